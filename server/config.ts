@@ -1,0 +1,127 @@
+/**
+ * Configuration, read from the environment once at start-up (in `main.ts`) and passed down.
+ * Every default lives here and in the README's table; nothing else reads `process.env`.
+ */
+import { isIP } from 'node:net'
+import { resolve } from 'node:path'
+import { z } from 'zod'
+
+const MiB = 1024 * 1024
+
+const integer = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback)
+
+const schema = z.object({
+  PORT: integer(8080).pipe(z.number().max(65_535)),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  AUTH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  ALLOWED_ORIGINS: z.string().optional(),
+  PUBLIC_URL: z.string().url().optional(),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  MAX_PAYLOAD_BYTES: integer(2 * MiB, 1024),
+  MAX_BODY_BYTES: integer(2 * MiB, 1024),
+  MAX_DOCUMENT_BYTES: integer(64 * MiB, 1024),
+  MAX_MESSAGES_PER_SECOND: integer(200, 1),
+  MAX_CONNECTIONS_PER_IP: integer(100, 1),
+  MAX_ROOMS_PER_IP: integer(50, 1),
+  MAX_BUFFERED_BYTES: integer(8 * MiB, 1024),
+  ROOM_UNLOAD_GRACE_MS: integer(10_000),
+  COMPACT_THRESHOLD: integer(500, 1),
+  SQLITE_SYNCHRONOUS: z.enum(['normal', 'full']).default('normal'),
+  HEARTBEAT_INTERVAL_MS: integer(30_000, 100),
+  HANDSHAKE_TIMEOUT_MS: integer(10_000, 100),
+  SHUTDOWN_TIMEOUT_MS: integer(8_000, 100),
+})
+
+export interface Config {
+  port: number
+  host: string
+  dataDir: string
+  /** The SQLite file used when no `databaseUrl` is set. */
+  sqlitePath: string
+  logLevel: z.infer<typeof schema>['LOG_LEVEL']
+  databaseUrl: string | null
+  redisUrl: string | null
+  authSecret: string | null
+  /** Origins allowed to open sockets; null means same-origin only. */
+  allowedOrigins: string[] | null
+  /** Base of share links; defaults to the address the server listens on. */
+  publicUrl: string
+  trustProxy: boolean
+  limits: {
+    maxPayloadBytes: number
+    maxBodyBytes: number
+    maxDocumentBytes: number
+    maxMessagesPerSecond: number
+    maxConnectionsPerIp: number
+    maxRoomsPerIp: number
+    maxBufferedBytes: number
+  }
+  roomUnloadGraceMs: number
+  compactThreshold: number
+  sqliteSynchronous: 'normal' | 'full'
+  heartbeatIntervalMs: number
+  handshakeTimeoutMs: number
+  shutdownTimeoutMs: number
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'))
+}
+
+/**
+ * Validates the environment.
+ *
+ * @throws {ConfigError} listing every invalid variable, so that an operator fixes them at once.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''))
+  const parsed = schema.safeParse(present)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+    throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`)
+  }
+  const e = parsed.data
+  if (e.AUTH_SECRET === undefined && !isLoopback(e.HOST)) {
+    throw new ConfigError(
+      `HOST=${e.HOST} would expose an open server: set AUTH_SECRET to require tokens, or keep HOST=127.0.0.1`,
+    )
+  }
+  const dataDir = resolve(e.DATA_DIR)
+  const origins = e.ALLOWED_ORIGINS?.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '')
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    sqlitePath: resolve(dataDir, 'tandem.db'),
+    logLevel: e.LOG_LEVEL,
+    databaseUrl: e.DATABASE_URL ?? null,
+    redisUrl: e.REDIS_URL ?? null,
+    authSecret: e.AUTH_SECRET ?? null,
+    allowedOrigins: origins === undefined || origins.length === 0 ? null : origins,
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+    trustProxy: e.TRUST_PROXY === 'true',
+    limits: {
+      maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
+      maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
+      maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+      maxRoomsPerIp: e.MAX_ROOMS_PER_IP,
+      maxBufferedBytes: e.MAX_BUFFERED_BYTES,
+    },
+    roomUnloadGraceMs: e.ROOM_UNLOAD_GRACE_MS,
+    compactThreshold: e.COMPACT_THRESHOLD,
+    sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
+    heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
+    handshakeTimeoutMs: e.HANDSHAKE_TIMEOUT_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Converting between the formats the REST API speaks and the Yjs document the editor edits.
+ *
+ * Content is written into the XmlFragment `default` (Tiptap's Collaboration field) with the
+ * shared schema, once, on the server: browsers never seed documents, which is what keeps
+ * content from being duplicated when two tabs open a new document at once.
+ */
+import { generateHTML, generateJSON } from '@tiptap/html/server'
+import { MarkdownManager } from '@tiptap/markdown'
+import type { JSONContent } from '@tiptap/core'
+import type { Node as ProseMirrorNode } from '@tiptap/pm/model'
+import { prosemirrorJSONToYDoc, yXmlFragmentToProseMirrorRootNode } from '@tiptap/y-tiptap'
+import * as Y from 'yjs'
+import { MAX_CONTENT_DEPTH, contentExtensions, contentSchema } from './schema'
+import { DOCUMENT_FIELD } from '../sync/updateCheck'
+import { META_FIELD, TITLE_KEY } from '../sync/meta'
+
+export const CONTENT_FORMATS = ['json', 'html', 'markdown', 'text'] as const
+export type ContentFormat = (typeof CONTENT_FORMATS)[number]
+
+/** Input the schema cannot represent; the message is safe to show to the caller. */
+export class InvalidContentError extends Error {
+  override name = 'InvalidContentError'
+}
+
+let markdown: MarkdownManager | null = null
+function markdownManager(): MarkdownManager {
+  markdown ??= new MarkdownManager({ extensions: contentExtensions() })
+  return markdown
+}
+
+function textToJSON(text: string): JSONContent {
+  const paragraphs = text.replace(/\r\n?/g, '\n').split(/\n{2,}/)
+  return {
+    type: 'doc',
+    content: paragraphs.map((paragraph) => {
+      const content: JSONContent[] = []
+      paragraph.split('\n').forEach((line, index) => {
+        if (index > 0) content.push({ type: 'hardBreak' })
+        if (line !== '') content.push({ type: 'text', text: line })
+      })
+      return content.length === 0 ? { type: 'paragraph' } : { type: 'paragraph', content }
+    }),
+  }
+}
+
+function depthOf(json: unknown, depth = 0): number {
+  if (depth > MAX_CONTENT_DEPTH) return depth
+  if (typeof json !== 'object' || json === null) return depth
+  const content = (json as { content?: unknown }).content
+  if (!Array.isArray(content)) return depth
+  let deepest = depth
+  for (const child of content) deepest = Math.max(deepest, depthOf(child, depth + 1))
+  return deepest
+}
+
+function toProseMirror(format: ContentFormat, body: unknown): ProseMirrorNode {
+  let json: unknown
+  if (format === 'json') {
+    json = body
+  } else if (typeof body !== 'string') {
+    throw new InvalidContentError(`content.body must be a string for format ${format}`)
+  } else if (format === 'text') {
+    json = textToJSON(body)
+  } else if (format === 'markdown') {
+    json = markdownManager().parse(body)
+  } else {
+    json = generateJSON(body, contentExtensions())
+  }
+  if (typeof json !== 'object' || json === null || (json as { type?: unknown }).type !== 'doc') {
+    throw new InvalidContentError('content must be a ProseMirror document ({ "type": "doc", … })')
+  }
+  if (depthOf(json) > MAX_CONTENT_DEPTH) throw new InvalidContentError('content is nested too deeply')
+  try {
+    const node = contentSchema().nodeFromJSON(json)
+    node.check()
+    return node
+  } catch (error) {
+    throw new InvalidContentError(`content does not fit the document schema: ${(error as Error).message}`)
+  }
+}
+
+export interface InitialContent {
+  format: ContentFormat
+  body: unknown
+}
+
+/** One empty paragraph: what the editor would otherwise create in every tab at once. */
+const EMPTY: InitialContent = { format: 'json', body: { type: 'doc', content: [{ type: 'paragraph' }] } }
+
+/**
+ * Builds the first update of a new document from REST input, title included.
+ *
+ * @throws {InvalidContentError} when the input cannot be represented.
+ */
+export function initialUpdate(title: string, content: InitialContent = EMPTY): Uint8Array {
+  const node = toProseMirror(content.format, content.body)
+  const doc = prosemirrorJSONToYDoc(contentSchema(), node.toJSON(), DOCUMENT_FIELD)
+  doc.getMap(META_FIELD).set(TITLE_KEY, title)
+  return Y.encodeStateAsUpdate(doc)
+}
+
+/**
+ * Renders a document's state in a REST format. Works on its own copy of the document: the
+ * y-tiptap reader repairs what it cannot render by deleting it, which must never happen to a
+ * live document behind the sync protocol's back.
+ */
+export function exportContent(state: Uint8Array, format: ContentFormat): string | JSONContent {
+  const copy = new Y.Doc()
+  Y.applyUpdate(copy, state)
+  const node = yXmlFragmentToProseMirrorRootNode(copy.getXmlFragment(DOCUMENT_FIELD), contentSchema())
+  copy.destroy()
+  switch (format) {
+    case 'json':
+      return node.toJSON() as JSONContent
+    case 'html':
+      return generateHTML(node.toJSON(), contentExtensions())
+    case 'markdown':
+      return markdownManager().serialize(node.toJSON())
+    case 'text':
+      return node.textBetween(0, node.content.size, '\n\n', (leaf) => (leaf.type.name === 'hardBreak' ? '\n' : ''))
+  }
+}

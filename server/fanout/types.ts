@@ -1,0 +1,37 @@
+/**
+ * How server processes tell each other what their clients changed. The default is a single
+ * process (nothing to tell); Redis connects several.
+ */
+export interface FanoutHandlers {
+  /** An update another process accepted and stored. */
+  update(update: Uint8Array): void
+  /** An awareness update from another process; `source` names that process. */
+  awareness(update: Uint8Array, source: string): void
+  /** The document was deleted through another process. */
+  deleted(): void
+  /**
+   * Messages may have been missed (the link between processes was down): the document should be
+   * refreshed from storage, which holds everything any process accepted.
+   */
+  resync(): void
+}
+
+export interface FanoutSubscription {
+  publishUpdate(update: Uint8Array): void
+  publishAwareness(update: Uint8Array): void
+  publishDeleted(): void
+  unsubscribe(): Promise<void>
+}
+
+export interface Fanout {
+  /**
+   * Starts receiving a document's messages. Resolves once subscribed, so that a document loaded
+   * from storage afterwards misses nothing published in between.
+   */
+  subscribe(docId: string, handlers: FanoutHandlers): Promise<FanoutSubscription>
+  /** Publishes a deletion of a document this process may not have open. */
+  publishDeleted(docId: string): Promise<void>
+  /** Throws when the link to other processes is down; for health checks. */
+  ping(): Promise<void>
+  close(): Promise<void>
+}

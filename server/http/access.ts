@@ -1,0 +1,31 @@
+import type { MiddlewareHandler } from 'hono'
+import { OPEN_ACCESS, TokenError, verifyToken } from '../auth'
+import { AppError, ErrorCode } from '../errors'
+import type { AppEnv } from './env'
+
+/**
+ * Resolves the caller's token into `c.var.access`. With no secret configured every caller is an
+ * admin of everything; with one, a missing, expired or forged token is a 401.
+ */
+export function accessMiddleware(secret: string | null): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (secret === null) {
+      c.set('access', OPEN_ACCESS)
+      return next()
+    }
+    const header = c.req.header('authorization')
+    const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1]
+    try {
+      if (token === undefined) throw new TokenError('missing')
+      c.set('access', await verifyToken(token, secret))
+    } catch (error) {
+      if (!(error instanceof TokenError)) throw error
+      throw new AppError(401, ErrorCode.unauthorized, error.message)
+    }
+    return next()
+  }
+}
+
+export function forbidden(message = 'this token does not allow that'): AppError {
+  return new AppError(403, ErrorCode.forbidden, message)
+}

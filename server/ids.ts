@@ -1,0 +1,13 @@
+import { randomBytes } from 'node:crypto'
+
+/** 16 random bytes: 128 bits, beyond guessing; base64url keeps ids URL-safe. */
+export function newDocumentId(): string {
+  return randomBytes(16).toString('base64url')
+}
+
+const DOCUMENT_ID = /^[A-Za-z0-9_-]{22}$/
+
+/** Only ids this server could have issued reach storage; anything else is unknown by definition. */
+export function isDocumentId(value: string): boolean {
+  return DOCUMENT_ID.test(value)
+}

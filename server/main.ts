@@ -1,0 +1,175 @@
+/**
+ * The composition root: configuration is read here, once, and everything is built from it.
+ * `startTandem` is exported for tests that run a real server in-process; running this file
+ * starts one from the environment and shuts it down gracefully on SIGTERM/SIGINT.
+ */
+import { existsSync } from 'node:fs'
+import { type Server, createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { getRequestListener } from '@hono/node-server'
+import { type Logger, pino } from 'pino'
+import { createApp } from './app'
+import { type Config, ConfigError, loadConfig } from './config'
+import { schemaRules } from './content/schema'
+import { createLocalFanout } from './fanout/local'
+import type { Fanout } from './fanout/types'
+import { createMetrics } from './metrics'
+import { SqliteDocumentStore } from './storage/sqlite'
+import type { DocumentStore } from './storage/types'
+import { CloseCode } from './sync/closeCodes'
+import { ConnectionHub } from './sync/connections'
+import { RoomManager } from './sync/roomManager'
+import { handleUpgrades } from './sync/upgrade'
+
+export interface RunningTandem {
+  /** `http://host:port` actually bound (port 0 resolved). */
+  url: string
+  port: number
+  store: DocumentStore
+  rooms: RoomManager
+  /** Graceful stop: refuse new work, store everything, close sockets with 1012. */
+  shutdown(): Promise<void>
+}
+
+async function createStore(config: Config): Promise<DocumentStore> {
+  if (config.databaseUrl !== null) throw new ConfigError('DATABASE_URL: PostgreSQL storage is not available yet')
+  return new SqliteDocumentStore({
+    path: config.sqlitePath,
+    compactThreshold: config.compactThreshold,
+    synchronous: config.sqliteSynchronous,
+  })
+}
+
+async function createFanout(config: Config): Promise<Fanout> {
+  if (config.redisUrl !== null) throw new ConfigError('REDIS_URL: Redis fan-out is not available yet')
+  return createLocalFanout()
+}
+
+/** The built web app next to this file (bundled) or in `dist/web` (from source). */
+function findWebRoot(): string | null {
+  const here = dirname(fileURLToPath(import.meta.url))
+  for (const candidate of [resolve(here, '../web'), resolve(here, '../dist/web')]) {
+    if (existsSync(resolve(candidate, 'index.html'))) return candidate
+  }
+  return null
+}
+
+export async function startTandem(config: Config, log: Logger): Promise<RunningTandem> {
+  const metrics = createMetrics()
+  const store = await createStore(config)
+  const fanout = await createFanout(config)
+  const rooms = new RoomManager({
+    store,
+    fanout,
+    unloadGraceMs: config.roomUnloadGraceMs,
+    log,
+    room: {
+      rules: schemaRules(),
+      awareness: { maxClientsPerOwner: 4, maxStateLength: 16 * 1024 },
+      maxPendingBytes: 4 * 1024 * 1024,
+      ownerProbeTimeoutMs: 2000,
+      maxDocumentBytes: config.limits.maxDocumentBytes,
+      log,
+      metrics,
+    },
+  })
+  const hub = new ConnectionHub(
+    rooms,
+    {
+      maxMessagesPerSecond: config.limits.maxMessagesPerSecond,
+      maxBufferedBytes: config.limits.maxBufferedBytes,
+      maxConnectionsPerIp: config.limits.maxConnectionsPerIp,
+      maxRoomsPerIp: config.limits.maxRoomsPerIp,
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      handshakeTimeoutMs: config.handshakeTimeoutMs,
+    },
+    log,
+    metrics,
+  )
+  metrics.observe({ openSockets: () => hub.count, openRooms: () => rooms.roomCount })
+  const app = createApp({
+    store,
+    rooms,
+    fanout,
+    metrics,
+    log,
+    authSecret: config.authSecret,
+    allowedOrigins: config.allowedOrigins,
+    trustProxy: config.trustProxy,
+    publicUrl: config.publicUrl,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    admit: (ip, docId) => hub.admit(ip, docId),
+    webRoot: findWebRoot(),
+  })
+  const server: Server = createServer(getRequestListener(app.fetch))
+  server.headersTimeout = config.handshakeTimeoutMs
+  server.requestTimeout = 30_000
+  handleUpgrades(server, {
+    fetch: app.fetch,
+    maxPayloadBytes: config.limits.maxPayloadBytes,
+    log,
+    onSocket: (ws, ticket) => hub.accept(ws, ticket),
+  })
+  await new Promise<void>((ready, fail) => {
+    server.once('error', fail)
+    server.listen(config.port, config.host, () => ready())
+  })
+  const port = (server.address() as AddressInfo).port
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host
+  let stopping: Promise<void> | null = null
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    store,
+    rooms,
+    shutdown() {
+      stopping ??= (async () => {
+        server.close()
+        hub.stop()
+        await rooms.closeAll(CloseCode.serviceRestart, 'server restarting')
+        hub.closeAll(CloseCode.serviceRestart, 'server restarting')
+        server.closeAllConnections()
+        await store.close()
+        await fanout.close()
+      })()
+      return stopping
+    },
+  }
+}
+
+async function main(): Promise<void> {
+  let config: Config
+  try {
+    config = loadConfig(process.env)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    process.stderr.write(`${error.message}\n`)
+    process.exit(2)
+  }
+  const log = pino({ level: config.logLevel, base: { service: 'tandem' } })
+  const tandem = await startTandem(config, log)
+  log.info({ url: tandem.url, storage: config.databaseUrl === null ? config.sqlitePath : 'postgres' }, 'tandem listening')
+  const stop = (signal: string): void => {
+    log.info({ signal }, 'shutting down')
+    const deadline = setTimeout(() => {
+      log.error('shutdown took too long; exiting')
+      process.exit(1)
+    }, config.shutdownTimeoutMs)
+    deadline.unref()
+    tandem.shutdown().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGTERM', () => stop('SIGTERM'))
+  process.once('SIGINT', () => stop('SIGINT'))
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  void main()
+}

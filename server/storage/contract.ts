@@ -1,0 +1,251 @@
+/**
+ * The behaviour every {@link DocumentStore} adapter must have, as one vitest suite. Each adapter's
+ * test file calls {@link describeDocumentStoreContract} with a factory for fresh stores.
+ */
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { newDocumentId } from '../ids'
+import { InvalidCursorError } from './cursor'
+import { DocumentNotFoundError, type DocumentStore } from './types'
+
+export interface StoreHarness {
+  /** A store on a fresh, empty database, with the given compaction threshold. */
+  open(options: { compactThreshold: number }): Promise<DocumentStore>
+  /** A second store on the same database as the last `open` (another process, or a restart). */
+  reopen(options: { compactThreshold: number }): Promise<DocumentStore>
+  /** Drops what `open` created. */
+  cleanup(): Promise<void>
+}
+
+function textUpdate(doc: Y.Doc, text: string): Uint8Array {
+  const updates: Uint8Array[] = []
+  const capture = (update: Uint8Array): void => {
+    updates.push(update)
+  }
+  doc.on('update', capture)
+  doc.getText('t').insert(doc.getText('t').length, text)
+  doc.off('update', capture)
+  return updates[0] as Uint8Array
+}
+
+function rebuild(updates: Uint8Array[]): string {
+  const doc = new Y.Doc()
+  for (const update of updates) Y.applyUpdate(doc, update)
+  return doc.getText('t').toString()
+}
+
+const until = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+export function describeDocumentStoreContract(name: string, harness: () => StoreHarness): void {
+  describe(`DocumentStore contract: ${name}`, () => {
+    const withStore = (compactThreshold: number, run: (store: DocumentStore, h: StoreHarness) => Promise<void>) => async () => {
+      const h = harness()
+      const store = await h.open({ compactThreshold })
+      try {
+        await run(store, h)
+      } finally {
+        await store.close()
+        await h.cleanup()
+      }
+    }
+
+    it(
+      'creates a document and reads it back',
+      withStore(100, async (store) => {
+        const id = newDocumentId()
+        const created = await store.create({ id, title: 'First', initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
+        expect(created.id).toBe(id)
+        expect(created.title).toBe('First')
+        const read = await store.get(id)
+        expect(read).toEqual(created)
+        expect(await store.get(newDocumentId())).toBeNull()
+      }),
+    )
+
+    it(
+      'loads the initial update and appended updates in order',
+      withStore(100, async (store) => {
+        const source = new Y.Doc()
+        const first = textUpdate(source, 'hello')
+        const id = newDocumentId()
+        await store.create({ id, title: 't', initialUpdate: first })
+        for (const word of [' big', ' wide', ' world']) await store.appendUpdate(id, textUpdate(source, word))
+        const stored = await store.load(id)
+        expect(stored).not.toBeNull()
+        expect(rebuild(stored?.updates ?? [])).toBe('hello big wide world')
+        expect(stored?.byteSize).toBeGreaterThan(0)
+        expect(await store.load(newDocumentId())).toBeNull()
+      }),
+    )
+
+    it(
+      'resolves appends in call order, also when many are made at once',
+      withStore(1000, async (store) => {
+        const source = new Y.Doc()
+        const id = newDocumentId()
+        await store.create({ id, title: 't', initialUpdate: Y.encodeStateAsUpdate(source) })
+        const order: number[] = []
+        await Promise.all(
+          Array.from({ length: 50 }, (_, i) => store.appendUpdate(id, textUpdate(source, `${i},`)).then(() => order.push(i))),
+        )
+        expect(order).toEqual(Array.from({ length: 50 }, (_, i) => i))
+        expect(rebuild((await store.load(id))?.updates ?? [])).toBe(source.getText('t').toString())
+      }),
+    )
+
+    it(
+      'moves updatedAt when content is appended',
+      withStore(100, async (store) => {
+        const source = new Y.Doc()
+        const id = newDocumentId()
+        const created = await store.create({ id, title: 't', initialUpdate: Y.encodeStateAsUpdate(source) })
+        await until(5)
+        await store.appendUpdate(id, textUpdate(source, 'x'))
+        const after = await store.get(id)
+        expect(after?.updatedAt.getTime()).toBeGreaterThan(created.updatedAt.getTime())
+        expect(after?.createdAt).toEqual(created.createdAt)
+      }),
+    )
+
+    it(
+      'compacts the log into the snapshot without losing content',
+      withStore(5, async (store, h) => {
+        const source = new Y.Doc()
+        const id = newDocumentId()
+        await store.create({ id, title: 't', initialUpdate: Y.encodeStateAsUpdate(source) })
+        for (let i = 0; i < 23; i++) await store.appendUpdate(id, textUpdate(source, `${i};`))
+        const expected = source.getText('t').toString()
+        let stored = await store.load(id)
+        for (let tries = 0; (stored?.updates.length ?? 0) > 6 && tries < 100; tries++) {
+          await until(10)
+          stored = await store.load(id)
+        }
+        expect(stored?.updates.length).toBeLessThanOrEqual(6)
+        expect(rebuild(stored?.updates ?? [])).toBe(expected)
+        const other = await h.reopen({ compactThreshold: 5 })
+        try {
+          expect(rebuild((await other.load(id))?.updates ?? [])).toBe(expected)
+        } finally {
+          await other.close()
+        }
+      }),
+    )
+
+    it(
+      'loses nothing when two stores on one database append and compact the same document at once',
+      withStore(3, async (store, h) => {
+        const other = await h.reopen({ compactThreshold: 3 })
+        try {
+          const id = newDocumentId()
+          const a = new Y.Doc()
+          const b = new Y.Doc()
+          await store.create({ id, title: 't', initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
+          const writes: Promise<void>[] = []
+          for (let i = 0; i < 40; i++) {
+            writes.push(store.appendUpdate(id, textUpdate(a, `a${i}`)))
+            writes.push(other.appendUpdate(id, textUpdate(b, `b${i}`)))
+          }
+          await Promise.all(writes)
+          await until(50)
+          const merged = new Y.Doc()
+          for (const update of (await store.load(id))?.updates ?? []) Y.applyUpdate(merged, update)
+          const expected = new Y.Doc()
+          Y.applyUpdate(expected, Y.encodeStateAsUpdate(a))
+          Y.applyUpdate(expected, Y.encodeStateAsUpdate(b))
+          expect(merged.getText('t').toString()).toBe(expected.getText('t').toString())
+        } finally {
+          await other.close()
+        }
+      }),
+    )
+
+    it(
+      'keeps everything across a reopen',
+      withStore(100, async (store, h) => {
+        const source = new Y.Doc()
+        const id = newDocumentId()
+        await store.create({ id, title: 'kept', initialUpdate: textUpdate(source, 'a') })
+        await store.appendUpdate(id, textUpdate(source, 'b'))
+        await store.close()
+        const reopened = await h.reopen({ compactThreshold: 100 })
+        try {
+          expect((await reopened.get(id))?.title).toBe('kept')
+          expect(rebuild((await reopened.load(id))?.updates ?? [])).toBe('ab')
+        } finally {
+          await reopened.close()
+        }
+      }),
+    )
+
+    it(
+      'renames',
+      withStore(100, async (store) => {
+        const id = newDocumentId()
+        await store.create({ id, title: 'old', initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
+        const renamed = await store.rename(id, 'new')
+        expect(renamed?.title).toBe('new')
+        expect((await store.get(id))?.title).toBe('new')
+        expect(await store.rename(newDocumentId(), 'x')).toBeNull()
+      }),
+    )
+
+    it(
+      'deletes a document with its content; appends to it fail with DocumentNotFoundError',
+      withStore(100, async (store) => {
+        const source = new Y.Doc()
+        const id = newDocumentId()
+        await store.create({ id, title: 'doomed', initialUpdate: textUpdate(source, 'a') })
+        await store.appendUpdate(id, textUpdate(source, 'b'))
+        expect(await store.delete(id)).toBe(true)
+        expect(await store.get(id)).toBeNull()
+        expect(await store.load(id)).toBeNull()
+        expect(await store.delete(id)).toBe(false)
+        await expect(store.appendUpdate(id, textUpdate(source, 'c'))).rejects.toBeInstanceOf(DocumentNotFoundError)
+      }),
+    )
+
+    it(
+      'lists most recently updated first, paginates with cursors and filters by title',
+      withStore(100, async (store) => {
+        const titles = ['Alpha notes', 'beta plan', 'Gamma', 'alphabet soup', '100% sure_thing']
+        const ids: string[] = []
+        for (const title of titles) {
+          const id = newDocumentId()
+          ids.push(id)
+          await store.create({ id, title, initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
+          await until(3)
+        }
+        await until(3)
+        const source = new Y.Doc()
+        await store.appendUpdate(ids[1] as string, textUpdate(source, 'touch'))
+
+        const all = await store.list({ limit: 100 })
+        expect(all.items.map((d) => d.title)).toEqual(['beta plan', '100% sure_thing', 'alphabet soup', 'Gamma', 'Alpha notes'])
+        expect(all.nextCursor).toBeNull()
+
+        const seen: string[] = []
+        let cursor: string | undefined
+        for (let page = 0; page < 10; page++) {
+          const result = await store.list({ limit: 2, cursor })
+          seen.push(...result.items.map((d) => d.id))
+          if (result.nextCursor === null) break
+          cursor = result.nextCursor
+        }
+        expect(seen).toEqual(all.items.map((d) => d.id))
+
+        const alpha = await store.list({ limit: 100, q: 'ALPHA' })
+        expect(alpha.items.map((d) => d.title).sort()).toEqual(['Alpha notes', 'alphabet soup'])
+        expect((await store.list({ limit: 100, q: '%' })).items.map((d) => d.title)).toEqual(['100% sure_thing'])
+        expect((await store.list({ limit: 100, q: '_' })).items.map((d) => d.title)).toEqual(['100% sure_thing'])
+        await expect(store.list({ limit: 5, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError)
+      }),
+    )
+
+    it(
+      'answers ping while reachable',
+      withStore(100, async (store) => {
+        await expect(store.ping()).resolves.toBeUndefined()
+      }),
+    )
+  })
+}

@@ -1,0 +1,32 @@
+/**
+ * Keyset pagination cursors shared by every adapter: a position in the list's order
+ * (`updatedAt` descending, then `id` descending), opaque to clients.
+ */
+export interface ListPosition {
+  updatedAt: number
+  id: string
+}
+
+export class InvalidCursorError extends Error {
+  override name = 'InvalidCursorError'
+  constructor() {
+    super('cursor is not one this server issued')
+  }
+}
+
+export function encodeCursor(position: ListPosition): string {
+  return Buffer.from(`${position.updatedAt}:${position.id}`, 'utf8').toString('base64url')
+}
+
+/** @throws {InvalidCursorError} */
+export function decodeCursor(cursor: string): ListPosition {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8')
+  const match = /^(\d{1,16}):([A-Za-z0-9_-]{1,64})$/.exec(text)
+  if (match === null) throw new InvalidCursorError()
+  return { updatedAt: Number(match[1]), id: match[2] as string }
+}
+
+/** Escapes `%`, `_` and `\` so that a search term matches literally in a LIKE pattern. */
+export function likePattern(term: string): string {
+  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+}

@@ -1,0 +1,570 @@
+/**
+ * One open document: its Y.Doc, its presence states and the sockets editing it.
+ *
+ * The room knows only small interfaces ({@link RoomSocket}, {@link RoomStorage},
+ * {@link RoomFanout}), never `ws`, Hono or a database, so it can be tested with fakes.
+ *
+ * Rules of the room (cited by the tests as R1…R8):
+ * - R1 Every incoming update is parsed and checked against the live document before Yjs sees
+ *      it; a malformed or schema-violating update closes its sender and changes nothing.
+ * - R2 An accepted update is applied, then stored; it is broadcast (to local sockets and other
+ *      processes) only once stored, in the order received.
+ * - R3 A joiner is sent only state that is already stored.
+ * - R4 Updates whose dependencies are missing are held per socket (capped) and applied once the
+ *      dependencies arrive; they are dropped when the sender leaves.
+ * - R5 New content under a client id introduced by another live socket is held while that
+ *      socket is probed: if it is dead it is reaped and the content applied, if alive the
+ *      relayed copy is dropped (the owner delivers its own).
+ * - R6 A socket that may not write has content-bearing updates refused (close 4403); updates
+ *      that change nothing are ignored so stock clients' sync replies do not trip it.
+ * - R7 A socket speaks only for the awareness states it owns; its states are removed and the
+ *      removal broadcast the moment it leaves.
+ * - R8 If storage fails, every socket is closed with a retryable code and the room is
+ *      discarded: clients still hold their edits and resend them on reconnect.
+ */
+import * as Y from 'yjs'
+import type { Logger } from 'pino'
+import { AwarenessError, type AwarenessLimits, RoomAwareness } from './awareness'
+import { CloseCode } from './closeCodes'
+import {
+  decodeClientMessage,
+  encodeAwareness,
+  encodeSyncStep1,
+  encodeSyncStep2,
+  encodeUpdate,
+} from './protocol'
+import { type SchemaRules, UpdateChecker } from './updateCheck'
+import { MalformedUpdateError, type ParsedUpdate, parseUpdate, sliceUpdate } from './updateFormat'
+import { DocumentNotFoundError } from '../storage/types'
+import type { SyncMetrics } from '../metrics'
+
+export interface RoomSocket {
+  /** For logs. */
+  readonly id: string
+  /** False for view-only tokens. */
+  readonly canWrite: boolean
+  send(frame: Uint8Array): void
+  close(code: number, reason: string): void
+  /** Drops the connection without a closing handshake, for peers that stopped answering. */
+  terminate(): void
+  /** Resolves true when the peer answers a ping within `timeoutMs`. */
+  probe(timeoutMs: number): Promise<boolean>
+}
+
+/** The document's slice of a {@link DocumentStore}. */
+export interface RoomStorage {
+  append(update: Uint8Array): Promise<void>
+}
+
+/** How a room tells other server processes about what it accepted. */
+export interface RoomFanout {
+  publishUpdate(update: Uint8Array): void
+  publishAwareness(update: Uint8Array): void
+}
+
+export interface RoomOptions {
+  rules: SchemaRules
+  awareness: AwarenessLimits
+  /** Bytes of held-aside updates one socket may accumulate before it is told to reconnect. */
+  maxPendingBytes: number
+  /** How long an owner of a client id has to answer before it is presumed dead. */
+  ownerProbeTimeoutMs: number
+  /** Document size quota in bytes. */
+  maxDocumentBytes: number
+  log: Logger
+  metrics: SyncMetrics
+}
+
+export interface RoomInit {
+  docId: string
+  doc: Y.Doc
+  byteSize: number
+  storage: RoomStorage
+  fanout: RoomFanout
+  options: RoomOptions
+  /** Called when the last socket left (the manager starts its unload timer). */
+  onEmpty: (room: Room) => void
+  /** Called once the room gave up (storage failed, or the document was deleted). */
+  onFailed: (room: Room) => void
+}
+
+/** Owner of the ids the server itself writes under (titles). Always alive. */
+const SERVER = Symbol('server')
+/** Origin of updates relayed by other server processes. */
+const REMOTE = Symbol('remote')
+type ClientOwner = RoomSocket | typeof SERVER
+
+interface HeldUpdates {
+  updates: Uint8Array[]
+  bytes: number
+}
+
+export class Room {
+  readonly docId: string
+  readonly doc: Y.Doc
+  readonly #storage: RoomStorage
+  readonly #fanout: RoomFanout
+  readonly #options: RoomOptions
+  readonly #onEmpty: (room: Room) => void
+  readonly #onFailed: (room: Room) => void
+  readonly #checker: UpdateChecker
+  readonly #awareness: RoomAwareness
+  readonly #sockets = new Set<RoomSocket>()
+  readonly #owners = new Map<number, ClientOwner>()
+  /** R4: updates waiting for dependencies, per sender. */
+  readonly #pending = new Map<RoomSocket, HeldUpdates>()
+  /** R5: updates waiting for the probe of another socket that owns their client ids. */
+  readonly #awaitingOwner = new Map<RoomSocket, Uint8Array[]>()
+  readonly #probing = new Set<RoomSocket>()
+  /** Updates from other processes whose dependencies have not arrived yet. */
+  #remotePending: Uint8Array[] = []
+  #retrying = false
+  #retryRequested = false
+  #byteSize: number
+  #version = 0
+  #fullState: { version: number; update: Uint8Array; frame: Uint8Array } | null = null
+  readonly #remoteOwners = new Map<string, object>()
+  #lastAppend: Promise<void> = Promise.resolve()
+  #appendsInFlight = 0
+  #failed = false
+
+  constructor(init: RoomInit) {
+    this.docId = init.docId
+    this.doc = init.doc
+    this.#byteSize = init.byteSize
+    this.#storage = init.storage
+    this.#fanout = init.fanout
+    this.#options = init.options
+    this.#onEmpty = init.onEmpty
+    this.#onFailed = init.onFailed
+    this.#checker = new UpdateChecker(init.doc, init.options.rules)
+    this.#awareness = new RoomAwareness(init.options.awareness)
+    this.#owners.set(init.doc.clientID, SERVER)
+  }
+
+  get socketCount(): number {
+    return this.#sockets.size
+  }
+
+  get failed(): boolean {
+    return this.#failed
+  }
+
+  /** Number of clients with a live presence state. */
+  get presenceCount(): number {
+    return this.#awareness.size
+  }
+
+  join(socket: RoomSocket): void {
+    if (this.#failed) {
+      socket.close(CloseCode.internalError, 'document unavailable')
+      return
+    }
+    this.#sockets.add(socket)
+    socket.send(encodeSyncStep1(Y.encodeStateVector(this.doc)))
+    const presence = this.#awareness.encodeCurrent()
+    if (presence !== null) socket.send(encodeAwareness(presence))
+  }
+
+  /** R7: the socket's presence goes with it, at once. */
+  leave(socket: RoomSocket): void {
+    if (!this.#sockets.delete(socket)) return
+    this.#pending.delete(socket)
+    this.#awaitingOwner.delete(socket)
+    for (const [client, owner] of this.#owners) if (owner === socket) this.#owners.delete(client)
+    const removal = this.#awareness.removeOwnedBy(socket)
+    if (removal !== null) {
+      this.#broadcast(encodeAwareness(removal), null)
+      this.#fanout.publishAwareness(removal)
+    }
+    if (this.#sockets.size === 0) this.#onEmpty(this)
+  }
+
+  receive(socket: RoomSocket, frame: Uint8Array): void {
+    if (this.#failed || !this.#sockets.has(socket)) return
+    const message = decodeClientMessage(frame)
+    switch (message.kind) {
+      case 'malformed':
+        this.#refuse(socket, 'malformed', message.reason)
+        return
+      case 'syncStep1':
+        this.#answerSyncStep1(socket, message.stateVector)
+        return
+      case 'syncStep2':
+        this.#receiveUpdate(socket, message.update, null)
+        return
+      case 'update':
+        this.#receiveUpdate(socket, message.update, frame)
+        return
+      case 'awareness':
+        this.#receiveAwareness(socket, message.update, frame)
+        return
+      case 'queryAwareness': {
+        const presence = this.#awareness.encodeCurrent()
+        if (presence !== null) socket.send(encodeAwareness(presence))
+        return
+      }
+    }
+  }
+
+  /** Applies an update another server process accepted and stored; checked all the same. */
+  receiveRemoteUpdate(update: Uint8Array): void {
+    if (this.#failed) return
+    this.#considerRemote(update)
+  }
+
+  #considerRemote(update: Uint8Array): void {
+    let result
+    try {
+      result = this.#checker.check(parseUpdate(update))
+    } catch (error) {
+      this.#options.log.error({ docId: this.docId, err: error }, 'unreadable update from another process')
+      return
+    }
+    if (result.verdict === 'reject') {
+      this.#options.log.error({ docId: this.docId, reason: result.reason }, 'refused update from another process')
+      return
+    }
+    if (result.verdict === 'missing') {
+      this.#remotePending.push(update)
+      return
+    }
+    if (!result.changes || this.#applyToDoc(update, REMOTE) === null) return
+    this.#broadcast(encodeUpdate(update), null)
+    this.#retryPending()
+  }
+
+  receiveRemoteAwareness(update: Uint8Array, source: string): void {
+    if (this.#failed) return
+    let owner = this.#remoteOwners.get(source)
+    if (owner === undefined) {
+      owner = { source }
+      this.#remoteOwners.set(source, owner)
+    }
+    this.#awareness.applyTrusted(owner, update)
+    this.#broadcast(encodeAwareness(update), null)
+  }
+
+  /**
+   * Catches up with stored state after messages from other processes may have been missed.
+   * Stored updates are trusted; whatever they add is broadcast to this room's sockets.
+   */
+  absorbStored(updates: Uint8Array[]): void {
+    if (this.#failed) return
+    const added: Uint8Array[] = []
+    const capture = (update: Uint8Array): void => {
+      added.push(update)
+    }
+    this.doc.on('update', capture)
+    try {
+      this.doc.transact(() => {
+        for (const update of updates) Y.applyUpdate(this.doc, update, REMOTE)
+      }, REMOTE)
+    } finally {
+      this.doc.off('update', capture)
+    }
+    if (added.length === 0) return
+    this.#changed()
+    for (const update of added) this.#broadcast(encodeUpdate(update), null)
+    this.#retryPending()
+  }
+
+  /** The whole document as one update, encoded once per version. */
+  encodeState(): Uint8Array {
+    return this.#fullStateCache().update
+  }
+
+  /** Writes as the server (e.g. a new title): stored and broadcast like any update. */
+  async writeAsServer(change: (doc: Y.Doc) => void): Promise<void> {
+    if (this.#failed) throw new Error('room failed')
+    const updates: Uint8Array[] = []
+    const capture = (update: Uint8Array): void => {
+      updates.push(update)
+    }
+    this.doc.on('update', capture)
+    try {
+      this.doc.transact(() => change(this.doc), SERVER)
+    } finally {
+      this.doc.off('update', capture)
+    }
+    this.#changed()
+    await Promise.all(updates.map((update) => this.#persistAndBroadcast(update, encodeUpdate(update), null)))
+  }
+
+  /** Resolves once everything applied so far is stored. */
+  flushed(): Promise<void> {
+    return this.#lastAppend
+  }
+
+  /** Closes every socket (e.g. deletion, shutdown); the room accepts nothing afterwards. */
+  closeAll(code: number, reason: string): void {
+    this.#failed = true
+    for (const socket of [...this.#sockets]) socket.close(code, reason)
+    this.#sockets.clear()
+  }
+
+  #refuse(socket: RoomSocket, reason: string, detail: string, code: number = CloseCode.badMessage): void {
+    this.#options.metrics.messageRejected(reason)
+    this.#options.log.warn({ docId: this.docId, socket: socket.id, reason, detail }, 'message refused')
+    socket.close(code, detail.slice(0, 120))
+    this.leave(socket)
+  }
+
+  /** R3: the reply is computed now but sent only once what it contains is stored. */
+  #answerSyncStep1(socket: RoomSocket, stateVector: Uint8Array): void {
+    let reply: Uint8Array
+    try {
+      const clocks = Y.decodeStateVector(stateVector)
+      reply = clocks.size === 0 ? this.#fullStateCache().frame : encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector))
+    } catch {
+      this.#refuse(socket, 'malformed', 'unreadable state vector')
+      return
+    }
+    if (this.#appendsInFlight === 0) {
+      socket.send(reply)
+      return
+    }
+    this.#lastAppend.then(
+      () => {
+        if (this.#sockets.has(socket)) socket.send(reply)
+      },
+      () => undefined,
+    )
+  }
+
+  /** Encoding the whole document once per version serves any number of simultaneous joiners. */
+  #fullStateCache(): { update: Uint8Array; frame: Uint8Array } {
+    if (this.#fullState?.version !== this.#version) {
+      const update = Y.encodeStateAsUpdate(this.doc)
+      this.#fullState = { version: this.#version, update, frame: encodeSyncStep2(update) }
+    }
+    return this.#fullState
+  }
+
+  #receiveUpdate(socket: RoomSocket, update: Uint8Array, frame: Uint8Array | null): void {
+    let parsed: ParsedUpdate
+    try {
+      parsed = parseUpdate(update)
+    } catch (error) {
+      this.#refuse(socket, 'malformed', error instanceof MalformedUpdateError ? error.message : 'unreadable update')
+      return
+    }
+    this.#consider(socket, update, parsed, frame)
+  }
+
+  /** R1, R4, R5, R6: decides what happens to a parsed update from a socket. */
+  #consider(socket: RoomSocket, update: Uint8Array, parsed: ParsedUpdate, frame: Uint8Array | null): void {
+    const result = this.#checker.check(parsed)
+    if (result.verdict === 'reject') {
+      this.#refuse(socket, 'schema', result.reason)
+      return
+    }
+    if (result.verdict === 'missing') {
+      if (!socket.canWrite) {
+        this.#refuse(socket, 'forbidden', 'read-only access', CloseCode.forbidden)
+        return
+      }
+      this.#holdPending(socket, update)
+      return
+    }
+    if (!result.changes) return
+    if (!socket.canWrite) {
+      this.#refuse(socket, 'forbidden', 'read-only access', CloseCode.forbidden)
+      return
+    }
+    const foreign = result.newContentClients.filter((client) => {
+      const owner = this.#owners.get(client)
+      return owner !== undefined && owner !== socket
+    })
+    if (foreign.length > 0) {
+      this.#holdForOwners(socket, update, parsed, foreign)
+      return
+    }
+    if (this.#byteSize + update.length > this.#options.maxDocumentBytes) {
+      this.#refuse(socket, 'quota', 'document size quota reached', CloseCode.documentTooLarge)
+      return
+    }
+    for (const client of result.newContentClients) this.#owners.set(client, socket)
+    if (this.#applyToDoc(update, socket) === null) return
+    this.#options.metrics.updateAccepted()
+    void this.#persistAndBroadcast(update, frame ?? encodeUpdate(update), socket)
+    this.#retryPending()
+  }
+
+  /**
+   * Applies a checked update. Yjs should never throw or leave anything pending here; if it does
+   * anyway, the live document can no longer be trusted and the room gives up (R8).
+   */
+  #applyToDoc(update: Uint8Array, origin: unknown): true | null {
+    try {
+      Y.applyUpdate(this.doc, update, origin)
+    } catch (error) {
+      this.#options.log.error({ docId: this.docId, err: error }, 'checked update failed to apply')
+      this.#fail(CloseCode.internalError, 'document reloading')
+      return null
+    }
+    if (this.doc.store.pendingStructs !== null || this.doc.store.pendingDs !== null) {
+      this.#options.log.error({ docId: this.docId }, 'checked update left pending structs')
+      this.#fail(CloseCode.internalError, 'document reloading')
+      return null
+    }
+    this.#changed()
+    return true
+  }
+
+  #changed(): void {
+    this.#version++
+  }
+
+  /** R2: stored first, then broadcast in order. */
+  #persistAndBroadcast(update: Uint8Array, frame: Uint8Array, sender: RoomSocket | null): Promise<void> {
+    this.#byteSize += update.length
+    this.#appendsInFlight++
+    const started = performance.now()
+    const stored = this.#storage.append(update)
+    this.#lastAppend = stored.then(
+      () => {
+        this.#appendsInFlight--
+        this.#options.metrics.persisted((performance.now() - started) / 1000)
+        if (this.#failed) return
+        this.#broadcast(frame, sender)
+        this.#fanout.publishUpdate(update)
+      },
+      (error: unknown) => {
+        this.#appendsInFlight--
+        if (this.#failed) return
+        if (error instanceof DocumentNotFoundError) {
+          this.#fail(CloseCode.notFound, 'document deleted')
+          return
+        }
+        this.#options.log.error({ docId: this.docId, err: error }, 'storing an update failed')
+        this.#fail(CloseCode.internalError, 'storage unavailable')
+      },
+    )
+    return stored
+  }
+
+  #broadcast(frame: Uint8Array, except: RoomSocket | null): void {
+    let sent = 0
+    for (const socket of this.#sockets) {
+      if (socket === except) continue
+      socket.send(frame)
+      sent++
+    }
+    this.#options.metrics.framesSent(sent)
+  }
+
+  #holdPending(socket: RoomSocket, update: Uint8Array): void {
+    const held = this.#pending.get(socket) ?? { updates: [], bytes: 0 }
+    held.updates.push(update)
+    held.bytes += update.length
+    this.#pending.set(socket, held)
+    if (held.bytes > this.#options.maxPendingBytes) {
+      this.#refuse(socket, 'pending', 'too many updates with missing dependencies', CloseCode.tryAgainLater)
+    }
+  }
+
+  /**
+   * Gives every held update another chance; called after the document changed. Re-entrant
+   * calls (an applied retry changes the document again) only ask for one more pass.
+   */
+  #retryPending(): void {
+    if (this.#pending.size === 0 && this.#remotePending.length === 0) return
+    if (this.#retrying) {
+      this.#retryRequested = true
+      return
+    }
+    this.#retrying = true
+    try {
+      do {
+        this.#retryRequested = false
+        const remote = this.#remotePending
+        this.#remotePending = []
+        for (const update of remote) this.#considerRemote(update)
+        for (const [socket, held] of [...this.#pending]) {
+          if (this.#pending.get(socket) !== held) continue
+          this.#pending.delete(socket)
+          for (const update of held.updates) {
+            if (!this.#sockets.has(socket) || this.#failed) break
+            this.#receiveUpdate(socket, update, null)
+          }
+        }
+      } while (this.#retryRequested && !this.#failed)
+    } finally {
+      this.#retrying = false
+    }
+  }
+
+  /** R5: splits off the sections written under ids other live sockets own, and probes them. */
+  #holdForOwners(socket: RoomSocket, update: Uint8Array, parsed: ParsedUpdate, foreign: number[]): void {
+    const isForeign = (section: { client: number }): boolean => foreign.includes(section.client)
+    const relayed = sliceUpdate(update, parsed, isForeign, false)
+    const own = sliceUpdate(update, parsed, (section) => !isForeign(section), true)
+    const waiting = this.#awaitingOwner.get(socket) ?? []
+    waiting.push(relayed)
+    this.#awaitingOwner.set(socket, waiting)
+    for (const client of foreign) {
+      const owner = this.#owners.get(client)
+      if (owner !== undefined && owner !== SERVER) this.#probeOwner(owner)
+    }
+    if (this.#probing.size === 0) this.#releaseAwaitingOwner()
+    this.#receiveUpdate(socket, own, null)
+  }
+
+  #probeOwner(owner: RoomSocket): void {
+    if (this.#probing.has(owner)) return
+    this.#probing.add(owner)
+    owner.probe(this.#options.ownerProbeTimeoutMs).then(
+      (alive) => this.#probeSettled(owner, alive),
+      () => this.#probeSettled(owner, false),
+    )
+  }
+
+  #probeSettled(owner: RoomSocket, alive: boolean): void {
+    this.#probing.delete(owner)
+    if (!alive && this.#sockets.has(owner)) {
+      this.#options.log.info({ docId: this.docId, socket: owner.id }, 'reaped unresponsive socket')
+      this.leave(owner)
+      owner.terminate()
+    }
+    if (this.#probing.size === 0) this.#releaseAwaitingOwner()
+  }
+
+  /**
+   * Once no probe is outstanding, relayed sections are checked again: those whose owner was
+   * reaped now apply; those whose owner is alive are dropped (the owner sends its own).
+   */
+  #releaseAwaitingOwner(): void {
+    for (const [socket, updates] of [...this.#awaitingOwner]) {
+      this.#awaitingOwner.delete(socket)
+      for (const update of updates) {
+        if (!this.#sockets.has(socket) || this.#failed) break
+        const parsed = parseUpdate(update)
+        const stillForeign = parsed.sections.some((section) => {
+          const owner = this.#owners.get(section.client)
+          return owner !== undefined && owner !== socket && section.endClock > Y.getState(this.doc.store, section.client)
+        })
+        if (!stillForeign) this.#consider(socket, update, parsed, null)
+      }
+    }
+  }
+
+  #receiveAwareness(socket: RoomSocket, update: Uint8Array, frame: Uint8Array): void {
+    let change
+    try {
+      change = this.#awareness.apply(socket, update)
+    } catch (error) {
+      this.#refuse(socket, 'awareness', error instanceof AwarenessError ? error.message : 'bad awareness')
+      return
+    }
+    if (change.update === null) return
+    this.#broadcast(change.acceptedWhole ? frame : encodeAwareness(change.update), null)
+    this.#fanout.publishAwareness(change.update)
+  }
+
+  #fail(code: number, reason: string): void {
+    if (this.#failed) return
+    this.closeAll(code, reason)
+    this.#onFailed(this)
+  }
+}

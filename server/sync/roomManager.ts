@@ -1,0 +1,205 @@
+/**
+ * Opens each document's {@link Room} once, however many clients ask for it at the same moment,
+ * and unloads it a grace period after the last user left, once its state is safely stored.
+ */
+import * as Y from 'yjs'
+import type { Logger } from 'pino'
+import { CloseCode } from './closeCodes'
+import { META_FIELD, TITLE_KEY } from './meta'
+import { Room, type RoomOptions, type RoomSocket } from './room'
+import type { Fanout, FanoutSubscription } from '../fanout/types'
+import type { DocumentStore } from '../storage/types'
+
+export interface RoomManagerOptions {
+  store: DocumentStore
+  fanout: Fanout
+  room: RoomOptions
+  /** How long an empty room stays loaded, so that a reload or a quick reconnect is instant. */
+  unloadGraceMs: number
+  log: Logger
+}
+
+interface OpenRoom {
+  room: Room
+  subscription: FanoutSubscription
+  /** REST requests using the room right now; it is not unloaded while they run. */
+  holds: number
+  unloadTimer: NodeJS.Timeout | null
+}
+
+export class RoomManager {
+  readonly #options: RoomManagerOptions
+  readonly #open = new Map<string, OpenRoom>()
+  readonly #loading = new Map<string, Promise<OpenRoom | null>>()
+  #closing = false
+
+  constructor(options: RoomManagerOptions) {
+    this.#options = options
+  }
+
+  get roomCount(): number {
+    return this.#open.size
+  }
+
+  get socketCount(): number {
+    let count = 0
+    for (const { room } of this.#open.values()) count += room.socketCount
+    return count
+  }
+
+  /** Joins a socket to its document; null when the document does not exist. */
+  async join(docId: string, socket: RoomSocket): Promise<Room | null> {
+    const open = await this.#get(docId)
+    if (open === null) return null
+    this.#cancelUnload(open)
+    open.room.join(socket)
+    return open.room
+  }
+
+  /**
+   * Runs `use` with the document's room loaded and kept loaded meanwhile; null when the document
+   * does not exist.
+   */
+  async withRoom<T>(docId: string, use: (room: Room) => T | Promise<T>): Promise<T | null> {
+    const open = await this.#get(docId)
+    if (open === null) return null
+    open.holds++
+    this.#cancelUnload(open)
+    try {
+      return await use(open.room)
+    } finally {
+      open.holds--
+      this.#scheduleUnloadIfUnused(open)
+    }
+  }
+
+  /** The room if the document is loaded in this process. */
+  loaded(docId: string): Room | null {
+    return this.#open.get(docId)?.room ?? null
+  }
+
+  /** Closes every socket on a deleted document and forgets it. */
+  async documentDeleted(docId: string): Promise<void> {
+    const open = this.#open.get(docId) ?? (await this.#loading.get(docId)) ?? null
+    if (open === null) return
+    open.room.closeAll(CloseCode.notFound, 'document deleted')
+    await this.#remove(docId, open)
+  }
+
+  /** For shutdown: waits until every room's state is stored, then closes every socket. */
+  async closeAll(code: number, reason: string): Promise<void> {
+    this.#closing = true
+    await Promise.allSettled([...this.#loading.values()])
+    await Promise.all(
+      [...this.#open].map(async ([docId, open]) => {
+        await open.room.flushed().catch(() => undefined)
+        open.room.closeAll(code, reason)
+        await this.#remove(docId, open)
+      }),
+    )
+  }
+
+  #get(docId: string): Promise<OpenRoom | null> {
+    const open = this.#open.get(docId)
+    if (open !== undefined) return Promise.resolve(open)
+    if (this.#closing) return Promise.resolve(null)
+    let loading = this.#loading.get(docId)
+    if (loading === undefined) {
+      loading = this.#load(docId).finally(() => this.#loading.delete(docId))
+      this.#loading.set(docId, loading)
+    }
+    return loading
+  }
+
+  /**
+   * Subscribes to other processes before reading storage, buffering what they send meanwhile:
+   * anything published before the subscription was stored before the read.
+   */
+  async #load(docId: string): Promise<OpenRoom | null> {
+    const { store, fanout, room: roomOptions, log } = this.#options
+    const early: Array<(room: Room) => void> = []
+    let target: OpenRoom | null = null
+    const deliver = (act: (room: Room) => void): void => {
+      if (target === null) early.push(act)
+      else act(target.room)
+    }
+    const subscription = await fanout.subscribe(docId, {
+      update: (update) => deliver((room) => room.receiveRemoteUpdate(update)),
+      awareness: (update, source) => deliver((room) => room.receiveRemoteAwareness(update, source)),
+      deleted: () => void this.documentDeleted(docId),
+      resync: () => deliver((room) => void this.#resync(docId, room)),
+    })
+    let stored, record
+    try {
+      ;[stored, record] = await Promise.all([store.load(docId), store.get(docId)])
+    } catch (error) {
+      await subscription.unsubscribe()
+      throw error
+    }
+    if (stored === null || record === null) {
+      await subscription.unsubscribe()
+      return null
+    }
+    const doc = new Y.Doc()
+    doc.transact(() => {
+      for (const update of stored.updates) Y.applyUpdate(doc, update)
+    })
+    while (doc.store.clients.has(doc.clientID)) doc.clientID = Math.floor(Math.random() * 0xffff_ffff)
+    const room = new Room({
+      docId,
+      doc,
+      byteSize: stored.byteSize,
+      storage: { append: (update) => store.appendUpdate(docId, update) },
+      fanout: subscription,
+      options: roomOptions,
+      onEmpty: () => this.#scheduleUnloadIfUnused(open),
+      onFailed: () => void this.#remove(docId, open),
+    })
+    const open: OpenRoom = { room, subscription, holds: 0, unloadTimer: null }
+    this.#open.set(docId, open)
+    target = open
+    for (const act of early) act(room)
+    if (doc.getMap(META_FIELD).get(TITLE_KEY) !== record.title) {
+      await room.writeAsServer((d) => d.getMap(META_FIELD).set(TITLE_KEY, record.title)).catch((error: unknown) => {
+        log.warn({ docId, err: error }, 'could not store the title in the document')
+      })
+    }
+    this.#scheduleUnloadIfUnused(open)
+    return open
+  }
+
+  async #resync(docId: string, room: Room): Promise<void> {
+    const stored = await this.#options.store.load(docId)
+    if (stored === null) await this.documentDeleted(docId)
+    else room.absorbStored(stored.updates)
+  }
+
+  #cancelUnload(open: OpenRoom): void {
+    if (open.unloadTimer !== null) clearTimeout(open.unloadTimer)
+    open.unloadTimer = null
+  }
+
+  #scheduleUnloadIfUnused(open: OpenRoom): void {
+    if (open.room.socketCount > 0 || open.holds > 0 || open.unloadTimer !== null) return
+    open.unloadTimer = setTimeout(() => {
+      open.unloadTimer = null
+      void this.#unloadIfStillUnused(open)
+    }, this.#options.unloadGraceMs)
+    open.unloadTimer.unref()
+  }
+
+  /** The room stays findable until its last update is stored, so a new load cannot miss it. */
+  async #unloadIfStillUnused(open: OpenRoom): Promise<void> {
+    await open.room.flushed().catch(() => undefined)
+    if (open.room.socketCount > 0 || open.holds > 0 || open.unloadTimer !== null) return
+    await this.#remove(open.room.docId, open)
+  }
+
+  async #remove(docId: string, open: OpenRoom): Promise<void> {
+    this.#cancelUnload(open)
+    if (this.#open.get(docId) !== open) return
+    this.#open.delete(docId)
+    await open.subscription.unsubscribe().catch(() => undefined)
+    open.room.doc.destroy()
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * Polls until `check` returns something truthy (or stops throwing), or fails at the deadline
+ * with the last reason. Tests wait on state, never on time.
+ */
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  { timeout = 10_000, interval = 10, what = 'condition' }: { timeout?: number; interval?: number; what?: string } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeout
+  let lastError: unknown = null
+  for (;;) {
+    try {
+      const value = await check()
+      if (value) return value
+      lastError = null
+    } catch (error) {
+      lastError = error
+    }
+    if (Date.now() > deadline) {
+      const reason = lastError instanceof Error ? `: ${lastError.message}` : ''
+      throw new Error(`timed out after ${timeout} ms waiting for ${what}${reason}`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, interval))
+  }
+}

@@ -1,0 +1,26 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+const projectRoot = fileURLToPath(new URL('.', import.meta.url))
+const apiTarget = `http://127.0.0.1:${process.env.PORT ?? 8080}`
+
+export default defineConfig({
+  root: 'web',
+  build: { outDir: '../dist/web', emptyOutDir: true },
+  // One copy of each: two copies of yjs break instanceof checks ("Unexpected content type").
+  resolve: { dedupe: ['yjs', 'y-protocols', 'lib0', '@tiptap/pm'] },
+  server: {
+    port: 5173,
+    proxy: {
+      '/api': apiTarget,
+      '/ws': { target: apiTarget, ws: true },
+    },
+  },
+  test: {
+    root: projectRoot,
+    include: ['server/**/*.test.ts', 'web/**/*.test.ts', 'bench/**/*.test.ts', 'scripts/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    maxWorkers: 2,
+  },
+})
