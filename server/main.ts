@@ -56,7 +56,18 @@ function findWebRoot(): string | null {
   return null
 }
 
-export async function startTandem(config: Config, log: Logger): Promise<RunningTandem> {
+export interface Tandem {
+  app: ReturnType<typeof createApp>
+  store: DocumentStore
+  fanout: Fanout
+  rooms: RoomManager
+  hub: ConnectionHub
+  config: Config
+  log: Logger
+}
+
+/** Everything wired, nothing listening: `app.request()` tests use this directly. */
+export async function buildTandem(config: Config, log: Logger): Promise<Tandem> {
   const metrics = createMetrics()
   const store = await createStore(config)
   const fanout = await createFanout(config)
@@ -103,14 +114,28 @@ export async function startTandem(config: Config, log: Logger): Promise<RunningT
     admit: (ip, docId) => hub.admit(ip, docId),
     webRoot: findWebRoot(),
   })
-  const server: Server = createServer(getRequestListener(app.fetch))
+  return { app, store, fanout, rooms, hub, config, log }
+}
+
+/** Stops taking work, stores everything, tells clients to come back (1012). */
+export async function closeTandem(tandem: Tandem): Promise<void> {
+  tandem.hub.stop()
+  await tandem.rooms.closeAll(CloseCode.serviceRestart, 'server restarting')
+  tandem.hub.closeAll(CloseCode.serviceRestart, 'server restarting')
+  await tandem.store.close()
+  await tandem.fanout.close()
+}
+
+export async function startTandem(config: Config, log: Logger): Promise<RunningTandem> {
+  const tandem = await buildTandem(config, log)
+  const server: Server = createServer(getRequestListener(tandem.app.fetch))
   server.headersTimeout = config.handshakeTimeoutMs
   server.requestTimeout = 30_000
   handleUpgrades(server, {
-    fetch: app.fetch,
+    fetch: tandem.app.fetch,
     maxPayloadBytes: config.limits.maxPayloadBytes,
     log,
-    onSocket: (ws, ticket) => hub.accept(ws, ticket),
+    onSocket: (ws, ticket) => tandem.hub.accept(ws, ticket),
   })
   await new Promise<void>((ready, fail) => {
     server.once('error', fail)
@@ -122,17 +147,13 @@ export async function startTandem(config: Config, log: Logger): Promise<RunningT
   return {
     url: `http://${host}:${port}`,
     port,
-    store,
-    rooms,
+    store: tandem.store,
+    rooms: tandem.rooms,
     shutdown() {
       stopping ??= (async () => {
         server.close()
-        hub.stop()
-        await rooms.closeAll(CloseCode.serviceRestart, 'server restarting')
-        hub.closeAll(CloseCode.serviceRestart, 'server restarting')
+        await closeTandem(tandem)
         server.closeAllConnections()
-        await store.close()
-        await fanout.close()
       })()
       return stopping
     },

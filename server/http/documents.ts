@@ -73,9 +73,9 @@ const validationHook = (result: { success: true } | { success: false; error: z.c
 
 /** A body that is present must be JSON: a form or plain text is a 415, not a silent `{}`. */
 const requireJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const length = c.req.header('content-length')
-  const hasBody = (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined
   const mediaType = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase()
+  const length = c.req.header('content-length')
+  const hasBody = mediaType !== undefined || (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined
   if (hasBody && (mediaType === undefined || !/^application\/([\w.-]+\+)?json$/.test(mediaType))) {
     throw new AppError(415, ErrorCode.unsupportedMediaType, 'send the body as application/json')
   }

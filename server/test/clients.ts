@@ -12,6 +12,8 @@ export interface TestClient {
   provider: WebsocketProvider
   /** Close events the provider saw, newest last. */
   closes: Array<{ code: number; reason: string }>
+  /** Set when the provider gave up reconnecting (a 44xx close). */
+  stopped(): { code: number; reason: string } | null
   synced(): Promise<void>
   /** Appends a paragraph with `text` to the document body. */
   appendParagraph(text: string): void
@@ -59,10 +61,15 @@ export function connectClient(
   provider.on('connection-close', (event) => {
     if (event !== null) closes.push({ code: event.code, reason: event.reason })
   })
+  let terminal: { code: number; reason: string } | null = null
+  provider.on('closed', (event) => {
+    terminal = { code: event.code, reason: event.reason }
+  })
   return {
     doc,
     provider,
     closes,
+    stopped: () => terminal,
     synced: () => waitFor(() => provider.synced, { what: `client of ${docId} to sync` }).then(() => undefined),
     appendParagraph: (text) => appendParagraph(doc, text),
     text: () => bodyText(doc),
