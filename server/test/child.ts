@@ -44,10 +44,10 @@ export async function spawnServer(env: Record<string, string>): Promise<ChildSer
   void exited.then(() => {
     finished = true
   })
-  const url: string = await waitFor<string>(
+  const url = await waitFor(
     () => {
       if (finished) throw new Error(`server exited before listening:\n${output}`)
-      return /"url":"(http:\/\/[^"]+)","storage"/.exec(output)?.[1] ?? ""
+      return /"url":"(http:\/\/[^"]+)","storage"/.exec(output)?.[1]
     },
     { timeout: 20_000, what: 'the server to listen' },
   )

@@ -1,3 +1,5 @@
+export type Truthy<T> = Exclude<T, null | undefined | false | 0 | ''>
+
 /**
  * Polls until `check` returns something truthy (or stops throwing), or fails at the deadline
  * with the last reason. Tests wait on state, never on time.
@@ -5,13 +7,13 @@
 export async function waitFor<T>(
   check: () => T | Promise<T>,
   { timeout = 10_000, interval = 10, what = 'condition' }: { timeout?: number; interval?: number; what?: string } = {},
-): Promise<T> {
+): Promise<Truthy<T>> {
   const deadline = Date.now() + timeout
   let lastError: unknown = null
   for (;;) {
     try {
       const value = await check()
-      if (value) return value
+      if (value) return value as Truthy<T>
       lastError = null
     } catch (error) {
       lastError = error
