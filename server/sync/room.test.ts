@@ -1,0 +1,325 @@
+/**
+ * The rules of the room (R1–R8 in room.ts), with fake sockets and storage.
+ */
+import * as decoding from 'lib0/decoding'
+import { pino } from 'pino'
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import { initialUpdate } from '../content/convert'
+import { schemaRules } from '../content/schema'
+import { noopSyncMetrics } from '../metrics'
+import { DocumentNotFoundError } from '../storage/types'
+import { captureUpdate, cloneDoc, rawUpdate } from '../test/updates'
+import { CloseCode } from './closeCodes'
+import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol'
+import { Room, type RoomSocket } from './room'
+
+class FakeSocket implements RoomSocket {
+  readonly sent: Uint8Array[] = []
+  closed: { code: number; reason: string } | null = null
+  terminated = false
+  probes = 0
+  answerProbe: (() => Promise<boolean>) = async () => true
+  constructor(
+    readonly id: string,
+    readonly canWrite = true,
+  ) {}
+  send(frame: Uint8Array): void {
+    this.sent.push(frame)
+  }
+  close(code: number, reason: string): void {
+    this.closed ??= { code, reason }
+  }
+  terminate(): void {
+    this.terminated = true
+  }
+  probe(): Promise<boolean> {
+    this.probes++
+    return this.answerProbe()
+  }
+  /** Applies every sync frame this socket received to a fresh doc. */
+  replica(): Y.Doc {
+    const doc = new Y.Doc()
+    for (const frame of this.sent) {
+      const decoder = decoding.createDecoder(frame)
+      if (decoding.readVarUint(decoder) !== 0) continue
+      const type = decoding.readVarUint(decoder)
+      if (type === 0) continue
+      Y.applyUpdate(doc, decoding.readVarUint8Array(decoder))
+    }
+    return doc
+  }
+  awarenessFrames(): number {
+    return this.sent.filter((frame) => frame[0] === 1).length
+  }
+}
+
+interface Deferred {
+  update: Uint8Array
+  resolve: () => void
+  reject: (error: unknown) => void
+}
+
+function setup(options: { deferStorage?: boolean } = {}) {
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, initialUpdate('T', { format: 'text', body: 'base' }))
+  const stored: Uint8Array[] = []
+  const waiting: Deferred[] = []
+  let failed = 0
+  const room = new Room({
+    docId: 'doc',
+    doc,
+    byteSize: 0,
+    storage: {
+      append(update) {
+        if (!options.deferStorage) {
+          stored.push(update)
+          return Promise.resolve()
+        }
+        return new Promise((resolve, reject) => waiting.push({ update, resolve: () => { stored.push(update); resolve() }, reject }))
+      },
+    },
+    fanout: { publishUpdate() {}, publishAwareness() {} },
+    options: {
+      rules: schemaRules(),
+      awareness: { maxClientsPerOwner: 1, maxStateLength: 1000 },
+      maxPendingBytes: 10_000,
+      ownerProbeTimeoutMs: 50,
+      maxDocumentBytes: 1_000_000,
+      log: pino({ level: 'silent' }),
+      metrics: noopSyncMetrics,
+    },
+    onEmpty() {},
+    onFailed() {
+      failed++
+    },
+  })
+  const client = (): Y.Doc => cloneDoc(doc)
+  return { room, doc, stored, waiting, client, failures: () => failed }
+}
+
+const firstText = (doc: Y.Doc): Y.XmlText => (doc.getXmlFragment('default').get(0) as Y.XmlElement).get(0) as Y.XmlText
+const text = (doc: Y.Doc): string => firstText(doc).toString()
+const flush = () => new Promise((resolve) => setImmediate(resolve))
+
+describe('Room', () => {
+  it('R1: refuses a malformed update, closes only its sender and leaves the document unchanged', () => {
+    const { room, doc, stored } = setup()
+    const bad = new FakeSocket('bad')
+    const good = new FakeSocket('good')
+    room.join(bad)
+    room.join(good)
+    const before = Y.encodeStateAsUpdate(doc)
+    room.receive(bad, encodeUpdate(Uint8Array.of(1, 1, 7, 0, 4, 1, 9, 9)))
+    expect(bad.closed?.code).toBe(CloseCode.badMessage)
+    expect(good.closed).toBeNull()
+    expect(Y.encodeStateAsUpdate(doc)).toEqual(before)
+    expect(stored).toEqual([])
+  })
+
+  it('R2: stores the exact bytes it checked, then broadcasts them to the others, in order', async () => {
+    const { room, stored, waiting, client } = setup({ deferStorage: true })
+    const writer = new FakeSocket('writer')
+    const reader = new FakeSocket('reader')
+    room.join(writer)
+    room.join(reader)
+    const editor = client()
+    const frames = ['one ', 'two ', 'three '].map((word) =>
+      encodeUpdate(captureUpdate(editor, (d) => firstText(d).insert(0, word))),
+    )
+    for (const frame of frames) room.receive(writer, frame)
+    const sentBefore = reader.sent.length
+    expect(waiting.length).toBe(3)
+    waiting[0]?.resolve()
+    await flush()
+    expect(reader.sent.length).toBe(sentBefore + 1)
+    for (const item of waiting.slice(1)) item.resolve()
+    await flush()
+    expect(reader.sent.slice(sentBefore)).toEqual(frames)
+    expect(stored.map((update) => encodeUpdate(update))).toEqual(frames)
+    expect(writer.sent.some((frame) => frames.includes(frame))).toBe(false)
+  })
+
+  it('R3: answers a joiner only once what it is sent is stored', async () => {
+    const { room, waiting, client } = setup({ deferStorage: true })
+    const writer = new FakeSocket('writer')
+    room.join(writer)
+    room.receive(writer, encodeUpdate(captureUpdate(client(), (d) => firstText(d).insert(0, 'unsaved '))))
+    const joiner = new FakeSocket('joiner')
+    room.join(joiner)
+    room.receive(joiner, encodeSyncStep1(Y.encodeStateVector(new Y.Doc())))
+    await flush()
+    expect(joiner.sent.some((frame) => frame[0] === 0 && frame[1] === 1)).toBe(false)
+    waiting[0]?.resolve()
+    await flush()
+    expect(text(joiner.replica())).toBe('unsaved base')
+  })
+
+  it('R4: holds an update with missing dependencies until they arrive, then applies it', () => {
+    const { room, doc, client } = setup()
+    const writer = new FakeSocket('writer')
+    room.join(writer)
+    const editor = client()
+    const first = captureUpdate(editor, (d) => firstText(d).insert(0, 'A'))
+    const second = captureUpdate(editor, (d) => firstText(d).insert(1, 'B'))
+    room.receive(writer, encodeUpdate(second))
+    expect(text(doc)).toBe('base')
+    expect(writer.closed).toBeNull()
+    room.receive(writer, encodeUpdate(first))
+    expect(text(doc)).toBe('ABbase')
+  })
+
+  it('R4: never lets a pre-deletion of another client’s next edit into the document', () => {
+    const { room, doc, client } = setup()
+    const attacker = new FakeSocket('attacker')
+    const victimSocket = new FakeSocket('victim')
+    room.join(attacker)
+    room.join(victimSocket)
+    const victim = client()
+    const next = Y.getState(victim.store, victim.clientID)
+    room.receive(attacker, encodeUpdate(rawUpdate(victim.clientID, 0, [], [[victim.clientID, next, 3]])))
+    expect(doc.store.pendingDs).toBeNull()
+    room.leave(attacker)
+    room.receive(victimSocket, encodeUpdate(captureUpdate(victim, (d) => firstText(d).insert(0, 'mine'))))
+    expect(text(doc)).toBe('minebase')
+  })
+
+  it('R4: tells a socket to come back when its held updates exceed the cap', () => {
+    const { room, client } = setup()
+    const writer = new FakeSocket('writer')
+    room.join(writer)
+    const editor = client()
+    captureUpdate(editor, (d) => firstText(d).insert(0, 'gap'))
+    const big = captureUpdate(editor, (d) => firstText(d).insert(0, 'x'.repeat(12_000)))
+    room.receive(writer, encodeUpdate(big))
+    expect(writer.closed?.code).toBe(CloseCode.tryAgainLater)
+  })
+
+  it('R5: refuses new content under a client id another live socket introduced', async () => {
+    const { room, doc, client } = setup()
+    const owner = new FakeSocket('owner')
+    const squatter = new FakeSocket('squatter')
+    room.join(owner)
+    room.join(squatter)
+    const victim = client()
+    room.receive(owner, encodeUpdate(captureUpdate(victim, (d) => firstText(d).insert(0, 'real '))))
+    const forged = cloneDoc(victim)
+    forged.clientID = victim.clientID
+    room.receive(squatter, encodeUpdate(captureUpdate(forged, (d) => firstText(d).insert(0, 'FORGED '))))
+    await new Promise((resolve) => setTimeout(resolve, 80))
+    expect(owner.probes).toBe(1)
+    expect(text(doc)).toBe('real base')
+    room.receive(owner, encodeUpdate(captureUpdate(victim, (d) => firstText(d).insert(0, 'next '))))
+    expect(text(doc)).toBe('next real base')
+  })
+
+  it('R5: applies a reconnecting tab’s content once its half-open old socket fails the probe', async () => {
+    const { room, doc, client } = setup()
+    const oldSocket = new FakeSocket('old')
+    oldSocket.answerProbe = () => new Promise((resolve) => setTimeout(() => resolve(false), 20))
+    room.join(oldSocket)
+    const tab = client()
+    room.receive(oldSocket, encodeUpdate(captureUpdate(tab, (d) => firstText(d).insert(0, 'before '))))
+    captureUpdate(tab, (d) => firstText(d).insert(0, 'offline '))
+    const newSocket = new FakeSocket('new')
+    room.join(newSocket)
+    room.receive(newSocket, encodeSyncStep2(Y.encodeStateAsUpdate(tab, Y.encodeStateVector(doc))))
+    expect(text(doc)).toBe('before base')
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    expect(oldSocket.terminated).toBe(true)
+    expect(text(doc)).toBe('offline before base')
+  })
+
+  it('R5: drops a relayed copy while the owner is alive, and takes the owner’s own', async () => {
+    const { room, doc, client } = setup()
+    const ownerSocket = new FakeSocket('owner')
+    const relay = new FakeSocket('relay')
+    room.join(ownerSocket)
+    room.join(relay)
+    const owner = client()
+    room.receive(ownerSocket, encodeUpdate(captureUpdate(owner, (d) => firstText(d).insert(0, 'a '))))
+    const ownersEdit = captureUpdate(owner, (d) => firstText(d).insert(0, 'b '))
+    const relayDoc = cloneDoc(owner)
+    const relayOwn = captureUpdate(relayDoc, (d) => firstText(d).insert(0, 'relay '))
+    room.receive(relay, encodeSyncStep2(Y.mergeUpdates([ownersEdit, relayOwn])))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(text(doc)).toBe('a base')
+    room.receive(ownerSocket, encodeUpdate(ownersEdit))
+    expect(text(doc)).toBe('relay b a base')
+    expect(relay.closed).toBeNull()
+  })
+
+  it('R6: a view-only socket may sync but not write', () => {
+    const { room, doc, client } = setup()
+    const viewer = new FakeSocket('viewer', false)
+    room.join(viewer)
+    const local = client()
+    room.receive(viewer, encodeSyncStep2(Y.encodeStateAsUpdate(local, Y.encodeStateVector(doc))))
+    expect(viewer.closed).toBeNull()
+    room.receive(viewer, encodeUpdate(captureUpdate(local, (d) => firstText(d).insert(0, 'sneaky '))))
+    expect(viewer.closed?.code).toBe(CloseCode.forbidden)
+    expect(text(doc)).toBe('base')
+  })
+
+  it('R7: a socket speaks only for its own presence, echoes are ignored, and leaving removes it', () => {
+    const { room } = setup()
+    const a = new FakeSocket('a')
+    const b = new FakeSocket('b')
+    room.join(a)
+    room.join(b)
+    const aDoc = new Y.Doc()
+    const aAwareness = new awarenessProtocol.Awareness(aDoc)
+    aAwareness.setLocalState({ user: { name: 'A' } })
+    const aFrame = encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(aAwareness, [aDoc.clientID]))
+    room.receive(a, aFrame)
+    expect(room.presenceCount).toBe(1)
+    const bSeen = b.awarenessFrames()
+    room.receive(b, aFrame)
+    expect(b.awarenessFrames()).toBe(bSeen)
+    expect(b.closed).toBeNull()
+
+    aAwareness.setLocalState({ user: { name: 'spoofed' } })
+    room.receive(b, encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(aAwareness, [aDoc.clientID])))
+    const observer = new Y.Doc()
+    const observerAwareness = new awarenessProtocol.Awareness(observer)
+    for (const frame of b.sent.filter((f) => f[0] === 1)) {
+      const decoder = decoding.createDecoder(frame)
+      decoding.readVarUint(decoder)
+      awarenessProtocol.applyAwarenessUpdate(observerAwareness, decoding.readVarUint8Array(decoder), 'server')
+    }
+    expect(observerAwareness.getStates().get(aDoc.clientID)).toEqual({ user: { name: 'A' } })
+
+    room.leave(a)
+    expect(room.presenceCount).toBe(0)
+    const last = b.sent.at(-1) as Uint8Array
+    const decoder = decoding.createDecoder(last)
+    decoding.readVarUint(decoder)
+    awarenessProtocol.applyAwarenessUpdate(observerAwareness, decoding.readVarUint8Array(decoder), 'server')
+    expect(observerAwareness.getStates().has(aDoc.clientID)).toBe(false)
+  })
+
+  it('R8: closes every socket with a retryable code when storage fails, and gives up the room', async () => {
+    const { room, waiting, client, failures } = setup({ deferStorage: true })
+    const writer = new FakeSocket('writer')
+    const reader = new FakeSocket('reader')
+    room.join(writer)
+    room.join(reader)
+    room.receive(writer, encodeUpdate(captureUpdate(client(), (d) => firstText(d).insert(0, 'lost? '))))
+    waiting[0]?.reject(new Error('disk on fire'))
+    await flush()
+    expect(writer.closed?.code).toBe(CloseCode.internalError)
+    expect(reader.closed?.code).toBe(CloseCode.internalError)
+    expect(failures()).toBe(1)
+  })
+
+  it('R8: closes with 4404 when the document was deleted under it', async () => {
+    const { room, waiting, client } = setup({ deferStorage: true })
+    const writer = new FakeSocket('writer')
+    room.join(writer)
+    room.receive(writer, encodeUpdate(captureUpdate(client(), (d) => firstText(d).insert(0, 'x'))))
+    waiting[0]?.reject(new DocumentNotFoundError('doc'))
+    await flush()
+    expect(writer.closed?.code).toBe(CloseCode.notFound)
+  })
+})

@@ -1,0 +1,210 @@
+import * as encoding from 'lib0/encoding'
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { schemaRules } from '../content/schema'
+import { initialUpdate } from '../content/convert'
+import { captureUpdate, cloneDoc, elementContent, rawUpdate, stringContent } from '../test/updates'
+import { type CheckResult, UpdateChecker } from './updateCheck'
+import { parseUpdate } from './updateFormat'
+
+/** A server-side document as a room holds it: seeded by the server, with a title. */
+function serverDoc(markdown = 'first paragraph'): Y.Doc {
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, initialUpdate('Title', { format: 'markdown', body: markdown }))
+  return doc
+}
+
+function check(doc: Y.Doc, update: Uint8Array): CheckResult {
+  return new UpdateChecker(doc, schemaRules()).check(parseUpdate(update))
+}
+
+function firstText(doc: Y.Doc): Y.XmlText {
+  return (doc.getXmlFragment('default').get(0) as Y.XmlElement).get(0) as Y.XmlText
+}
+
+describe('UpdateChecker: honest edits pass', () => {
+  const edits: Array<[string, (doc: Y.Doc) => void]> = [
+    ['typing', (d) => firstText(d).insert(5, ' typed')],
+    ['deleting text', (d) => firstText(d).delete(0, 5)],
+    ['bold', (d) => firstText(d).format(0, 5, { bold: {} })],
+    ['a link mark with attributes', (d) => firstText(d).format(0, 5, { link: { href: 'https://x.test' } })],
+    ['an overlapping-mark key', (d) => firstText(d).format(0, 5, { 'bold--aGVsbG8=': {} })],
+    ['a new heading', (d) => {
+      const heading = new Y.XmlElement('heading')
+      heading.setAttribute('level', 1 as unknown as string)
+      heading.insert(0, [new Y.XmlText('Heading')])
+      d.getXmlFragment('default').insert(0, [heading])
+    }],
+    ['a nested list', (d) => {
+      const list = new Y.XmlElement('bulletList')
+      const item = new Y.XmlElement('listItem')
+      const paragraph = new Y.XmlElement('paragraph')
+      paragraph.insert(0, [new Y.XmlText('item')])
+      item.insert(0, [paragraph])
+      list.insert(0, [item])
+      d.getXmlFragment('default').push([list])
+    }],
+    ['deleting a paragraph', (d) => d.getXmlFragment('default').delete(0, 1)],
+    ['changing an attribute', (d) => {
+      const heading = new Y.XmlElement('heading')
+      d.getXmlFragment('default').push([heading])
+      heading.setAttribute('level', 3 as unknown as string)
+    }],
+  ]
+  it.each(edits)('%s', (_, edit) => {
+    const server = serverDoc()
+    const client = cloneDoc(server)
+    const update = captureUpdate(client, edit)
+    const result = check(server, update)
+    expect(result).toMatchObject({ verdict: 'ok', changes: true, newContentClients: expect.any(Array) })
+    Y.applyUpdate(server, update)
+    expect(server.store.pendingStructs).toBeNull()
+    expect(server.getXmlFragment('default').toString()).toBe(client.getXmlFragment('default').toString())
+  })
+
+  it('passes a sync step 2 of offline work by several clients', () => {
+    const server = serverDoc()
+    const a = cloneDoc(server)
+    const b = cloneDoc(server)
+    captureUpdate(a, (d) => firstText(d).insert(0, 'A '))
+    Y.applyUpdate(b, Y.encodeStateAsUpdate(a))
+    captureUpdate(b, (d) => firstText(d).insert(0, 'B '))
+    const step2 = Y.encodeStateAsUpdate(b, Y.encodeStateVector(server))
+    const result = check(server, step2)
+    expect(result.verdict).toBe('ok')
+    expect(result.verdict === 'ok' && [...result.newContentClients].sort()).toEqual([a.clientID, b.clientID].sort())
+  })
+
+  it('reports no changes for an update the document already has', () => {
+    const server = serverDoc()
+    const client = cloneDoc(server)
+    const update = captureUpdate(client, (d) => firstText(d).insert(0, 'x'))
+    Y.applyUpdate(server, update)
+    expect(check(server, update)).toEqual({ verdict: 'ok', newContentClients: [], changes: false })
+    expect(check(server, Y.encodeStateAsUpdate(client, Y.encodeStateVector(server)))).toMatchObject({ changes: false })
+  })
+})
+
+describe('UpdateChecker: missing dependencies are held, not applied', () => {
+  it('says missing for an edit on top of content the server lacks, and ok once it arrives', () => {
+    const server = serverDoc()
+    const client = cloneDoc(server)
+    const first = captureUpdate(client, (d) => firstText(d).insert(0, 'one '))
+    const second = captureUpdate(client, (d) => firstText(d).insert(4, 'two '))
+    expect(check(server, second)).toEqual({ verdict: 'missing' })
+    Y.applyUpdate(server, first)
+    expect(check(server, second).verdict).toBe('ok')
+  })
+
+  it('says missing for a deletion of a range not yet written (pre-deleting the next edit)', () => {
+    const server = serverDoc()
+    const victim = cloneDoc(server)
+    const next = Y.getState(victim.store, victim.clientID)
+    const preDelete = rawUpdate(victim.clientID, 0, [], [[victim.clientID, next, 5]])
+    expect(check(server, preDelete)).toEqual({ verdict: 'missing' })
+  })
+
+  it('says missing when a client section starts beyond what the server has', () => {
+    const server = serverDoc()
+    const client = cloneDoc(server)
+    captureUpdate(client, (d) => firstText(d).insert(0, 'one '))
+    const second = captureUpdate(client, (d) => d.getXmlFragment('default').push([new Y.XmlElement('paragraph')]))
+    expect(check(server, second)).toEqual({ verdict: 'missing' })
+  })
+})
+
+describe('UpdateChecker: the schema firewall', () => {
+  const server = serverDoc()
+  const attacks: Array<[string, () => Uint8Array]> = [
+    ['a new root type', () => captureUpdate(cloneDoc(server), (d) => d.getText('evil').insert(0, 'x'))],
+    ['a write into the server-owned meta map', () =>
+      captureUpdate(cloneDoc(server), (d) => d.getMap('meta').set('title', 'hijacked'))],
+    ['deleting the title', () => captureUpdate(cloneDoc(server), (d) => d.getMap('meta').delete('title'))],
+    ['an unknown node', () =>
+      captureUpdate(cloneDoc(server), (d) => d.getXmlFragment('default').push([new Y.XmlElement('iframe')]))],
+    ['an unknown mark', () => captureUpdate(cloneDoc(server), (d) => firstText(d).format(0, 3, { onclick: 'x' }))],
+    ['a map inside an element', () =>
+      captureUpdate(cloneDoc(server), (d) => {
+        const paragraph = d.getXmlFragment('default').get(0) as Y.XmlElement
+        paragraph.insert(0, [new Y.XmlHook('hook') as unknown as Y.XmlElement])
+      })],
+    ['an embed inside text', () => captureUpdate(cloneDoc(server), (d) => firstText(d).insertEmbed(0, { x: 1 }))],
+    ['text directly in the fragment', () => rawUpdate(99, 0, [{ parentKey: 'default', content: stringContent('loose') }])],
+    ['a subdocument', () =>
+      rawUpdate(99, 0, [{ parentKey: 'default', content: { ref: 9, write: (e) => {
+        encoding.writeVarString(e, 'guid')
+        encoding.writeAny(e, {})
+      } } }])],
+    ['elements nested deeper than the limit', () =>
+      captureUpdate(cloneDoc(server), (d) => {
+        let node = new Y.XmlElement('blockquote')
+        const top = node
+        for (let i = 0; i < 60; i++) {
+          const inner = new Y.XmlElement('blockquote')
+          node.insert(0, [inner])
+          node = inner
+        }
+        d.getXmlFragment('default').push([top])
+      })],
+    ['an item whose origin is a later struct of its own client', () =>
+      rawUpdate(99, 0, [
+        { origin: [99, 1], content: stringContent('a') },
+        { parentKey: 'default', content: elementContent('paragraph') },
+      ])],
+    ['origins in two different parents', () => {
+      const fragment = server.getXmlFragment('default')
+      const heading = (fragment.get(0) as Y.XmlElement)._item as Y.Item
+      const text = firstText(server)._item as Y.Item
+      return rawUpdate(99, 0, [
+        { origin: [heading.id.client, heading.id.clock], rightOrigin: [text.id.client, text.id.clock], content: elementContent('paragraph') },
+      ])
+    }],
+  ]
+  it.each(attacks)('refuses %s', (_, build) => {
+    const update = build()
+    const before = Y.encodeStateAsUpdate(server)
+    const result = check(server, update)
+    expect(result.verdict).toBe('reject')
+    expect(Y.encodeStateAsUpdate(server)).toEqual(before)
+  })
+})
+
+describe('UpdateChecker: what passes always applies whole', () => {
+  it('never lets Yjs throw or keep pending structs for mutated honest updates', () => {
+    let seed = 42
+    const random = (n: number): number => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
+      return seed % n
+    }
+    const base = serverDoc('# Heading\n\nfirst paragraph\n\n- a\n- b')
+    let passed = 0
+    for (let round = 0; round < 1500; round++) {
+      const client = cloneDoc(base)
+      const update = captureUpdate(client, (d) => {
+        const text = firstText(d)
+        text.insert(random(text.length + 1), 'xyz'.slice(0, 1 + random(3)))
+        if (random(2) === 0) text.format(0, 1 + random(3), { italic: {} })
+        if (random(3) === 0) d.getXmlFragment('default').delete(1 + random(2), 1)
+      })
+      const mutated = Uint8Array.from(update)
+      const flips = 1 + random(3)
+      for (let i = 0; i < flips; i++) {
+        const index = random(mutated.length)
+        mutated[index] = (mutated[index] as number) ^ (1 << random(8))
+      }
+      const target = cloneDoc(base)
+      let result: CheckResult | 'malformed'
+      try {
+        result = check(target, mutated)
+      } catch {
+        result = 'malformed'
+      }
+      if (result === 'malformed' || result.verdict !== 'ok') continue
+      passed++
+      expect(() => Y.applyUpdate(target, mutated)).not.toThrow()
+      expect(target.store.pendingStructs).toBeNull()
+      expect(target.store.pendingDs).toBeNull()
+    }
+    expect(passed).toBeGreaterThan(50)
+  })
+})
