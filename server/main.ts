@@ -13,9 +13,11 @@ import { type Logger, pino } from 'pino'
 import { createApp } from './app'
 import { type Config, ConfigError, loadConfig } from './config'
 import { schemaRules } from './content/schema'
-import { createLocalFanout } from './fanout/local'
+import { MemoryBus } from './fanout/memory'
+import { connectRedisFanout } from './fanout/redis'
 import type { Fanout } from './fanout/types'
 import { createMetrics } from './metrics'
+import { PostgresDocumentStore } from './storage/postgres'
 import { SqliteDocumentStore } from './storage/sqlite'
 import type { DocumentStore } from './storage/types'
 import { CloseCode } from './sync/closeCodes'
@@ -34,7 +36,13 @@ export interface RunningTandem {
 }
 
 async function createStore(config: Config): Promise<DocumentStore> {
-  if (config.databaseUrl !== null) throw new ConfigError('DATABASE_URL: PostgreSQL storage is not available yet')
+  if (config.databaseUrl !== null) {
+    return PostgresDocumentStore.open({
+      connectionString: config.databaseUrl,
+      compactThreshold: config.compactThreshold,
+      log: pino({ level: config.logLevel, base: { service: 'tandem', component: 'storage' } }),
+    })
+  }
   return new SqliteDocumentStore({
     path: config.sqlitePath,
     compactThreshold: config.compactThreshold,
@@ -42,9 +50,13 @@ async function createStore(config: Config): Promise<DocumentStore> {
   })
 }
 
+/** Without Redis this process is the only one: a bus with a single member tells no one. */
 async function createFanout(config: Config): Promise<Fanout> {
-  if (config.redisUrl !== null) throw new ConfigError('REDIS_URL: Redis fan-out is not available yet')
-  return createLocalFanout()
+  if (config.redisUrl === null) return new MemoryBus().join()
+  return connectRedisFanout({
+    url: config.redisUrl,
+    log: pino({ level: config.logLevel, base: { service: 'tandem', component: 'fanout' } }),
+  })
 }
 
 /** The built web app next to this file (bundled) or in `dist/web` (from source). */
