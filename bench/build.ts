@@ -1,0 +1,40 @@
+/**
+ * Bundles what runs in child processes (tandem itself, the peer wrappers, the probe and the load
+ * worker) into plain ESM, so that every server runs under bare `node` with no loader in the way
+ * of its CPU and memory figures. Dependencies stay external, resolved from node_modules.
+ */
+import { fileURLToPath } from 'node:url'
+import { build } from 'esbuild'
+
+export const projectRoot = fileURLToPath(new URL('..', import.meta.url))
+export const workDir = `${projectRoot}.bench-tmp`
+export const buildDir = `${workDir}/build`
+
+const ENTRIES = {
+  tandem: 'server/main.ts',
+  hocuspocus: 'bench/servers/hocuspocus.ts',
+  floor: 'bench/servers/floor.ts',
+  probe: 'bench/servers/probe.ts',
+  worker: 'bench/load/worker.ts',
+} as const
+
+export type BuiltEntry = keyof typeof ENTRIES
+
+export function builtPath(entry: BuiltEntry): string {
+  return `${buildDir}/${entry}.mjs`
+}
+
+export async function buildAll(): Promise<void> {
+  await build({
+    entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, path]) => [name, `${projectRoot}${path}`])),
+    outdir: buildDir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+  })
+}

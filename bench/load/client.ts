@@ -1,0 +1,136 @@
+/**
+ * A benchmark client: one raw WebSocket speaking just enough of a server's dialect to sync and
+ * to send and receive updates. No provider, no awareness and (unless asked to) no Y.Doc, so
+ * that hundreds of readers cost the load generator little next to the server they measure.
+ */
+import WebSocket from 'ws'
+import * as Y from 'yjs'
+import { now, stampText } from './stamp'
+import { Protocol, type Target, openingFrames, readServerMessage, socketUrl, syncStep2Frame, updateFrame } from './wire'
+
+const EMPTY_STATE_VECTOR = new Uint8Array([0])
+const EMPTY_UPDATE = new Uint8Array([0, 0])
+/** Origin of updates received from the server, which an editor must not send back. */
+const FROM_SERVER = Symbol('server')
+
+export interface BenchClientOptions {
+  target: Target
+  docName: string
+  /** A document kept up to date with the server's initial state, for clients that edit or verify. */
+  doc?: Y.Doc
+  /** Every update frame received after the initial sync, with its arrival time. */
+  onUpdate?: (frame: Buffer, receivedAt: number) => void
+  /** The server closed the socket after the client synced. */
+  onDropped?: (code: number) => void
+}
+
+export class BenchClient {
+  /** Resolves with the moment the server's state (sync step 2) had fully arrived. */
+  readonly synced: Promise<number>
+  readonly #ws: WebSocket
+  readonly #options: BenchClientOptions
+  #isSynced = false
+  #closing = false
+  readonly #closed: Promise<void>
+
+  constructor(options: BenchClientOptions) {
+    this.#options = options
+    const { target, docName } = options
+    const ws = new WebSocket(socketUrl(target, docName), { perMessageDeflate: false })
+    ws.binaryType = 'nodebuffer'
+    this.#ws = ws
+    let markSynced: (at: number) => void = () => undefined
+    let failSync: (error: Error) => void = () => undefined
+    this.synced = new Promise<number>((resolve, reject) => {
+      markSynced = (at) => {
+        this.#isSynced = true
+        resolve(at)
+      }
+      failSync = reject
+    })
+    this.synced.catch(() => undefined)
+    this.#closed = new Promise((resolve) => ws.once('close', () => resolve()))
+    ws.on('open', () => {
+      const stateVector = options.doc === undefined ? EMPTY_STATE_VECTOR : Y.encodeStateVector(options.doc)
+      for (const frame of openingFrames(target.protocol, docName, stateVector)) ws.send(frame)
+      if (target.protocol === Protocol.floor) markSynced(now())
+    })
+    ws.on('message', (data: Buffer) => {
+      const receivedAt = now()
+      if (this.#isSynced) {
+        if (options.onUpdate === undefined) return
+        if (readServerMessage(target.protocol, data).kind === 'update') options.onUpdate(data, receivedAt)
+        return
+      }
+      const message = readServerMessage(target.protocol, data)
+      if (message.kind === 'step1') {
+        const reply = options.doc === undefined ? EMPTY_UPDATE : Y.encodeStateAsUpdate(options.doc, message.payload)
+        ws.send(syncStep2Frame(target.protocol, docName, reply))
+      } else if (message.kind === 'step2') {
+        if (options.doc !== undefined) Y.applyUpdate(options.doc, message.payload, FROM_SERVER)
+        markSynced(receivedAt)
+      }
+    })
+    ws.on('error', (error) => failSync(error))
+    ws.on('close', (code) => {
+      if (!this.#isSynced) failSync(new Error(`closed before syncing (${code})`))
+      else if (!this.#closing) options.onDropped?.(code)
+    })
+  }
+
+  send(update: Uint8Array): void {
+    if (this.#ws.readyState === WebSocket.OPEN) {
+      this.#ws.send(updateFrame(this.#options.target.protocol, this.#options.docName, update))
+    }
+  }
+
+  close(): Promise<void> {
+    this.#closing = true
+    if (this.#ws.readyState === WebSocket.CLOSED) return Promise.resolve()
+    this.#ws.close()
+    return this.#closed
+  }
+
+  /** For clients that edit: sends every local change of `doc` as it happens. */
+  static sendLocalChanges(doc: Y.Doc, client: BenchClient): void {
+    doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin !== FROM_SERVER) client.send(update)
+    })
+  }
+}
+
+/**
+ * Writes into its own paragraph of the `default` fragment (the shape Tiptap edits and tandem's
+ * schema firewall accepts), one stamp per edit.
+ */
+export class Editor {
+  readonly #doc: Y.Doc
+  readonly #sender: number
+  #text: Y.XmlText | null = null
+
+  constructor(doc: Y.Doc, sender: number) {
+    this.#doc = doc
+    this.#sender = sender
+  }
+
+  /** Appends the paragraph this editor writes into (one update). */
+  begin(initialText = ''): void {
+    const paragraph = new Y.XmlElement('paragraph')
+    const text = new Y.XmlText()
+    this.#doc.transact(() => {
+      paragraph.insert(0, [text])
+      const body = this.#doc.getXmlFragment('default')
+      body.insert(body.length, [paragraph])
+      if (initialText !== '') text.insert(0, initialText)
+    })
+    this.#text = text
+  }
+
+  /** Inserts a stamp at the end of the paragraph; returns its send time. */
+  edit(): number {
+    if (this.#text === null) throw new Error('begin() first')
+    const at = now()
+    this.#text.insert(this.#text.length, stampText(this.#sender, at))
+    return at
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * What the orchestrator asks of a load worker over IPC, and what it answers. Workers are child
+ * processes so that driving hundreds of sockets never competes with the orchestrator's clock.
+ */
+import type { Target } from './wire'
+
+export type Role =
+  /** Only receives. */
+  | 'reader'
+  /** Edits on a fixed interval (fan-out); receives nothing it measures. */
+  | 'writer'
+  /** Edits at its own rate and measures what the others write (many documents). */
+  | 'peer'
+  /** Writes one small paragraph once synced, then idles. */
+  | 'seeder'
+
+export interface ClientSpec {
+  docName: string
+  role: Role
+  /** Unique across the whole run: tags the stamps this client writes. */
+  sender: number
+  /** Edits per second, for peers. */
+  rate?: number
+}
+
+export type Command =
+  | { cmd: 'open'; target: Target; clients: ClientSpec[]; concurrency: number }
+  | { cmd: 'start'; intervalMs: number }
+  | { cmd: 'stop' }
+  | { cmd: 'collect'; from: number; to: number }
+  | { cmd: 'close' }
+  | {
+      cmd: 'join'
+      target: Target
+      docName: string
+      count: number
+      /** Clock time at which simultaneous joiners start; null joins them one after another. */
+      at: number | null
+      /** Length of the text the first joiner must find, to prove it received everything. */
+      expectTextLength: number
+    }
+
+export interface Collected {
+  /** Milliseconds from send to receipt, for stamps sent in the window. */
+  latencies: Float64Array
+  /** Stamps received, sent in the window. */
+  delivered: number
+  /** Edits this worker sent in the window. */
+  edits: number
+  /** Sockets the server closed while they were in use. */
+  dropped: number
+}
+
+export type Reply =
+  | { ok: true; result: unknown }
+  | { ok: false; error: string }

@@ -1,0 +1,192 @@
+/**
+ * A load-generator process: opens the clients it is given and runs the commands of
+ * {@link Command} one at a time, answering each over IPC.
+ */
+import * as Y from 'yjs'
+import { BenchClient, Editor } from './client'
+import type { ClientSpec, Collected, Command, Reply } from './commands'
+import { now, scanStamps } from './stamp'
+import type { Target } from './wire'
+
+interface Running {
+  spec: ClientSpec
+  client: BenchClient
+  editor: Editor | null
+  timer: NodeJS.Timeout | null
+}
+
+let running: Running[] = []
+let sentAt: number[] = []
+let latency: number[] = []
+let editTimes: number[] = []
+let dropped = 0
+
+function record(self: number) {
+  return (frame: Buffer, receivedAt: number): void => {
+    scanStamps(frame, (sent, sender) => {
+      if (sender === self) return
+      sentAt.push(sent)
+      latency.push(receivedAt - sent)
+    })
+  }
+}
+
+function openOne(target: Target, spec: ClientSpec): Running {
+  const measures = spec.role === 'reader' || spec.role === 'peer'
+  const edits = spec.role !== 'reader'
+  const doc = edits ? new Y.Doc() : undefined
+  const client = new BenchClient({
+    target,
+    docName: spec.docName,
+    doc,
+    onUpdate: measures ? record(spec.sender) : undefined,
+    onDropped: () => {
+      dropped++
+    },
+  })
+  if (doc !== undefined) BenchClient.sendLocalChanges(doc, client)
+  return { spec, client, editor: doc === undefined ? null : new Editor(doc, spec.sender), timer: null }
+}
+
+async function open(target: Target, clients: ClientSpec[], concurrency: number): Promise<number> {
+  const started = now()
+  let next = 0
+  const lane = async (): Promise<void> => {
+    while (next < clients.length) {
+      const spec = clients[next++] as ClientSpec
+      const one = openOne(target, spec)
+      running.push(one)
+      await one.client.synced
+      if (spec.role === 'seeder') one.editor?.begin(`A small document, number ${spec.sender}.`)
+      else one.editor?.begin()
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(concurrency, clients.length) }, lane))
+  return now() - started
+}
+
+/** A small deterministic generator, so that every server sees the same schedule. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+function start(intervalMs: number): void {
+  for (const one of running) {
+    const editor = one.editor
+    if (editor === null || one.spec.role === 'seeder') continue
+    const edit = (): void => {
+      editTimes.push(editor.edit())
+    }
+    const every = one.spec.role === 'peer' ? 1000 / (one.spec.rate ?? 5) : intervalMs
+    const phase = one.spec.role === 'peer' ? seeded(one.spec.sender)() * every : 0
+    one.timer = setTimeout(() => {
+      edit()
+      one.timer = setInterval(edit, every)
+    }, phase)
+  }
+}
+
+function stop(): number {
+  for (const one of running) {
+    if (one.timer !== null) clearTimeout(one.timer)
+    one.timer = null
+  }
+  return editTimes.length
+}
+
+function collect(from: number, to: number): Collected {
+  const inWindow: number[] = []
+  let delivered = 0
+  for (let index = 0; index < sentAt.length; index++) {
+    const sent = sentAt[index] as number
+    if (sent < from || sent >= to) continue
+    delivered++
+    inWindow.push(latency[index] as number)
+  }
+  const edits = editTimes.filter((at) => at >= from && at < to).length
+  return { latencies: Float64Array.from(inWindow), delivered, edits, dropped }
+}
+
+async function close(): Promise<void> {
+  stop()
+  await Promise.all(running.map((one) => one.client.close()))
+  running = []
+  sentAt = []
+  latency = []
+  editTimes = []
+  dropped = 0
+}
+
+function bodyTextLength(doc: Y.Doc): number {
+  let length = 0
+  for (const node of doc.getXmlFragment('default').toArray()) {
+    if (!(node instanceof Y.XmlElement)) continue
+    for (const child of node.toArray()) if (child instanceof Y.XmlText) length += child.length
+  }
+  return length
+}
+
+async function joinOne(target: Target, docName: string, startedAt: number, verify: number | null): Promise<{ ms: number; client: BenchClient }> {
+  const doc = verify === null ? undefined : new Y.Doc()
+  const client = new BenchClient({ target, docName, doc })
+  const syncedAt = await client.synced
+  if (doc !== undefined && bodyTextLength(doc) !== verify) {
+    throw new Error(`joiner received ${bodyTextLength(doc)} characters, expected ${verify}`)
+  }
+  doc?.destroy()
+  return { ms: syncedAt - startedAt, client }
+}
+
+async function join(command: Extract<Command, { cmd: 'join' }>): Promise<number[]> {
+  const { target, docName, count, at, expectTextLength } = command
+  const times: number[] = []
+  if (at === null) {
+    for (let index = 0; index < count; index++) {
+      const joined = await joinOne(target, docName, now(), index === 0 ? expectTextLength : null)
+      times.push(joined.ms)
+      await joined.client.close()
+    }
+    return times
+  }
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - now())))
+  const joined = await Promise.all(
+    Array.from({ length: count }, (_, index) => joinOne(target, docName, at, index === 0 ? expectTextLength : null)),
+  )
+  await Promise.all(joined.map((one) => one.client.close()))
+  return joined.map((one) => one.ms)
+}
+
+async function run(command: Command): Promise<unknown> {
+  switch (command.cmd) {
+    case 'open':
+      return open(command.target, command.clients, command.concurrency)
+    case 'start':
+      start(command.intervalMs)
+      return null
+    case 'stop':
+      return stop()
+    case 'collect':
+      return collect(command.from, command.to)
+    case 'close':
+      await close()
+      return null
+    case 'join':
+      return join(command)
+  }
+}
+
+process.on('message', (message: { id: number; command: Command }) => {
+  run(message.command).then(
+    (result) => process.send?.({ id: message.id, reply: { ok: true, result } satisfies Reply }),
+    (error: unknown) =>
+      process.send?.({ id: message.id, reply: { ok: false, error: error instanceof Error ? error.message : String(error) } satisfies Reply }),
+  )
+})
+process.on('disconnect', () => process.exit(0))

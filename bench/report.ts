@@ -1,0 +1,296 @@
+/**
+ * Turns benchmark results into the tables of docs/benchmarks.md (between two markers, so the
+ * hand-written analysis around them survives a rerun) and a latency-vs-readers chart in SVG.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpus, release, totalmem } from 'node:os'
+import type { ColdJoinRun } from './scenarios/coldJoin'
+import type { Sizes } from './scenarios/context'
+import type { FanoutRun } from './scenarios/fanout'
+import type { IdleRun } from './scenarios/idle'
+import type { ManyDocsRun } from './scenarios/manyDocs'
+import { PEERS, type ServerName } from './servers'
+import { median } from './stats'
+
+export interface Machine {
+  cpu: string
+  cores: number
+  memoryGb: number
+  node: string
+  kernel: string
+}
+
+export interface BenchResults {
+  machine: Machine
+  command: string
+  startedAt: string
+  durationSeconds: number
+  sizes: Sizes
+  runs: number
+  fanout: FanoutRun[]
+  manyDocs: ManyDocsRun[]
+  idle: IdleRun[]
+  coldJoin: ColdJoinRun[]
+}
+
+export function machineInfo(): Machine {
+  const all = cpus()
+  return {
+    cpu: all[0]?.model ?? 'unknown',
+    cores: all.length,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    kernel: release(),
+  }
+}
+
+export const RESULTS_START = '<!-- bench:results:start -->'
+export const RESULTS_END = '<!-- bench:results:end -->'
+const SERVER_ORDER: ServerName[] = ['tandem', 'hocuspocus', 'y-websocket', 'floor']
+
+type Numeric<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T]
+
+interface Column<T> {
+  title: string
+  key: Numeric<T>
+  digits: number
+  /** Higher is better (throughput); the ratio's best peer is then the highest. */
+  higherIsBetter?: boolean
+  /** Shown as a percentage of the value. */
+  percent?: boolean
+}
+
+function medianOf<T extends { server: ServerName }>(runs: T[], server: ServerName, key: Numeric<T>): number {
+  return median(runs.filter((run) => run.server === server).map((run) => run[key] as number))
+}
+
+function format(value: number, digits: number, percent = false): string {
+  if (!Number.isFinite(value)) return '–'
+  return percent ? `${(value * 100).toFixed(digits)} %` : value.toFixed(digits)
+}
+
+/** tandem ÷ the better of the two peers, for one column. */
+export function ratioToBestPeer<T extends { server: ServerName }>(runs: T[], column: Column<T>): number {
+  const peers = PEERS.map((peer) => medianOf(runs, peer, column.key)).filter((value) => Number.isFinite(value))
+  if (peers.length === 0) return Number.NaN
+  const best = column.higherIsBetter === true ? Math.max(...peers) : Math.min(...peers)
+  return medianOf(runs, 'tandem', column.key) / best
+}
+
+function table<T extends { server: ServerName }>(runs: T[], columns: Column<T>[]): string {
+  const servers = SERVER_ORDER.filter((server) => runs.some((run) => run.server === server))
+  const lines = [`| server | ${columns.map((column) => column.title).join(' | ')} |`, `|---|${columns.map(() => '---:').join('|')}|`]
+  for (const server of servers) {
+    lines.push(`| ${server} | ${columns.map((column) => format(medianOf(runs, server, column.key), column.digits, column.percent)).join(' | ')} |`)
+  }
+  if (servers.includes('tandem') && PEERS.some((peer) => servers.includes(peer))) {
+    lines.push(`| **tandem ÷ best peer** | ${columns.map((column) => `**${format(ratioToBestPeer(runs, column), 2)}**`).join(' | ')} |`)
+  }
+  return lines.join('\n')
+}
+
+const FANOUT_COLUMNS: Column<FanoutRun>[] = [
+  { title: 'p50 latency (ms)', key: 'p50Ms', digits: 2 },
+  { title: 'p99 latency (ms)', key: 'p99Ms', digits: 2 },
+  { title: 'server CPU per delivered update (µs)', key: 'cpuPerUpdateUs', digits: 2 },
+  { title: 'server CPU (share of a core)', key: 'cpuShare', digits: 0, percent: true },
+  { title: 'peak RSS (MiB)', key: 'peakRssMb', digits: 1 },
+  { title: 'delivered', key: 'deliveredShare', digits: 1, percent: true, higherIsBetter: true },
+]
+
+const MANY_COLUMNS: Column<ManyDocsRun>[] = [
+  { title: 'delivered updates/s', key: 'deliveredPerSecond', digits: 0, higherIsBetter: true },
+  { title: 'server CPU (share of a core)', key: 'cpuShare', digits: 0, percent: true },
+  { title: 'server CPU per delivered update (µs)', key: 'cpuPerUpdateUs', digits: 2 },
+  { title: 'p50 latency (ms)', key: 'p50Ms', digits: 2 },
+  { title: 'p99 latency (ms)', key: 'p99Ms', digits: 2 },
+  { title: 'peak RSS (MiB)', key: 'peakRssMb', digits: 1 },
+  { title: 'delivered', key: 'deliveredShare', digits: 1, percent: true, higherIsBetter: true },
+]
+
+const IDLE_COLUMNS: Column<IdleRun>[] = [
+  { title: 'RSS per connection (KiB)', key: 'perConnectionKb', digits: 1 },
+  { title: 'RSS per room (KiB)', key: 'perRoomKb', digits: 1 },
+  { title: 'RSS per room + its client (KiB)', key: 'perRoomAndConnectionKb', digits: 1 },
+  { title: 'heap per room + client (KiB)', key: 'heapPerRoomAndConnectionKb', digits: 1 },
+  { title: 'RSS before (MiB)', key: 'baselineMb', digits: 1 },
+  { title: 'RSS with clients (MiB)', key: 'loadedMb', digits: 1 },
+  { title: 'RSS after all left (MiB)', key: 'afterDisconnectMb', digits: 1 },
+]
+
+const COLD_COLUMNS: Column<ColdJoinRun>[] = [
+  { title: 'loading the trace (ms)', key: 'loadMs', digits: 0 },
+  { title: 'one joiner at a time: median (ms)', key: 'sequentialMedianMs', digits: 1 },
+  { title: 'one at a time: p99 (ms)', key: 'sequentialP99Ms', digits: 1 },
+  { title: 'simultaneous: p50 (ms)', key: 'simultaneousP50Ms', digits: 0 },
+  { title: 'simultaneous: p99 (ms)', key: 'simultaneousP99Ms', digits: 0 },
+  { title: 'peak RSS (MiB)', key: 'peakRssMb', digits: 1 },
+  { title: 'RSS before (MiB)', key: 'rssBeforeMb', digits: 1 },
+]
+
+interface Target {
+  what: string
+  ratio: number
+  limit: number
+  against: string
+}
+
+function column<T>(columns: Column<T>[], key: Numeric<T>): Column<T> {
+  const found = columns.find((candidate) => candidate.key === key)
+  if (found === undefined) throw new Error(`no column ${String(key)}`)
+  return found
+}
+
+export function targets(results: BenchResults): Target[] {
+  const list: Target[] = []
+  const largest = Math.max(...results.sizes.fanoutReaders)
+  const fanoutLargest = results.fanout.filter((run) => run.readers === largest)
+  if (fanoutLargest.length > 0) {
+    list.push({ what: `server CPU per delivered update, fan-out ${largest} readers`, ratio: ratioToBestPeer(fanoutLargest, column(FANOUT_COLUMNS, 'cpuPerUpdateUs')), limit: 0.7, against: 'best peer' })
+    list.push({ what: `fan-out p99 latency at ${largest} readers`, ratio: ratioToBestPeer(fanoutLargest, column(FANOUT_COLUMNS, 'p99Ms')), limit: 1.0, against: 'best peer' })
+  }
+  if (results.manyDocs.length > 0) {
+    list.push({ what: 'server CPU per delivered update, many documents', ratio: ratioToBestPeer(results.manyDocs, column(MANY_COLUMNS, 'cpuPerUpdateUs')), limit: 0.7, against: 'best peer' })
+    list.push({
+      what: 'server CPU per delivered update, many documents',
+      ratio: medianOf(results.manyDocs, 'tandem', 'cpuPerUpdateUs') / medianOf(results.manyDocs, 'floor', 'cpuPerUpdateUs'),
+      limit: 2.0,
+      against: 'floor',
+    })
+  }
+  if (results.idle.length > 0) {
+    list.push({ what: 'RSS per idle connection', ratio: ratioToBestPeer(results.idle, column(IDLE_COLUMNS, 'perConnectionKb')), limit: 0.7, against: 'best peer' })
+  }
+  if (results.coldJoin.length > 0) {
+    list.push({ what: 'cold join of the trace, one joiner at a time (median)', ratio: ratioToBestPeer(results.coldJoin, column(COLD_COLUMNS, 'sequentialMedianMs')), limit: 0.5, against: 'best peer' })
+    list.push({ what: `${results.sizes.coldJoin.simultaneous} simultaneous joiners, p99 time to synced`, ratio: ratioToBestPeer(results.coldJoin, column(COLD_COLUMNS, 'simultaneousP99Ms')), limit: 0.3, against: 'best peer' })
+    list.push({ what: `${results.sizes.coldJoin.simultaneous} simultaneous joiners, peak RSS`, ratio: ratioToBestPeer(results.coldJoin, column(COLD_COLUMNS, 'peakRssMb')), limit: 0.5, against: 'best peer' })
+  }
+  return list
+}
+
+export function renderResults(results: BenchResults): string {
+  const { machine, sizes } = results
+  const parts: string[] = []
+  parts.push(
+    `Measured ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GiB RAM, ` +
+      `Node ${machine.node}, Linux ${machine.kernel}. Command: \`${results.command}\` (${Math.round(results.durationSeconds / 60)} min). ` +
+      `Every figure is the median of ${results.runs} runs; servers alternate run by run; each run starts a fresh server process.`,
+  )
+  parts.push('### Targets (tandem ÷ best peer, or ÷ floor)')
+  parts.push(
+    ['| target | ratio | limit | met? |', '|---|---:|---:|---|']
+      .concat(targets(results).map((target) => `| ${target.what} (÷ ${target.against}) | ${format(target.ratio, 2)} | ≤ ${target.limit.toFixed(1)} | ${target.ratio <= target.limit ? 'met' : '**not met**'} |`))
+      .join('\n'),
+  )
+  if (results.fanout.length > 0) {
+    parts.push(`### 1 and 5. Fan-out: one writer, N readers, an edit every ${sizes.fanoutIntervalMs} ms`)
+    parts.push('![p99 and p50 latency against readers](benchmarks-latency.svg)')
+    for (const readers of sizes.fanoutReaders) {
+      const runs = results.fanout.filter((run) => run.readers === readers)
+      if (runs.length === 0) continue
+      parts.push(`**${readers} readers**\n\n${table(runs, FANOUT_COLUMNS)}`)
+    }
+  }
+  if (results.manyDocs.length > 0) {
+    const { documents, clientsPerDocument, minRate, maxRate } = sizes.manyDocs
+    parts.push(`### 2. Many documents: ${documents} documents × ${clientsPerDocument} clients, each editing ${minRate}–${maxRate} times a second`)
+    parts.push(table(results.manyDocs, MANY_COLUMNS))
+  }
+  if (results.idle.length > 0) {
+    parts.push(`### 3. Idle memory: ${sizes.idleClients} clients on ${sizes.idleClients} small documents (and on one document)`)
+    parts.push(table(results.idle, IDLE_COLUMNS))
+  }
+  if (results.coldJoin.length > 0) {
+    parts.push(`### 4. Cold join of the automerge-paper trace: ${sizes.coldJoin.sequential} joiners one after another, then ${sizes.coldJoin.simultaneous} at once`)
+    parts.push(table(results.coldJoin, COLD_COLUMNS))
+  }
+  return parts.join('\n\n')
+}
+
+const COLORS: Record<ServerName, string> = {
+  tandem: '#d9480f',
+  hocuspocus: '#1c7ed6',
+  'y-websocket': '#2f9e44',
+  floor: '#868e96',
+}
+
+/** Latency against readers, log–log, p99 solid and p50 dashed, one line per server. */
+export function renderChart(runs: FanoutRun[]): string {
+  const width = 760
+  const height = 440
+  const margin = { left: 70, right: 170, top: 40, bottom: 55 }
+  const readers = [...new Set(runs.map((run) => run.readers))].sort((a, b) => a - b)
+  const servers = SERVER_ORDER.filter((server) => runs.some((run) => run.server === server))
+  const series = servers.flatMap((server) =>
+    (['p99Ms', 'p50Ms'] as const).map((key) => ({
+      server,
+      key,
+      points: readers.map((count) => ({ x: count, y: median(runs.filter((run) => run.server === server && run.readers === count).map((run) => run[key])) })),
+    })),
+  )
+  const values = series.flatMap((line) => line.points.map((point) => point.y)).filter((value) => Number.isFinite(value) && value > 0)
+  const low = 10 ** Math.floor(Math.log10(Math.min(...values, 1)))
+  const high = 10 ** Math.ceil(Math.log10(Math.max(...values, 1)))
+  const minX = Math.min(...readers)
+  const maxX = Math.max(...readers)
+  const x = (value: number): number =>
+    margin.left + (maxX === minX ? 0.5 : Math.log10(value / minX) / Math.log10(maxX / minX)) * (width - margin.left - margin.right)
+  const y = (value: number): number => height - margin.bottom - (Math.log10(value / low) / Math.log10(high / low)) * (height - margin.top - margin.bottom)
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${width}" height="${height}" fill="white"/>`,
+    `<text x="${margin.left}" y="22" font-size="15" font-weight="bold">Fan-out latency vs readers (log–log; solid p99, dashed p50)</text>`,
+  ]
+  for (let decade = low; decade <= high * 1.0001; decade *= 10) {
+    for (const step of [1, 2, 5]) {
+      const value = decade * step
+      if (value > high * 1.0001) continue
+      out.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${y(value)}" y2="${y(value)}" stroke="#e9ecef"/>`)
+      out.push(`<text x="${margin.left - 8}" y="${y(value) + 4}" text-anchor="end">${value >= 1 ? value.toFixed(0) : value.toPrecision(1)}</text>`)
+    }
+  }
+  for (const count of readers) {
+    out.push(`<line x1="${x(count)}" x2="${x(count)}" y1="${margin.top}" y2="${height - margin.bottom}" stroke="#e9ecef"/>`)
+    out.push(`<text x="${x(count)}" y="${height - margin.bottom + 18}" text-anchor="middle">${count}</text>`)
+  }
+  out.push(`<text x="${(margin.left + width - margin.right) / 2}" y="${height - 12}" text-anchor="middle">readers</text>`)
+  out.push(`<text transform="translate(18 ${(margin.top + height - margin.bottom) / 2}) rotate(-90)" text-anchor="middle">latency (ms)</text>`)
+  for (const line of series) {
+    const points = line.points.filter((point) => Number.isFinite(point.y) && point.y > 0)
+    if (points.length === 0) continue
+    const dash = line.key === 'p50Ms' ? ' stroke-dasharray="5 4"' : ''
+    out.push(`<polyline fill="none" stroke="${COLORS[line.server]}" stroke-width="2"${dash} points="${points.map((point) => `${x(point.x).toFixed(1)},${y(point.y).toFixed(1)}`).join(' ')}"/>`)
+    for (const point of points) out.push(`<circle cx="${x(point.x).toFixed(1)}" cy="${y(point.y).toFixed(1)}" r="3" fill="${COLORS[line.server]}"/>`)
+  }
+  servers.forEach((server, index) => {
+    const top = margin.top + 10 + index * 22
+    out.push(`<line x1="${width - margin.right + 15}" x2="${width - margin.right + 45}" y1="${top}" y2="${top}" stroke="${COLORS[server]}" stroke-width="3"/>`)
+    out.push(`<text x="${width - margin.right + 52}" y="${top + 4}">${server}</text>`)
+  })
+  out.push('</svg>')
+  return `${out.join('\n')}\n`
+}
+
+const SKELETON = `# Benchmarks
+
+tandem side by side with Hocuspocus and the y-websocket reference server, on the same load, in
+the same run. Rerun with \`npm run bench\` (see bench/run.ts for options).
+
+## Results
+
+${RESULTS_START}
+${RESULTS_END}
+`
+
+/** Rewrites the generated block of docs/benchmarks.md and the chart beside it. */
+export function writeReport(results: BenchResults, projectRoot: string): void {
+  const path = `${projectRoot}docs/benchmarks.md`
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : SKELETON
+  const start = current.indexOf(RESULTS_START)
+  const end = current.indexOf(RESULTS_END)
+  if (start === -1 || end === -1 || end < start) throw new Error(`${path} lost its ${RESULTS_START} / ${RESULTS_END} markers`)
+  const next = `${current.slice(0, start + RESULTS_START.length)}\n${renderResults(results)}\n${current.slice(end)}`
+  writeFileSync(path, next)
+  if (results.fanout.length > 0) writeFileSync(`${projectRoot}docs/benchmarks-latency.svg`, renderChart(results.fanout))
+}

@@ -1,0 +1,189 @@
+/**
+ * `npm run bench`: tandem side by side with Hocuspocus, the y-websocket reference server and a
+ * bare relay (the floor), on the same load, servers alternated run by run.
+ *
+ *   npm run bench                          every scenario, 3 runs each (~20 min)
+ *   npm run bench -- --quick               tiny sizes, 1 run, docs untouched (smoke)
+ *   npm run bench -- --scenario fanout     one scenario (fanout | manydocs | idle | coldjoin)
+ *   npm run bench -- --runs 5              runs per scenario and server
+ *   npm run bench -- --no-write            keep docs/benchmarks.md as it is
+ *
+ * Raw results go to bench/results/latest.json (full runs) and the tables and chart to
+ * docs/benchmarks.md and docs/benchmarks-latency.svg.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { buildAll, projectRoot, workDir } from './build'
+import { type BenchResults, machineInfo, writeReport } from './report'
+import { runColdJoin } from './scenarios/coldJoin'
+import type { ScenarioContext, Sizes } from './scenarios/context'
+import { runFanout } from './scenarios/fanout'
+import { runIdle } from './scenarios/idle'
+import { runManyDocs } from './scenarios/manyDocs'
+import type { ServerName } from './servers'
+import { loadTraceDocument, replayTrace } from './trace'
+import { LoadWorker } from './workers'
+
+export const SCENARIOS = ['fanout', 'manydocs', 'idle', 'coldjoin'] as const
+export type ScenarioName = (typeof SCENARIOS)[number]
+
+export const FULL_SIZES: Sizes = {
+  fanoutReaders: [10, 100, 500],
+  fanoutIntervalMs: 20,
+  manyDocs: { documents: 200, clientsPerDocument: 5, minRate: 2, maxRate: 8 },
+  idleClients: 1000,
+  coldJoin: { sequential: 20, simultaneous: 150 },
+  warmupSeconds: 2,
+  measureSeconds: 8,
+}
+
+export const QUICK_SIZES: Sizes = {
+  fanoutReaders: [2, 6],
+  fanoutIntervalMs: 20,
+  manyDocs: { documents: 4, clientsPerDocument: 3, minRate: 2, maxRate: 8 },
+  idleClients: 12,
+  coldJoin: { sequential: 2, simultaneous: 6 },
+  warmupSeconds: 0.3,
+  measureSeconds: 1,
+}
+
+const TRACE_PATH = `${projectRoot}../shared/traces/automerge-paper.json.gz`
+/** Patches of the trace replayed in quick runs: enough to be a real document, fast to build. */
+const QUICK_TRACE_PATCHES = 5000
+
+/** Run r starts with the r-th server, so that no server always runs first (or last). */
+function rotate<T>(items: readonly T[], by: number): T[] {
+  const shift = by % items.length
+  return [...items.slice(shift), ...items.slice(0, shift)]
+}
+
+export interface BenchOptions {
+  sizes: Sizes
+  runs: number
+  scenarios: readonly ScenarioName[]
+  log: (message: string) => void
+  /** Restricts the servers (tests); the floor runs only where a scenario has it. */
+  servers?: readonly ServerName[]
+  tracePath?: string
+  traceMaxPatches?: number
+}
+
+/** Runs the chosen scenarios and returns every run's figures. */
+export async function runBench(options: BenchOptions): Promise<Omit<BenchResults, 'machine' | 'command' | 'startedAt' | 'durationSeconds'>> {
+  const { sizes, runs, log } = options
+  await buildAll()
+  const workers = [new LoadWorker('writer'), new LoadWorker('load-1'), new LoadWorker('load-2')]
+  const context: ScenarioContext = { sizes, workers, startOptions: () => ({}), log }
+  const allowed = (names: ServerName[]): ServerName[] => names.filter((name) => options.servers?.includes(name) ?? true)
+  const withFloor = allowed(['tandem', 'hocuspocus', 'y-websocket', 'floor'])
+  const withoutFloor = allowed(['tandem', 'hocuspocus', 'y-websocket'])
+  const results: Omit<BenchResults, 'machine' | 'command' | 'startedAt' | 'durationSeconds'> = {
+    sizes,
+    runs,
+    fanout: [],
+    manyDocs: [],
+    idle: [],
+    coldJoin: [],
+  }
+  try {
+    if (options.scenarios.includes('fanout')) {
+      for (const readers of sizes.fanoutReaders) {
+        for (let run = 0; run < runs; run++) {
+          for (const name of rotate(withFloor, run)) {
+            const result = await runFanout(context, name, readers)
+            log(`fanout ${readers} readers, run ${run + 1}, ${name}: p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.cpuPerUpdateUs.toFixed(1)} µs CPU/update, delivered ${(result.deliveredShare * 100).toFixed(1)}%`)
+            results.fanout.push(result)
+          }
+        }
+      }
+    }
+    if (options.scenarios.includes('manydocs')) {
+      for (let run = 0; run < runs; run++) {
+        for (const name of rotate(withFloor, run)) {
+          const result = await runManyDocs(context, name)
+          log(`many documents, run ${run + 1}, ${name}: ${result.deliveredPerSecond.toFixed(0)} updates/s, ${result.cpuPerUpdateUs.toFixed(1)} µs CPU/update, p99 ${result.p99Ms.toFixed(2)} ms`)
+          results.manyDocs.push(result)
+        }
+      }
+    }
+    if (options.scenarios.includes('idle')) {
+      for (let run = 0; run < runs; run++) {
+        for (const name of rotate(withoutFloor, run)) {
+          const result = await runIdle(context, name)
+          log(`idle, run ${run + 1}, ${name}: ${result.perConnectionKb.toFixed(1)} KiB/connection, ${result.perRoomKb.toFixed(1)} KiB/room, ${result.afterDisconnectMb.toFixed(1)} MiB after disconnect`)
+          results.idle.push(result)
+        }
+      }
+    }
+    if (options.scenarios.includes('coldjoin')) {
+      const tracePath = options.tracePath ?? TRACE_PATH
+      const trace =
+        options.traceMaxPatches === undefined
+          ? loadTraceDocument(tracePath, workDir)
+          : replayTrace(tracePath, options.traceMaxPatches)
+      for (let run = 0; run < runs; run++) {
+        for (const name of rotate(withoutFloor, run)) {
+          const result = await runColdJoin(context, name, trace)
+          log(`cold join, run ${run + 1}, ${name}: sequential ${result.sequentialMedianMs.toFixed(1)} ms, 150 at once p99 ${result.simultaneousP99Ms.toFixed(1)} ms, peak ${result.peakRssMb.toFixed(0)} MiB`)
+          results.coldJoin.push(result)
+        }
+      }
+    }
+  } finally {
+    for (const worker of workers) worker.stop()
+  }
+  return results
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      scenario: { type: 'string', multiple: true },
+      runs: { type: 'string' },
+      'no-write': { type: 'boolean', default: false },
+    },
+  })
+  const quick = values.quick === true
+  const scenarios = (values.scenario ?? [...SCENARIOS]).flatMap((value) => value.split(',')).map((value) => value.trim().toLowerCase())
+  for (const scenario of scenarios) {
+    if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new Error(`unknown scenario ${scenario}; one of ${SCENARIOS.join(', ')}`)
+  }
+  const runs = values.runs === undefined ? (quick ? 1 : 3) : Number(values.runs)
+  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer')
+  const startedAt = new Date()
+  const log = (message: string): void => {
+    const seconds = ((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)
+    process.stdout.write(`[${seconds}s] ${message}\n`)
+  }
+  mkdirSync(workDir, { recursive: true })
+  const results = await runBench({
+    sizes: quick ? QUICK_SIZES : FULL_SIZES,
+    runs,
+    scenarios: scenarios as ScenarioName[],
+    log,
+    traceMaxPatches: quick ? QUICK_TRACE_PATCHES : undefined,
+  })
+  const full: BenchResults = {
+    ...results,
+    machine: machineInfo(),
+    command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+    startedAt: startedAt.toISOString(),
+    durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
+  }
+  const resultsPath = quick ? `${workDir}/results-quick.json` : `${projectRoot}bench/results/latest.json`
+  mkdirSync(resultsPath.replace(/\/[^/]+$/, ''), { recursive: true })
+  writeFileSync(resultsPath, `${JSON.stringify(full, null, 2)}\n`)
+  log(`raw results: ${resultsPath}`)
+  if (!quick && values['no-write'] !== true) {
+    writeReport(full, projectRoot)
+    log('wrote docs/benchmarks.md and docs/benchmarks-latency.svg')
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, '/'))) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.exit(1)
+  })
+}

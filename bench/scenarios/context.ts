@@ -1,0 +1,36 @@
+/** What every scenario gets from the runner. */
+import type { ServerName, StartOptions } from '../servers'
+import type { LoadWorker } from '../workers'
+
+export interface Sizes {
+  fanoutReaders: number[]
+  fanoutIntervalMs: number
+  manyDocs: { documents: number; clientsPerDocument: number; minRate: number; maxRate: number }
+  idleClients: number
+  coldJoin: { sequential: number; simultaneous: number }
+  /** Seconds of load before measuring, and of measuring. */
+  warmupSeconds: number
+  measureSeconds: number
+}
+
+export interface ScenarioContext {
+  sizes: Sizes
+  /** Three load processes; scenarios spread clients over all of them. */
+  workers: LoadWorker[]
+  /** How to start a server for one run (e.g. with `--cpu-prof` when profiling tandem). */
+  startOptions(name: ServerName): StartOptions
+  log(message: string): void
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** Splits `items` into `parts` contiguous, nearly equal slices. */
+export function split<T>(items: T[], parts: number): T[][] {
+  const slices: T[][] = []
+  for (let part = 0; part < parts; part++) {
+    slices.push(items.slice(Math.floor((part * items.length) / parts), Math.floor(((part + 1) * items.length) / parts)))
+  }
+  return slices
+}

@@ -1,0 +1,90 @@
+/**
+ * Scenario 3: idle memory. Two fresh servers per run: one with 1,000 clients on 1,000 small
+ * documents (each client writes one short paragraph, then idles), one with 1,000 clients on a
+ * single document. The first gives memory per room-with-its-client, the second per connection;
+ * the difference is the room. Memory is read after forced full collections, so it is what is
+ * retained rather than what the collector had not reached yet.
+ */
+import type { ClientSpec } from '../load/commands'
+import { type ServerName, startServer } from '../servers'
+import { type ScenarioContext, sleep, split } from './context'
+
+export interface IdleRun {
+  server: ServerName
+  clients: number
+  /** Resident memory per client when each has its own document (room + connection), KiB. */
+  perRoomAndConnectionKb: number
+  /** Resident memory per client when all share one document, KiB. */
+  perConnectionKb: number
+  /** The room alone: the two above subtracted, KiB. */
+  perRoomKb: number
+  baselineMb: number
+  loadedMb: number
+  /** After every client left and unused documents had time to unload. */
+  afterDisconnectMb: number
+  heapPerRoomAndConnectionKb: number
+}
+
+/** Time for the clients' last messages to be handled before memory is read. */
+const SETTLE_MS = 2000
+/** tandem unloads a room 1 s after its last client (ROOM_UNLOAD_GRACE_MS in the bench). */
+const UNLOAD_WAIT_MS = 3000
+
+async function createDocuments(create: () => Promise<string>, count: number): Promise<string[]> {
+  const names: string[] = []
+  for (let index = 0; index < count; index += 16) {
+    names.push(...(await Promise.all(Array.from({ length: Math.min(16, count - index) }, create))))
+  }
+  return names
+}
+
+export async function runIdle(context: ScenarioContext, name: ServerName): Promise<IdleRun> {
+  const { workers, sizes } = context
+  const clients = sizes.idleClients
+  const closeAll = (): Promise<unknown> => Promise.all(workers.map((worker) => worker.ask({ cmd: 'close' }).catch(() => undefined)))
+
+  const rooms = await startServer(name, context.startOptions(name))
+  let baseline, loaded, afterDisconnect
+  try {
+    const docNames = await createDocuments(() => rooms.createDocument(), clients)
+    baseline = await rooms.collectGarbage()
+    const specs = docNames.map((docName, index): ClientSpec => ({ docName, role: 'seeder', sender: index + 1 }))
+    await Promise.all(split(specs, workers.length).map((part, index) => workers[index]?.ask({ cmd: 'open', target: rooms.target, clients: part, concurrency: 32 })))
+    await sleep(SETTLE_MS)
+    loaded = await rooms.collectGarbage()
+    await closeAll()
+    await sleep(UNLOAD_WAIT_MS)
+    afterDisconnect = await rooms.collectGarbage()
+  } finally {
+    await closeAll()
+    await rooms.stop()
+  }
+
+  const connections = await startServer(name, context.startOptions(name))
+  let sharedBaseline, sharedLoaded
+  try {
+    const docName = await connections.createDocument()
+    sharedBaseline = await connections.collectGarbage()
+    const specs = Array.from({ length: clients }, (_, index): ClientSpec => ({ docName, role: 'reader', sender: index + 1 }))
+    await Promise.all(split(specs, workers.length).map((part, index) => workers[index]?.ask({ cmd: 'open', target: connections.target, clients: part, concurrency: 32 })))
+    await sleep(SETTLE_MS)
+    sharedLoaded = await connections.collectGarbage()
+  } finally {
+    await closeAll()
+    await connections.stop()
+  }
+
+  const perRoomAndConnectionKb = (loaded.rss - baseline.rss) / clients / 1024
+  const perConnectionKb = (sharedLoaded.rss - sharedBaseline.rss) / clients / 1024
+  return {
+    server: name,
+    clients,
+    perRoomAndConnectionKb,
+    perConnectionKb,
+    perRoomKb: perRoomAndConnectionKb - perConnectionKb,
+    baselineMb: baseline.rss / 2 ** 20,
+    loadedMb: loaded.rss / 2 ** 20,
+    afterDisconnectMb: afterDisconnect.rss / 2 ** 20,
+    heapPerRoomAndConnectionKb: (loaded.heapUsed - baseline.heapUsed) / clients / 1024,
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * The servers under test, each started in its own process so that its CPU and memory are its
+ * own: tandem (bundled, default SQLite store in a temp directory), Hocuspocus and the y-websocket
+ * reference server as they ship (in memory), and the floor relay.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { pathToFileURL } from 'node:url'
+import { buildDir, builtPath, projectRoot, workDir } from './build'
+import type { Target } from './load/wire'
+import type { ProbeStats } from './servers/probe'
+
+export const SERVER_NAMES = ['tandem', 'hocuspocus', 'y-websocket', 'floor'] as const
+export type ServerName = (typeof SERVER_NAMES)[number]
+export const PEERS: ServerName[] = ['hocuspocus', 'y-websocket']
+
+export interface RunningServer {
+  name: ServerName
+  pid: number
+  target: Target
+  /** A document ready to be joined: created over REST for tandem, just a fresh name elsewhere. */
+  createDocument(): Promise<string>
+  stats(): Promise<ProbeStats>
+  /** Forces two full garbage collections, then reports. */
+  collectGarbage(): Promise<ProbeStats>
+  /** Resets the kernel's high-water mark of resident memory (VmHWM). */
+  resetPeakRss(): void
+  /** Peak resident memory since start or the last reset, bytes. */
+  peakRss(): number
+  stop(): Promise<void>
+  output(): string
+}
+
+export interface StartOptions {
+  /** Extra `node` flags, e.g. `--cpu-prof`. */
+  nodeFlags?: string[]
+  /** Extra environment, overriding the defaults below. */
+  env?: Record<string, string>
+}
+
+/** Limits lifted so that the benchmark measures speed, not the abuse limits. */
+const TANDEM_ENV = {
+  HOST: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  MAX_MESSAGES_PER_SECOND: '100000',
+  MAX_CONNECTIONS_PER_IP: '100000',
+  MAX_ROOMS_PER_IP: '100000',
+  MAX_PAYLOAD_BYTES: String(64 * 1024 * 1024),
+  MAX_BODY_BYTES: String(64 * 1024 * 1024),
+  ROOM_UNLOAD_GRACE_MS: '1000',
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address()
+      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+}
+
+function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  if (match?.[1] === undefined) throw new Error(`no ${field} for ${pid}`)
+  return Number(match[1]) * 1024
+}
+
+async function waitUntilListening(port: number, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + 20_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited before listening:\n${output()}`)
+    try {
+      await fetch(`http://127.0.0.1:${port}/`)
+      return
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+  throw new Error(`server did not listen within 20 s:\n${output()}`)
+}
+
+export async function startServer(name: ServerName, options: StartOptions = {}): Promise<RunningServer> {
+  const port = await freePort()
+  let script: string
+  let target: Target
+  let dataDir: string | null = null
+  let env: Record<string, string> = { PORT: String(port) }
+  switch (name) {
+    case 'tandem':
+      dataDir = mkdtempSync(`${workDir}/tandem-data-`)
+      script = builtPath('tandem')
+      target = { protocol: 'yws', wsBase: `ws://127.0.0.1:${port}/ws/` }
+      env = { ...env, ...TANDEM_ENV, DATA_DIR: dataDir }
+      break
+    case 'hocuspocus':
+      script = builtPath('hocuspocus')
+      target = { protocol: 'hocuspocus', wsBase: `ws://127.0.0.1:${port}/` }
+      break
+    case 'y-websocket':
+      script = `${projectRoot}node_modules/@y/websocket-server/src/server.js`
+      target = { protocol: 'yws', wsBase: `ws://127.0.0.1:${port}/` }
+      env = { ...env, HOST: '127.0.0.1' }
+      break
+    case 'floor':
+      script = builtPath('floor')
+      target = { protocol: 'floor', wsBase: `ws://127.0.0.1:${port}/` }
+      break
+  }
+  const flags = ['--expose-gc', '--import', pathToFileURL(builtPath('probe')).href, ...(options.nodeFlags ?? [])]
+  const child = spawn(process.execPath, [...flags, script], {
+    cwd: buildDir,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  })
+  let output = ''
+  const keep = (chunk: Buffer): void => {
+    output = (output + chunk.toString()).slice(-20_000)
+  }
+  child.stdout?.on('data', keep)
+  child.stderr?.on('data', keep)
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const pending = new Map<number, (stats: ProbeStats) => void>()
+  let nextId = 0
+  child.on('message', (message: { probeReply?: number; stats?: ProbeStats }) => {
+    if (message.probeReply === undefined || message.stats === undefined) return
+    pending.get(message.probeReply)?.(message.stats)
+    pending.delete(message.probeReply)
+  })
+  const ask = (probe: 'stats' | 'gc'): Promise<ProbeStats> =>
+    new Promise((resolve, reject) => {
+      const id = ++nextId
+      pending.set(id, resolve)
+      child.send({ probe, id }, (error) => {
+        if (error !== null) reject(error)
+      })
+    })
+
+  await waitUntilListening(port, child, () => output)
+  const pid = child.pid as number
+  let documents = 0
+  return {
+    name,
+    pid,
+    target,
+    async createDocument() {
+      if (name !== 'tandem') return `doc-${++documents}`
+      const response = await fetch(`http://127.0.0.1:${port}/api/docs`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title: `bench ${++documents}` }),
+      })
+      if (response.status !== 201) throw new Error(`POST /api/docs answered ${response.status}: ${await response.text()}`)
+      return ((await response.json()) as { id: string }).id
+    },
+    stats: () => ask('stats'),
+    collectGarbage: () => ask('gc'),
+    resetPeakRss() {
+      writeFileSync(`/proc/${pid}/clear_refs`, '5')
+    },
+    peakRss: () => procStatus(pid, 'VmHWM'),
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM')
+        const timer = setTimeout(() => child.kill('SIGKILL'), 8000)
+        await exited
+        clearTimeout(timer)
+      }
+      if (dataDir !== null) rmSync(dataDir, { recursive: true, force: true })
+    },
+    output: () => output,
+  }
+}

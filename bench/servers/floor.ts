@@ -1,0 +1,32 @@
+/**
+ * The floor: a bare `ws` relay that broadcasts each frame to the other sockets of the same path.
+ * No Yjs, no checks, no storage; what is left is the cost of moving bytes through WebSockets on
+ * this machine. Listens on `PORT`.
+ */
+import { createServer } from 'node:http'
+import { type WebSocket, WebSocketServer } from 'ws'
+
+const rooms = new Map<string, Set<WebSocket>>()
+const server = createServer((_request, response) => {
+  response.writeHead(200, { 'Content-Type': 'text/plain' })
+  response.end('floor')
+})
+const wss = new WebSocketServer({ server, perMessageDeflate: false, clientTracking: false })
+wss.on('connection', (ws, request) => {
+  const name = request.url ?? '/'
+  let room = rooms.get(name)
+  if (room === undefined) {
+    room = new Set()
+    rooms.set(name, room)
+  }
+  const members = room
+  members.add(ws)
+  ws.on('message', (data: Buffer, isBinary) => {
+    for (const other of members) if (other !== ws) other.send(data, { binary: isBinary })
+  })
+  ws.on('close', () => {
+    members.delete(ws)
+    if (members.size === 0) rooms.delete(name)
+  })
+})
+server.listen(Number(process.env.PORT), '127.0.0.1')

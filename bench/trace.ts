@@ -1,0 +1,69 @@
+/**
+ * The automerge-paper editing trace, replayed into the same document shape Tiptap edits
+ * (one paragraph in the `default` fragment), and encoded as one update so that every server is
+ * loaded with byte-identical content in a single message.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { gunzipSync } from 'node:zlib'
+import * as Y from 'yjs'
+
+interface Trace {
+  startContent: string
+  endContent: string
+  txns: Array<{ patches: Array<[number, number, string]> }>
+}
+
+export interface TraceDocument {
+  /** The whole document as one Yjs v1 update. */
+  update: Uint8Array
+  /** The text the trace ends with, to verify a joiner received everything. */
+  endContent: string
+}
+
+/** Transactions per Yjs transaction while replaying: the trace's 260k edits in ~260 batches. */
+const PATCHES_PER_TRANSACTION = 1000
+
+/** `maxPatches` replays only the start of the trace, for quick runs. */
+export function replayTrace(tracePath: string, maxPatches = Number.POSITIVE_INFINITY): TraceDocument {
+  const trace = JSON.parse(gunzipSync(readFileSync(tracePath)).toString('utf8')) as Trace
+  const doc = new Y.Doc()
+  const paragraph = new Y.XmlElement('paragraph')
+  const text = new Y.XmlText()
+  doc.transact(() => {
+    paragraph.insert(0, [text])
+    doc.getXmlFragment('default').insert(0, [paragraph])
+    if (trace.startContent !== '') text.insert(0, trace.startContent)
+  })
+  const allPatches = trace.txns.flatMap((txn) => txn.patches)
+  const patches = allPatches.slice(0, maxPatches)
+  for (let start = 0; start < patches.length; start += PATCHES_PER_TRANSACTION) {
+    doc.transact(() => {
+      for (const [position, deleted, inserted] of patches.slice(start, start + PATCHES_PER_TRANSACTION)) {
+        if (deleted > 0) text.delete(position, deleted)
+        if (inserted !== '') text.insert(position, inserted)
+      }
+    })
+  }
+  const endContent = text.toString()
+  if (patches.length === allPatches.length && endContent !== trace.endContent) {
+    throw new Error('replaying the trace did not reproduce its end content')
+  }
+  const update = Y.encodeStateAsUpdate(doc)
+  doc.destroy()
+  return { update, endContent }
+}
+
+/** Replays once and keeps the result in `cacheDir`: replaying takes seconds, reading takes none. */
+export function loadTraceDocument(tracePath: string, cacheDir: string): TraceDocument {
+  const updatePath = `${cacheDir}/trace-update.bin`
+  const textPath = `${cacheDir}/trace-end.txt`
+  if (existsSync(updatePath) && existsSync(textPath)) {
+    return { update: new Uint8Array(readFileSync(updatePath)), endContent: readFileSync(textPath, 'utf8') }
+  }
+  const built = replayTrace(tracePath)
+  mkdirSync(dirname(updatePath), { recursive: true })
+  writeFileSync(updatePath, built.update)
+  writeFileSync(textPath, built.endContent)
+  return built
+}
