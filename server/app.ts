@@ -28,6 +28,7 @@ export interface AppDeps {
   trustProxy: boolean
   publicUrl: string
   maxBodyBytes: number
+  maxDocumentBytes: number
   /** Per-IP socket limits (the connection hub). */
   admit: (ip: string, docId: string) => string | null
   /** The built web app, or null to serve the API only. */
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps) {
         fanout: deps.fanout,
         authSecret: deps.authSecret,
         publicUrl: deps.publicUrl,
+        maxDocumentBytes: deps.maxDocumentBytes,
       }),
     )
     .route(

@@ -123,6 +123,7 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     trustProxy: config.trustProxy,
     publicUrl: config.publicUrl,
     maxBodyBytes: config.limits.maxBodyBytes,
+    maxDocumentBytes: config.limits.maxDocumentBytes,
     admit: (ip, docId) => hub.admit(ip, docId),
     webRoot: findWebRoot(),
   })
@@ -140,9 +141,15 @@ export async function closeTandem(tandem: Tandem): Promise<void> {
 
 export async function startTandem(config: Config, log: Logger): Promise<RunningTandem> {
   const tandem = await buildTandem(config, log)
-  const server: Server = createServer(getRequestListener(tandem.app.fetch))
-  server.headersTimeout = config.handshakeTimeoutMs
-  server.requestTimeout = 30_000
+  const server: Server = createServer(
+    {
+      // Half-finished requests and upgrades are cut off: Node checks the deadline on this interval.
+      headersTimeout: config.handshakeTimeoutMs,
+      requestTimeout: 30_000,
+      connectionsCheckingInterval: Math.min(1000, config.handshakeTimeoutMs),
+    },
+    getRequestListener(tandem.app.fetch),
+  )
   handleUpgrades(server, {
     fetch: tandem.app.fetch,
     maxPayloadBytes: config.limits.maxPayloadBytes,

@@ -24,6 +24,8 @@ export interface DocumentRoutesDeps {
   fanout: Fanout
   authSecret: string | null
   publicUrl: string
+  /** The document size quota; initial content beyond it is a 413. */
+  maxDocumentBytes: number
 }
 
 export const MAX_TITLE_LENGTH = 200
@@ -124,6 +126,9 @@ export function documentRoutes(deps: DocumentRoutesDeps) {
       } catch (error) {
         if (error instanceof InvalidContentError) throw new AppError(400, ErrorCode.invalidContent, error.message)
         throw error
+      }
+      if (update.length > deps.maxDocumentBytes) {
+        throw new AppError(413, ErrorCode.payloadTooLarge, `content exceeds the document size quota (${deps.maxDocumentBytes} bytes)`)
       }
       const record = await store.create({ id: newDocumentId(), title: docTitle, initialUpdate: update })
       c.header('Location', `/api/docs/${record.id}`)
