@@ -3,6 +3,7 @@
  * SIGKILL or SIGTERM, or run several processes side by side.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { waitFor } from './waitFor'
 
@@ -63,4 +64,16 @@ export async function spawnServer(env: Record<string, string>): Promise<ChildSer
       return exited
     },
   }
+}
+
+/** A port that was free a moment ago, for a server that must come back on the same address. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number }
+      probe.close(() => resolve(port))
+    })
+  })
 }
