@@ -1,0 +1,38 @@
+import { resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from './config'
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({})
+    expect(config.port).toBe(8080)
+    expect(config.host).toBe('127.0.0.1')
+    expect(config.sqlitePath).toBe(resolve('data', 'tandem.db'))
+    expect(config.authSecret).toBeNull()
+    expect(config.limits.maxPayloadBytes).toBe(2 * 1024 * 1024)
+    expect(config.publicUrl).toBe('http://127.0.0.1:8080')
+  })
+
+  it('refuses to expose an open server beyond loopback', () => {
+    expect(() => loadConfig({ HOST: '0.0.0.0' })).toThrow(/AUTH_SECRET/)
+    expect(() => loadConfig({ HOST: '::' })).toThrow(ConfigError)
+    expect(loadConfig({ HOST: '0.0.0.0', AUTH_SECRET: 'a-long-enough-secret' }).host).toBe('0.0.0.0')
+    expect(loadConfig({ HOST: 'localhost' }).host).toBe('localhost')
+  })
+
+  it('names every invalid variable at once', () => {
+    const attempt = () => loadConfig({ PORT: 'eighty', AUTH_SECRET: 'short', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' })
+    expect(attempt).toThrow(ConfigError)
+    try {
+      attempt()
+    } catch (error) {
+      for (const name of ['PORT', 'AUTH_SECRET', 'DATABASE_URL', 'LOG_LEVEL']) expect((error as Error).message).toContain(name)
+    }
+  })
+
+  it('treats empty variables as unset and splits origins', () => {
+    const config = loadConfig({ AUTH_SECRET: '', ALLOWED_ORIGINS: ' https://a.test , https://b.test ,' })
+    expect(config.authSecret).toBeNull()
+    expect(config.allowedOrigins).toEqual(['https://a.test', 'https://b.test'])
+  })
+})
