@@ -21,10 +21,11 @@ interface Received {
   awareness: Array<{ update: Uint8Array; source: string }>
   deleted: number
   resyncs: number
+  presenceRequests: number
 }
 
 function recorder(): { seen: Received; handlers: FanoutHandlers } {
-  const seen: Received = { updates: [], awareness: [], deleted: 0, resyncs: 0 }
+  const seen: Received = { updates: [], awareness: [], deleted: 0, resyncs: 0, presenceRequests: 0 }
   return {
     seen,
     handlers: {
@@ -32,6 +33,7 @@ function recorder(): { seen: Received; handlers: FanoutHandlers } {
       awareness: (update, source) => seen.awareness.push({ update, source }),
       deleted: () => seen.deleted++,
       resync: () => seen.resyncs++,
+      presenceRequested: () => seen.presenceRequests++,
     },
   }
 }
@@ -105,6 +107,22 @@ export function describeFanoutContract(name: string, harness: () => FanoutHarnes
           bySource.set(source, [...(bySource.get(source) ?? []), new TextDecoder().decode(update)])
         }
         expect([...bySource.values()].sort()).toEqual([['b1', 'b2'], ['c1']])
+      }),
+    )
+
+    it(
+      'passes a request for presence to the other processes holding the document',
+      withCluster(3, async ([a, b, c]) => {
+        const doc = docId()
+        const atA = recorder()
+        const atB = recorder()
+        await a!.subscribe(doc, atA.handlers)
+        await b!.subscribe(doc, atB.handlers)
+        const fromC = await c!.subscribe(doc, recorder().handlers)
+        fromC.requestPresence()
+        await waitFor(() => atA.seen.presenceRequests === 1 && atB.seen.presenceRequests === 1, {
+          what: 'the request at A and B',
+        })
       }),
     )
 

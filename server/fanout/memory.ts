@@ -11,6 +11,7 @@ type Message =
   | { kind: 'update' | 'awareness'; payload: Uint8Array }
   | { kind: 'deleted' }
   | { kind: 'resync' }
+  | { kind: 'presenceRequested' }
 
 export interface MemoryFanout extends Fanout {
   /** Names this member in awareness messages, like a process id. */
@@ -49,6 +50,9 @@ function deliver(handlers: FanoutHandlers, message: Message, source: string): vo
     case 'resync':
       handlers.resync()
       return
+    case 'presenceRequested':
+      handlers.presenceRequested?.()
+      return
   }
 }
 
@@ -76,6 +80,7 @@ class MemoryMember implements MemoryFanout {
       publishUpdate: (update) => this.#publish(docId, { kind: 'update', payload: update }),
       publishAwareness: (update) => this.#publish(docId, { kind: 'awareness', payload: update }),
       publishDeleted: () => this.#publish(docId, { kind: 'deleted' }),
+      requestPresence: () => this.#publish(docId, { kind: 'presenceRequested' }),
       unsubscribe: async () => {
         if (!active) return
         active = false

@@ -30,7 +30,7 @@ export interface RedisFanoutOptions {
 
 export const DEFAULT_PREFIX = 'tandem:'
 
-const Kind = { update: 1, awareness: 2, deleted: 3, resync: 4 } as const
+const Kind = { update: 1, awareness: 2, deleted: 3, resync: 4, presenceRequested: 5 } as const
 type KindValue = (typeof Kind)[keyof typeof Kind]
 
 const SOURCE_BYTES = 8
@@ -117,6 +117,7 @@ export class RedisFanout implements Fanout {
       publishUpdate: (update) => this.#publish(name, Kind.update, update),
       publishAwareness: (update) => this.#publish(name, Kind.awareness, update),
       publishDeleted: () => this.#publish(name, Kind.deleted),
+      requestPresence: () => this.#publish(name, Kind.presenceRequested),
       unsubscribe: async () => {
         if (!active) return
         active = false
@@ -214,6 +215,9 @@ export class RedisFanout implements Fanout {
           break
         case Kind.resync:
           this.#call(handlers, 'resync', () => handlers.resync())
+          break
+        case Kind.presenceRequested:
+          this.#call(handlers, 'presenceRequested', () => handlers.presenceRequested?.())
           break
         default:
           this.#log.warn({ channel: name, kind }, 'unknown fan-out frame ignored')

@@ -14,12 +14,19 @@ export interface FanoutHandlers {
    * refreshed from storage, which holds everything any process accepted.
    */
   resync(): void
+  /**
+   * Another process just opened the document and asks for the presence of this process's
+   * clients, which it could not have heard before it subscribed.
+   */
+  presenceRequested?(): void
 }
 
 export interface FanoutSubscription {
   publishUpdate(update: Uint8Array): void
   publishAwareness(update: Uint8Array): void
   publishDeleted(): void
+  /** Asks the other processes holding the document to publish their clients' presence again. */
+  requestPresence(): void
   unsubscribe(): Promise<void>
 }
 

@@ -181,6 +181,26 @@ export class PostgresDocumentStore implements DocumentStore {
     return { id: input.id, title: input.title, createdAt: new Date(now), updatedAt: new Date(now) }
   }
 
+  /**
+   * Adds a document that already has a history elsewhere (a migration), keeping its id and
+   * timestamps; false, and nothing changed, when the id is taken.
+   */
+  async importDocument(input: DocumentRecord & { snapshot: Uint8Array }): Promise<boolean> {
+    const result = await this.#pool.query(
+      `INSERT INTO documents (id, title, created_at, updated_at, snapshot, byte_size) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (id) DO NOTHING`,
+      [
+        input.id,
+        input.title,
+        input.createdAt.getTime(),
+        input.updatedAt.getTime(),
+        asBuffer(input.snapshot),
+        input.snapshot.length,
+      ],
+    )
+    return result.rowCount === 1
+  }
+
   async get(id: string): Promise<DocumentRecord | null> {
     const { rows } = await this.#pool.query<DocumentRow>(`SELECT ${RECORD_COLUMNS} FROM documents WHERE id = $1`, [id])
     return rows[0] === undefined ? null : toRecord(rows[0])
