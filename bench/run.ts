@@ -7,20 +7,25 @@
  *   npm run bench -- --scenario fanout     one scenario (fanout | manydocs | idle | coldjoin)
  *   npm run bench -- --runs 5              runs per scenario and server
  *   npm run bench -- --no-write            keep docs/benchmarks.md as it is
+ *   npm run bench -- --servers tandem,floor
+ *   npm run bench -- --profile             CPU profiles (fan-out 500, many documents) and heap
+ *                                          snapshots (idle) of tandem, summarised in
+ *                                          .bench-tmp/profiles/summary.md
  *
- * Raw results go to bench/results/latest.json (full runs) and the tables and chart to
- * docs/benchmarks.md and docs/benchmarks-latency.svg.
+ * Raw results go to bench/results/latest.json (a partial run replaces only its own scenarios
+ * there) and the tables and chart to docs/benchmarks.md and docs/benchmarks-latency.svg.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { buildAll, projectRoot, workDir } from './build'
 import { type BenchResults, machineInfo, writeReport } from './report'
 import { runColdJoin } from './scenarios/coldJoin'
-import type { ScenarioContext, Sizes } from './scenarios/context'
+import { cpuSummaryMarkdown, heapSummaryMarkdown, summariseCpuProfile, summariseHeapSnapshot } from './profileSummary'
+import type { ProbeHooks, ScenarioContext, Sizes } from './scenarios/context'
 import { runFanout } from './scenarios/fanout'
 import { runIdle } from './scenarios/idle'
 import { runManyDocs } from './scenarios/manyDocs'
-import type { ServerName } from './servers'
+import { SERVER_NAMES, type ServerName } from './servers'
 import { loadTraceDocument, replayTrace } from './trace'
 import { LoadWorker } from './workers'
 
@@ -66,6 +71,7 @@ export interface BenchOptions {
   servers?: readonly ServerName[]
   tracePath?: string
   traceMaxPatches?: number
+  hooks?: ProbeHooks
 }
 
 /** Runs the chosen scenarios and returns every run's figures. */
@@ -73,7 +79,7 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchResults
   const { sizes, runs, log } = options
   await buildAll()
   const workers = [new LoadWorker('writer'), new LoadWorker('load-1'), new LoadWorker('load-2')]
-  const context: ScenarioContext = { sizes, workers, startOptions: () => ({}), log }
+  const context: ScenarioContext = { sizes, workers, startOptions: () => ({}), log, hooks: options.hooks }
   const allowed = (names: ServerName[]): ServerName[] => names.filter((name) => options.servers?.includes(name) ?? true)
   const withFloor = allowed(['tandem', 'hocuspocus', 'y-websocket', 'floor'])
   const withoutFloor = allowed(['tandem', 'hocuspocus', 'y-websocket'])
@@ -135,21 +141,75 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchResults
   return results
 }
 
+type PartialResults = Omit<BenchResults, 'machine' | 'command' | 'startedAt' | 'durationSeconds'>
+
+/** A partial run keeps the other scenarios of the last full results. */
+function mergeWithPrevious(path: string, results: PartialResults, scenarios: readonly ScenarioName[]): PartialResults {
+  if (scenarios.length === SCENARIOS.length || !existsSync(path)) return results
+  const previous = JSON.parse(readFileSync(path, 'utf8')) as BenchResults
+  return {
+    ...results,
+    fanout: scenarios.includes('fanout') ? results.fanout : previous.fanout,
+    manyDocs: scenarios.includes('manydocs') ? results.manyDocs : previous.manyDocs,
+    idle: scenarios.includes('idle') ? results.idle : previous.idle,
+    coldJoin: scenarios.includes('coldjoin') ? results.coldJoin : previous.coldJoin,
+  }
+}
+
+const PROFILE_DIR = `${workDir}/profiles`
+
+function profileHooks(): ProbeHooks {
+  mkdirSync(PROFILE_DIR, { recursive: true })
+  return {
+    beginWindow: async (server) => {
+      await server.startProfile()
+    },
+    endWindow: async (server, label) => {
+      await server.stopProfile(`${PROFILE_DIR}/${label}.cpuprofile`)
+    },
+    loaded: async (server, label) => {
+      await server.heapSnapshot(`${PROFILE_DIR}/${label}.heapsnapshot`)
+    },
+  }
+}
+
+function summariseProfiles(clientsPerSnapshot: number): string {
+  const parts = ['# Profiles', '']
+  for (const file of readdirSync(PROFILE_DIR).sort()) {
+    const path = `${PROFILE_DIR}/${file}`
+    if (file.endsWith('.cpuprofile')) {
+      parts.push(cpuSummaryMarkdown(file, summariseCpuProfile(JSON.parse(readFileSync(path, 'utf8')))), '')
+    } else if (file.endsWith('.heapsnapshot')) {
+      parts.push(heapSummaryMarkdown(file, summariseHeapSnapshot(JSON.parse(readFileSync(path, 'utf8'))), clientsPerSnapshot), '')
+    }
+  }
+  return parts.join('\n')
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
       scenario: { type: 'string', multiple: true },
       runs: { type: 'string' },
+      servers: { type: 'string' },
       'no-write': { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
     },
   })
   const quick = values.quick === true
-  const scenarios = (values.scenario ?? [...SCENARIOS]).flatMap((value) => value.split(',')).map((value) => value.trim().toLowerCase())
+  const profile = values.profile === true
+  const scenarios = (values.scenario ?? (profile ? ['fanout', 'manydocs', 'idle'] : [...SCENARIOS]))
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim().toLowerCase())
   for (const scenario of scenarios) {
     if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new Error(`unknown scenario ${scenario}; one of ${SCENARIOS.join(', ')}`)
   }
-  const runs = values.runs === undefined ? (quick ? 1 : 3) : Number(values.runs)
+  const servers = values.servers?.split(',').map((value) => value.trim()) ?? (profile ? ['tandem'] : undefined)
+  for (const server of servers ?? []) {
+    if (!(SERVER_NAMES as readonly string[]).includes(server)) throw new Error(`unknown server ${server}; one of ${SERVER_NAMES.join(', ')}`)
+  }
+  const runs = values.runs === undefined ? (quick || profile ? 1 : 3) : Number(values.runs)
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer')
   const startedAt = new Date()
   const log = (message: string): void => {
@@ -157,25 +217,34 @@ async function main(): Promise<void> {
     process.stdout.write(`[${seconds}s] ${message}\n`)
   }
   mkdirSync(workDir, { recursive: true })
+  const base = quick ? QUICK_SIZES : FULL_SIZES
+  const sizes = profile ? { ...base, fanoutReaders: [Math.max(...base.fanoutReaders)] } : base
   const results = await runBench({
-    sizes: quick ? QUICK_SIZES : FULL_SIZES,
+    sizes,
     runs,
     scenarios: scenarios as ScenarioName[],
+    servers: servers as ServerName[] | undefined,
     log,
     traceMaxPatches: quick ? QUICK_TRACE_PATCHES : undefined,
+    hooks: profile ? profileHooks() : undefined,
   })
+  if (profile) {
+    writeFileSync(`${PROFILE_DIR}/summary.md`, summariseProfiles(sizes.idleClients))
+    log(`profiles and their summary: ${PROFILE_DIR}/summary.md`)
+    return
+  }
+  const resultsPath = quick || servers !== undefined ? `${workDir}/results-partial.json` : `${projectRoot}bench/results/latest.json`
   const full: BenchResults = {
-    ...results,
+    ...mergeWithPrevious(resultsPath, results, scenarios as ScenarioName[]),
     machine: machineInfo(),
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     startedAt: startedAt.toISOString(),
     durationSeconds: (Date.now() - startedAt.getTime()) / 1000,
   }
-  const resultsPath = quick ? `${workDir}/results-quick.json` : `${projectRoot}bench/results/latest.json`
   mkdirSync(resultsPath.replace(/\/[^/]+$/, ''), { recursive: true })
   writeFileSync(resultsPath, `${JSON.stringify(full, null, 2)}\n`)
   log(`raw results: ${resultsPath}`)
-  if (!quick && values['no-write'] !== true) {
+  if (!quick && servers === undefined && values['no-write'] !== true) {
     writeReport(full, projectRoot)
     log('wrote docs/benchmarks.md and docs/benchmarks-latency.svg')
   }

@@ -24,6 +24,11 @@ export interface RunningServer {
   stats(): Promise<ProbeStats>
   /** Forces two full garbage collections, then reports. */
   collectGarbage(): Promise<ProbeStats>
+  /** Starts sampling the CPU (every `intervalUs`) until {@link stopProfile}. */
+  startProfile(intervalUs?: number): Promise<ProbeStats>
+  /** Writes the profile since {@link startProfile} to `path` (a `.cpuprofile`). */
+  stopProfile(path: string): Promise<ProbeStats>
+  heapSnapshot(path: string): Promise<ProbeStats>
   /** Resets the kernel's high-water mark of resident memory (VmHWM). */
   resetPeakRss(): void
   /** Peak resident memory since start or the last reset, bytes. */
@@ -129,11 +134,11 @@ export async function startServer(name: ServerName, options: StartOptions = {}):
     pending.get(message.probeReply)?.(message.stats)
     pending.delete(message.probeReply)
   })
-  const ask = (probe: 'stats' | 'gc'): Promise<ProbeStats> =>
+  const ask = (probe: string, extra: object = {}): Promise<ProbeStats> =>
     new Promise((resolve, reject) => {
       const id = ++nextId
       pending.set(id, resolve)
-      child.send({ probe, id }, (error) => {
+      child.send({ probe, id, ...extra }, (error) => {
         if (error !== null) reject(error)
       })
     })
@@ -157,6 +162,9 @@ export async function startServer(name: ServerName, options: StartOptions = {}):
     },
     stats: () => ask('stats'),
     collectGarbage: () => ask('gc'),
+    startProfile: (intervalUs = 200) => ask('profile-start', { intervalUs }),
+    stopProfile: (path) => ask('profile-stop', { path }),
+    heapSnapshot: (path) => ask('heap-snapshot', { path }),
     resetPeakRss() {
       writeFileSync(`/proc/${pid}/clear_refs`, '5')
     },

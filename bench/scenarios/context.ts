@@ -1,5 +1,5 @@
 /** What every scenario gets from the runner. */
-import type { ServerName, StartOptions } from '../servers'
+import type { RunningServer, ServerName, StartOptions } from '../servers'
 import type { LoadWorker } from '../workers'
 
 export interface Sizes {
@@ -20,6 +20,14 @@ export interface ScenarioContext {
   /** How to start a server for one run (e.g. with `--cpu-prof` when profiling tandem). */
   startOptions(name: ServerName): StartOptions
   log(message: string): void
+  /** Profiling: called at the start and end of a measured window, and once idle clients are all in. */
+  hooks?: ProbeHooks
+}
+
+export interface ProbeHooks {
+  beginWindow(server: RunningServer): Promise<void>
+  endWindow(server: RunningServer, label: string): Promise<void>
+  loaded(server: RunningServer, label: string): Promise<void>
 }
 
 export function sleep(ms: number): Promise<void> {

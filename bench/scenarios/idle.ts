@@ -23,6 +23,7 @@ export interface IdleRun {
   /** After every client left and unused documents had time to unload. */
   afterDisconnectMb: number
   heapPerRoomAndConnectionKb: number
+  heapPerConnectionKb: number
 }
 
 /** Time for the clients' last messages to be handled before memory is read. */
@@ -52,6 +53,7 @@ export async function runIdle(context: ScenarioContext, name: ServerName): Promi
     await Promise.all(split(specs, workers.length).map((part, index) => workers[index]?.ask({ cmd: 'open', target: rooms.target, clients: part, concurrency: 32 })))
     await sleep(SETTLE_MS)
     loaded = await rooms.collectGarbage()
+    await context.hooks?.loaded(rooms, `idle-rooms-${name}`)
     await closeAll()
     await sleep(UNLOAD_WAIT_MS)
     afterDisconnect = await rooms.collectGarbage()
@@ -69,6 +71,7 @@ export async function runIdle(context: ScenarioContext, name: ServerName): Promi
     await Promise.all(split(specs, workers.length).map((part, index) => workers[index]?.ask({ cmd: 'open', target: connections.target, clients: part, concurrency: 32 })))
     await sleep(SETTLE_MS)
     sharedLoaded = await connections.collectGarbage()
+    await context.hooks?.loaded(connections, `idle-connections-${name}`)
   } finally {
     await closeAll()
     await connections.stop()
@@ -86,5 +89,6 @@ export async function runIdle(context: ScenarioContext, name: ServerName): Promi
     loadedMb: loaded.rss / 2 ** 20,
     afterDisconnectMb: afterDisconnect.rss / 2 ** 20,
     heapPerRoomAndConnectionKb: (loaded.heapUsed - baseline.heapUsed) / clients / 1024,
+    heapPerConnectionKb: (sharedLoaded.heapUsed - sharedBaseline.heapUsed) / clients / 1024,
   }
 }
