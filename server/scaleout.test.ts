@@ -72,6 +72,11 @@ function presentNames(observer: TestClient): string[] {
     .sort()
 }
 
+/** Non-empty lines: exports separate paragraphs with blank lines, `text()` does not. */
+function paragraphs(text: string): string[] {
+  return text.split('\n').filter((line) => line !== '')
+}
+
 function lines(client: TestClient, prefix: string): string[] {
   return client.text().split('\n').filter((line) => line.startsWith(prefix))
 }
@@ -80,11 +85,13 @@ describe('several processes sharing PostgreSQL and Redis', () => {
   it('converges clients on different processes, relays presence, and brings a late joiner on a third up to date', async () => {
     const [a, b, c] = await cluster(await database(), 3)
     const id = await createDocument(a!, { title: 'Shared', content: { format: 'text', body: 'seeded' } })
-    const alice = client(a!, id, { user: { name: 'Alice' } })
-    const bob = client(b!, id, { user: { name: 'Bob' } })
+    const alice = client(a!, id)
+    const bob = client(b!, id)
     await Promise.all([alice.synced(), bob.synced()])
     expect(bob.text()).toBe('seeded')
 
+    alice.provider.awareness.setLocalState({ user: { name: 'Alice' } })
+    bob.provider.awareness.setLocalState({ user: { name: 'Bob' } })
     for (let i = 0; i < 5; i++) {
       alice.appendParagraph(`alice ${i}`)
       bob.appendParagraph(`bob ${i}`)
@@ -109,6 +116,19 @@ describe('several processes sharing PostgreSQL and Redis', () => {
 
     bob.provider.awareness.setLocalState(null)
     await waitFor(() => presentNames(alice).join() === 'Alice,Carol', { what: "Bob's presence to go" })
+  })
+
+  it('shows a client on a process that opens the document late who is already there', async () => {
+    const [a, b] = await cluster(await database(), 2)
+    const id = await createDocument(a!, { title: 'Present' })
+    const alice = client(a!, id, { user: { name: 'Alice' } })
+    await alice.synced()
+    const bob = client(b!, id, { user: { name: 'Bob' } })
+    await bob.synced()
+    await waitFor(() => presentNames(bob).join() === 'Alice,Bob', {
+      what: "Alice's presence at Bob, long before her client renews it (15 s)",
+      timeout: 5000,
+    })
   })
 
   it('carries renames and deletions made over REST on one process to the clients of another', async () => {
@@ -164,9 +184,11 @@ describe('several processes sharing PostgreSQL and Redis', () => {
     expect(lines(writer, 'a ')).toHaveLength(21)
 
     const [fresh] = await cluster(db, 1)
-    const stored = (await storedText(fresh!, id)).split('\n')
+    const stored = paragraphs(await storedText(fresh!, id))
     for (const line of seen) expect(stored).toContain(line)
-    await waitFor(async () => (await storedText(fresh!, id)) === writer.text(), { what: 'everything stored' })
+    await waitFor(async () => paragraphs(await storedText(fresh!, id)).join() === paragraphs(writer.text()).join(), {
+      what: 'everything stored',
+    })
   })
 
   it('converges after Redis connections are killed mid-edit', async () => {
