@@ -1,0 +1,79 @@
+/**
+ * The REST client, typed from the server's own route definitions (`AppType`), so a change to
+ * a route's shape breaks the web build instead of failing at run time.
+ */
+import { hc } from 'hono/client'
+import type { AppType } from '../server/app'
+
+export type ApiClient = ReturnType<typeof hc<AppType>>
+
+/** An answer that is not a success: `status` 0 means the server could not be reached. */
+export class ApiError extends Error {
+  override name = 'ApiError'
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+
+  get unreachable(): boolean {
+    return this.status === 0
+  }
+}
+
+export function createApi(token: string | null): ApiClient {
+  return hc<AppType>(location.origin, {
+    headers: (): Record<string, string> => (token === null ? {} : { Authorization: `Bearer ${token}` }),
+  })
+}
+
+interface ErrorBody {
+  error?: { code?: unknown; message?: unknown }
+}
+
+async function errorFrom(response: Response): Promise<ApiError> {
+  let body: ErrorBody = {}
+  try {
+    body = (await response.json()) as ErrorBody
+  } catch {
+    // Not our JSON error shape (e.g. a proxy's HTML page): the status alone has to do.
+  }
+  const code = typeof body.error?.code === 'string' ? body.error.code : `http_${response.status}`
+  const message = typeof body.error?.message === 'string' ? body.error.message : response.statusText
+  return new ApiError(response.status, code, message)
+}
+
+/**
+ * Awaits a typed call and returns its JSON body, or throws {@link ApiError} (also when the
+ * network failed, with status 0).
+ */
+export async function call<T>(request: Promise<{ ok: boolean; json(): Promise<T> } & Response>): Promise<T> {
+  let response
+  try {
+    response = await request
+  } catch (error) {
+    throw new ApiError(0, 'unreachable', error instanceof Error ? error.message : 'network error')
+  }
+  if (!response.ok) throw await errorFrom(response)
+  return response.json()
+}
+
+/** Like {@link call}, for answers without a body (204). */
+export async function callEmpty(request: Promise<Response>): Promise<void> {
+  let response
+  try {
+    response = await request
+  } catch (error) {
+    throw new ApiError(0, 'unreachable', error instanceof Error ? error.message : 'network error')
+  }
+  if (!response.ok) throw await errorFrom(response)
+}
+
+export interface DocumentSummary {
+  id: string
+  title: string
+  createdAt: string
+  updatedAt: string
+}

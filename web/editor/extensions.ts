@@ -1,0 +1,43 @@
+/**
+ * The editor's extensions: the server's content schema (so that what the browser writes is
+ * exactly what the server's firewall accepts) plus collaboration, carets and cosmetics that
+ * add no schema of their own.
+ */
+import type { Extensions } from '@tiptap/core'
+import Collaboration from '@tiptap/extension-collaboration'
+import CollaborationCaret from '@tiptap/extension-collaboration-caret'
+import { Placeholder } from '@tiptap/extensions'
+import type { WebsocketProvider } from 'y-websocket'
+import type * as Y from 'yjs'
+import { contentExtensions } from '../../server/content/schema'
+import type { Identity } from '../identity'
+import { DOCUMENT_FIELD } from '../sync/session'
+import { renderCaret, selectionAttributes } from './caret'
+
+/**
+ * StarterKit's trailing-node plugin appends an empty paragraph whenever the document ends in
+ * something else. Run in every open editor at once, that duplicates paragraphs, so it is off;
+ * it adds no schema, so the schema stays the server's.
+ */
+function sharedSchemaExtensions(): Extensions {
+  return contentExtensions().map((extension) =>
+    extension.name === 'starterKit' ? extension.configure({ trailingNode: false }) : extension,
+  )
+}
+
+export function editorExtensions(options: { doc: Y.Doc; provider: WebsocketProvider; identity: Identity }): Extensions {
+  return [
+    ...sharedSchemaExtensions(),
+    Collaboration.configure({ document: options.doc, field: DOCUMENT_FIELD }),
+    CollaborationCaret.configure({
+      provider: options.provider,
+      user: { id: options.identity.id, name: options.identity.name, color: options.identity.color },
+      render: renderCaret,
+      selectionRender: selectionAttributes,
+    }),
+    Placeholder.configure({
+      // Only on an empty document: a hint on every empty line would be noise.
+      placeholder: ({ editor }) => (editor.isEmpty ? 'Start writing… (# for a heading, - for a list)' : ''),
+    }),
+  ]
+}

@@ -1,0 +1,188 @@
+/**
+ * The formatting toolbar: every button says what it does (aria-label, tooltip with its
+ * shortcut), shows whether it applies to the selection (aria-pressed), and follows the
+ * toolbar keyboard pattern (one tab stop; arrow keys move between buttons).
+ */
+import type { ChainedCommands, Editor } from '@tiptap/core'
+import { h, icon } from '../dom'
+import { openLinkEditor } from './link'
+
+interface Tool {
+  id: string
+  label: string
+  /** Shortcut in `Mod-Shift-X` form; shown in the tooltip. */
+  keys?: string
+  face: () => Node
+  run: (chain: ChainedCommands) => ChainedCommands
+  /** Toggle tools report whether they apply to the selection. */
+  active?: (editor: Editor) => boolean
+  enabled?: (editor: Editor) => boolean
+}
+
+const text = (label: string, className = '') => (): Node => h('span', { class: `tool-text ${className}`.trim() }, label)
+const svg = (paths: string) => (): Node => icon(paths)
+
+const ICONS = {
+  bulletList: 'M9 6h11|M9 12h11|M9 18h11|M4.5 6h.01|M4.5 12h.01|M4.5 18h.01',
+  orderedList: 'M10 6h10|M10 12h10|M10 18h10|M4 4.5l1.2-.5v4.5|M3.6 13.6c.3-.6 1.8-.9 2 .1.2.9-2 2-2 3.3h2.3',
+  blockquote: 'M5 11h4v5H5v-5c0-3 1-5 3.5-6|M14 11h4v5h-4v-5c0-3 1-5 3.5-6',
+  codeBlock: 'M4 4h16v16H4z|M10 9.5L7.5 12l2.5 2.5|M14 9.5l2.5 2.5-2.5 2.5',
+  horizontalRule: 'M3 12h18|M7 6h10|M7 18h10',
+  undo: 'M9 14L4 9l5-5|M4 9h10.5a5.5 5.5 0 0 1 0 11H11',
+  redo: 'M15 14l5-5-5-5|M20 9H9.5a5.5 5.5 0 0 0 0 11H13',
+  link: 'M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1|M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1',
+  code: 'M9 8l-4 4 4 4|M15 8l4 4-4 4',
+}
+
+const GROUPS: Tool[][] = [
+  [
+    { id: 'undo', label: 'Undo', keys: 'Mod-Z', face: svg(ICONS.undo), run: (c) => c.undo(), enabled: (e) => e.can().undo() },
+    { id: 'redo', label: 'Redo', keys: 'Mod-Shift-Z', face: svg(ICONS.redo), run: (c) => c.redo(), enabled: (e) => e.can().redo() },
+  ],
+  [1, 2, 3].map((level) => ({
+    id: `h${level}`,
+    label: `Heading ${level}`,
+    keys: `Mod-Alt-${level}`,
+    face: text(`H${level}`, 'tool-heading'),
+    run: (c: ChainedCommands) => c.toggleHeading({ level: level as 1 | 2 | 3 }),
+    active: (e: Editor) => e.isActive('heading', { level }),
+  })),
+  [
+    { id: 'bold', label: 'Bold', keys: 'Mod-B', face: text('B', 'tool-bold'), run: (c) => c.toggleBold(), active: (e) => e.isActive('bold') },
+    { id: 'italic', label: 'Italic', keys: 'Mod-I', face: text('I', 'tool-italic'), run: (c) => c.toggleItalic(), active: (e) => e.isActive('italic') },
+    { id: 'underline', label: 'Underline', keys: 'Mod-U', face: text('U', 'tool-underline'), run: (c) => c.toggleUnderline(), active: (e) => e.isActive('underline') },
+    { id: 'strike', label: 'Strikethrough', keys: 'Mod-Shift-S', face: text('S', 'tool-strike'), run: (c) => c.toggleStrike(), active: (e) => e.isActive('strike') },
+    { id: 'code', label: 'Inline code', keys: 'Mod-E', face: svg(ICONS.code), run: (c) => c.toggleCode(), active: (e) => e.isActive('code') },
+  ],
+  [
+    { id: 'bullet-list', label: 'Bulleted list', keys: 'Mod-Shift-8', face: svg(ICONS.bulletList), run: (c) => c.toggleBulletList(), active: (e) => e.isActive('bulletList') },
+    { id: 'ordered-list', label: 'Numbered list', keys: 'Mod-Shift-7', face: svg(ICONS.orderedList), run: (c) => c.toggleOrderedList(), active: (e) => e.isActive('orderedList') },
+    { id: 'blockquote', label: 'Quote', keys: 'Mod-Shift-B', face: svg(ICONS.blockquote), run: (c) => c.toggleBlockquote(), active: (e) => e.isActive('blockquote') },
+    { id: 'code-block', label: 'Code block', keys: 'Mod-Alt-C', face: svg(ICONS.codeBlock), run: (c) => c.toggleCodeBlock(), active: (e) => e.isActive('codeBlock') },
+    { id: 'hr', label: 'Divider', face: svg(ICONS.horizontalRule), run: (c) => c.setHorizontalRule() },
+  ],
+]
+
+const isMac = /Mac|iPhone|iPad/.test(navigator.platform)
+
+export function describeKeys(keys: string): string {
+  return keys
+    .split('-')
+    .map((key) => (key === 'Mod' ? (isMac ? '⌘' : 'Ctrl') : key === 'Alt' && isMac ? '⌥' : key === 'Shift' && isMac ? '⇧' : key))
+    .join(isMac ? '' : '+')
+}
+
+export interface Toolbar {
+  element: HTMLElement
+  destroy(): void
+}
+
+export function createToolbar(editor: Editor): Toolbar {
+  const buttons: Array<{ tool: Tool; button: HTMLButtonElement }> = []
+  const element = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Formatting', 'data-testid': 'toolbar' })
+
+  const makeButton = (tool: Tool): HTMLButtonElement => {
+    const tooltip = tool.keys === undefined ? tool.label : `${tool.label} (${describeKeys(tool.keys)})`
+    const button = h(
+      'button',
+      {
+        type: 'button',
+        class: 'tool',
+        tabindex: -1,
+        title: tooltip,
+        'aria-label': tool.label,
+        'data-testid': `toolbar-${tool.id}`,
+        ...(tool.keys === undefined ? {} : { 'aria-keyshortcuts': tool.keys.replace('Mod', isMac ? 'Meta' : 'Control').replaceAll('-', '+') }),
+        ...(tool.active === undefined ? {} : { 'aria-pressed': 'false' }),
+        on: {
+          // Keep the editor's selection: the click must not move focus first.
+          mousedown: (event) => event.preventDefault(),
+          click: () => {
+            if (button.getAttribute('aria-disabled') === 'true') return
+            tool.run(editor.chain().focus()).run()
+          },
+        },
+      },
+      tool.face(),
+    )
+    buttons.push({ tool, button })
+    return button
+  }
+
+  const linkTool: Tool = {
+    id: 'link',
+    label: 'Link',
+    keys: 'Mod-K',
+    face: svg(ICONS.link),
+    run: (c) => c,
+    active: (e) => e.isActive('link'),
+  }
+
+  GROUPS.forEach((group, index) => {
+    if (index > 0) element.append(h('span', { class: 'tool-divider', role: 'separator', 'aria-orientation': 'vertical' }))
+    for (const tool of group) element.append(makeButton(tool))
+    if (index === 2) {
+      const button = makeButton(linkTool)
+      button.addEventListener('click', () => {
+        if (button.getAttribute('aria-disabled') !== 'true') openLinkEditor(editor, button)
+      })
+      element.append(button)
+    }
+  })
+
+  let focusIndex = 0
+  const setTabStop = (index: number): void => {
+    focusIndex = (index + buttons.length) % buttons.length
+    buttons.forEach(({ button }, i) => {
+      button.tabIndex = i === focusIndex ? 0 : -1
+    })
+  }
+  setTabStop(2)
+
+  element.addEventListener('keydown', (event) => {
+    const moves: Record<string, number> = { ArrowRight: focusIndex + 1, ArrowLeft: focusIndex - 1, Home: 0, End: buttons.length - 1 }
+    const target = moves[event.key]
+    if (target === undefined) return
+    event.preventDefault()
+    setTabStop(target)
+    buttons[focusIndex]?.button.focus()
+  })
+  element.addEventListener('focusin', (event) => {
+    const index = buttons.findIndex(({ button }) => button === event.target)
+    if (index >= 0) setTabStop(index)
+  })
+
+  const openLink = (event: KeyboardEvent): void => {
+    if (event.key.toLowerCase() !== 'k' || !(isMac ? event.metaKey : event.ctrlKey) || event.altKey || event.shiftKey) return
+    event.preventDefault()
+    if (editor.isEditable) openLinkEditor(editor, linkButton)
+  }
+  const linkButton = buttons.find(({ tool }) => tool === linkTool)?.button ?? element
+  editor.view.dom.addEventListener('keydown', openLink)
+
+  const update = (): void => {
+    const editable = editor.isEditable
+    for (const { tool, button } of buttons) {
+      if (tool.active !== undefined) {
+        const active = editable && tool.active(editor)
+        button.setAttribute('aria-pressed', String(active))
+        button.classList.toggle('is-active', active)
+      }
+      // aria-disabled rather than disabled: the button stays reachable with the arrow keys.
+      const disabled = !editable || (tool.enabled !== undefined && !tool.enabled(editor))
+      button.setAttribute('aria-disabled', String(disabled))
+    }
+  }
+  update()
+  editor.on('transaction', update)
+  editor.on('selectionUpdate', update)
+
+  return {
+    element,
+    destroy() {
+      editor.off('transaction', update)
+      editor.off('selectionUpdate', update)
+      editor.view.dom.removeEventListener('keydown', openLink)
+    },
+  }
+}

@@ -1,0 +1,344 @@
+/**
+ * `/`: the documents, most recently edited first, with search, create, rename and delete.
+ * The list refreshes itself while visible, so renames and edits made elsewhere show up
+ * without a reload; rows are updated in place so keyboard focus survives a refresh.
+ */
+import { clearDocument } from 'y-indexeddb'
+import { ApiError, type DocumentSummary, call, callEmpty, createApi } from '../api'
+import { h } from '../dom'
+import { documentPath, navigate } from '../router'
+import { deviceCopyName } from '../sync/session'
+import { exactTime, relativeTime } from '../time'
+import { confirmDialog } from '../ui/dialog'
+import { toast } from '../ui/toast'
+import { MAX_TITLE_LENGTH } from '../ui/title'
+import type { AppContext, Page } from './page'
+
+const PAGE_SIZE = 50
+const REFRESH_MS = 3000
+
+interface Row {
+  element: HTMLLIElement
+  link: HTMLAnchorElement
+  title: HTMLSpanElement
+  edited: HTMLSpanElement
+  summary: DocumentSummary
+}
+
+export function listPage(root: HTMLElement, app: AppContext): Page {
+  let api = createApi(app.access.generalToken())
+  let query = ''
+  let items: DocumentSummary[] = []
+  let nextCursor: string | null = null
+  let loaded = false
+  let busy = 0
+  let disposed = false
+  let generation = 0
+  const rows = new Map<string, Row>()
+
+  const search = h('input', {
+    type: 'search',
+    class: 'search',
+    placeholder: 'Search by title',
+    'aria-label': 'Search documents by title',
+    'data-testid': 'search',
+    maxlength: MAX_TITLE_LENGTH,
+  })
+  const create = h('button', { type: 'button', class: 'button button-primary', 'data-testid': 'new-doc' }, '+ New document')
+  const list = h('ul', { class: 'doc-list', 'aria-label': 'Documents', 'data-testid': 'doc-list' })
+  const notice = h('div', { class: 'list-notice' })
+  const more = h('button', { type: 'button', class: 'button', 'data-testid': 'load-more', hidden: true }, 'Show more')
+  root.replaceChildren(
+    h(
+      'div',
+      { class: 'list-page' },
+      h(
+        'header',
+        { class: 'topbar' },
+        h('a', { class: 'brand', href: '/', 'data-link': true, 'aria-label': 'tandem: all documents' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), h('span', { class: 'brand-name' }, 'tandem')),
+        h('div', { class: 'topbar-spacer' }),
+        create,
+      ),
+      h(
+        'main',
+        { class: 'list-main', id: 'main' },
+        h('div', { class: 'list-head' }, h('h1', {}, 'Documents'), search),
+        list,
+        notice,
+        more,
+      ),
+    ),
+  )
+  document.title = 'Documents · tandem'
+
+  const showNotice = (content: Node | null): void => {
+    notice.replaceChildren(...(content === null ? [] : [content]))
+  }
+
+  const tokenForm = (message: string): HTMLElement => {
+    const input = h('input', { type: 'password', class: 'search', 'aria-label': 'Access token', 'data-testid': 'token-input', autocomplete: 'off' })
+    const form = h(
+      'form',
+      { class: 'message', 'data-testid': 'access-denied' },
+      h('h2', {}, 'This server needs an access token'),
+      h('p', {}, message),
+      h('div', { class: 'share-row' }, input, h('button', { type: 'submit', class: 'button button-primary' }, 'Use token')),
+    )
+    form.addEventListener('submit', (event) => {
+      event.preventDefault()
+      if (input.value.trim() === '') return
+      app.access.setGeneralToken(input.value)
+      api = createApi(app.access.generalToken())
+      void refresh()
+    })
+    return form
+  }
+
+  const renderRow = (summary: DocumentSummary): Row => {
+    const existing = rows.get(summary.id)
+    if (existing !== undefined) {
+      existing.summary = summary
+      if (!existing.element.classList.contains('is-renaming')) existing.title.textContent = summary.title
+      existing.edited.textContent = `edited ${relativeTime(new Date(summary.updatedAt))}`
+      existing.edited.title = exactTime(new Date(summary.updatedAt))
+      return existing
+    }
+    const title = h('span', { class: 'doc-row-title', 'data-testid': 'doc-row-title' }, summary.title)
+    const edited = h('span', { class: 'doc-row-edited', 'data-testid': 'doc-row-edited', title: exactTime(new Date(summary.updatedAt)) }, `edited ${relativeTime(new Date(summary.updatedAt))}`)
+    const link = h('a', { class: 'doc-row-link', href: documentPath(summary.id), 'data-link': true }, title, edited)
+    const rename = h('button', { type: 'button', class: 'button button-quiet', 'data-testid': 'doc-rename' }, 'Rename')
+    const remove = h('button', { type: 'button', class: 'button button-quiet button-danger-text', 'data-testid': 'doc-delete' }, 'Delete')
+    const element = h('li', { class: 'doc-row', 'data-testid': 'doc-row', 'data-doc-id': summary.id }, link, h('div', { class: 'doc-row-actions' }, rename, remove))
+    const row: Row = { element, link, title, edited, summary }
+    const label = (): string => row.summary.title
+    rename.setAttribute('aria-label', `Rename “${label()}”`)
+    remove.setAttribute('aria-label', `Delete “${label()}”`)
+    rename.addEventListener('click', () => startRename(row))
+    remove.addEventListener('click', () => void deleteDocument(row))
+    rows.set(summary.id, row)
+    return row
+  }
+
+  const render = (): void => {
+    const wanted = new Set(items.map((item) => item.id))
+    for (const [id, row] of rows) {
+      if (!wanted.has(id)) {
+        row.element.remove()
+        rows.delete(id)
+      }
+    }
+    items.forEach((item, index) => {
+      const row = renderRow(item)
+      const at = list.children[index]
+      if (at !== row.element) list.insertBefore(row.element, at ?? null)
+    })
+    more.hidden = nextCursor === null
+    if (!loaded) return
+    if (items.length > 0) showNotice(null)
+    else if (query !== '')
+      showNotice(h('p', { class: 'empty', 'data-testid': 'no-results' }, `No documents match “${query}”.`))
+    else
+      showNotice(
+        h(
+          'div',
+          { class: 'empty', 'data-testid': 'empty-state' },
+          h('h2', {}, 'No documents yet'),
+          h('p', {}, 'Create a document and share its link: everyone with the link edits it together, live.'),
+          h('button', { type: 'button', class: 'button button-primary', 'data-testid': 'empty-new-doc', on: { click: () => void createDocument() } }, 'Create your first document'),
+        ),
+      )
+  }
+
+  const failed = (error: unknown): void => {
+    if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+      items = []
+      nextCursor = null
+      loaded = false
+      render()
+      showNotice(
+        tokenForm(
+          error.status === 401
+            ? 'Open a share link you were sent, or paste a token from the server’s administrator.'
+            : 'Your token does not allow listing documents. Open a share link instead, or paste another token.',
+        ),
+      )
+      return
+    }
+    const text =
+      error instanceof ApiError && error.unreachable
+        ? 'You are offline. The list will refresh when the connection returns; documents you opened before still open.'
+        : `Could not load documents: ${error instanceof Error ? error.message : String(error)}`
+    showNotice(h('p', { class: 'list-error', role: 'alert', 'data-testid': 'list-error' }, text))
+  }
+
+  /** Reloads what is shown (up to 100 rows), newest first. */
+  const refresh = async (): Promise<void> => {
+    const mine = ++generation
+    busy++
+    try {
+      const limit = Math.min(100, Math.max(PAGE_SIZE, items.length))
+      const page = await call(api.api.docs.$get({ query: { limit: String(limit), ...(query === '' ? {} : { q: query }) } }))
+      if (mine !== generation || disposed) return
+      items = page.items
+      nextCursor = page.nextCursor
+      loaded = true
+      render()
+    } catch (error) {
+      if (mine === generation && !disposed) failed(error)
+    } finally {
+      busy--
+    }
+  }
+
+  const loadMore = async (): Promise<void> => {
+    if (nextCursor === null) return
+    const mine = ++generation
+    more.disabled = true
+    try {
+      const page = await call(
+        api.api.docs.$get({ query: { limit: String(PAGE_SIZE), cursor: nextCursor, ...(query === '' ? {} : { q: query }) } }),
+      )
+      if (mine !== generation || disposed) return
+      const known = new Set(items.map((item) => item.id))
+      items = [...items, ...page.items.filter((item) => !known.has(item.id))]
+      nextCursor = page.nextCursor
+      render()
+    } catch (error) {
+      failed(error)
+    } finally {
+      more.disabled = false
+    }
+  }
+
+  const createDocument = async (): Promise<void> => {
+    create.disabled = true
+    try {
+      const created = await call(api.api.docs.$post({ json: {} }))
+      navigate(documentPath(created.id), { state: { created: true } })
+    } catch (error) {
+      toast(
+        error instanceof ApiError && error.unreachable
+          ? 'You are offline: new documents can be created once the connection returns.'
+          : `Could not create a document: ${error instanceof Error ? error.message : String(error)}`,
+        { kind: 'error' },
+      )
+    } finally {
+      create.disabled = false
+    }
+  }
+
+  const startRename = (row: Row): void => {
+    if (row.element.classList.contains('is-renaming')) return
+    row.element.classList.add('is-renaming')
+    const input = h('input', {
+      type: 'text',
+      class: 'rename-input',
+      value: row.summary.title,
+      maxlength: MAX_TITLE_LENGTH,
+      'aria-label': `New title for “${row.summary.title}”`,
+      'data-testid': 'doc-rename-input',
+    })
+    const form = h('form', { class: 'rename-form' }, input)
+    row.link.hidden = true
+    row.element.prepend(form)
+    input.focus()
+    input.select()
+    let done = false
+    const finish = async (save: boolean): Promise<void> => {
+      if (done) return
+      done = true
+      const next = input.value.replace(/\s+/g, ' ').trim()
+      form.remove()
+      row.link.hidden = false
+      row.element.classList.remove('is-renaming')
+      if (!save || next === '' || next === row.summary.title) {
+        row.link.focus()
+        return
+      }
+      row.title.textContent = next
+      row.link.focus()
+      try {
+        const renamed = await call(api.api.docs[':id'].$patch({ param: { id: row.summary.id }, json: { title: next } }))
+        row.summary = renamed
+        items = items.map((item) => (item.id === renamed.id ? renamed : item))
+        await refresh()
+      } catch (error) {
+        row.title.textContent = row.summary.title
+        toast(`Could not rename: ${error instanceof Error ? error.message : String(error)}`, { kind: 'error' })
+      }
+    }
+    form.addEventListener('submit', (event) => {
+      event.preventDefault()
+      void finish(true)
+    })
+    input.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') {
+        event.preventDefault()
+        void finish(false)
+      }
+    })
+    input.addEventListener('blur', () => void finish(true))
+  }
+
+  const deleteDocument = async (row: Row): Promise<void> => {
+    const name = row.summary.title
+    const confirmed = await confirmDialog({
+      title: `Delete “${name}”?`,
+      message: 'The document is deleted for everyone, including people who have it open. This cannot be undone.',
+      confirmLabel: 'Delete',
+      danger: true,
+      testId: 'delete-confirm',
+    })
+    if (!confirmed) return
+    try {
+      await callEmpty(api.api.docs[':id'].$delete({ param: { id: row.summary.id } }))
+      void clearDocument(deviceCopyName(row.summary.id))
+      items = items.filter((item) => item.id !== row.summary.id)
+      render()
+      toast(`Deleted “${name}”`)
+      void refresh()
+    } catch (error) {
+      toast(`Could not delete: ${error instanceof Error ? error.message : String(error)}`, { kind: 'error' })
+    }
+  }
+
+  let searchTimer: ReturnType<typeof setTimeout> | null = null
+  search.addEventListener('input', () => {
+    if (searchTimer !== null) clearTimeout(searchTimer)
+    searchTimer = setTimeout(() => {
+      query = search.value.trim()
+      items = []
+      nextCursor = null
+      loaded = false
+      render()
+      void refresh()
+    }, 150)
+  })
+  create.addEventListener('click', () => void createDocument())
+  more.addEventListener('click', () => void loadMore())
+
+  const canRefresh = (): boolean =>
+    document.visibilityState === 'visible' && busy === 0 && document.querySelector('dialog[open]') === null && !list.querySelector('.is-renaming')
+  const timer = setInterval(() => {
+    if (canRefresh()) void refresh()
+  }, REFRESH_MS)
+  const onVisible = (): void => {
+    if (canRefresh()) void refresh()
+  }
+  document.addEventListener('visibilitychange', onVisible)
+  window.addEventListener('focus', onVisible)
+  window.addEventListener('online', onVisible)
+
+  void refresh()
+
+  return {
+    dispose() {
+      disposed = true
+      clearInterval(timer)
+      if (searchTimer !== null) clearTimeout(searchTimer)
+      document.removeEventListener('visibilitychange', onVisible)
+      window.removeEventListener('focus', onVisible)
+      window.removeEventListener('online', onVisible)
+    },
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * The two pages and the history API: links inside the app change the page without a reload,
+ * so an open document's connection and presence are torn down deliberately, not by unload.
+ */
+export type Route = { page: 'list' } | { page: 'document'; id: string } | { page: 'missing' }
+
+export function matchRoute(pathname: string): Route {
+  if (pathname === '/' || pathname === '/index.html') return { page: 'list' }
+  const match = /^\/d\/([^/]+)\/?$/.exec(pathname)
+  if (match?.[1] !== undefined) {
+    try {
+      return { page: 'document', id: decodeURIComponent(match[1]) }
+    } catch {
+      return { page: 'missing' }
+    }
+  }
+  return { page: 'missing' }
+}
+
+export const NAVIGATE_EVENT = 'tandem:navigate'
+
+/** Goes to `path` inside the app (main.ts renders the new page). */
+export function navigate(path: string, options: { replace?: boolean; state?: Record<string, unknown> } = {}): void {
+  const state = options.state ?? null
+  if (options.replace === true) history.replaceState(state, '', path)
+  else history.pushState(state, '', path)
+  window.dispatchEvent(new Event(NAVIGATE_EVENT))
+}
+
+export function documentPath(id: string): string {
+  return `/d/${encodeURIComponent(id)}`
+}
