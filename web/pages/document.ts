@@ -90,16 +90,16 @@ export function documentPage(root: HTMLElement, app: AppContext, docId: string):
     editor?.commands.updateUser({ id: next.id, name: next.name, color: next.color })
   }
 
-  // Counting on every keystroke is cheap, but once per frame is enough.
-  let countFrame = 0
+  // Counting walks the whole text: in a long document, not on every keystroke.
+  let countTimer: ReturnType<typeof setTimeout> | null = null
   const recount = (): void => {
-    if (countFrame !== 0 || editor === null) return
-    countFrame = requestAnimationFrame(() => {
-      countFrame = 0
+    if (countTimer !== null || editor === null) return
+    countTimer = setTimeout(() => {
+      countTimer = null
       if (editor === null || editor.isDestroyed) return
       const { doc } = editor.state
       counts.textContent = describeCounts(countText(doc.textBetween(0, doc.content.size, '\n', ' ')))
-    })
+    }, 150)
   }
 
   const openEditor = (): void => {
@@ -128,7 +128,11 @@ export function documentPage(root: HTMLElement, app: AppContext, docId: string):
     } else {
       editor.view.dom.setAttribute('aria-readonly', 'true')
     }
-    if (history.state?.created === true && !access.readOnly) title.focus(true)
+    if (history.state?.created === true && !access.readOnly) {
+      // Just created from the list: name it first, like a new file. Only once, not on reload.
+      history.replaceState(null, '', location.href)
+      title.focus(true)
+    }
   }
 
   const banner = (testId: string, text: string, action?: HTMLElement): void => {
@@ -231,7 +235,8 @@ export function documentPage(root: HTMLElement, app: AppContext, docId: string):
   })
 
   function closeEditor(): void {
-    if (countFrame !== 0) cancelAnimationFrame(countFrame)
+    if (countTimer !== null) clearTimeout(countTimer)
+    countTimer = null
     toolbar?.destroy()
     toolbar = null
     editor?.destroy()

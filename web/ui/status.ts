@@ -57,10 +57,11 @@ export function createStatusIndicator(): StatusIndicator {
       label.textContent = LABELS[state.connection]
       saved.textContent = detail(state)
       renderSynced()
+      const syncedAt = state.lastSyncedAt === null ? '' : ` Last synced at ${clockTime(state.lastSyncedAt)}.`
       element.title =
-        state.connection === 'offline'
+        (state.connection === 'offline'
           ? 'Offline: your edits are kept on this device and merged when the connection returns.'
-          : ''
+          : `${LABELS[state.connection]}: ${detail(state)}.`) + syncedAt
     },
     destroy() {
       clearInterval(timer)
