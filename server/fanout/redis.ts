@@ -28,7 +28,7 @@ export interface RedisFanoutOptions {
   log: Logger
 }
 
-export const DEFAULT_PREFIX = 'tandem:'
+const DEFAULT_PREFIX = 'tandem:'
 
 const Kind = { update: 1, awareness: 2, deleted: 3, resync: 4, presenceRequested: 5 } as const
 type KindValue = (typeof Kind)[keyof typeof Kind]

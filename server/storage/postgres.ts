@@ -26,18 +26,20 @@ export interface PostgresStoreOptions {
   connectionString: string
   /** Log length at which a document's log is merged into its snapshot. */
   compactThreshold: number
-  /** Connections this process keeps open at most. */
-  maxConnections?: number
-  /**
-   * Client-side limit for one statement, so that a database that stopped answering (a network
-   * partition rather than a refused connection) still fails appends instead of hanging them.
-   */
-  queryTimeoutMs?: number
   log: Logger
 }
 
 /** Any constant works: advisory locks are per database, and this one only guards migrations. */
 const MIGRATION_LOCK = 7_302_861_001
+
+/** Connections one process keeps open at most (docs/operations.md sizes the server by it). */
+const MAX_CONNECTIONS = 10
+
+/**
+ * Client-side limit for one statement, so that a database that stopped answering (a network
+ * partition rather than a refused connection) still fails appends instead of hanging them.
+ */
+const QUERY_TIMEOUT_MS = 15_000
 
 /** Rows per INSERT statement; keeps a large batch well below the 65 535 parameter limit. */
 const INSERT_CHUNK = 1000
@@ -117,7 +119,7 @@ async function inTransaction<T>(pool: Pool, run: (client: PoolClient) => Promise
 }
 
 /** Brings the database to the newest schema; safe when several processes start at once. */
-export async function migrate(pool: Pool): Promise<void> {
+async function migrate(pool: Pool): Promise<void> {
   await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK])
     await client.query(
@@ -154,9 +156,9 @@ export class PostgresDocumentStore implements DocumentStore {
   static async open(options: PostgresStoreOptions): Promise<PostgresDocumentStore> {
     const pool = new PgPool({
       connectionString: options.connectionString,
-      max: options.maxConnections ?? 10,
+      max: MAX_CONNECTIONS,
       connectionTimeoutMillis: 5000,
-      query_timeout: options.queryTimeoutMs ?? 15_000,
+      query_timeout: QUERY_TIMEOUT_MS,
       keepAlive: true,
       application_name: 'tandem',
     })
