@@ -12,9 +12,10 @@ export default defineConfig({
   resolve: { dedupe: ['yjs', 'y-protocols', 'lib0', '@tiptap/pm'] },
   server: {
     port: 5173,
+    // Trailing slashes: a bare '/api' prefix would also proxy the app's own /api.ts module.
     proxy: {
-      '/api': apiTarget,
-      '/ws': { target: apiTarget, ws: true },
+      '/api/': apiTarget,
+      '/ws/': { target: apiTarget, ws: true },
     },
   },
   test: {
