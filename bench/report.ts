@@ -3,7 +3,7 @@
  * hand-written analysis around them survives a rerun) and a latency-vs-readers chart in SVG.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { cpus, release, totalmem } from 'node:os'
+import { cpus, loadavg, release, totalmem } from 'node:os'
 import type { ColdJoinRun } from './scenarios/coldJoin'
 import type { Sizes } from './scenarios/context'
 import type { FanoutRun } from './scenarios/fanout'
@@ -18,6 +18,8 @@ export interface Machine {
   memoryGb: number
   node: string
   kernel: string
+  /** 1-minute load average when the run started and ended: other work on the machine skews results. */
+  loadAverage?: { start: number; end: number }
 }
 
 export interface BenchResults {
@@ -33,7 +35,7 @@ export interface BenchResults {
   coldJoin: ColdJoinRun[]
 }
 
-export function machineInfo(): Machine {
+export function machineInfo(startLoad: number): Machine {
   const all = cpus()
   return {
     cpu: all[0]?.model ?? 'unknown',
@@ -41,6 +43,7 @@ export function machineInfo(): Machine {
     memoryGb: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     kernel: release(),
+    loadAverage: { start: startLoad, end: loadavg()[0] ?? 0 },
   }
 }
 
@@ -176,6 +179,9 @@ export function renderResults(results: BenchResults): string {
   parts.push(
     `Measured ${results.startedAt.slice(0, 16).replace('T', ' ')} UTC on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GiB RAM, ` +
       `Node ${machine.node}, Linux ${machine.kernel}. Command: \`${results.command}\` (${Math.round(results.durationSeconds / 60)} min). ` +
+      (machine.loadAverage === undefined
+        ? ''
+        : `Load average (1 min) of the machine: ${machine.loadAverage.start.toFixed(1)} at the start, ${machine.loadAverage.end.toFixed(1)} at the end. `) +
       `Every figure is the median of ${results.runs} runs; servers alternate run by run; each run starts a fresh server process.`,
   )
   parts.push('### Targets (tandem ÷ best peer, or ÷ floor)')

@@ -16,6 +16,7 @@
  * there) and the tables and chart to docs/benchmarks.md and docs/benchmarks-latency.svg.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { buildAll, projectRoot, workDir } from './build'
 import { type BenchResults, machineInfo, writeReport } from './report'
@@ -40,6 +41,10 @@ export const FULL_SIZES: Sizes = {
   coldJoin: { sequential: 20, simultaneous: 150 },
   warmupSeconds: 2,
   measureSeconds: 8,
+  drainMs: 1000,
+  idleSettleMs: 2000,
+  /** tandem unloads a room 1 s after its last client (ROOM_UNLOAD_GRACE_MS in the bench). */
+  idleUnloadMs: 3000,
 }
 
 export const QUICK_SIZES: Sizes = {
@@ -50,6 +55,9 @@ export const QUICK_SIZES: Sizes = {
   coldJoin: { sequential: 2, simultaneous: 6 },
   warmupSeconds: 0.3,
   measureSeconds: 1,
+  drainMs: 500,
+  idleSettleMs: 500,
+  idleUnloadMs: 1500,
 }
 
 const TRACE_PATH = `${projectRoot}../shared/traces/automerge-paper.json.gz`
@@ -212,6 +220,7 @@ async function main(): Promise<void> {
   const runs = values.runs === undefined ? (quick || profile ? 1 : 3) : Number(values.runs)
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer')
   const startedAt = new Date()
+  const startLoad = loadavg()[0] ?? 0
   const log = (message: string): void => {
     const seconds = ((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)
     process.stdout.write(`[${seconds}s] ${message}\n`)
@@ -236,7 +245,7 @@ async function main(): Promise<void> {
   const resultsPath = quick || servers !== undefined ? `${workDir}/results-partial.json` : `${projectRoot}bench/results/latest.json`
   const full: BenchResults = {
     ...mergeWithPrevious(resultsPath, results, scenarios as ScenarioName[]),
-    machine: machineInfo(),
+    machine: machineInfo(startLoad),
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     startedAt: startedAt.toISOString(),
     durationSeconds: (Date.now() - startedAt.getTime()) / 1000,

@@ -11,6 +11,12 @@ export interface Sizes {
   /** Seconds of load before measuring, and of measuring. */
   warmupSeconds: number
   measureSeconds: number
+  /** After the writers stop, time for the last updates of the window to arrive. */
+  drainMs: number
+  /** Idle memory: time for the clients' last messages to be handled before memory is read. */
+  idleSettleMs: number
+  /** Idle memory: time for servers to unload documents after every client left. */
+  idleUnloadMs: number
 }
 
 export interface ScenarioContext {

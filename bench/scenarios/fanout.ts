@@ -24,8 +24,6 @@ export interface FanoutRun {
   dropped: number
 }
 
-const DRAIN_MS = 1000
-
 export async function runFanout(context: ScenarioContext, name: ServerName, readers: number): Promise<FanoutRun> {
   const { workers, sizes } = context
   const [writerWorker, ...readerWorkers] = workers
@@ -52,7 +50,7 @@ export async function runFanout(context: ScenarioContext, name: ServerName, read
     await context.hooks?.endWindow(server, `fanout-${readers}-${name}`)
     const peakRss = server.peakRss()
     await writerWorker.ask({ cmd: 'stop' })
-    await sleep(DRAIN_MS)
+    await sleep(sizes.drainMs)
     const collected = await Promise.all(workers.map((worker) => worker.ask<Collected>({ cmd: 'collect', from, to })))
     await Promise.all(workers.map((worker) => worker.ask({ cmd: 'close' })))
     const latencies = collected.flatMap((part) => Array.from(part.latencies))

@@ -26,11 +26,6 @@ export interface IdleRun {
   heapPerConnectionKb: number
 }
 
-/** Time for the clients' last messages to be handled before memory is read. */
-const SETTLE_MS = 2000
-/** tandem unloads a room 1 s after its last client (ROOM_UNLOAD_GRACE_MS in the bench). */
-const UNLOAD_WAIT_MS = 3000
-
 async function createDocuments(create: () => Promise<string>, count: number): Promise<string[]> {
   const names: string[] = []
   for (let index = 0; index < count; index += 16) {
@@ -51,11 +46,11 @@ export async function runIdle(context: ScenarioContext, name: ServerName): Promi
     baseline = await rooms.collectGarbage()
     const specs = docNames.map((docName, index): ClientSpec => ({ docName, role: 'seeder', sender: index + 1 }))
     await Promise.all(split(specs, workers.length).map((part, index) => workers[index]?.ask({ cmd: 'open', target: rooms.target, clients: part, concurrency: 32 })))
-    await sleep(SETTLE_MS)
+    await sleep(sizes.idleSettleMs)
     loaded = await rooms.collectGarbage()
     await context.hooks?.loaded(rooms, `idle-rooms-${name}`)
     await closeAll()
-    await sleep(UNLOAD_WAIT_MS)
+    await sleep(sizes.idleUnloadMs)
     afterDisconnect = await rooms.collectGarbage()
   } finally {
     await closeAll()
@@ -69,7 +64,7 @@ export async function runIdle(context: ScenarioContext, name: ServerName): Promi
     sharedBaseline = await connections.collectGarbage()
     const specs = Array.from({ length: clients }, (_, index): ClientSpec => ({ docName, role: 'reader', sender: index + 1 }))
     await Promise.all(split(specs, workers.length).map((part, index) => workers[index]?.ask({ cmd: 'open', target: connections.target, clients: part, concurrency: 32 })))
-    await sleep(SETTLE_MS)
+    await sleep(sizes.idleSettleMs)
     sharedLoaded = await connections.collectGarbage()
     await context.hooks?.loaded(connections, `idle-connections-${name}`)
   } finally {

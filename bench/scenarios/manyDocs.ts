@@ -21,8 +21,6 @@ export interface ManyDocsRun {
   dropped: number
 }
 
-const DRAIN_MS = 1000
-
 /** The same rates for every server: derived from the client's number alone. */
 function rateOf(sender: number, min: number, max: number): number {
   const fraction = ((sender * 2654435761) >>> 0) / 4294967296
@@ -66,7 +64,7 @@ export async function runManyDocs(context: ScenarioContext, name: ServerName): P
     await context.hooks?.endWindow(server, `manydocs-${name}`)
     const peakRss = server.peakRss()
     await Promise.all(workers.map((worker) => worker.ask({ cmd: 'stop' })))
-    await sleep(DRAIN_MS)
+    await sleep(sizes.drainMs)
     const collected = await Promise.all(workers.map((worker) => worker.ask<Collected>({ cmd: 'collect', from, to })))
     const latencies = collected.flatMap((part) => Array.from(part.latencies))
     const delivered = collected.reduce((sum, part) => sum + part.delivered, 0)

@@ -1,0 +1,89 @@
+/**
+ * Smoke test of the benchmark: every scenario at a tiny size against real servers, so that a
+ * change to tandem's protocol or to a peer's package cannot silently break `npm run bench`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { buildAll } from './build'
+import { runColdJoin } from './scenarios/coldJoin'
+import type { ScenarioContext, Sizes } from './scenarios/context'
+import { runFanout } from './scenarios/fanout'
+import { runIdle } from './scenarios/idle'
+import { runManyDocs } from './scenarios/manyDocs'
+import { SERVER_NAMES } from './servers'
+import type { TraceDocument } from './trace'
+import { LoadWorker } from './workers'
+
+const TINY: Sizes = {
+  fanoutReaders: [3],
+  fanoutIntervalMs: 20,
+  manyDocs: { documents: 2, clientsPerDocument: 3, minRate: 4, maxRate: 8 },
+  idleClients: 6,
+  coldJoin: { sequential: 2, simultaneous: 4 },
+  warmupSeconds: 0.2,
+  measureSeconds: 0.6,
+  drainMs: 500,
+  idleSettleMs: 200,
+  idleUnloadMs: 200,
+}
+
+/** A few thousand characters in the trace's shape: one paragraph in `default`. */
+function smallTrace(): TraceDocument {
+  const doc = new Y.Doc()
+  const paragraph = new Y.XmlElement('paragraph')
+  const text = new Y.XmlText()
+  const content = 'The quick brown fox jumps over the lazy dog. '.repeat(100)
+  doc.transact(() => {
+    paragraph.insert(0, [text])
+    doc.getXmlFragment('default').insert(0, [paragraph])
+    text.insert(0, content)
+  })
+  return { update: Y.encodeStateAsUpdate(doc), endContent: content }
+}
+
+let context: ScenarioContext
+
+beforeAll(async () => {
+  await buildAll()
+  const workers = [new LoadWorker('writer'), new LoadWorker('load-1'), new LoadWorker('load-2')]
+  context = { sizes: TINY, workers, startOptions: () => ({}), log: () => undefined }
+})
+
+afterAll(() => {
+  for (const worker of context?.workers ?? []) worker.stop()
+})
+
+describe('bench scenarios at a tiny size', () => {
+  it('fan-out delivers every edit to every reader on all four servers', async () => {
+    for (const name of SERVER_NAMES) {
+      const result = await runFanout(context, name, 3)
+      expect({ name, deliveredShare: result.deliveredShare, dropped: result.dropped }).toEqual({ name, deliveredShare: 1, dropped: 0 })
+      expect(result.p99Ms).toBeGreaterThan(0)
+      expect(result.cpuPerUpdateUs).toBeGreaterThan(0)
+    }
+  })
+
+  it('many documents: every client receives what the others of its document write (tandem)', async () => {
+    const result = await runManyDocs(context, 'tandem')
+    expect(result.deliveredShare).toBe(1)
+    expect(result.deliveredPerSecond).toBeGreaterThan(0)
+    expect(result.dropped).toBe(0)
+  })
+
+  it('idle memory reads the server before, with and after its clients (tandem)', async () => {
+    const result = await runIdle(context, 'tandem')
+    expect(result.clients).toBe(TINY.idleClients)
+    expect(result.baselineMb).toBeGreaterThan(10)
+    expect(Number.isFinite(result.perConnectionKb) && Number.isFinite(result.perRoomKb)).toBe(true)
+  })
+
+  it('cold join: joiners receive the whole document (tandem and Hocuspocus)', async () => {
+    const trace = smallTrace()
+    for (const name of ['tandem', 'hocuspocus'] as const) {
+      const result = await runColdJoin(context, name, trace)
+      expect(result.sequentialMedianMs).toBeGreaterThan(0)
+      expect(result.simultaneousP99Ms).toBeGreaterThanOrEqual(result.simultaneousP50Ms)
+      expect(result.peakRssMb).toBeGreaterThan(10)
+    }
+  })
+})

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest'
+import { type BenchResults, renderChart, renderResults, targets } from './report'
+import type { FanoutRun } from './scenarios/fanout'
+import { QUICK_SIZES } from './run'
+import { median, percentile } from './stats'
+
+function fanout(server: FanoutRun['server'], readers: number, p99Ms: number, cpuPerUpdateUs: number): FanoutRun {
+  return { server, readers, p50Ms: p99Ms / 2, p99Ms, cpuPerUpdateUs, cpuShare: 0.1, peakRssMb: 60, delivered: 100, deliveredShare: 1, dropped: 0 }
+}
+
+const results: BenchResults = {
+  machine: { cpu: 'test cpu', cores: 2, memoryGb: 8, node: 'v20', kernel: '6' },
+  command: 'npm run bench',
+  startedAt: '2025-01-01T00:00:00.000Z',
+  durationSeconds: 60,
+  sizes: { ...QUICK_SIZES, fanoutReaders: [10, 500] },
+  runs: 3,
+  fanout: [
+    ...[4, 5, 6].map((p99) => fanout('tandem', 500, p99, 8)),
+    ...[9, 10, 11].map((p99) => fanout('hocuspocus', 500, p99, 10)),
+    ...[7, 8, 30].map((p99) => fanout('y-websocket', 500, p99, 12)),
+    ...[1, 2, 3].map((p99) => fanout('floor', 500, p99, 4)),
+    fanout('tandem', 10, 1, 50),
+    fanout('hocuspocus', 10, 2, 60),
+  ],
+  manyDocs: [],
+  idle: [],
+  coldJoin: [],
+}
+
+describe('report', () => {
+  it('compares tandem with the better peer, medians first', () => {
+    const [cpu, p99] = targets(results)
+    expect(cpu?.ratio).toBeCloseTo(8 / 10)
+    expect(p99?.ratio).toBeCloseTo(5 / 8)
+    expect(renderResults(results)).not.toContain('Cold join')
+  })
+
+  it('marks targets met or not met', () => {
+    const text = renderResults(results)
+    expect(text).toMatch(/fan-out 500 readers \(÷ best peer\) \| 0\.80 \| ≤ 0\.7 \| \*\*not met\*\*/)
+    expect(text).toMatch(/p99 latency at 500 readers \(÷ best peer\) \| 0\.63 \| ≤ 1\.0 \| met/)
+    expect(text).toContain('| **tandem ÷ best peer** |')
+  })
+
+  it('draws one solid and one dashed line per server', () => {
+    const svg = renderChart(results.fanout)
+    expect(svg.match(/<polyline/g)).toHaveLength(8)
+    expect(svg.match(/stroke-dasharray/g)).toHaveLength(4)
+    expect(svg).toContain('>floor</text>')
+  })
+})
+
+describe('stats', () => {
+  it('takes nearest-rank percentiles and medians', () => {
+    const samples = Array.from({ length: 100 }, (_, index) => index + 1)
+    expect(percentile(samples, 50)).toBe(50)
+    expect(percentile(samples, 99)).toBe(99)
+    expect(median([3, 1, 2, Number.NaN])).toBe(2)
+    expect(median([4, 1, 3, 2])).toBe(2.5)
+  })
+})
