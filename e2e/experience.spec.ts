@@ -79,6 +79,8 @@ test('your name is editable and others see it on your avatar and caret', async (
   await expect(alice.page.getByTestId('presence-list').locator('[data-user-name="Robert"]')).toHaveCount(1)
   await bob.type('!')
   await expect(alice.remoteCaret('Robert')).toBeVisible()
+  await alice.page.getByTestId('presence-list').locator('[data-user-name="Robert"]').getByRole('button').click()
+  await expect(alice.remoteCaret('Robert')).toBeInViewport()
 
   await bob.page.reload()
   await expect(bob.page.getByTestId('user-name-input')).toHaveValue('Robert')

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { chromium, expect } from '@playwright/test'
+import { type Page, chromium, expect } from '@playwright/test'
 import buildIfStale from './globalSetup'
 import config from './playwright.config'
 import { startServer } from './server'
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
       { id: 'shot-ada', name: 'Ada Lovelace', color: '#c2255c' },
       { id: 'shot-grace', name: 'Grace Hopper', color: '#1971c2' },
     ]
-    const pages = []
+    const pages: Page[] = []
     for (const person of people) {
       const context = await browser.newContext({ baseURL: server.url, viewport, colorScheme, deviceScaleFactor: 1 })
       await context.addInitScript((value) => localStorage.setItem('tandem:identity', value), JSON.stringify(person))
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
       await expect(page.getByTestId('connection-status')).toHaveAttribute('data-state', 'connected')
       pages.push(page)
     }
-    const [ada, grace] = pages as [(typeof pages)[number], (typeof pages)[number]]
+    const [ada, grace] = pages as [Page, Page]
     await ada.getByTestId('editor').locator('li').first().click()
     await ada.keyboard.press('End')
     await ada.keyboard.type(', with the docs site')

@@ -36,7 +36,7 @@ export function documentPage(root: HTMLElement, app: AppContext, docId: string):
 
   // Header
   const status = createStatusIndicator()
-  const presence = createPresenceList(session.provider.awareness)
+  const presence = createPresenceList(session.provider.awareness, (person) => goToCaret(person.name))
   const identity = createIdentityEditor(app.identity, app.storage, (next) => changeIdentity(next))
   const viewOnly = h('span', { class: 'badge', 'data-testid': 'view-only', hidden: !access.readOnly, title: 'You can read this document but not change it' }, 'View only')
   const share = h('button', { type: 'button', class: 'button', 'data-testid': 'share-button', 'aria-haspopup': 'dialog' }, 'Share')
@@ -83,6 +83,27 @@ export function documentPage(root: HTMLElement, app: AppContext, docId: string):
   )
   root.replaceChildren(page)
   document.title = 'tandem'
+
+  function goToCaret(name: string): void {
+    const caret = editorHost.querySelector<HTMLElement>(`[data-testid="remote-caret"][data-user-name="${CSS.escape(name)}"]`)
+    if (caret === null) {
+      toast(`${name} is not in the text right now.`)
+      return
+    }
+    caret.scrollIntoView({ block: 'center', behavior: 'smooth' })
+    caret.classList.add('is-flashing')
+    setTimeout(() => caret.classList.remove('is-flashing'), 1300)
+  }
+
+  /** Links open with Ctrl/⌘+click while editing (a plain click places the caret), or a click when reading. */
+  function openLink(event: MouseEvent): void {
+    const link = (event.target as Element | null)?.closest('a[href]')
+    if (!(link instanceof HTMLAnchorElement) || editor === null) return
+    if (editor.isEditable && !event.ctrlKey && !event.metaKey) return
+    event.preventDefault()
+    window.open(link.href, '_blank', 'noopener,noreferrer')
+  }
+  editorHost.addEventListener('click', openLink)
 
   function changeIdentity(next: Identity): void {
     app.identity = next

@@ -8,8 +8,8 @@ import { ApiError, type DocumentSummary, call, callEmpty, createApi } from '../a
 import { h } from '../dom'
 import { documentPath, navigate } from '../router'
 import { deviceCopyName } from '../sync/session'
-import { exactTime, relativeTime } from '../time'
 import { confirmDialog } from '../ui/dialog'
+import { DocRow, type DocRowActions } from '../ui/docRow'
 import { toast } from '../ui/toast'
 import { MAX_TITLE_LENGTH } from '../ui/title'
 import type { AppContext, Page } from './page'
@@ -17,14 +17,6 @@ import type { AppContext, Page } from './page'
 const PAGE_SIZE = 50
 /** A rename elsewhere shows here within about a second; the query is one indexed read. */
 const REFRESH_MS = 1000
-
-interface Row {
-  element: HTMLLIElement
-  link: HTMLAnchorElement
-  title: HTMLSpanElement
-  edited: HTMLSpanElement
-  summary: DocumentSummary
-}
 
 export function listPage(root: HTMLElement, app: AppContext): Page {
   let api = createApi(app.access.generalToken())
@@ -35,7 +27,7 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
   let busy = 0
   let disposed = false
   let generation = 0
-  const rows = new Map<string, Row>()
+  const rows = new Map<string, DocRow>()
 
   const search = h('input', {
     type: 'search',
@@ -95,27 +87,28 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
     return form
   }
 
-  const renderRow = (summary: DocumentSummary): Row => {
+  const rowActions: DocRowActions = {
+    rename: async (row, title) => {
+      try {
+        const renamed = await call(api.api.docs[':id'].$patch({ param: { id: row.summary.id }, json: { title } }))
+        items = items.map((item) => (item.id === renamed.id ? renamed : item))
+        row.update(renamed)
+        void refresh()
+      } catch (error) {
+        toast(`Could not rename: ${error instanceof Error ? error.message : String(error)}`, { kind: 'error' })
+        throw error
+      }
+    },
+    remove: (row) => void deleteDocument(row),
+  }
+
+  const rowFor = (summary: DocumentSummary): DocRow => {
     const existing = rows.get(summary.id)
     if (existing !== undefined) {
-      existing.summary = summary
-      if (!existing.element.classList.contains('is-renaming')) existing.title.textContent = summary.title
-      existing.edited.textContent = `edited ${relativeTime(new Date(summary.updatedAt))}`
-      existing.edited.title = exactTime(new Date(summary.updatedAt))
+      existing.update(summary)
       return existing
     }
-    const title = h('span', { class: 'doc-row-title', 'data-testid': 'doc-row-title' }, summary.title)
-    const edited = h('span', { class: 'doc-row-edited', 'data-testid': 'doc-row-edited', title: exactTime(new Date(summary.updatedAt)) }, `edited ${relativeTime(new Date(summary.updatedAt))}`)
-    const link = h('a', { class: 'doc-row-link', href: documentPath(summary.id), 'data-link': true }, title, edited)
-    const rename = h('button', { type: 'button', class: 'button button-quiet', 'data-testid': 'doc-rename' }, 'Rename')
-    const remove = h('button', { type: 'button', class: 'button button-quiet button-danger-text', 'data-testid': 'doc-delete' }, 'Delete')
-    const element = h('li', { class: 'doc-row', 'data-testid': 'doc-row', 'data-doc-id': summary.id }, link, h('div', { class: 'doc-row-actions' }, rename, remove))
-    const row: Row = { element, link, title, edited, summary }
-    const label = (): string => row.summary.title
-    rename.setAttribute('aria-label', `Rename “${label()}”`)
-    remove.setAttribute('aria-label', `Delete “${label()}”`)
-    rename.addEventListener('click', () => startRename(row))
-    remove.addEventListener('click', () => void deleteDocument(row))
+    const row = new DocRow(summary, rowActions)
     rows.set(summary.id, row)
     return row
   }
@@ -129,7 +122,7 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
       }
     }
     items.forEach((item, index) => {
-      const row = renderRow(item)
+      const row = rowFor(item)
       const at = list.children[index]
       if (at !== row.element) list.insertBefore(row.element, at ?? null)
     })
@@ -228,60 +221,7 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
     }
   }
 
-  const startRename = (row: Row): void => {
-    if (row.element.classList.contains('is-renaming')) return
-    row.element.classList.add('is-renaming')
-    const input = h('input', {
-      type: 'text',
-      class: 'rename-input',
-      value: row.summary.title,
-      maxlength: MAX_TITLE_LENGTH,
-      'aria-label': `New title for “${row.summary.title}”`,
-      'data-testid': 'doc-rename-input',
-    })
-    const form = h('form', { class: 'rename-form' }, input)
-    row.link.hidden = true
-    row.element.prepend(form)
-    input.focus()
-    input.select()
-    let done = false
-    const finish = async (save: boolean): Promise<void> => {
-      if (done) return
-      done = true
-      const next = input.value.replace(/\s+/g, ' ').trim()
-      form.remove()
-      row.link.hidden = false
-      row.element.classList.remove('is-renaming')
-      if (!save || next === '' || next === row.summary.title) {
-        row.link.focus()
-        return
-      }
-      row.title.textContent = next
-      row.link.focus()
-      try {
-        const renamed = await call(api.api.docs[':id'].$patch({ param: { id: row.summary.id }, json: { title: next } }))
-        row.summary = renamed
-        items = items.map((item) => (item.id === renamed.id ? renamed : item))
-        await refresh()
-      } catch (error) {
-        row.title.textContent = row.summary.title
-        toast(`Could not rename: ${error instanceof Error ? error.message : String(error)}`, { kind: 'error' })
-      }
-    }
-    form.addEventListener('submit', (event) => {
-      event.preventDefault()
-      void finish(true)
-    })
-    input.addEventListener('keydown', (event) => {
-      if (event.key === 'Escape') {
-        event.preventDefault()
-        void finish(false)
-      }
-    })
-    input.addEventListener('blur', () => void finish(true))
-  }
-
-  const deleteDocument = async (row: Row): Promise<void> => {
+  const deleteDocument = async (row: DocRow): Promise<void> => {
     const name = row.summary.title
     const confirmed = await confirmDialog({
       title: `Delete “${name}”?`,
@@ -319,7 +259,10 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
   more.addEventListener('click', () => void loadMore())
 
   const canRefresh = (): boolean =>
-    document.visibilityState === 'visible' && busy === 0 && document.querySelector('dialog[open]') === null && !list.querySelector('.is-renaming')
+    document.visibilityState === 'visible' &&
+    busy === 0 &&
+    document.querySelector('dialog[open]') === null &&
+    ![...rows.values()].some((row) => row.renaming)
   const timer = setInterval(() => {
     if (canRefresh()) void refresh()
   }, REFRESH_MS)
