@@ -97,3 +97,13 @@ test('a first visit shows the empty state, and an unknown document a way back', 
     await tandem.stop()
   }
 })
+
+test('a title typed just before leaving the page is still saved', async ({ tandem, user }) => {
+  const id = await tandem.createDoc('Draft')
+  const alice = await (await user('Alice')).open(id)
+  const bob = await (await user('Bob')).open(id)
+  await alice.title.fill('Final name')
+  await alice.page.goto('/')
+  await expect(bob.title).toHaveValue('Final name')
+  await expect(alice.page.getByTestId('doc-row').filter({ hasText: 'Final name' })).toHaveCount(1)
+})

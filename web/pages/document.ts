@@ -56,7 +56,8 @@ export function documentPage(root: HTMLElement, app: AppContext, docId: string):
   // Body
   const title = createTitleEditor({
     save: async (next) => {
-      await call(api.api.docs[':id'].$patch({ param: { id: docId }, json: { title: next } }))
+      // keepalive: a rename typed just before leaving the page still arrives.
+      await call(api.api.docs[':id'].$patch({ param: { id: docId }, json: { title: next } }, { init: { keepalive: true } }))
     },
     onEnter: () => editor?.commands.focus('start'),
     onSaveFailed: (error) => {
@@ -234,11 +235,17 @@ export function documentPage(root: HTMLElement, app: AppContext, docId: string):
   )
 
   const onBeforeUnload = (event: BeforeUnloadEvent): void => {
-    if (!session.state.pending || session.state.ending !== null) return
+    title.flush()
+    // A rename in flight is sent with keepalive; it is at risk only without a connection.
+    const titleAtRisk = title.pending && session.state.connection !== 'connected'
+    if (!(session.state.pending || titleAtRisk) || session.state.ending !== null) return
     event.preventDefault()
     event.returnValue = ''
   }
-  const onPageHide = (): void => session.provider.awareness.setLocalState(null)
+  const onPageHide = (): void => {
+    title.flush()
+    session.provider.awareness.setLocalState(null)
+  }
   const onStorage = (event: StorageEvent): void => {
     if (event.key !== IDENTITY_KEY) return
     const next = parseIdentity(event.newValue)
@@ -267,6 +274,7 @@ export function documentPage(root: HTMLElement, app: AppContext, docId: string):
   function dispose(): void {
     if (closed) return
     closed = true
+    title.flush()
     for (const cleanup of cleanups.splice(0)) cleanup()
     closeEditor()
     status.destroy()

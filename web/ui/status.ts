@@ -1,6 +1,7 @@
 /**
  * The connection indicator: always visible, says whether edits are reaching others, and when
  * the document was last in sync with the server. `data-state` is a stable hook for tests.
+ * Screen readers hear connection changes only, not every "Saving…" while people type.
  */
 import { h } from '../dom'
 import type { SessionState } from '../sync/session'
@@ -14,6 +15,10 @@ function detail(state: SessionState): string {
   return state.connection === 'offline' ? 'Edits will sync when back online' : 'Reconnecting…'
 }
 
+function setText(element: HTMLElement, text: string): void {
+  if (element.textContent !== text) element.textContent = text
+}
+
 export interface StatusIndicator {
   element: HTMLElement
   update(state: SessionState): void
@@ -24,24 +29,25 @@ export function createStatusIndicator(): StatusIndicator {
   const label = h('span', { class: 'status-label' })
   const saved = h('span', { class: 'status-detail' })
   const synced = h('span', { class: 'status-synced', 'data-testid': 'last-synced' })
+  const announcer = h('span', { class: 'visually-hidden', 'aria-live': 'polite' })
   const element = h(
     'div',
-    { class: 'status', 'data-testid': 'connection-status', role: 'status', 'aria-live': 'polite' },
+    { class: 'status', 'data-testid': 'connection-status' },
     h('span', { class: 'status-dot', 'aria-hidden': 'true' }),
     label,
     h('span', { class: 'status-text' }, saved, synced),
+    announcer,
   )
   let last: SessionState | null = null
 
   const renderSynced = (): void => {
     const at = last?.lastSyncedAt ?? null
     if (at === null) {
-      synced.textContent = 'Not synced yet'
+      setText(synced, 'Not synced yet')
       synced.removeAttribute('data-time')
-      synced.title = ''
       return
     }
-    synced.textContent = `Last synced ${relativeTime(at)}`
+    setText(synced, `Last synced ${relativeTime(at)}`)
     synced.setAttribute('data-time', at.toISOString())
     synced.title = `Last synced at ${clockTime(at)}`
   }
@@ -50,12 +56,15 @@ export function createStatusIndicator(): StatusIndicator {
   return {
     element,
     update(state) {
+      if (last !== null && last.connection !== state.connection) {
+        setText(announcer, state.connection === 'offline' ? 'Offline. Your edits are kept on this device.' : LABELS[state.connection])
+      }
       last = state
       element.dataset.state = state.connection
       element.dataset.pending = String(state.pending)
       element.dataset.savedOnDevice = String(state.savedOnDevice)
-      label.textContent = LABELS[state.connection]
-      saved.textContent = detail(state)
+      setText(label, LABELS[state.connection])
+      setText(saved, detail(state))
       renderSynced()
       const syncedAt = state.lastSyncedAt === null ? '' : ` Last synced at ${clockTime(state.lastSyncedAt)}.`
       element.title =

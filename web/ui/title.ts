@@ -16,6 +16,10 @@ export interface TitleEditor {
   showSaved(title: string): void
   /** Tries again to save a rename that failed (e.g. once back online). */
   retry(): void
+  /** Saves what is typed now instead of after the pause (the page is being left). */
+  flush(): void
+  /** A typed title has not been saved yet. */
+  readonly pending: boolean
   focus(select: boolean): void
   setReadOnly(readOnly: boolean): void
 }
@@ -111,6 +115,12 @@ export function createTitleEditor(options: TitleEditorOptions): TitleEditor {
     },
     retry() {
       if (dirty()) void commit()
+    },
+    flush() {
+      if (timer !== null || dirty()) void commit()
+    },
+    get pending() {
+      return timer !== null || saving !== null || dirty()
     },
     focus(select) {
       element.focus()
