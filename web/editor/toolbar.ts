@@ -65,7 +65,7 @@ const GROUPS: Tool[][] = [
 
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform)
 
-export function describeKeys(keys: string): string {
+function describeKeys(keys: string): string {
   return keys
     .split('-')
     .map((key) => (key === 'Mod' ? (isMac ? '⌘' : 'Ctrl') : key === 'Alt' && isMac ? '⌥' : key === 'Shift' && isMac ? '⇧' : key))
