@@ -1,5 +1,5 @@
 import { pino } from 'pino'
-import { Pool } from 'pg'
+import { Client } from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { newDocumentId } from '../ids'
@@ -19,6 +19,21 @@ function textUpdate(source: Y.Doc, text: string): Uint8Array {
   source.getText('t').insert(source.getText('t').length, text)
   source.off('update', capture)
   return captured[0] as Uint8Array
+}
+
+/** One statement on its own connection, closed before returning. */
+async function query<Row extends Record<string, unknown>>(
+  database: TestDatabase,
+  text: string,
+  values: unknown[] = [],
+): Promise<Row[]> {
+  const client = new Client({ connectionString: database.url })
+  await client.connect()
+  try {
+    return (await client.query<Row>(text, values)).rows
+  } finally {
+    await client.end()
+  }
 }
 
 describeDocumentStoreContract('PostgreSQL', () => {
@@ -59,24 +74,14 @@ describe('PostgreSQL store', () => {
   it('migrates once when several processes start on an empty database at the same moment', async () => {
     const database = await freshDatabase()
     await Promise.all([open(database), open(database), open(database)])
-    const pool = new Pool({ connectionString: database.url })
-    try {
-      const { rows } = await pool.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')
-      expect(rows.map((row) => row.version)).toEqual(MIGRATIONS.map((_, index) => index + 1))
-    } finally {
-      await pool.end()
-    }
+    const rows = await query<{ version: number }>(database, 'SELECT version FROM schema_migrations ORDER BY version')
+    expect(rows.map((row) => row.version)).toEqual(MIGRATIONS.map((_, index) => index + 1))
   })
 
   it('refuses a database migrated by a newer tandem', async () => {
     const database = await freshDatabase()
     await (await open(database)).close()
-    const pool = new Pool({ connectionString: database.url })
-    try {
-      await pool.query('INSERT INTO schema_migrations (version) VALUES ($1)', [MIGRATIONS.length + 1])
-    } finally {
-      await pool.end()
-    }
+    await query(database, 'INSERT INTO schema_migrations (version) VALUES ($1)', [MIGRATIONS.length + 1])
     await expect(open(database)).rejects.toThrow(/newer than this tandem/)
   })
 
@@ -91,15 +96,8 @@ describe('PostgreSQL store', () => {
       for (const id of ids) writes.push(store.appendUpdate(id, textUpdate(source, `${round}`)))
     }
     await Promise.all(writes)
-    const pool = new Pool({ connectionString: database.url })
-    try {
-      const { rows } = await pool.query<{ rows: string; transactions: string }>(
-        'SELECT count(*) AS rows, count(DISTINCT xmin::text) AS transactions FROM updates',
-      )
-      expect(rows[0]).toEqual({ rows: '30', transactions: '1' })
-    } finally {
-      await pool.end()
-    }
+    const rows = await query(database, 'SELECT count(*) AS rows, count(DISTINCT xmin::text) AS transactions FROM updates')
+    expect(rows[0]).toEqual({ rows: '30', transactions: '1' })
   })
 
   it('rejects appends while the database is unreachable, answers ping with an error, and recovers', async () => {
@@ -120,5 +118,35 @@ describe('PostgreSQL store', () => {
     const rebuilt = new Y.Doc()
     for (const update of (await store.load(id))?.updates ?? []) Y.applyUpdate(rebuilt, update)
     expect(rebuilt.getText('t').toString()).toBe('abc')
+  })
+
+  it('survives its connection being terminated in the middle of a transaction', async () => {
+    const database = await freshDatabase()
+    const store = await open(database)
+    const id = newDocumentId()
+    const source = new Y.Doc()
+    await store.create({ id, title: 't', initialUpdate: Y.encodeStateAsUpdate(source) })
+    const blocker = new Client({ connectionString: database.url })
+    await blocker.connect()
+    try {
+      await blocker.query('BEGIN')
+      await blocker.query('SELECT id FROM documents WHERE id = $1 FOR UPDATE', [id])
+      const refused = textUpdate(source, 'a')
+      const outcome = store.appendUpdate(id, refused).then(
+        () => 'stored',
+        (error: unknown) => error,
+      )
+      const waiting = "SELECT pid FROM pg_stat_activity WHERE application_name = 'tandem' AND wait_event_type = 'Lock'"
+      await waitFor(async () => (await query(database, waiting)).length === 1, { what: 'the append to wait for the lock' })
+      await query(database, `SELECT pg_terminate_backend(pid) FROM (${waiting}) AS blocked`)
+      expect(await outcome).toBeInstanceOf(Error)
+      await blocker.query('ROLLBACK')
+      await store.appendUpdate(id, refused)
+    } finally {
+      await blocker.end()
+    }
+    const rebuilt = new Y.Doc()
+    for (const update of (await store.load(id))?.updates ?? []) Y.applyUpdate(rebuilt, update)
+    expect(rebuilt.getText('t').toString()).toBe('a')
   })
 })

@@ -102,7 +102,13 @@ function asBuffer(bytes: Uint8Array): Buffer {
 
 async function inTransaction<T>(pool: Pool, run: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect()
+  // A checked-out client has no listener of the pool's: without this one, a connection the
+  // server drops mid-transaction would be an uncaught 'error' event, and the process would die.
   let broken: Error | undefined
+  const onError = (error: Error): void => {
+    broken = error
+  }
+  client.on('error', onError)
   try {
     await client.query('BEGIN')
     const result = await run(client)
@@ -110,12 +116,30 @@ async function inTransaction<T>(pool: Pool, run: (client: PoolClient) => Promise
     return result
   } catch (error) {
     await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-      broken = rollbackError instanceof Error ? rollbackError : new Error('rollback failed')
+      broken ??= rollbackError instanceof Error ? rollbackError : new Error('rollback failed')
     })
     throw error
   } finally {
+    client.off('error', onError)
     client.release(broken)
   }
+}
+
+/**
+ * `pool.end()` resolves before its connections are closed; this resolves once they are, so
+ * that a closed store really holds no connection (e.g. when its database is dropped next).
+ */
+function trackConnections(pool: Pool): () => Promise<void> {
+  let open = 0
+  let allClosed: (() => void) | null = null
+  pool.on('connect', () => {
+    open++
+  })
+  pool.on('remove', () => {
+    open--
+    if (open === 0) allClosed?.()
+  })
+  return () => (open === 0 ? Promise.resolve() : new Promise((resolve) => (allClosed = resolve)))
 }
 
 /** Brings the database to the newest schema; safe when several processes start at once. */
@@ -139,6 +163,7 @@ async function migrate(pool: Pool): Promise<void> {
 
 export class PostgresDocumentStore implements DocumentStore {
   readonly #pool: Pool
+  readonly #disconnected: () => Promise<void>
   readonly #options: PostgresStoreOptions
   #queue: QueuedAppend[] = []
   /** The running flush loop; appends queued meanwhile go into its next batch. */
@@ -147,8 +172,9 @@ export class PostgresDocumentStore implements DocumentStore {
   #compacting: Promise<void> | null = null
   #closed = false
 
-  private constructor(pool: Pool, options: PostgresStoreOptions) {
+  private constructor(pool: Pool, disconnected: () => Promise<void>, options: PostgresStoreOptions) {
     this.#pool = pool
+    this.#disconnected = disconnected
     this.#options = options
   }
 
@@ -165,13 +191,15 @@ export class PostgresDocumentStore implements DocumentStore {
     // A pooled connection the server dropped while idle is discarded by the pool; the next
     // statement that needs one reconnects or fails on its own, so this is only worth a note.
     pool.on('error', (error) => options.log.warn({ err: error }, 'idle PostgreSQL connection lost'))
+    const disconnected = trackConnections(pool)
     try {
       await migrate(pool)
     } catch (error) {
       await pool.end()
+      await disconnected()
       throw error
     }
-    return new PostgresDocumentStore(pool, options)
+    return new PostgresDocumentStore(pool, disconnected, options)
   }
 
   async create(input: { id: string; title: string; initialUpdate: Uint8Array }): Promise<DocumentRecord> {
@@ -384,5 +412,6 @@ export class PostgresDocumentStore implements DocumentStore {
     await this.#flushing
     await this.#compacting
     await this.#pool.end()
+    await this.#disconnected()
   }
 }
