@@ -12,12 +12,10 @@ import { getRequestListener } from '@hono/node-server'
 import { type Logger, pino } from 'pino'
 import { createApp } from './app'
 import { type Config, ConfigError, loadConfig } from './config'
-import { schemaRules } from './content/schema'
+import { schemaRules } from './content/rules'
 import { MemoryBus } from './fanout/memory'
-import { connectRedisFanout } from './fanout/redis'
 import type { Fanout } from './fanout/types'
 import { createMetrics } from './metrics'
-import { PostgresDocumentStore } from './storage/postgres'
 import { SqliteDocumentStore } from './storage/sqlite'
 import type { DocumentStore } from './storage/types'
 import { CloseCode } from './sync/closeCodes'
@@ -35,12 +33,14 @@ export interface RunningTandem {
   shutdown(): Promise<void>
 }
 
-async function createStore(config: Config): Promise<DocumentStore> {
+/** PostgreSQL and Redis clients are loaded only when configured: a single machine never needs them. */
+async function createStore(config: Config, log: Logger): Promise<DocumentStore> {
   if (config.databaseUrl !== null) {
+    const { PostgresDocumentStore } = await import('./storage/postgres')
     return PostgresDocumentStore.open({
       connectionString: config.databaseUrl,
       compactThreshold: config.compactThreshold,
-      log: pino({ level: config.logLevel, base: { service: 'tandem', component: 'storage' } }),
+      log: log.child({ component: 'storage' }),
     })
   }
   return new SqliteDocumentStore({
@@ -51,12 +51,10 @@ async function createStore(config: Config): Promise<DocumentStore> {
 }
 
 /** Without Redis this process is the only one: a bus with a single member tells no one. */
-async function createFanout(config: Config): Promise<Fanout> {
+async function createFanout(config: Config, log: Logger): Promise<Fanout> {
   if (config.redisUrl === null) return new MemoryBus().join()
-  return connectRedisFanout({
-    url: config.redisUrl,
-    log: pino({ level: config.logLevel, base: { service: 'tandem', component: 'fanout' } }),
-  })
+  const { connectRedisFanout } = await import('./fanout/redis')
+  return connectRedisFanout({ url: config.redisUrl, log: log.child({ component: 'fanout' }) })
 }
 
 /** The built web app next to this file (bundled) or in `dist/web` (from source). */
@@ -81,8 +79,8 @@ export interface Tandem {
 /** Everything wired, nothing listening: `app.request()` tests use this directly. */
 export async function buildTandem(config: Config, log: Logger): Promise<Tandem> {
   const metrics = createMetrics()
-  const store = await createStore(config)
-  const fanout = await createFanout(config)
+  const store = await createStore(config, log)
+  const fanout = await createFanout(config, log)
   const rooms = new RoomManager({
     store,
     fanout,

@@ -5,23 +5,19 @@
  * shared schema, once, on the server: browsers never seed documents, which is what keeps
  * content from being duplicated when two tabs open a new document at once.
  */
-import { generateHTML, generateJSON } from '@tiptap/html/server'
-import { MarkdownManager } from '@tiptap/markdown'
 import type { JSONContent } from '@tiptap/core'
+import { MarkdownManager } from '@tiptap/markdown'
 import type { Node as ProseMirrorNode } from '@tiptap/pm/model'
 import { prosemirrorJSONToYDoc, yXmlFragmentToProseMirrorRootNode } from '@tiptap/y-tiptap'
 import * as Y from 'yjs'
-import { MAX_CONTENT_DEPTH, contentExtensions, contentSchema } from './schema'
+import { type ContentFormat, type InitialContent, InvalidContentError } from './formats'
+import { MAX_CONTENT_DEPTH } from './rules'
+import { contentExtensions, contentSchema } from './schema'
 import { DOCUMENT_FIELD } from '../sync/updateCheck'
 import { META_FIELD, TITLE_KEY } from '../sync/meta'
 
-export const CONTENT_FORMATS = ['json', 'html', 'markdown', 'text'] as const
-export type ContentFormat = (typeof CONTENT_FORMATS)[number]
-
-/** Input the schema cannot represent; the message is safe to show to the caller. */
-export class InvalidContentError extends Error {
-  override name = 'InvalidContentError'
-}
+/** happy-dom, behind Tiptap's HTML helpers, is by far the heaviest dependency: loaded on demand. */
+const htmlHelpers = () => import('@tiptap/html/server')
 
 let markdown: MarkdownManager | null = null
 function markdownManager(): MarkdownManager {
@@ -54,7 +50,7 @@ function depthOf(json: unknown, depth = 0): number {
   return deepest
 }
 
-function toProseMirror(format: ContentFormat, body: unknown): ProseMirrorNode {
+async function toProseMirror(format: ContentFormat, body: unknown): Promise<ProseMirrorNode> {
   let json: unknown
   if (format === 'json') {
     json = body
@@ -65,7 +61,7 @@ function toProseMirror(format: ContentFormat, body: unknown): ProseMirrorNode {
   } else if (format === 'markdown') {
     json = markdownManager().parse(body)
   } else {
-    json = generateJSON(body, contentExtensions())
+    json = (await htmlHelpers()).generateJSON(body, contentExtensions())
   }
   if (typeof json !== 'object' || json === null || (json as { type?: unknown }).type !== 'doc') {
     throw new InvalidContentError('content must be a ProseMirror document ({ "type": "doc", … })')
@@ -80,21 +76,13 @@ function toProseMirror(format: ContentFormat, body: unknown): ProseMirrorNode {
   }
 }
 
-export interface InitialContent {
-  format: ContentFormat
-  body: unknown
-}
-
-/** One empty paragraph: what the editor would otherwise create in every tab at once. */
-const EMPTY: InitialContent = { format: 'json', body: { type: 'doc', content: [{ type: 'paragraph' }] } }
-
 /**
  * Builds the first update of a new document from REST input, title included.
  *
  * @throws {InvalidContentError} when the input cannot be represented.
  */
-export function initialUpdate(title: string, content: InitialContent = EMPTY): Uint8Array {
-  const node = toProseMirror(content.format, content.body)
+export async function initialUpdate(title: string, content: InitialContent): Promise<Uint8Array> {
+  const node = await toProseMirror(content.format, content.body)
   const doc = prosemirrorJSONToYDoc(contentSchema(), node.toJSON(), DOCUMENT_FIELD)
   doc.getMap(META_FIELD).set(TITLE_KEY, title)
   return Y.encodeStateAsUpdate(doc)
@@ -105,7 +93,7 @@ export function initialUpdate(title: string, content: InitialContent = EMPTY): U
  * y-tiptap reader repairs what it cannot render by deleting it, which must never happen to a
  * live document behind the sync protocol's back.
  */
-export function exportContent(state: Uint8Array, format: ContentFormat): string | JSONContent {
+export async function exportContent(state: Uint8Array, format: ContentFormat): Promise<string | JSONContent> {
   const copy = new Y.Doc()
   Y.applyUpdate(copy, state)
   const node = yXmlFragmentToProseMirrorRootNode(copy.getXmlFragment(DOCUMENT_FIELD), contentSchema())
@@ -114,7 +102,7 @@ export function exportContent(state: Uint8Array, format: ContentFormat): string 
     case 'json':
       return node.toJSON() as JSONContent
     case 'html':
-      return generateHTML(node.toJSON(), contentExtensions())
+      return (await htmlHelpers()).generateHTML(node.toJSON(), contentExtensions())
     case 'markdown':
       return markdownManager().serialize(node.toJSON())
     case 'text':

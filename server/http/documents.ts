@@ -7,7 +7,8 @@ import { zValidator } from '@hono/zod-validator'
 import { Hono, type MiddlewareHandler } from 'hono'
 import { z } from 'zod'
 import { type Access, ROLES, can, signToken } from '../auth'
-import { CONTENT_FORMATS, InvalidContentError, exportContent, initialUpdate } from '../content/convert'
+import { CONTENT_FORMATS, InvalidContentError } from '../content/formats'
+import { emptyDocumentUpdate } from '../content/seed'
 import { AppError, ErrorCode, notFound } from '../errors'
 import { isDocumentId, newDocumentId } from '../ids'
 import { InvalidCursorError } from '../storage/cursor'
@@ -107,6 +108,9 @@ function documentId(id: string, access: Access, allowed: (access: Access, id: st
   return id
 }
 
+/** Tiptap and its DOM are loaded with the first content conversion, not at start-up. */
+const converters = () => import('../content/convert')
+
 const CONTENT_TYPES = {
   html: 'text/html; charset=utf-8',
   markdown: 'text/markdown; charset=utf-8',
@@ -122,7 +126,10 @@ export function documentRoutes(deps: DocumentRoutesDeps) {
       const docTitle = input.title ?? 'Untitled'
       let update: Uint8Array
       try {
-        update = initialUpdate(docTitle, input.content)
+        update =
+          input.content === undefined
+            ? emptyDocumentUpdate(docTitle)
+            : await (await converters()).initialUpdate(docTitle, input.content)
       } catch (error) {
         if (error instanceof InvalidContentError) throw new AppError(400, ErrorCode.invalidContent, error.message)
         throw error
@@ -175,7 +182,7 @@ export function documentRoutes(deps: DocumentRoutesDeps) {
       if (state === null) throw notFound()
       let content
       try {
-        content = exportContent(state, format)
+        content = await (await converters()).exportContent(state, format)
       } catch (error) {
         if (error instanceof RangeError) {
           throw new AppError(422, ErrorCode.contentUnrenderable, 'the document is too deeply nested to export')

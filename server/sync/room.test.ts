@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import { initialUpdate } from '../content/convert'
-import { schemaRules } from '../content/schema'
+import { schemaRules } from '../content/rules'
 import { noopSyncMetrics } from '../metrics'
 import { DocumentNotFoundError } from '../storage/types'
 import { captureUpdate, cloneDoc, rawUpdate } from '../test/updates'
@@ -55,6 +55,8 @@ class FakeSocket implements RoomSocket {
   }
 }
 
+const seed = await initialUpdate('T', { format: 'text', body: 'base' })
+
 interface Deferred {
   update: Uint8Array
   resolve: () => void
@@ -63,7 +65,7 @@ interface Deferred {
 
 function setup(options: { deferStorage?: boolean } = {}) {
   const doc = new Y.Doc()
-  Y.applyUpdate(doc, initialUpdate('T', { format: 'text', body: 'base' }))
+  Y.applyUpdate(doc, seed)
   const stored: Uint8Array[] = []
   const waiting: Deferred[] = []
   let failed = 0

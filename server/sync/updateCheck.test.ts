@@ -1,16 +1,21 @@
 import * as encoding from 'lib0/encoding'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { schemaRules } from '../content/schema'
+import { schemaRules } from '../content/rules'
 import { initialUpdate } from '../content/convert'
 import { captureUpdate, cloneDoc, elementContent, rawUpdate, stringContent } from '../test/updates'
 import { type CheckResult, UpdateChecker } from './updateCheck'
 import { parseUpdate } from './updateFormat'
 
 /** A server-side document as a room holds it: seeded by the server, with a title. */
-function serverDoc(markdown = 'first paragraph'): Y.Doc {
+const seeds = {
+  plain: await initialUpdate('Title', { format: 'markdown', body: 'first paragraph' }),
+  rich: await initialUpdate('Title', { format: 'markdown', body: '# Heading\n\nfirst paragraph\n\n- a\n- b' }),
+}
+
+function serverDoc(seed: keyof typeof seeds = 'plain'): Y.Doc {
   const doc = new Y.Doc()
-  Y.applyUpdate(doc, initialUpdate('Title', { format: 'markdown', body: markdown }))
+  Y.applyUpdate(doc, seeds[seed])
   return doc
 }
 
@@ -176,7 +181,7 @@ describe('UpdateChecker: what passes always applies whole', () => {
       seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
       return seed % n
     }
-    const base = serverDoc('# Heading\n\nfirst paragraph\n\n- a\n- b')
+    const base = serverDoc('rich')
     let passed = 0
     for (let round = 0; round < 1500; round++) {
       const client = cloneDoc(base)
