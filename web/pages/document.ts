@@ -18,7 +18,7 @@ import { openShareDialog } from '../ui/share'
 import { createStatusIndicator } from '../ui/status'
 import { createTitleEditor } from '../ui/title'
 import { toast } from '../ui/toast'
-import { DELETED, NOT_FOUND, accessDenied, messagePage, messagePanel } from './message'
+import { DELETED, NOT_FOUND, accessDenied, messagePage } from './message'
 import type { AppContext, Page } from './page'
 
 function socketBase(): string {
@@ -167,19 +167,15 @@ export function documentPage(root: HTMLElement, app: AppContext, docId: string):
     ended = true
     switch (ending.kind) {
       case 'deleted':
-      case 'denied':
-        if (editor === null) {
-          // Never opened here: there is nothing the person could have been editing.
-          if (ending.kind === 'deleted') void session.forgetDeviceCopy()
-          dispose()
-          messagePage(root, ending.kind === 'deleted' ? NOT_FOUND : accessDenied(ending.reason))
-          return
-        }
-        closeEditor()
+      case 'denied': {
+        // The editor closes. A document never shown here was simply not found.
+        const message =
+          ending.kind === 'denied' ? accessDenied(ending.reason) : editor === null ? NOT_FOUND : DELETED
         if (ending.kind === 'deleted') void session.forgetDeviceCopy()
-        main.replaceChildren(messagePanel(ending.kind === 'deleted' ? DELETED : accessDenied(ending.reason)))
-        toolbarWrap.hidden = true
+        dispose()
+        messagePage(root, message)
         return
+      }
       case 'tooLarge':
         editor?.setEditable(false)
         toolbarWrap.hidden = true
@@ -217,20 +213,36 @@ export function documentPage(root: HTMLElement, app: AppContext, docId: string):
   session.meta.observe(showTitle)
   cleanups.push(() => session.meta.unobserve(showTitle))
 
-  call(api.api.docs[':id'].$get({ param: { id: docId } })).then(
-    (record) => {
-      if (session.title === null && !closed) title.showSaved(record.title)
-    },
-    (error: unknown) => {
-      if (closed || !(error instanceof ApiError) || error.unreachable) return
-      if (error.status === 404) {
-        void session.forgetDeviceCopy()
-        dispose()
-        messagePage(root, NOT_FOUND)
-      } else if (error.status === 401 || error.status === 403) {
-        dispose()
-        messagePage(root, accessDenied(error.message))
+  /**
+   * Asks REST whether the document is still there for us. A socket refused before it opens
+   * (deleted, token expired) looks like a network failure to the browser, so this runs at start
+   * and every few seconds while the server seems unreachable.
+   */
+  const checkDocument = (): void => {
+    call(api.api.docs[':id'].$get({ param: { id: docId } })).then(
+      (record) => {
+        if (session.title === null && !closed) title.showSaved(record.title)
+      },
+      (error: unknown) => {
+        if (closed || !(error instanceof ApiError) || error.unreachable) return
+        if (error.status === 404) end({ kind: 'deleted' })
+        else if (error.status === 401 || error.status === 403) end({ kind: 'denied', reason: error.message })
+      },
+    )
+  }
+  checkDocument()
+  let recheck: ReturnType<typeof setInterval> | null = null
+  cleanups.push(
+    session.subscribe((state) => {
+      const unreachable = state.connection === 'offline' && state.ending === null && navigator.onLine
+      if (unreachable && recheck === null) recheck = setInterval(checkDocument, 5000)
+      if (!unreachable && recheck !== null) {
+        clearInterval(recheck)
+        recheck = null
       }
+    }),
+    () => {
+      if (recheck !== null) clearInterval(recheck)
     },
   )
 

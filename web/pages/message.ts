@@ -9,7 +9,7 @@ export interface Message {
   extra?: Node[]
 }
 
-export function messagePanel(message: Message): HTMLElement {
+function messagePanel(message: Message): HTMLElement {
   return h(
     'section',
     { class: 'message', 'data-testid': message.testId, role: 'alert' },
@@ -35,7 +35,7 @@ export const NOT_FOUND: Message = {
 export const DELETED: Message = {
   testId: 'doc-deleted',
   title: 'This document was deleted',
-  text: 'Someone deleted this document while you had it open, so it can no longer be edited.',
+  text: 'Someone deleted this document, so it can no longer be opened or edited.',
 }
 
 export function accessDenied(reason: string): Message {
