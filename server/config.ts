@@ -17,6 +17,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  REDIS_PREFIX: z.string().min(1).max(100).default('tandem:'),
   AUTH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   ALLOWED_ORIGINS: z.string().optional(),
   PUBLIC_URL: z.string().url().optional(),
@@ -45,6 +46,8 @@ export interface Config {
   logLevel: z.infer<typeof schema>['LOG_LEVEL']
   databaseUrl: string | null
   redisUrl: string | null
+  /** Prefix of every Redis channel, so deployments can share one Redis. */
+  redisPrefix: string
   authSecret: string | null
   /** Origins allowed to open sockets; null means same-origin only. */
   allowedOrigins: string[] | null
@@ -104,6 +107,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: e.LOG_LEVEL,
     databaseUrl: e.DATABASE_URL ?? null,
     redisUrl: e.REDIS_URL ?? null,
+    redisPrefix: e.REDIS_PREFIX,
     authSecret: e.AUTH_SECRET ?? null,
     allowedOrigins: origins === undefined || origins.length === 0 ? null : origins,
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/$/, ''),

@@ -54,7 +54,7 @@ async function createStore(config: Config, log: Logger): Promise<DocumentStore> 
 async function createFanout(config: Config, log: Logger): Promise<Fanout> {
   if (config.redisUrl === null) return new MemoryBus().join()
   const { connectRedisFanout } = await import('./fanout/redis')
-  return connectRedisFanout({ url: config.redisUrl, log: log.child({ component: 'fanout' }) })
+  return connectRedisFanout({ url: config.redisUrl, prefix: config.redisPrefix, log: log.child({ component: 'fanout' }) })
 }
 
 /** The built web app next to this file (bundled) or in `dist/web` (from source). */

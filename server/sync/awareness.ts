@@ -143,6 +143,17 @@ export class RoomAwareness {
     return live.length === 0 ? null : encodeEntries(live)
   }
 
+  /** The live states held by any of `owners` (e.g. the local sockets); null when none. */
+  encodeOwnedBy(owners: ReadonlySet<AwarenessOwner>): Uint8Array | null {
+    const owned: IncomingEntry[] = []
+    for (const [clientId, entry] of this.#entries) {
+      if (entry.state !== null && entry.owner !== null && owners.has(entry.owner)) {
+        owned.push({ clientId, clock: entry.clock, state: entry.state })
+      }
+    }
+    return owned.length === 0 ? null : encodeEntries(owned)
+  }
+
   /** Number of clients with a live state. */
   get size(): number {
     let count = 0

@@ -108,6 +108,8 @@ export class Room {
   readonly #onEmpty: (room: Room) => void
   readonly #onFailed: (room: Room) => void
   readonly #checker: UpdateChecker
+  /** For updates other processes checked and stored already: dependencies only. */
+  readonly #remoteChecker: UpdateChecker
   readonly #awareness: RoomAwareness
   readonly #sockets = new Set<RoomSocket>()
   readonly #owners = new Map<number, ClientOwner>()
@@ -138,6 +140,7 @@ export class Room {
     this.#onEmpty = init.onEmpty
     this.#onFailed = init.onFailed
     this.#checker = new UpdateChecker(init.doc, init.options.rules)
+    this.#remoteChecker = new UpdateChecker(init.doc, init.options.rules, { enforceSchema: false })
     this.#awareness = new RoomAwareness(init.options.awareness)
     this.#owners.set(init.doc.clientID, SERVER)
   }
@@ -207,7 +210,10 @@ export class Room {
     }
   }
 
-  /** Applies an update another server process accepted and stored; checked all the same. */
+  /**
+   * Applies an update another server process accepted and stored. That process enforced the
+   * schema; here only its dependencies are checked, so that it still applies whole.
+   */
   receiveRemoteUpdate(update: Uint8Array): void {
     if (this.#failed) return
     this.#considerRemote(update)
@@ -216,7 +222,7 @@ export class Room {
   #considerRemote(update: Uint8Array): void {
     let result
     try {
-      result = this.#checker.check(parseUpdate(update))
+      result = this.#remoteChecker.check(parseUpdate(update))
     } catch (error) {
       this.#options.log.error({ docId: this.docId, err: error }, 'unreadable update from another process')
       return
@@ -232,6 +238,13 @@ export class Room {
     if (!result.changes || this.#applyToDoc(update, REMOTE) === null) return
     this.#broadcast(encodeUpdate(update), null)
     this.#retryPending()
+  }
+
+  /** Another process opened the document late: it hears this room's own clients again. */
+  publishPresence(): void {
+    if (this.#failed) return
+    const presence = this.#awareness.encodeOwnedBy(this.#sockets)
+    if (presence !== null) this.#fanout.publishAwareness(presence)
   }
 
   receiveRemoteAwareness(update: Uint8Array, source: string): void {

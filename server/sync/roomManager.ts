@@ -128,7 +128,9 @@ export class RoomManager {
       awareness: (update, source) => deliver((room) => room.receiveRemoteAwareness(update, source)),
       deleted: () => void this.documentDeleted(docId),
       resync: () => deliver((room) => void this.#resync(docId, room)),
+      presenceRequested: () => deliver((room) => room.publishPresence()),
     })
+    subscription.requestPresence()
     let stored, record
     try {
       ;[stored, record] = await Promise.all([store.load(docId), store.get(docId)])

@@ -213,3 +213,17 @@ describe('UpdateChecker: what passes always applies whole', () => {
     expect(passed).toBeGreaterThan(50)
   })
 })
+
+describe('UpdateChecker for updates other processes stored', () => {
+  it('accepts the server’s own title writes, yet still holds updates with missing dependencies', () => {
+    const server = serverDoc()
+    const otherProcess = cloneDoc(server)
+    const rename = captureUpdate(otherProcess, (d) => d.getMap('meta').set('title', 'Renamed'))
+    const remote = new UpdateChecker(server, schemaRules(), { enforceSchema: false })
+    expect(check(server, rename).verdict).toBe('reject')
+    expect(remote.check(parseUpdate(rename))).toMatchObject({ verdict: 'ok', changes: true })
+    captureUpdate(otherProcess, (d) => firstText(d).insert(0, 'first '))
+    const dependent = captureUpdate(otherProcess, (d) => firstText(d).insert(0, 'second '))
+    expect(remote.check(parseUpdate(dependent))).toEqual({ verdict: 'missing' })
+  })
+})

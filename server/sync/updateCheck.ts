@@ -64,6 +64,9 @@ interface StructFacts {
 
 class Rejection extends Error {}
 
+/** Where trusted writes outside the body land when their root type does not exist yet. */
+const OUTSIDE_BODY: Container = { kind: 'other', depth: 0, writable: false }
+
 const FORMAT_KEY_SUFFIX = /^(.+)--[A-Za-z0-9+/=_-]+$/
 
 export class UpdateChecker {
@@ -72,11 +75,17 @@ export class UpdateChecker {
   readonly #body: Y.XmlFragment
   /** A type never moves in Yjs, so its container facts can be computed once; identity matters. */
   readonly #containers = new WeakMap<Y.AbstractType<any>, Container>()
+  readonly #enforceSchema: boolean
 
-  constructor(doc: Y.Doc, rules: SchemaRules) {
+  /**
+   * `enforceSchema: false` is for updates another server process already checked and stored
+   * (they may carry server writes such as the title): only their dependencies are checked.
+   */
+  constructor(doc: Y.Doc, rules: SchemaRules, { enforceSchema = true }: { enforceSchema?: boolean } = {}) {
     this.#doc = doc
     this.#rules = rules
     this.#body = doc.getXmlFragment(DOCUMENT_FIELD)
+    this.#enforceSchema = enforceSchema
   }
 
   check(update: ParsedUpdate): CheckResult {
@@ -173,7 +182,7 @@ export class UpdateChecker {
       creates: null,
     }
     if (placement.container === null) return fact
-    if (isNew) this.#enforceSchema(struct, placement.container, placement.parentSub)
+    if (isNew && this.#enforceSchema) this.#checkSchema(struct, placement.container, placement.parentSub)
     if (struct.contentRef === ContentRef.type) {
       fact.creates = {
         kind: containerKindOfTypeRef(struct.typeRef),
@@ -191,6 +200,10 @@ export class UpdateChecker {
     if (struct.parent !== null) {
       if ('key' in struct.parent) {
         if (struct.parent.key !== DOCUMENT_FIELD) {
+          if (!this.#enforceSchema) {
+            const root = this.#doc.share.get(struct.parent.key)
+            return { container: root === undefined ? OUTSIDE_BODY : this.#containerOf(root), parentSub: struct.parentSub }
+          }
           throw new Rejection(`writes outside the document body (${JSON.stringify(struct.parent.key)})`)
         }
         return { container: this.#containerOf(this.#body), parentSub: struct.parentSub }
@@ -271,7 +284,7 @@ export class UpdateChecker {
     return container
   }
 
-  #enforceSchema(struct: ParsedStruct, container: Container, parentSub: string | null): void {
+  #checkSchema(struct: ParsedStruct, container: Container, parentSub: string | null): void {
     if (!container.writable) throw new Rejection('writes outside the document body')
     if (struct.contentRef === ContentRef.deleted) return
     if (parentSub !== null) {
@@ -315,9 +328,8 @@ export class UpdateChecker {
       const struct = structs[index] as Y.Item | Y.GC
       if (struct.id.clock >= end) break
       if (struct instanceof Y.Item && !struct.deleted) {
-        if (!(struct.parent instanceof Y.AbstractType) || !this.#containerOf(struct.parent).writable) {
-          throw new Rejection('deletes outside the document body')
-        }
+        const outside = !(struct.parent instanceof Y.AbstractType) || !this.#containerOf(struct.parent).writable
+        if (outside && this.#enforceSchema) throw new Rejection('deletes outside the document body')
         deletes = true
       }
     }
