@@ -235,7 +235,10 @@ export function documentPage(root: HTMLElement, app: AppContext, docId: string):
   cleanups.push(
     session.subscribe((state) => {
       const unreachable = state.connection === 'offline' && state.ending === null && navigator.onLine
-      if (unreachable && recheck === null) recheck = setInterval(checkDocument, 5000)
+      if (unreachable && recheck === null) {
+        checkDocument()
+        recheck = setInterval(checkDocument, 5000)
+      }
       if (!unreachable && recheck !== null) {
         clearInterval(recheck)
         recheck = null
@@ -287,6 +290,7 @@ export function documentPage(root: HTMLElement, app: AppContext, docId: string):
     if (closed) return
     closed = true
     title.flush()
+    title.destroy()
     for (const cleanup of cleanups.splice(0)) cleanup()
     closeEditor()
     status.destroy()

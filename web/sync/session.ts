@@ -160,6 +160,7 @@ export class DocumentSession {
     this.doc.off('update', this.#onUpdate)
     this.#delivery.destroy()
     this.provider.destroy()
+    this.provider.awareness.destroy()
     void this.deviceCopy.destroy()
     this.doc.destroy()
     this.#listeners.clear()

@@ -22,6 +22,7 @@ export interface TitleEditor {
   readonly pending: boolean
   focus(select: boolean): void
   setReadOnly(readOnly: boolean): void
+  destroy(): void
 }
 
 export interface TitleEditorOptions {
@@ -128,6 +129,9 @@ export function createTitleEditor(options: TitleEditorOptions): TitleEditor {
     },
     setReadOnly(readOnly) {
       element.readOnly = readOnly
+    },
+    destroy() {
+      window.removeEventListener('resize', fit)
     },
   }
 }
