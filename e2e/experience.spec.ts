@@ -63,11 +63,11 @@ test('with AUTH_SECRET, share links carry tokens; a view token is read-only, no 
     await expect(eve.page.getByTestId('token-input')).toBeVisible()
 
     // A link that expires while open ends the session (close 4401) with a clear message.
-    const brief = await signToken({ doc: id, role: 'edit', expiresInSeconds: 3 }, secret)
+    const brief = await signToken({ doc: id, role: 'edit', expiresInSeconds: 8 }, secret)
     const carol = await createUser(browser, tandem.url, 'Carol')
     await carol.page.goto(`/d/${id}?token=${brief}`)
     await expect(carol.page.getByTestId('editor')).toHaveText('Members only.')
-    await expect(carol.page.getByTestId('access-denied')).toBeVisible({ timeout: 15_000 })
+    await expect(carol.page.getByTestId('access-denied')).toBeVisible({ timeout: 20_000 })
     await expect(carol.page.getByTestId('access-denied')).toContainText('expired')
     for (const u of [alice, bob, eve, carol]) await u.close()
   } finally {
