@@ -3,6 +3,7 @@
  * worker) into plain ESM, so that every server runs under bare `node` with no loader in the way
  * of its CPU and memory figures. Dependencies stay external, resolved from node_modules.
  */
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
@@ -24,9 +25,15 @@ export function builtPath(entry: BuiltEntry): string {
   return `${buildDir}/${entry}.mjs`
 }
 
-export async function buildAll(): Promise<void> {
+/**
+ * Bundles every entry; `tandemEntry` (a path) benchmarks another copy of tandem's `main.ts`, e.g.
+ * a worktree with a proposed change.
+ */
+export async function buildAll(tandemEntry?: string): Promise<void> {
+  const entries: Record<string, string> = Object.fromEntries(Object.entries(ENTRIES).map(([name, path]) => [name, `${projectRoot}${path}`]))
+  if (tandemEntry !== undefined) entries.tandem = resolve(tandemEntry)
   await build({
-    entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, path]) => [name, `${projectRoot}${path}`])),
+    entryPoints: entries,
     outdir: buildDir,
     outExtension: { '.js': '.mjs' },
     bundle: true,

@@ -130,6 +130,7 @@ const COLD_COLUMNS: Column<ColdJoinRun>[] = [
   { title: 'simultaneous: p99 (ms)', key: 'simultaneousP99Ms', digits: 0 },
   { title: 'peak RSS (MiB)', key: 'peakRssMb', digits: 1 },
   { title: 'RSS before (MiB)', key: 'rssBeforeMb', digits: 1 },
+  { title: 'RSS added by the burst (MiB)', key: 'rssGrowthMb', digits: 1 },
 ]
 
 interface Target {

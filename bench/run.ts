@@ -8,6 +8,7 @@
  *   npm run bench -- --runs 5              runs per scenario and server
  *   npm run bench -- --no-write            keep docs/benchmarks.md as it is
  *   npm run bench -- --servers tandem,floor
+ *   npm run bench -- --tandem-entry ../wt/server/main.ts   benchmark another copy of tandem
  *   npm run bench -- --profile             CPU profiles (fan-out 500, many documents) and heap
  *                                          snapshots (idle) of tandem, summarised in
  *                                          .bench-tmp/profiles/summary.md
@@ -80,12 +81,14 @@ export interface BenchOptions {
   tracePath?: string
   traceMaxPatches?: number
   hooks?: ProbeHooks
+  /** Another copy of tandem's server/main.ts to benchmark as `tandem`. */
+  tandemEntry?: string
 }
 
 /** Runs the chosen scenarios and returns every run's figures. */
 export async function runBench(options: BenchOptions): Promise<Omit<BenchResults, 'machine' | 'command' | 'startedAt' | 'durationSeconds'>> {
   const { sizes, runs, log } = options
-  await buildAll()
+  await buildAll(options.tandemEntry)
   const workers = [new LoadWorker('writer'), new LoadWorker('load-1'), new LoadWorker('load-2')]
   const context: ScenarioContext = { sizes, workers, startOptions: () => ({}), log, hooks: options.hooks }
   const allowed = (names: ServerName[]): ServerName[] => names.filter((name) => options.servers?.includes(name) ?? true)
@@ -203,6 +206,7 @@ async function main(): Promise<void> {
       servers: { type: 'string' },
       'no-write': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      'tandem-entry': { type: 'string' },
     },
   })
   const quick = values.quick === true
@@ -236,13 +240,15 @@ async function main(): Promise<void> {
     log,
     traceMaxPatches: quick ? QUICK_TRACE_PATCHES : undefined,
     hooks: profile ? profileHooks() : undefined,
+    tandemEntry: values['tandem-entry'],
   })
   if (profile) {
     writeFileSync(`${PROFILE_DIR}/summary.md`, summariseProfiles(sizes.idleClients))
     log(`profiles and their summary: ${PROFILE_DIR}/summary.md`)
     return
   }
-  const resultsPath = quick || servers !== undefined ? `${workDir}/results-partial.json` : `${projectRoot}bench/results/latest.json`
+  const exploratory = quick || servers !== undefined || values['tandem-entry'] !== undefined
+  const resultsPath = exploratory ? `${workDir}/results-partial.json` : `${projectRoot}bench/results/latest.json`
   const full: BenchResults = {
     ...mergeWithPrevious(resultsPath, results, scenarios as ScenarioName[]),
     machine: machineInfo(startLoad),
@@ -253,7 +259,7 @@ async function main(): Promise<void> {
   mkdirSync(resultsPath.replace(/\/[^/]+$/, ''), { recursive: true })
   writeFileSync(resultsPath, `${JSON.stringify(full, null, 2)}\n`)
   log(`raw results: ${resultsPath}`)
-  if (!quick && servers === undefined && values['no-write'] !== true) {
+  if (!exploratory && values['no-write'] !== true) {
     writeReport(full, projectRoot)
     log('wrote docs/benchmarks.md and docs/benchmarks-latency.svg')
   }

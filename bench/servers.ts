@@ -42,6 +42,8 @@ export interface StartOptions {
   nodeFlags?: string[]
   /** Extra environment, overriding the defaults below. */
   env?: Record<string, string>
+  /** Another bundle to run in place of the server's own, for A/B experiments. */
+  script?: string
 }
 
 /** Limits lifted so that the benchmark measures speed, not the abuse limits. */
@@ -115,7 +117,7 @@ export async function startServer(name: ServerName, options: StartOptions = {}):
       break
   }
   const flags = ['--expose-gc', '--import', pathToFileURL(builtPath('probe')).href, ...(options.nodeFlags ?? [])]
-  const child = spawn(process.execPath, [...flags, script], {
+  const child = spawn(process.execPath, [...flags, options.script ?? script], {
     cwd: buildDir,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', ...env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -24,6 +24,8 @@ export interface ColdJoinRun {
   peakRssMb: number
   /** Resident memory just before they started. */
   rssBeforeMb: number
+  /** What the burst added: peak minus before. */
+  rssGrowthMb: number
 }
 
 /** Lead time so that every load process starts its joiners at the same clock time. */
@@ -87,6 +89,7 @@ export async function runColdJoin(context: ScenarioContext, name: ServerName, tr
       simultaneousP99Ms: percentile(simultaneous, 99),
       peakRssMb: peakRss / 2 ** 20,
       rssBeforeMb: before.rss / 2 ** 20,
+      rssGrowthMb: (peakRss - before.rss) / 2 ** 20,
     }
   } finally {
     await Promise.all(holders.map((client) => client.close()))

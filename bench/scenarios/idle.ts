@@ -5,8 +5,9 @@
  * the difference is the room. Memory is read after forced full collections, so it is what is
  * retained rather than what the collector had not reached yet.
  */
-import type { ClientSpec } from '../load/commands'
-import { type ServerName, startServer } from '../servers'
+import type { ClientSpec, Role } from '../load/commands'
+import type { Target } from '../load/wire'
+import { type RunningServer, type ServerName, startServer } from '../servers'
 import { type ScenarioContext, sleep, split } from './context'
 
 export interface IdleRun {
@@ -26,6 +27,10 @@ export interface IdleRun {
   heapPerConnectionKb: number
 }
 
+/** Clients connected and disconnected before the baseline, so that code compiled for the first
+ * connections and pools grown for them count as baseline, not as per-connection memory. */
+const WARMUP_CLIENTS = 50
+
 async function createDocuments(create: () => Promise<string>, count: number): Promise<string[]> {
   const names: string[] = []
   for (let index = 0; index < count; index += 16) {
@@ -38,14 +43,23 @@ export async function runIdle(context: ScenarioContext, name: ServerName): Promi
   const { workers, sizes } = context
   const clients = sizes.idleClients
   const closeAll = (): Promise<unknown> => Promise.all(workers.map((worker) => worker.ask({ cmd: 'close' }).catch(() => undefined)))
+  const openAll = (target: Target, specs: ClientSpec[]): Promise<unknown> =>
+    Promise.all(split(specs, workers.length).map((part, index) => workers[index]?.ask({ cmd: 'open', target, clients: part, concurrency: 32 })))
+  const warmUp = async (server: RunningServer, docNames: string[], role: Role): Promise<void> => {
+    const specs = Array.from({ length: Math.min(WARMUP_CLIENTS, clients) }, (_, index): ClientSpec => ({ docName: docNames[index % docNames.length] as string, role, sender: clients + index + 1 }))
+    await openAll(server.target, specs)
+    await sleep(sizes.idleSettleMs)
+    await closeAll()
+    await sleep(sizes.idleUnloadMs)
+  }
 
   const rooms = await startServer(name, context.startOptions(name))
   let baseline, loaded, afterDisconnect
   try {
-    const docNames = await createDocuments(() => rooms.createDocument(), clients)
+    const docNames = await createDocuments(() => rooms.createDocument(), clients + Math.min(WARMUP_CLIENTS, clients))
+    await warmUp(rooms, docNames.slice(clients), 'seeder')
     baseline = await rooms.collectGarbage()
-    const specs = docNames.map((docName, index): ClientSpec => ({ docName, role: 'seeder', sender: index + 1 }))
-    await Promise.all(split(specs, workers.length).map((part, index) => workers[index]?.ask({ cmd: 'open', target: rooms.target, clients: part, concurrency: 32 })))
+    await openAll(rooms.target, docNames.slice(0, clients).map((docName, index): ClientSpec => ({ docName, role: 'seeder', sender: index + 1 })))
     await sleep(sizes.idleSettleMs)
     loaded = await rooms.collectGarbage()
     await context.hooks?.loaded(rooms, `idle-rooms-${name}`)
@@ -61,9 +75,9 @@ export async function runIdle(context: ScenarioContext, name: ServerName): Promi
   let sharedBaseline, sharedLoaded
   try {
     const docName = await connections.createDocument()
+    await warmUp(connections, [docName], 'reader')
     sharedBaseline = await connections.collectGarbage()
-    const specs = Array.from({ length: clients }, (_, index): ClientSpec => ({ docName, role: 'reader', sender: index + 1 }))
-    await Promise.all(split(specs, workers.length).map((part, index) => workers[index]?.ask({ cmd: 'open', target: connections.target, clients: part, concurrency: 32 })))
+    await openAll(connections.target, Array.from({ length: clients }, (_, index): ClientSpec => ({ docName, role: 'reader', sender: index + 1 })))
     await sleep(sizes.idleSettleMs)
     sharedLoaded = await connections.collectGarbage()
     await context.hooks?.loaded(connections, `idle-connections-${name}`)
