@@ -9,6 +9,7 @@ import { CloseCode } from './closeCodes'
 import type { Room, RoomSocket } from './room'
 import type { RoomManager } from './roomManager'
 import type { UpgradeTicket } from './upgrade'
+import { binaryFrame, rawSocketOf } from './wireFrame'
 import { can } from '../auth'
 import type { Metrics } from '../metrics'
 
@@ -51,7 +52,7 @@ class WsRoomSocket implements RoomSocket {
       this.#ws.terminate()
       return
     }
-    this.#ws.send(frame)
+    rawSocketOf(this.#ws).write(binaryFrame(frame))
   }
 
   close(code: number, reason: string): void {
