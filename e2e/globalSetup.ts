@@ -11,7 +11,7 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const shared = ['server/content', 'server/sync', 'package-lock.json']
 const steps: Array<{ output: string; sources: string[]; command: string[] }> = [
   { output: 'dist/web/index.html', sources: ['web', 'vite.config.ts', ...shared], command: ['npx', 'vite', 'build'] },
-  { output: 'dist/server/main.js', sources: ['server', ...shared], command: ['node', 'scripts/build-server.mjs'] },
+  { output: 'dist/server/main.js', sources: ['server', 'scripts/build-server.mjs', ...shared], command: ['node', 'scripts/build-server.mjs'] },
 ]
 
 function newest(path: string): number {
