@@ -57,13 +57,15 @@ async function createFanout(config: Config, log: Logger): Promise<Fanout> {
   return connectRedisFanout({ url: config.redisUrl, prefix: config.redisPrefix, log: log.child({ component: 'fanout' }) })
 }
 
-/** The built web app next to this file (bundled) or in `dist/web` (from source). */
+/**
+ * The built web app: `../web` next to the bundle (dist/server/main.js), or `dist/web` when running
+ * from source, where `../web` is the unbuilt app.
+ */
 function findWebRoot(): string | null {
   const here = dirname(fileURLToPath(import.meta.url))
-  for (const candidate of [resolve(here, '../web'), resolve(here, '../dist/web')]) {
-    if (existsSync(resolve(candidate, 'index.html'))) return candidate
-  }
-  return null
+  const fromSource = existsSync(resolve(here, 'main.ts'))
+  const root = fromSource ? resolve(here, '../dist/web') : resolve(here, '../web')
+  return existsSync(resolve(root, 'index.html')) ? root : null
 }
 
 export interface Tandem {
