@@ -3,13 +3,15 @@
  * worker) into plain ESM, so that every server runs under bare `node` with no loader in the way
  * of its CPU and memory figures. Dependencies stay external, resolved from node_modules.
  */
+import { rmSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
 export const projectRoot = fileURLToPath(new URL('..', import.meta.url))
 export const workDir = `${projectRoot}.bench-tmp`
-export const buildDir = `${workDir}/build`
+/** One directory per process, so that a benchmark and the smoke test never overwrite each other's bundles. */
+export const buildDir = `${workDir}/build-${process.pid}`
 
 const ENTRIES = {
   tandem: 'server/main.ts',
@@ -30,6 +32,7 @@ export function builtPath(entry: BuiltEntry): string {
  * a worktree with a proposed change.
  */
 export async function buildAll(tandemEntry?: string): Promise<void> {
+  process.once('exit', () => rmSync(buildDir, { recursive: true, force: true }))
   const entries: Record<string, string> = Object.fromEntries(Object.entries(ENTRIES).map(([name, path]) => [name, `${projectRoot}${path}`]))
   if (tandemEntry !== undefined) entries.tandem = resolve(tandemEntry)
   await build({

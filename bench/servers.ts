@@ -5,7 +5,6 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { pathToFileURL } from 'node:url'
 import { buildDir, builtPath, projectRoot, workDir } from './build'
 import type { Target } from './load/wire'
@@ -58,62 +57,53 @@ const TANDEM_ENV = {
   ROOM_UNLOAD_GRACE_MS: '1000',
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer()
-    probe.once('error', reject)
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address()
-      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
-}
-
 function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   if (match?.[1] === undefined) throw new Error(`no ${field} for ${pid}`)
   return Number(match[1]) * 1024
 }
 
-async function waitUntilListening(port: number, child: ChildProcess, output: () => string): Promise<void> {
+interface ProbeReply {
+  stats: ProbeStats
+  ports: number[]
+}
+
+/** Asks the server's probe until it listens; servers bind port 0, so no other process can hold their port. */
+async function listeningPort(child: ChildProcess, ports: () => Promise<ProbeReply>, output: () => string): Promise<number> {
   const deadline = Date.now() + 20_000
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited before listening:\n${output()}`)
-    try {
-      await fetch(`http://127.0.0.1:${port}/`)
-      return
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited before listening:\n${output()}`)
+    const [port] = (await ports()).ports
+    if (port !== undefined) return port
+    await new Promise((resolve) => setTimeout(resolve, 50))
   }
   throw new Error(`server did not listen within 20 s:\n${output()}`)
 }
 
 export async function startServer(name: ServerName, options: StartOptions = {}): Promise<RunningServer> {
-  const port = await freePort()
   let script: string
-  let target: Target
+  let target: (port: number) => Target
   let dataDir: string | null = null
-  let env: Record<string, string> = { PORT: String(port) }
+  let env: Record<string, string> = { PORT: '0' }
   switch (name) {
     case 'tandem':
       dataDir = mkdtempSync(`${workDir}/tandem-data-`)
       script = builtPath('tandem')
-      target = { protocol: 'yws', wsBase: `ws://127.0.0.1:${port}/ws/` }
+      target = (port) => ({ protocol: 'yws', wsBase: `ws://127.0.0.1:${port}/ws/` })
       env = { ...env, ...TANDEM_ENV, DATA_DIR: dataDir }
       break
     case 'hocuspocus':
       script = builtPath('hocuspocus')
-      target = { protocol: 'hocuspocus', wsBase: `ws://127.0.0.1:${port}/` }
+      target = (port) => ({ protocol: 'hocuspocus', wsBase: `ws://127.0.0.1:${port}/` })
       break
     case 'y-websocket':
       script = `${projectRoot}node_modules/@y/websocket-server/src/server.js`
-      target = { protocol: 'yws', wsBase: `ws://127.0.0.1:${port}/` }
+      target = (port) => ({ protocol: 'yws', wsBase: `ws://127.0.0.1:${port}/` })
       env = { ...env, HOST: '127.0.0.1' }
       break
     case 'floor':
       script = builtPath('floor')
-      target = { protocol: 'floor', wsBase: `ws://127.0.0.1:${port}/` }
+      target = (port) => ({ protocol: 'floor', wsBase: `ws://127.0.0.1:${port}/` })
       break
   }
   const flags = ['--expose-gc', '--import', pathToFileURL(builtPath('probe')).href, ...(options.nodeFlags ?? [])]
@@ -129,14 +119,14 @@ export async function startServer(name: ServerName, options: StartOptions = {}):
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const pending = new Map<number, (stats: ProbeStats) => void>()
+  const pending = new Map<number, (reply: ProbeReply) => void>()
   let nextId = 0
-  child.on('message', (message: { probeReply?: number; stats?: ProbeStats }) => {
-    if (message.probeReply === undefined || message.stats === undefined) return
-    pending.get(message.probeReply)?.(message.stats)
+  child.on('message', (message: Partial<ProbeReply> & { probeReply?: number }) => {
+    if (message.probeReply === undefined || message.stats === undefined || message.ports === undefined) return
+    pending.get(message.probeReply)?.({ stats: message.stats, ports: message.ports })
     pending.delete(message.probeReply)
   })
-  const ask = (probe: string, extra: object = {}): Promise<ProbeStats> =>
+  const call = (probe: string, extra: object = {}): Promise<ProbeReply> =>
     new Promise((resolve, reject) => {
       const id = ++nextId
       pending.set(id, resolve)
@@ -145,13 +135,14 @@ export async function startServer(name: ServerName, options: StartOptions = {}):
       })
     })
 
-  await waitUntilListening(port, child, () => output)
+  const ask = async (probe: string, extra: object = {}): Promise<ProbeStats> => (await call(probe, extra)).stats
+  const port = await listeningPort(child, () => call('ports'), () => output)
   const pid = child.pid as number
   let documents = 0
   return {
     name,
     pid,
-    target,
+    target: target(port),
     async createDocument() {
       if (name !== 'tandem') return `doc-${++documents}`
       const response = await fetch(`http://127.0.0.1:${port}/api/docs`, {

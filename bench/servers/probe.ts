@@ -6,10 +6,11 @@
  */
 import { writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector'
+import { Server } from 'node:net'
 import { writeHeapSnapshot } from 'node:v8'
 
 type ProbeRequest =
-  | { probe: 'stats' | 'gc'; id: number }
+  | { probe: 'stats' | 'gc' | 'ports'; id: number }
   | { probe: 'profile-start'; id: number; intervalUs: number }
   | { probe: 'profile-stop' | 'heap-snapshot'; id: number; path: string }
 
@@ -21,6 +22,16 @@ export interface ProbeStats {
 }
 
 let session: Session | null = null
+
+/** The ports this process listens on: each server binds port 0, so no other process can take its port. */
+function listeningPorts(): number[] {
+  const handles = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles()
+  return handles.flatMap((handle) => {
+    if (!(handle instanceof Server)) return []
+    const address = handle.address()
+    return typeof address === 'object' && address !== null ? [address.port] : []
+  })
+}
 
 function post(method: string, params?: object): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -55,12 +66,13 @@ async function handle(message: ProbeRequest): Promise<void> {
       writeHeapSnapshot(message.path)
       break
     case 'stats':
+    case 'ports':
       break
   }
   const cpu = process.cpuUsage()
   const memory = process.memoryUsage()
   const stats: ProbeStats = { cpuMicros: cpu.user + cpu.system, rss: memory.rss, heapUsed: memory.heapUsed }
-  process.send?.({ probeReply: message.id, stats })
+  process.send?.({ probeReply: message.id, stats, ports: listeningPorts() })
 }
 
 process.on('message', (message: ProbeRequest) => {
