@@ -78,16 +78,7 @@ export class RoomAwareness {
       }
       accepted.push(entry)
     }
-    const now = this.#now()
-    for (const entry of accepted) {
-      const removed = entry.state === 'null'
-      this.#entries.set(entry.clientId, {
-        clock: entry.clock,
-        state: removed ? null : entry.state,
-        owner: removed ? null : owner,
-        updatedAt: now,
-      })
-    }
+    this.#record(accepted, owner)
     return {
       update: accepted.length === 0 ? null : encodeEntries(accepted),
       acceptedWhole: accepted.length === incoming.length,
@@ -96,10 +87,18 @@ export class RoomAwareness {
 
   /** Applies states relayed by another server process, which checked them already. */
   applyTrusted(owner: AwarenessOwner, update: Uint8Array): void {
+    this.#record(
+      decodeEntries(update, Number.POSITIVE_INFINITY).filter((entry) => {
+        const current = this.#entries.get(entry.clientId)
+        return current === undefined || isNewer(current, entry)
+      }),
+      owner,
+    )
+  }
+
+  #record(entries: IncomingEntry[], owner: AwarenessOwner): void {
     const now = this.#now()
-    for (const entry of decodeEntries(update, Number.POSITIVE_INFINITY)) {
-      const current = this.#entries.get(entry.clientId)
-      if (current !== undefined && !isNewer(current, entry)) continue
+    for (const entry of entries) {
       const removed = entry.state === 'null'
       this.#entries.set(entry.clientId, {
         clock: entry.clock,

@@ -73,29 +73,17 @@ function frame(write: (encoder: encoding.Encoder) => void): Uint8Array {
   return encoding.toUint8Array(encoder)
 }
 
-export function encodeSyncStep1(stateVector: Uint8Array): Uint8Array {
+function syncFrame(syncType: number, payload: Uint8Array): Uint8Array {
   return frame((e) => {
     encoding.writeVarUint(e, MessageType.sync)
-    encoding.writeVarUint(e, SyncType.step1)
-    encoding.writeVarUint8Array(e, stateVector)
+    encoding.writeVarUint(e, syncType)
+    encoding.writeVarUint8Array(e, payload)
   })
 }
 
-export function encodeSyncStep2(update: Uint8Array): Uint8Array {
-  return frame((e) => {
-    encoding.writeVarUint(e, MessageType.sync)
-    encoding.writeVarUint(e, SyncType.step2)
-    encoding.writeVarUint8Array(e, update)
-  })
-}
-
-export function encodeUpdate(update: Uint8Array): Uint8Array {
-  return frame((e) => {
-    encoding.writeVarUint(e, MessageType.sync)
-    encoding.writeVarUint(e, SyncType.update)
-    encoding.writeVarUint8Array(e, update)
-  })
-}
+export const encodeSyncStep1 = (stateVector: Uint8Array): Uint8Array => syncFrame(SyncType.step1, stateVector)
+export const encodeSyncStep2 = (update: Uint8Array): Uint8Array => syncFrame(SyncType.step2, update)
+export const encodeUpdate = (update: Uint8Array): Uint8Array => syncFrame(SyncType.update, update)
 
 export function encodeAwareness(awarenessUpdate: Uint8Array): Uint8Array {
   return frame((e) => {
