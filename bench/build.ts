@@ -13,38 +13,49 @@ export const workDir = `${projectRoot}.bench-tmp`
 /** One directory per process, so that a benchmark and the smoke test never overwrite each other's bundles. */
 export const buildDir = `${workDir}/build-${process.pid}`
 
+/** Bundled without code splitting: small scripts that load everything they use at once. */
 const ENTRIES = {
-  tandem: 'server/main.ts',
   hocuspocus: 'bench/servers/hocuspocus.ts',
   floor: 'bench/servers/floor.ts',
   probe: 'bench/servers/probe.ts',
   worker: 'bench/load/worker.ts',
 } as const
 
-export type BuiltEntry = keyof typeof ENTRIES
+export type BuiltEntry = keyof typeof ENTRIES | 'tandem'
 
 export function builtPath(entry: BuiltEntry): string {
-  return `${buildDir}/${entry}.mjs`
+  return entry === 'tandem' ? `${buildDir}/tandem/main.mjs` : `${buildDir}/${entry}.mjs`
 }
+
+const COMMON = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+  outExtension: { '.js': '.mjs' },
+} as const
 
 /**
  * Bundles every entry; `tandemEntry` (a path) benchmarks another copy of tandem's `main.ts`, e.g.
- * a worktree with a proposed change.
+ * a worktree with a proposed change. tandem is bundled as `scripts/build-server.mjs` does it,
+ * with code splitting, so that what it loads on demand stays out of its start-up here too.
  */
 export async function buildAll(tandemEntry?: string): Promise<void> {
   process.once('exit', () => rmSync(buildDir, { recursive: true, force: true }))
-  const entries: Record<string, string> = Object.fromEntries(Object.entries(ENTRIES).map(([name, path]) => [name, `${projectRoot}${path}`]))
-  if (tandemEntry !== undefined) entries.tandem = resolve(tandemEntry)
-  await build({
-    entryPoints: entries,
-    outdir: buildDir,
-    outExtension: { '.js': '.mjs' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    sourcemap: true,
-    logLevel: 'warning',
-  })
+  await Promise.all([
+    build({
+      ...COMMON,
+      entryPoints: { main: resolve(tandemEntry ?? `${projectRoot}server/main.ts`) },
+      outdir: `${buildDir}/tandem`,
+      splitting: true,
+    }),
+    build({
+      ...COMMON,
+      entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, path]) => [name, `${projectRoot}${path}`])),
+      outdir: buildDir,
+    }),
+  ])
 }
