@@ -3,7 +3,7 @@
  * worker) into plain ESM, so that every server runs under bare `node` with no loader in the way
  * of its CPU and memory figures. Dependencies stay external, resolved from node_modules.
  */
-import { rmSync } from 'node:fs'
+import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -27,6 +27,24 @@ export function builtPath(entry: BuiltEntry): string {
   return entry === 'tandem' ? `${buildDir}/tandem/main.mjs` : `${buildDir}/${entry}.mjs`
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** Build directories of processes that ended without cleaning up (e.g. test workers). */
+function removeStaleBuilds(): void {
+  if (!existsSync(workDir)) return
+  for (const name of readdirSync(workDir)) {
+    const pid = /^build-(\d+)$/.exec(name)?.[1]
+    if (pid !== undefined && !isAlive(Number(pid))) rmSync(`${workDir}/${name}`, { recursive: true, force: true })
+  }
+}
+
 const COMMON = {
   bundle: true,
   platform: 'node',
@@ -44,6 +62,7 @@ const COMMON = {
  * with code splitting, so that what it loads on demand stays out of its start-up here too.
  */
 export async function buildAll(tandemEntry?: string): Promise<void> {
+  removeStaleBuilds()
   process.once('exit', () => rmSync(buildDir, { recursive: true, force: true }))
   await Promise.all([
     build({
