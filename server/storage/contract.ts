@@ -108,6 +108,26 @@ export function describeDocumentStoreContract(name: string, harness: () => Store
     )
 
     it(
+      'lets updatedAt follow a burst of appends within about a second',
+      withStore(100, async (store) => {
+        const source = new Y.Doc()
+        const id = newDocumentId()
+        await store.create({ id, title: 't', initialUpdate: Y.encodeStateAsUpdate(source) })
+        await store.appendUpdate(id, textUpdate(source, 'first'))
+        await until(20)
+        const lastEditAt = Date.now()
+        await store.appendUpdate(id, textUpdate(source, 'second'))
+        const deadline = Date.now() + 2000
+        let updatedAt = (await store.get(id))?.updatedAt.getTime() ?? 0
+        while (updatedAt < lastEditAt && Date.now() < deadline) {
+          await until(25)
+          updatedAt = (await store.get(id))?.updatedAt.getTime() ?? 0
+        }
+        expect(updatedAt).toBeGreaterThanOrEqual(lastEditAt)
+      }),
+    )
+
+    it(
       'compacts the log into the snapshot without losing content',
       withStore(5, async (store, h) => {
         const source = new Y.Doc()

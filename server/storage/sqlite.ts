@@ -1,11 +1,13 @@
 /**
  * The embedded default store: one SQLite file in WAL mode.
  *
- * Each document is a compacted snapshot plus an append-only log of updates. Appends made in the
- * same event-loop turn are committed together in one transaction (one fsync-free WAL write for
- * many rooms), then resolved in call order. When a document's log passes the compaction
- * threshold, the snapshot and the log are merged in one transaction, so a crash at any moment
- * leaves either the old rows or the new snapshot, never half of each.
+ * Each document is a compacted snapshot plus an append-only log of updates. Appends are group
+ * committed (see `#scheduleFlush`) and resolved in call order. An append writes only its log row:
+ * most of a commit's cost is the pages it dirties, so the document row is not touched per append
+ * — `updated_at` is written at most once per {@link UPDATED_AT_INTERVAL_MS} per document (always
+ * trailing), and the log length that triggers compaction is counted in memory. When a log passes
+ * the threshold, snapshot and log are merged in one transaction, so a crash at any moment leaves
+ * either the old rows or the new snapshot, never half of each.
  */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -35,6 +37,12 @@ export interface SqliteStoreOptions {
 
 const SCHEMA_VERSION = 1
 
+/** Commits come at most this often under load; an idle store commits at once. */
+const MIN_COMMIT_INTERVAL_MS = 2
+
+/** `updated_at` lags content by at most this much; writing it per append doubled its cost. */
+const UPDATED_AT_INTERVAL_MS = 1000
+
 const MIGRATIONS: Record<number, string> = {
   1: `
     CREATE TABLE documents (
@@ -42,9 +50,7 @@ const MIGRATIONS: Record<number, string> = {
       title TEXT NOT NULL,
       created_at INTEGER NOT NULL,
       updated_at INTEGER NOT NULL,
-      snapshot BLOB,
-      byte_size INTEGER NOT NULL DEFAULT 0,
-      log_length INTEGER NOT NULL DEFAULT 0
+      snapshot BLOB
     );
     CREATE INDEX documents_recent ON documents (updated_at DESC, id DESC);
     CREATE TABLE updates (
@@ -79,7 +85,14 @@ export class SqliteDocumentStore implements DocumentStore {
   readonly #options: SqliteStoreOptions
   #queue: QueuedAppend[] = []
   #flushScheduled = false
+  #lastFlushAt = Number.NEGATIVE_INFINITY
   readonly #compactionDue = new Set<string>()
+  /** Log rows per document, counted since it was first appended to by this store. */
+  readonly #logLengths = new Map<string, number>()
+  /** When each document's `updated_at` was last written, and content changes not yet written. */
+  readonly #updatedAtWritten = new Map<string, number>()
+  readonly #updatedAtPending = new Map<string, number>()
+  #updatedAtTimer: NodeJS.Timeout | null = null
   #closed = false
   readonly #statements
 
@@ -94,27 +107,21 @@ export class SqliteDocumentStore implements DocumentStore {
     this.#migrate()
     const db = this.#db
     this.#statements = {
-      insert: db.prepare(
-        'INSERT INTO documents (id, title, created_at, updated_at, snapshot, byte_size) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
+      insert: db.prepare('INSERT INTO documents (id, title, created_at, updated_at, snapshot) VALUES (?, ?, ?, ?, ?)'),
       get: db.prepare<[string], DocumentRow>('SELECT id, title, created_at, updated_at FROM documents WHERE id = ?'),
       rename: db.prepare<[string, number, string], DocumentRow>(
         'UPDATE documents SET title = ?, updated_at = ? WHERE id = ? RETURNING id, title, created_at, updated_at',
       ),
       delete: db.prepare('DELETE FROM documents WHERE id = ?'),
-      snapshot: db.prepare<[string], { snapshot: Buffer | null; byte_size: number }>(
-        'SELECT snapshot, byte_size FROM documents WHERE id = ?',
-      ),
+      snapshot: db.prepare<[string], { snapshot: Buffer | null }>('SELECT snapshot FROM documents WHERE id = ?'),
+      exists: db.prepare<[string], { found: number }>('SELECT 1 AS found FROM documents WHERE id = ?'),
+      logLength: db.prepare<[string], { length: number }>('SELECT COUNT(*) AS length FROM updates WHERE doc_id = ?'),
       log: db.prepare<[string], { seq: number; data: Buffer }>(
         'SELECT seq, data FROM updates WHERE doc_id = ? ORDER BY seq',
       ),
-      touch: db.prepare<[number, number, string], { log_length: number }>(
-        'UPDATE documents SET updated_at = MAX(updated_at, ?), byte_size = byte_size + ?, log_length = log_length + 1 WHERE id = ? RETURNING log_length',
-      ),
+      touch: db.prepare('UPDATE documents SET updated_at = MAX(updated_at, ?) WHERE id = ?'),
       append: db.prepare('INSERT INTO updates (doc_id, data) VALUES (?, ?)'),
-      replaceSnapshot: db.prepare(
-        'UPDATE documents SET snapshot = ?, byte_size = ?, log_length = log_length - ? WHERE id = ?',
-      ),
+      replaceSnapshot: db.prepare('UPDATE documents SET snapshot = ? WHERE id = ?'),
       trimLog: db.prepare('DELETE FROM updates WHERE doc_id = ? AND seq <= ?'),
     }
   }
@@ -134,7 +141,7 @@ export class SqliteDocumentStore implements DocumentStore {
 
   async create(input: { id: string; title: string; initialUpdate: Uint8Array }): Promise<DocumentRecord> {
     const now = Date.now()
-    this.#statements.insert.run(input.id, input.title, now, now, input.initialUpdate, input.initialUpdate.length)
+    this.#statements.insert.run(input.id, input.title, now, now, input.initialUpdate)
     return { id: input.id, title: input.title, createdAt: new Date(now), updatedAt: new Date(now) }
   }
 
@@ -172,6 +179,9 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 
   async delete(id: string): Promise<boolean> {
+    this.#logLengths.delete(id)
+    this.#updatedAtPending.delete(id)
+    this.#updatedAtWritten.delete(id)
     return this.#statements.delete.run(id).changes > 0
   }
 
@@ -181,7 +191,7 @@ export class SqliteDocumentStore implements DocumentStore {
       if (document === undefined) return null
       const updates: Uint8Array[] = document.snapshot === null ? [] : [document.snapshot]
       for (const row of this.#statements.log.all(id)) updates.push(row.data)
-      return { updates, byteSize: document.byte_size }
+      return { updates, byteSize: updates.reduce((sum, update) => sum + update.length, 0) }
     })()
   }
 
@@ -189,42 +199,98 @@ export class SqliteDocumentStore implements DocumentStore {
     if (this.#closed) return Promise.reject(new Error('store closed'))
     return new Promise((resolve, reject) => {
       this.#queue.push({ id, update, resolve, reject })
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true
-        setImmediate(() => this.#flush())
-      }
+      this.#scheduleFlush()
     })
   }
 
-  /** Commits every append queued during the last turn in one transaction. */
+  /**
+   * Group commit: an idle store commits at the end of the current turn; a busy one (the last
+   * commit less than {@link MIN_COMMIT_INTERVAL_MS} ago) waits out the interval so that the
+   * appends arriving meanwhile share one commit, which is most of an append's cost.
+   */
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return
+    this.#flushScheduled = true
+    const wait = this.#lastFlushAt + MIN_COMMIT_INTERVAL_MS - performance.now()
+    if (wait <= 0) setImmediate(() => this.#flush())
+    else setTimeout(() => this.#flush(), wait)
+  }
+
+  /** Commits every queued append in one transaction. */
   #flush(): void {
     this.#flushScheduled = false
+    this.#lastFlushAt = performance.now()
     const batch = this.#queue
     this.#queue = []
     if (batch.length === 0) return
-    const missing = new Set<QueuedAppend>()
+    const missing = new Set<string>()
+    const changed = new Set<string>()
     try {
       this.#db.transaction(() => {
-        const now = Date.now()
         for (const item of batch) {
-          const touched = this.#statements.touch.get(now, item.update.length, item.id)
-          if (touched === undefined) {
-            missing.add(item)
-            continue
+          if (missing.has(item.id)) continue
+          if (!changed.has(item.id)) {
+            if (this.#statements.exists.get(item.id) === undefined) {
+              missing.add(item.id)
+              continue
+            }
+            changed.add(item.id)
+            if (!this.#logLengths.has(item.id)) {
+              this.#logLengths.set(item.id, this.#statements.logLength.get(item.id)?.length ?? 0)
+            }
           }
           this.#statements.append.run(item.id, item.update)
-          if (touched.log_length > this.#options.compactThreshold) this.#compactionDue.add(item.id)
         }
+        this.#noteContentChanges(changed)
       })()
     } catch (error) {
       for (const item of batch) item.reject(error)
       return
     }
     for (const item of batch) {
-      if (missing.has(item)) item.reject(new DocumentNotFoundError(item.id))
-      else item.resolve()
+      if (missing.has(item.id)) {
+        item.reject(new DocumentNotFoundError(item.id))
+        continue
+      }
+      const length = (this.#logLengths.get(item.id) ?? 0) + 1
+      this.#logLengths.set(item.id, length)
+      if (length > this.#options.compactThreshold) this.#compactionDue.add(item.id)
+      item.resolve()
     }
     if (this.#compactionDue.size > 0) setImmediate(() => this.#compactDue())
+  }
+
+  /** Writes `updated_at` now for documents not written lately; the others follow on a timer. */
+  #noteContentChanges(ids: Iterable<string>): void {
+    const now = Date.now()
+    for (const id of ids) {
+      if (now - (this.#updatedAtWritten.get(id) ?? Number.NEGATIVE_INFINITY) >= UPDATED_AT_INTERVAL_MS) {
+        this.#statements.touch.run(now, id)
+        this.#updatedAtWritten.set(id, now)
+        this.#updatedAtPending.delete(id)
+      } else {
+        this.#updatedAtPending.set(id, now)
+      }
+    }
+    if (this.#updatedAtPending.size > 0 && this.#updatedAtTimer === null) {
+      this.#updatedAtTimer = setTimeout(() => {
+        this.#updatedAtTimer = null
+        this.#writePendingUpdatedAt()
+      }, UPDATED_AT_INTERVAL_MS)
+      this.#updatedAtTimer.unref()
+    }
+  }
+
+  #writePendingUpdatedAt(): void {
+    if (this.#closed || this.#updatedAtPending.size === 0) return
+    const pending = [...this.#updatedAtPending]
+    this.#updatedAtPending.clear()
+    this.#db.transaction(() => {
+      for (const [id, at] of pending) {
+        this.#statements.touch.run(at, id)
+        this.#updatedAtWritten.set(id, at)
+      }
+    })()
   }
 
   #compactDue(): void {
@@ -244,9 +310,9 @@ export class SqliteDocumentStore implements DocumentStore {
       if (last === undefined) return
       const parts: Uint8Array[] = document.snapshot === null ? [] : [document.snapshot]
       for (const row of log) parts.push(row.data)
-      const snapshot = Y.mergeUpdates(parts)
-      this.#statements.replaceSnapshot.run(snapshot, snapshot.length, log.length, id)
+      this.#statements.replaceSnapshot.run(Y.mergeUpdates(parts), id)
       this.#statements.trimLog.run(id, last.seq)
+      this.#logLengths.set(id, 0)
     })()
   }
 
@@ -262,6 +328,8 @@ export class SqliteDocumentStore implements DocumentStore {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#flush()
+    this.#writePendingUpdatedAt()
+    if (this.#updatedAtTimer !== null) clearTimeout(this.#updatedAtTimer)
     this.#closed = true
     this.#db.close()
   }
