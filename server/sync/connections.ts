@@ -2,6 +2,9 @@
  * The `ws` side of the sync endpoint: adapts each WebSocket to a {@link RoomSocket} and enforces
  * what the room cannot see — binary frames only, a message rate, a bound on what a slow reader
  * may have buffered, heartbeats, per-IP connection and room limits, and token expiry.
+ *
+ * Idle connections are most of a server's connections, so a connection keeps its state in a few
+ * fields of one object: no logger, closure scope or timer outlives the moment it is needed.
  */
 import type { Logger } from 'pino'
 import type { WebSocket } from 'ws'
@@ -26,29 +29,64 @@ export interface ConnectionLimits {
 /** Messages received before the document finished loading, at most this many. */
 const MAX_EARLY_MESSAGES = 256
 
-let nextSocketNumber = 0
+/** Longest delay `setTimeout` accepts; later token expiries are re-armed when it fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1
 
-class WsRoomSocket implements RoomSocket {
+let nextConnectionNumber = 0
+
+class Connection implements RoomSocket {
   readonly id: string
   readonly canWrite: boolean
+  readonly ticket: UpgradeTicket
+  /** Cleared by each heartbeat, set by each pong. */
   alive = true
   readonly #ws: WebSocket
-  readonly #maxBufferedBytes: number
-  readonly #onSlowReader: () => void
-  #probes: Array<(alive: boolean) => void> = []
+  readonly #hub: ConnectionHub
+  #room: Room | null = null
+  /** Frames that arrived before the room was ready; null once joined. */
+  #early: Uint8Array[] | null = []
+  #tokens: number
+  #refilledAt = Date.now()
+  #timer: NodeJS.Timeout | null = null
+  #probes: Array<(alive: boolean) => void> | null = null
 
-  constructor(ws: WebSocket, ticket: UpgradeTicket, maxBufferedBytes: number, onSlowReader: () => void) {
-    this.id = `${ticket.ip}#${++nextSocketNumber}`
+  constructor(ws: WebSocket, ticket: UpgradeTicket, hub: ConnectionHub) {
+    this.id = `${ticket.ip}#${++nextConnectionNumber}`
     this.canWrite = can.edit(ticket.access, ticket.docId)
+    this.ticket = ticket
     this.#ws = ws
-    this.#maxBufferedBytes = maxBufferedBytes
-    this.#onSlowReader = onSlowReader
+    this.#hub = hub
+    this.#tokens = hub.limits.maxMessagesPerSecond
+    ws.on('error', (error) => hub.log.debug({ socket: this.id, err: error }, 'socket error'))
+    ws.on('pong', () => this.#pong())
+    ws.on('message', (data, isBinary) => this.#receive(data as Buffer, isBinary))
+    ws.on('close', () => this.#closed())
+    this.#timer = setTimeout(() => {
+      if (this.#room === null) ws.close(CloseCode.tryAgainLater, 'document did not load in time')
+    }, hub.limits.handshakeTimeoutMs)
+  }
+
+  /** Called by the hub once the room is loaded (or the document turned out not to exist). */
+  joined(room: Room | null): void {
+    if (room === null) {
+      this.#ws.close(CloseCode.notFound, 'document not found')
+      return
+    }
+    if (this.#ws.readyState !== this.#ws.OPEN) {
+      room.leave(this)
+      return
+    }
+    this.#room = room
+    const early = this.#early ?? []
+    this.#early = null
+    this.#armExpiry()
+    for (const frame of early) room.receive(this, frame)
   }
 
   send(frame: Uint8Array): void {
     if (this.#ws.readyState !== this.#ws.OPEN) return
-    if (this.#ws.bufferedAmount > this.#maxBufferedBytes) {
-      this.#onSlowReader()
+    if (this.#ws.bufferedAmount > this.#hub.limits.maxBufferedBytes) {
+      this.#hub.slowReader(this)
       this.#ws.terminate()
       return
     }
@@ -67,23 +105,16 @@ class WsRoomSocket implements RoomSocket {
     if (this.#ws.readyState !== this.#ws.OPEN) return Promise.resolve(false)
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        this.#probes = this.#probes.filter((waiting) => waiting !== settle)
+        this.#probes = this.#probes?.filter((waiting) => waiting !== settle) ?? null
         resolve(false)
       }, timeoutMs)
       const settle = (alive: boolean): void => {
         clearTimeout(timer)
         resolve(alive)
       }
-      this.#probes.push(settle)
+      ;(this.#probes ??= []).push(settle)
       this.#ws.ping()
     })
-  }
-
-  pong(): void {
-    this.alive = true
-    const probes = this.#probes
-    this.#probes = []
-    for (const settle of probes) settle(true)
   }
 
   heartbeat(): void {
@@ -94,6 +125,59 @@ class WsRoomSocket implements RoomSocket {
     this.alive = false
     this.#ws.ping()
   }
+
+  #receive(frame: Buffer, isBinary: boolean): void {
+    if (!isBinary) {
+      this.#hub.rejected('text_frame')
+      this.#ws.close(CloseCode.badMessage, 'binary frames only')
+      return
+    }
+    if (!this.#withinRate()) {
+      this.#hub.rejected('rate')
+      this.#ws.close(CloseCode.policyViolation, 'message rate limit exceeded')
+      return
+    }
+    if (this.#room !== null) this.#room.receive(this, frame)
+    else if (this.#early !== null && this.#early.length < MAX_EARLY_MESSAGES) this.#early.push(frame)
+    else this.#ws.close(CloseCode.tryAgainLater, 'document still loading')
+  }
+
+  /** A token bucket holding one second's worth of messages. */
+  #withinRate(): boolean {
+    const now = Date.now()
+    const rate = this.#hub.limits.maxMessagesPerSecond
+    this.#tokens = Math.min(rate, this.#tokens + ((now - this.#refilledAt) / 1000) * rate)
+    this.#refilledAt = now
+    if (this.#tokens < 1) return false
+    this.#tokens -= 1
+    return true
+  }
+
+  /** Once joined, the only timer a connection may need is its token's expiry. */
+  #armExpiry(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer)
+    this.#timer = null
+    const exp = this.ticket.access.exp
+    if (exp === null) return
+    const remaining = exp * 1000 - Date.now()
+    this.#timer = setTimeout(
+      () => (remaining > MAX_TIMER_MS ? this.#armExpiry() : this.#ws.close(CloseCode.unauthorized, 'token expired')),
+      Math.max(0, Math.min(remaining, MAX_TIMER_MS)),
+    )
+  }
+
+  #pong(): void {
+    this.alive = true
+    const probes = this.#probes
+    this.#probes = null
+    for (const settle of probes ?? []) settle(true)
+  }
+
+  #closed(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer)
+    this.#hub.forget(this)
+    this.#room?.leave(this)
+  }
 }
 
 interface IpUsage {
@@ -102,38 +186,38 @@ interface IpUsage {
 }
 
 export class ConnectionHub {
+  readonly limits: ConnectionLimits
+  readonly log: Logger
   readonly #rooms: RoomManager
-  readonly #limits: ConnectionLimits
-  readonly #log: Logger
   readonly #metrics: Metrics
-  readonly #sockets = new Map<WebSocket, WsRoomSocket>()
+  readonly #connections = new Set<Connection>()
   readonly #usage = new Map<string, IpUsage>()
   readonly #heartbeat: NodeJS.Timeout
 
   constructor(rooms: RoomManager, limits: ConnectionLimits, log: Logger, metrics: Metrics) {
     this.#rooms = rooms
-    this.#limits = limits
-    this.#log = log
+    this.limits = limits
+    this.log = log
     this.#metrics = metrics
     this.#heartbeat = setInterval(() => {
-      for (const socket of this.#sockets.values()) socket.heartbeat()
+      for (const connection of this.#connections) connection.heartbeat()
     }, limits.heartbeatIntervalMs)
     this.#heartbeat.unref()
   }
 
   get count(): number {
-    return this.#sockets.size
+    return this.#connections.size
   }
 
   /** Per-IP limits, checked before the upgrade; a reason when this connection is refused. */
   admit(ip: string, docId: string): string | null {
     const usage = this.#usage.get(ip)
     if (usage === undefined) return null
-    if (usage.connections >= this.#limits.maxConnectionsPerIp) {
+    if (usage.connections >= this.limits.maxConnectionsPerIp) {
       this.#metrics.connectionRefused('connections_per_ip')
       return 'too many connections from this address'
     }
-    if (!usage.rooms.has(docId) && usage.rooms.size >= this.#limits.maxRoomsPerIp) {
+    if (!usage.rooms.has(docId) && usage.rooms.size >= this.limits.maxRoomsPerIp) {
       this.#metrics.connectionRefused('rooms_per_ip')
       return 'too many documents open from this address'
     }
@@ -141,91 +225,38 @@ export class ConnectionHub {
   }
 
   accept(ws: WebSocket, ticket: UpgradeTicket): void {
-    const socket = new WsRoomSocket(ws, ticket, this.#limits.maxBufferedBytes, () => {
-      this.#metrics.messageRejected('slow_reader')
-      this.#log.warn({ socket: socket.id, docId: ticket.docId }, 'terminated a socket that stopped reading')
-    })
-    this.#sockets.set(ws, socket)
+    const connection = new Connection(ws, ticket, this)
+    this.#connections.add(connection)
     this.#track(ticket, +1)
-    const log = this.#log.child({ socket: socket.id, docId: ticket.docId })
-
-    let room: Room | null = null
-    const early: Uint8Array[] = []
-    const budget = { tokens: this.#limits.maxMessagesPerSecond, refilledAt: Date.now() }
-    const timers: NodeJS.Timeout[] = []
-
-    ws.on('error', (error) => log.debug({ err: error }, 'socket error'))
-    ws.on('pong', () => socket.pong())
-    ws.on('message', (data, isBinary) => {
-      if (!isBinary) {
-        this.#metrics.messageRejected('text_frame')
-        ws.close(CloseCode.badMessage, 'binary frames only')
-        return
-      }
-      if (!this.#withinRate(budget)) {
-        this.#metrics.messageRejected('rate')
-        ws.close(CloseCode.policyViolation, 'message rate limit exceeded')
-        return
-      }
-      const frame = data as Buffer
-      if (room !== null) room.receive(socket, frame)
-      else if (early.length < MAX_EARLY_MESSAGES) early.push(frame)
-      else ws.close(CloseCode.tryAgainLater, 'document still loading')
-    })
-    ws.on('close', () => {
-      for (const timer of timers) clearTimeout(timer)
-      this.#sockets.delete(ws)
-      this.#track(ticket, -1)
-      room?.leave(socket)
-    })
-
-    timers.push(
-      setTimeout(() => {
-        if (room === null) ws.close(CloseCode.tryAgainLater, 'document did not load in time')
-      }, this.#limits.handshakeTimeoutMs),
+    this.#rooms.join(ticket.docId, connection).then(
+      (room) => connection.joined(room),
+      (error: unknown) => {
+        this.log.error({ socket: connection.id, docId: ticket.docId, err: error }, 'could not open the document')
+        connection.close(CloseCode.internalError, 'storage unavailable')
+      },
     )
-    if (ticket.access.exp !== null) {
-      const remaining = ticket.access.exp * 1000 - Date.now()
-      timers.push(setTimeout(() => ws.close(CloseCode.unauthorized, 'token expired'), Math.max(0, Math.min(remaining, 2 ** 31 - 1))))
-    }
-
-    this.#rooms
-      .join(ticket.docId, socket)
-      .then((joinedRoom) => {
-        if (joinedRoom === null) {
-          ws.close(CloseCode.notFound, 'document not found')
-          return
-        }
-        if (ws.readyState !== ws.OPEN) {
-          joinedRoom.leave(socket)
-          return
-        }
-        room = joinedRoom
-        for (const frame of early.splice(0)) joinedRoom.receive(socket, frame)
-      })
-      .catch((error: unknown) => {
-        log.error({ err: error }, 'could not open the document')
-        ws.close(CloseCode.internalError, 'storage unavailable')
-      })
   }
 
   /** For shutdown: every socket is told to come back (1012) once rooms are stored. */
   closeAll(code: number, reason: string): void {
-    for (const ws of this.#sockets.keys()) ws.close(code, reason)
+    for (const connection of this.#connections) connection.close(code, reason)
   }
 
   stop(): void {
     clearInterval(this.#heartbeat)
   }
 
-  #withinRate(budget: { tokens: number; refilledAt: number }): boolean {
-    const now = Date.now()
-    const rate = this.#limits.maxMessagesPerSecond
-    budget.tokens = Math.min(rate, budget.tokens + ((now - budget.refilledAt) / 1000) * rate)
-    budget.refilledAt = now
-    if (budget.tokens < 1) return false
-    budget.tokens -= 1
-    return true
+  rejected(reason: string): void {
+    this.#metrics.messageRejected(reason)
+  }
+
+  slowReader(connection: Connection): void {
+    this.#metrics.messageRejected('slow_reader')
+    this.log.warn({ socket: connection.id, docId: connection.ticket.docId }, 'terminated a socket that stopped reading')
+  }
+
+  forget(connection: Connection): void {
+    if (this.#connections.delete(connection)) this.#track(connection.ticket, -1)
   }
 
   #track(ticket: UpgradeTicket, delta: 1 | -1): void {

@@ -96,6 +96,14 @@ function refuse(socket: Duplex, status: number, body: string): void {
   )
 }
 
+/**
+ * Declared apart on purpose: a listener created inside the upgrade handler would keep the whole
+ * request (headers and all) alive for as long as the socket lives.
+ */
+function destroySocket(this: Duplex): void {
+  this.destroy()
+}
+
 /** Routes a Node server's upgrade requests through the app, then hands accepted ones to `ws`. */
 export function handleUpgrades(server: Server, options: UpgradeHandlerOptions): WebSocketServer {
   const wss = new WebSocketServer({
@@ -105,7 +113,7 @@ export function handleUpgrades(server: Server, options: UpgradeHandlerOptions): 
     clientTracking: false,
   })
   server.on('upgrade', (incoming: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', () => socket.destroy())
+    socket.on('error', destroySocket)
     void (async () => {
       let ticket: UpgradeTicket | null = null
       let response: Response
