@@ -9,7 +9,7 @@
  *   npm run bench -- --no-write            keep docs/benchmarks.md as it is
  *   npm run bench -- --servers tandem,floor
  *   npm run bench -- --tandem-entry ../wt/server/main.ts   benchmark another copy of tandem
- *   npm run bench -- --profile             CPU profiles (fan-out 500, many documents) and heap
+ *   npm run bench -- --profile             CPU profiles (fan-out 500, many documents, cold join) and heap
  *                                          snapshots (idle) of tandem, summarised in
  *                                          .bench-tmp/profiles/summary.md
  *
@@ -211,7 +211,7 @@ async function main(): Promise<void> {
   })
   const quick = values.quick === true
   const profile = values.profile === true
-  const scenarios = (values.scenario ?? (profile ? ['fanout', 'manydocs', 'idle'] : [...SCENARIOS]))
+  const scenarios = (values.scenario ?? (profile ? ['fanout', 'manydocs', 'idle', 'coldjoin'] : [...SCENARIOS]))
     .flatMap((value) => value.split(','))
     .map((value) => value.trim().toLowerCase())
   for (const scenario of scenarios) {

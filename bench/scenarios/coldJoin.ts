@@ -72,6 +72,7 @@ export async function runColdJoin(context: ScenarioContext, name: ServerName, tr
     await server.collectGarbage()
     const before = await server.stats()
     server.resetPeakRss()
+    await context.hooks?.beginWindow(server)
     const at = now() + START_LEAD_MS
     const counts = split(Array.from({ length: sizes.coldJoin.simultaneous }, (_, index) => index), workers.length).map((part) => part.length)
     const simultaneous = (
@@ -79,6 +80,7 @@ export async function runColdJoin(context: ScenarioContext, name: ServerName, tr
         workers.map((worker, index) => worker.ask<number[]>({ cmd: 'join', target: server.target, docName, count: counts[index] ?? 0, at, expectTextLength })),
       )
     ).flat()
+    await context.hooks?.endWindow(server, `coldjoin-${name}`)
     const peakRss = server.peakRss()
     return {
       server: name,
