@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { ConfigError, loadConfig } from './config'
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config'
 
 describe('loadConfig', () => {
   it('has the documented defaults', () => {
@@ -34,5 +35,11 @@ describe('loadConfig', () => {
     const config = loadConfig({ AUTH_SECRET: '', ALLOWED_ORIGINS: ' https://a.test , https://b.test ,' })
     expect(config.authSecret).toBeNull()
     expect(config.allowedOrigins).toEqual(['https://a.test', 'https://b.test'])
+  })
+
+  it('documents every variable in the README’s configuration table', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    const documented = [...readme.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((match) => match[1])
+    expect(documented.sort()).toEqual([...CONFIG_VARIABLES].sort())
   })
 })

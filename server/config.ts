@@ -37,6 +37,9 @@ const schema = z.object({
   SHUTDOWN_TIMEOUT_MS: integer(8_000, 100),
 })
 
+/** Every environment variable tandem reads; the README's table documents each of them. */
+export const CONFIG_VARIABLES = Object.keys(schema.shape)
+
 export interface Config {
   port: number
   host: string
