@@ -316,11 +316,6 @@ export class SqliteDocumentStore implements DocumentStore {
     })()
   }
 
-  /** Runs SQLite's own consistency check; for tests and operators. */
-  integrityCheck(): string {
-    return this.#db.pragma('integrity_check', { simple: true }) as string
-  }
-
   async ping(): Promise<void> {
     this.#db.prepare('SELECT 1').get()
   }

@@ -28,5 +28,3 @@ export const CloseCode = {
   /** The document reached its size quota. */
   documentTooLarge: 4413,
 } as const
-
-export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode]

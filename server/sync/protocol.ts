@@ -91,7 +91,3 @@ export function encodeAwareness(awarenessUpdate: Uint8Array): Uint8Array {
     encoding.writeVarUint8Array(e, awarenessUpdate)
   })
 }
-
-export function encodeQueryAwareness(): Uint8Array {
-  return frame((e) => encoding.writeVarUint(e, MessageType.queryAwareness))
-}

@@ -149,10 +149,6 @@ export class Room {
     return this.#sockets.size
   }
 
-  get failed(): boolean {
-    return this.#failed
-  }
-
   /** Number of clients with a live presence state. */
   get presenceCount(): number {
     return this.#awareness.size
