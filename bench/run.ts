@@ -29,6 +29,7 @@ import { runIdle } from './scenarios/idle'
 import { runManyDocs } from './scenarios/manyDocs'
 import { SERVER_NAMES, type ServerName } from './servers'
 import { loadTraceDocument, replayTrace } from './trace'
+import { TRACE_PATH } from '../server/test/trace'
 import { LoadWorker } from './workers'
 
 export const SCENARIOS = ['fanout', 'manydocs', 'idle', 'coldjoin'] as const
@@ -61,7 +62,6 @@ export const QUICK_SIZES: Sizes = {
   idleUnloadMs: 1500,
 }
 
-const TRACE_PATH = `${projectRoot}../shared/traces/automerge-paper.json.gz`
 /** Patches of the trace replayed in quick runs: enough to be a real document, fast to build. */
 const QUICK_TRACE_PATCHES = 5000
 

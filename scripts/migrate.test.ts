@@ -49,8 +49,9 @@ async function sqliteInstallation(): Promise<{ dataDir: string; before: Snapshot
   const dataDir = tempDataDir()
   cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }))
   const server = await startTestServer({ DATA_DIR: dataDir, COMPACT_THRESHOLD: '3' })
+  let ids: string[]
   try {
-    const ids = [
+    ids = [
       await server.createDocument({ title: 'Plain', content: { format: 'text', body: 'one line' } }),
       await server.createDocument({ title: 'Rich', content: { format: 'markdown', body: '# Heading\n\n- a\n- **b**' } }),
       await server.createDocument({ title: 'Edited' }),
@@ -73,9 +74,15 @@ async function sqliteInstallation(): Promise<{ dataDir: string; before: Snapshot
       body: JSON.stringify({ title: 'Plain, renamed' }),
     })
     expect(renamed.status).toBe(200)
-    return { dataDir, before: await everything(server.url), ids }
   } finally {
     await server.stop()
+  }
+  // Read back from what was stored: the store writes a document's `updated_at` lazily, last at close.
+  const stored = await startTestServer({ DATA_DIR: dataDir })
+  try {
+    return { dataDir, before: await everything(stored.url), ids }
+  } finally {
+    await stored.stop()
   }
 }
 

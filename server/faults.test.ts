@@ -81,8 +81,8 @@ describe('SIGTERM', () => {
     first.process.kill('SIGTERM')
     expect(await first.exited).toBe(0)
     expect(Date.now() - started).toBeLessThan(10_000)
-    expect(a.closes.map((close) => close.code)).toContain(CloseCode.serviceRestart)
-    expect(b.closes.map((close) => close.code)).toContain(CloseCode.serviceRestart)
+    const toldToComeBack = (c: TestClient) => c.closes.some((close) => close.code === CloseCode.serviceRestart)
+    await waitFor(() => toldToComeBack(a) && toldToComeBack(b), { what: 'both clients to see close 1012' })
 
     b.appendParagraph('while the server was down')
     const second = await spawnServer(env)

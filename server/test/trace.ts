@@ -12,7 +12,7 @@ export interface EditingTrace {
   txns: Array<{ patches: Array<[number, number, string]> }>
 }
 
-export const TRACE_PATH = fileURLToPath(new URL('../../../shared/traces/automerge-paper.json.gz', import.meta.url))
+export const TRACE_PATH = fileURLToPath(new URL('./fixtures/automerge-paper.json.gz', import.meta.url))
 
 export function loadTrace(path = TRACE_PATH): EditingTrace {
   return JSON.parse(gunzipSync(readFileSync(path)).toString('utf8')) as EditingTrace
