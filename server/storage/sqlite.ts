@@ -76,6 +76,14 @@ interface QueuedAppend {
   reject: (error: unknown) => void
 }
 
+/**
+ * The log's foreign key finds a deleted document as part of the insert, which is cheaper than a
+ * lookup of its own; the failed statement is undone alone, the transaction goes on.
+ */
+function isMissingDocument(error: unknown): boolean {
+  return error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_FOREIGNKEY'
+}
+
 function toRecord(row: DocumentRow): DocumentRecord {
   return { id: row.id, title: row.title, createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at) }
 }
@@ -114,7 +122,6 @@ export class SqliteDocumentStore implements DocumentStore {
       ),
       delete: db.prepare('DELETE FROM documents WHERE id = ?'),
       snapshot: db.prepare<[string], { snapshot: Buffer | null }>('SELECT snapshot FROM documents WHERE id = ?'),
-      exists: db.prepare<[string], { found: number }>('SELECT 1 AS found FROM documents WHERE id = ?'),
       logLength: db.prepare<[string], { length: number }>('SELECT COUNT(*) AS length FROM updates WHERE doc_id = ?'),
       log: db.prepare<[string], { seq: number; data: Buffer }>(
         'SELECT seq, data FROM updates WHERE doc_id = ? ORDER BY seq',
@@ -229,17 +236,17 @@ export class SqliteDocumentStore implements DocumentStore {
       this.#db.transaction(() => {
         for (const item of batch) {
           if (missing.has(item.id)) continue
-          if (!changed.has(item.id)) {
-            if (this.#statements.exists.get(item.id) === undefined) {
-              missing.add(item.id)
-              continue
-            }
-            changed.add(item.id)
-            if (!this.#logLengths.has(item.id)) {
-              this.#logLengths.set(item.id, this.#statements.logLength.get(item.id)?.length ?? 0)
-            }
+          if (!this.#logLengths.has(item.id)) {
+            this.#logLengths.set(item.id, this.#statements.logLength.get(item.id)?.length ?? 0)
           }
-          this.#statements.append.run(item.id, item.update)
+          try {
+            this.#statements.append.run(item.id, item.update)
+          } catch (error) {
+            if (!isMissingDocument(error)) throw error
+            missing.add(item.id)
+            continue
+          }
+          changed.add(item.id)
         }
         this.#noteContentChanges(changed)
       })()
