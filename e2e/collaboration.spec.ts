@@ -28,10 +28,7 @@ test('concurrent typing at the same spot converges to identical content', async 
   const bob = await (await user('Bob')).open(id)
   await alice.type('[]')
   await expect(bob.editor).toHaveText('[]')
-  for (const doc of [alice, bob]) {
-    await doc.focusEnd()
-    await doc.page.keyboard.press('ArrowLeft')
-  }
+  for (const doc of [alice, bob]) await doc.focusEnd(1)
 
   await Promise.all([alice.page.keyboard.type('aaaa aaaa'), bob.page.keyboard.type('bbbb bbbb')])
 

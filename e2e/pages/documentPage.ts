@@ -31,10 +31,38 @@ export class DocumentPage {
     return this.page.getByTestId(`toolbar-${name}`)
   }
 
-  /** Puts the caret at the very end of the document. */
-  async focusEnd(): Promise<void> {
-    await this.editor.click()
-    await this.page.keyboard.press('Control+End')
+  /**
+   * Puts the caret at the very end of the document, and waits until the editor itself has it
+   * there. Ctrl+End moves only the browser's selection; ProseMirror reads it on the next
+   * `selectionchange`, and an editor update landing in between (carets re-rendered after a
+   * presence change) can write the old selection back: keys typed then land at the old caret.
+   * `charactersBefore` moves the caret that many characters back from the end (same paragraph).
+   */
+  async focusEnd(charactersBefore = 0): Promise<void> {
+    await expect(async () => {
+      await this.editor.click()
+      await this.page.keyboard.press('Control+End')
+      for (let i = 0; i < charactersBefore; i++) await this.page.keyboard.press('ArrowLeft')
+      await expect.poll(() => this.#caretBeforeEnd(), { timeout: 1_000 }).toBe(charactersBefore)
+    }).toPass()
+  }
+
+  /** How far the editor's caret is before the end of the last textblock; null for a range. */
+  #caretBeforeEnd(): Promise<number | null> {
+    return this.editor.evaluate((element) => {
+      interface Node {
+        isTextblock: boolean
+        lastChild: Node | null
+        content: { size: number }
+      }
+      const editor = (element as HTMLElement & { editor?: { state: { doc: Node; selection: { empty: boolean; head: number } } } }).editor
+      if (editor === undefined) return null
+      const { doc, selection } = editor.state
+      // The end of the last textblock: one position inside each closing boundary on the way down.
+      let end = doc.content.size
+      for (let node: Node | null = doc.lastChild; node !== null && !node.isTextblock; node = node.lastChild) end -= 1
+      return selection.empty ? end - 1 - selection.head : null
+    })
   }
 
   async type(text: string): Promise<void> {
