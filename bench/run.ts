@@ -6,7 +6,7 @@
  *   npm run bench -- --quick               tiny sizes, 1 run, docs untouched (smoke)
  *   npm run bench -- --scenario fanout     one scenario (fanout | manydocs | idle | coldjoin)
  *   npm run bench -- --runs 5              runs per scenario and server
- *   npm run bench -- --no-write            keep docs/benchmarks.md as it is
+ *   npm run bench -- --no-write            keep docs/benchmarks.md and bench/results as they are
  *   npm run bench -- --servers tandem,floor
  *   npm run bench -- --tandem-entry ../wt/server/main.ts   benchmark another copy of tandem
  *   npm run bench -- --profile             CPU profiles (fan-out 500, many documents, cold join) and heap
@@ -247,7 +247,7 @@ async function main(): Promise<void> {
     log(`profiles and their summary: ${PROFILE_DIR}/summary.md`)
     return
   }
-  const exploratory = quick || servers !== undefined || values['tandem-entry'] !== undefined
+  const exploratory = quick || servers !== undefined || values['tandem-entry'] !== undefined || values['no-write'] === true
   const resultsPath = exploratory ? `${workDir}/results-partial.json` : `${projectRoot}bench/results/latest.json`
   const full: BenchResults = {
     ...mergeWithPrevious(resultsPath, results, scenarios as ScenarioName[]),
@@ -259,7 +259,7 @@ async function main(): Promise<void> {
   mkdirSync(resultsPath.replace(/\/[^/]+$/, ''), { recursive: true })
   writeFileSync(resultsPath, `${JSON.stringify(full, null, 2)}\n`)
   log(`raw results: ${resultsPath}`)
-  if (!exploratory && values['no-write'] !== true) {
+  if (!exploratory) {
     writeReport(full, projectRoot)
     log('wrote docs/benchmarks.md and docs/benchmarks-latency.svg')
   }
