@@ -1,6 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { newDocumentId } from '../ids'
 import { describeDocumentStoreContract } from './contract'
 import { SqliteDocumentStore } from './sqlite'
 
@@ -14,4 +18,104 @@ describeDocumentStoreContract('SQLite', () => {
     reopen: open,
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   }
+})
+
+describe('SQLite journal', () => {
+  let dir = ''
+  const stores: SqliteDocumentStore[] = []
+  const open = (path: string): SqliteDocumentStore => {
+    const store = new SqliteDocumentStore({ path, compactThreshold: 100_000, synchronous: 'normal' })
+    stores.push(store)
+    return store
+  }
+  const rows = (path: string, table: 'journal' | 'updates'): number => {
+    const db = new Database(path, { readonly: true })
+    try {
+      return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n
+    } finally {
+      db.close()
+    }
+  }
+  const text = (updates: Uint8Array[]): string => {
+    const doc = new Y.Doc()
+    for (const update of updates) Y.applyUpdate(doc, update)
+    return doc.getText('t').toString()
+  }
+  const edits = (count: number): Uint8Array[] => {
+    const doc = new Y.Doc()
+    const updates: Uint8Array[] = []
+    doc.on('update', (update: Uint8Array) => updates.push(update))
+    for (let index = 0; index < count; index++) doc.getText('t').insert(index, String(index % 10))
+    return updates
+  }
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tandem-journal-'))
+  })
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('commits appends to the journal, moves them into the log within a second, and loads both all the while', async () => {
+    const path = join(dir, 'tandem.db')
+    const store = open(path)
+    const id = newDocumentId()
+    await store.create({ id, title: 'Journal', initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
+    await Promise.all(edits(3).map((update) => store.appendUpdate(id, update)))
+    expect([rows(path, 'journal'), rows(path, 'updates')]).toEqual([3, 0])
+    expect(text((await store.load(id))?.updates ?? [])).toBe('012')
+
+    await expect.poll(() => rows(path, 'journal'), { timeout: 5000 }).toBe(0)
+    expect(rows(path, 'updates')).toBe(3)
+    expect(text((await store.load(id))?.updates ?? [])).toBe('012')
+  })
+
+  it('moves a long journal at once, without waiting for the timer', async () => {
+    const path = join(dir, 'tandem.db')
+    const store = open(path)
+    const id = newDocumentId()
+    await store.create({ id, title: 'Busy', initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
+    const updates = edits(1200)
+    await Promise.all(updates.map((update) => store.appendUpdate(id, update)))
+    await expect.poll(() => rows(path, 'updates'), { timeout: 500, interval: 10 }).toBe(1200)
+    expect(text((await store.load(id))?.updates ?? [])).toHaveLength(1200)
+  })
+
+  it('takes unsettled journal rows with a deleted document, and leaves none behind on close', async () => {
+    const path = join(dir, 'tandem.db')
+    const store = open(path)
+    const [deleted, kept] = [newDocumentId(), newDocumentId()]
+    for (const id of [deleted, kept]) await store.create({ id, title: id, initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
+    await Promise.all(edits(2).flatMap((update) => [store.appendUpdate(deleted, update), store.appendUpdate(kept, update)]))
+    await store.delete(deleted)
+    expect(rows(path, 'journal')).toBe(2)
+    await store.close()
+    expect([rows(path, 'journal'), rows(path, 'updates')]).toEqual([0, 2])
+    expect(text((await open(path).load(kept))?.updates ?? [])).toBe('01')
+  })
+
+  it('opens a database of the first schema with its log intact', async () => {
+    const path = join(dir, 'tandem.db')
+    const id = newDocumentId()
+    const [first, second, third] = edits(3) as [Uint8Array, Uint8Array, Uint8Array]
+    const db = new Database(path)
+    db.exec(`
+      CREATE TABLE documents (id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL, snapshot BLOB);
+      CREATE INDEX documents_recent ON documents (updated_at DESC, id DESC);
+      CREATE TABLE updates (seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE, data BLOB NOT NULL);
+      CREATE INDEX updates_by_document ON updates (doc_id, seq);
+      PRAGMA user_version = 1;
+    `)
+    db.prepare('INSERT INTO documents VALUES (?, ?, 0, 0, ?)').run(id, 'Old', first)
+    db.prepare('INSERT INTO updates (doc_id, data) VALUES (?, ?)').run(id, second)
+    db.close()
+
+    const store = open(path)
+    expect(text((await store.load(id))?.updates ?? [])).toBe('01')
+    await store.appendUpdate(id, third)
+    expect(text((await store.load(id))?.updates ?? [])).toBe('012')
+  })
 })

@@ -2,12 +2,17 @@
  * The embedded default store: one SQLite file in WAL mode.
  *
  * Each document is a compacted snapshot plus an append-only log of updates. Appends are group
- * committed (see `#scheduleFlush`) and resolved in call order. An append writes only its log row:
- * most of a commit's cost is the pages it dirties, so the document row is not touched per append
- * — `updated_at` is written at most once per {@link UPDATED_AT_INTERVAL_MS} per document (always
- * trailing), and the log length that triggers compaction is counted in memory. When a log passes
- * the threshold, snapshot and log are merged in one transaction, so a crash at any moment leaves
- * either the old rows or the new snapshot, never half of each.
+ * committed (see `#scheduleFlush`) and resolved in call order. Most of a commit's cost is the
+ * pages it dirties, so an append writes one row and nothing else: it lands in the `journal`, an
+ * unindexed table whose inserts all touch its last page, however many documents a commit spans
+ * (a row in the `(doc_id, seq)` index of the log dirtied a page per document). The journal is
+ * moved into the log in batches ({@link JOURNAL_SETTLE_ROWS}, {@link JOURNAL_SETTLE_MS}), where a
+ * document's page is written once per batch instead of once per append; until then loading reads
+ * a document's journal rows after its log rows. `updated_at` is written at most once per
+ * {@link UPDATED_AT_INTERVAL_MS} per document (always trailing), and the log length that triggers
+ * compaction is counted in memory. When a log passes the threshold, snapshot and log are merged
+ * in one transaction, so a crash at any moment leaves either the old rows or the new snapshot,
+ * never half of each.
  */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -35,13 +40,20 @@ export interface SqliteStoreOptions {
   synchronous: 'normal' | 'full'
 }
 
-const SCHEMA_VERSION = 1
+const SCHEMA_VERSION = 2
 
 /** Commits come at most this often under load; an idle store commits at once. */
 const MIN_COMMIT_INTERVAL_MS = 2
 
 /** `updated_at` lags content by at most this much; writing it per append doubled its cost. */
 const UPDATED_AT_INTERVAL_MS = 1000
+
+/**
+ * The journal is moved into the log once it holds this many rows, or this long after its first
+ * row, whichever comes first. Loading a document scans the whole journal, so it is kept short.
+ */
+const JOURNAL_SETTLE_ROWS = 1000
+const JOURNAL_SETTLE_MS = 1000
 
 const MIGRATIONS: Record<number, string> = {
   1: `
@@ -59,6 +71,13 @@ const MIGRATIONS: Record<number, string> = {
       data BLOB NOT NULL
     );
     CREATE INDEX updates_by_document ON updates (doc_id, seq);
+  `,
+  2: `
+    CREATE TABLE journal (
+      seq INTEGER PRIMARY KEY,
+      doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+      data BLOB NOT NULL
+    );
   `,
 }
 
@@ -101,6 +120,10 @@ export class SqliteDocumentStore implements DocumentStore {
   readonly #updatedAtWritten = new Map<string, number>()
   readonly #updatedAtPending = new Map<string, number>()
   #updatedAtTimer: NodeJS.Timeout | null = null
+  /** Journal rows this store added since it last settled the journal. */
+  #journalRows = 0
+  #settleTimer: NodeJS.Timeout | null = null
+  #settleSoon = false
   #closed = false
   readonly #statements
 
@@ -122,12 +145,17 @@ export class SqliteDocumentStore implements DocumentStore {
       ),
       delete: db.prepare('DELETE FROM documents WHERE id = ?'),
       snapshot: db.prepare<[string], { snapshot: Buffer | null }>('SELECT snapshot FROM documents WHERE id = ?'),
-      logLength: db.prepare<[string], { length: number }>('SELECT COUNT(*) AS length FROM updates WHERE doc_id = ?'),
+      logLength: db.prepare<[string, string], { length: number }>(
+        'SELECT (SELECT COUNT(*) FROM updates WHERE doc_id = ?) + (SELECT COUNT(*) FROM journal WHERE doc_id = ?) AS length',
+      ),
       log: db.prepare<[string], { seq: number; data: Buffer }>(
         'SELECT seq, data FROM updates WHERE doc_id = ? ORDER BY seq',
       ),
+      journal: db.prepare<[string], { data: Buffer }>('SELECT data FROM journal WHERE doc_id = ? ORDER BY seq'),
+      settleJournal: db.prepare('INSERT INTO updates (doc_id, data) SELECT doc_id, data FROM journal ORDER BY seq'),
+      clearJournal: db.prepare('DELETE FROM journal'),
       touch: db.prepare('UPDATE documents SET updated_at = MAX(updated_at, ?) WHERE id = ?'),
-      append: db.prepare('INSERT INTO updates (doc_id, data) VALUES (?, ?)'),
+      append: db.prepare('INSERT INTO journal (doc_id, data) VALUES (?, ?)'),
       replaceSnapshot: db.prepare('UPDATE documents SET snapshot = ? WHERE id = ?'),
       trimLog: db.prepare('DELETE FROM updates WHERE doc_id = ? AND seq <= ?'),
     }
@@ -198,6 +226,7 @@ export class SqliteDocumentStore implements DocumentStore {
       if (document === undefined) return null
       const updates: Uint8Array[] = document.snapshot === null ? [] : [document.snapshot]
       for (const row of this.#statements.log.all(id)) updates.push(row.data)
+      for (const row of this.#statements.journal.all(id)) updates.push(row.data)
       return { updates, byteSize: updates.reduce((sum, update) => sum + update.length, 0) }
     })()
   }
@@ -237,7 +266,7 @@ export class SqliteDocumentStore implements DocumentStore {
         for (const item of batch) {
           if (missing.has(item.id)) continue
           if (!this.#logLengths.has(item.id)) {
-            this.#logLengths.set(item.id, this.#statements.logLength.get(item.id)?.length ?? 0)
+            this.#logLengths.set(item.id, this.#statements.logLength.get(item.id, item.id)?.length ?? 0)
           }
           try {
             this.#statements.append.run(item.id, item.update)
@@ -247,6 +276,7 @@ export class SqliteDocumentStore implements DocumentStore {
             continue
           }
           changed.add(item.id)
+          this.#journalRows++
         }
         this.#noteContentChanges(changed)
       })()
@@ -265,6 +295,39 @@ export class SqliteDocumentStore implements DocumentStore {
       item.resolve()
     }
     if (this.#compactionDue.size > 0) setImmediate(() => this.#compactDue())
+    this.#scheduleSettle()
+  }
+
+  /** After the broadcasts of the batch just committed, which a settle must not delay. */
+  #scheduleSettle(): void {
+    if (this.#journalRows >= JOURNAL_SETTLE_ROWS && !this.#settleSoon) {
+      this.#settleSoon = true
+      setImmediate(() => this.#settle())
+    } else if (this.#journalRows > 0 && this.#settleTimer === null) {
+      this.#settleTimer = setTimeout(() => this.#settle(), JOURNAL_SETTLE_MS)
+      this.#settleTimer.unref()
+    }
+  }
+
+  /** Moves the whole journal into the log, in order, in one transaction. */
+  #settle(): void {
+    if (this.#settleTimer !== null) clearTimeout(this.#settleTimer)
+    this.#settleTimer = null
+    this.#settleSoon = false
+    if (this.#closed) return
+    try {
+      this.#db.transaction(() => this.#settleJournal())()
+    } catch {
+      // Nothing is lost: the rows stay in the journal, where loading finds them, until a later try.
+      this.#journalRows = 1
+      this.#scheduleSettle()
+    }
+  }
+
+  /** Inside a transaction. Another store on the same file may have settled the rows already. */
+  #settleJournal(): void {
+    this.#journalRows = 0
+    if (this.#statements.settleJournal.run().changes > 0) this.#statements.clearJournal.run()
   }
 
   /** Writes `updated_at` now for documents not written lately; the others follow on a timer. */
@@ -312,6 +375,7 @@ export class SqliteDocumentStore implements DocumentStore {
     this.#db.transaction(() => {
       const document = this.#statements.snapshot.get(id)
       if (document === undefined) return
+      this.#settleJournal()
       const log = this.#statements.log.all(id)
       const last = log.at(-1)
       if (last === undefined) return
@@ -331,6 +395,7 @@ export class SqliteDocumentStore implements DocumentStore {
     if (this.#closed) return
     this.#flush()
     this.#writePendingUpdatedAt()
+    this.#settle()
     if (this.#updatedAtTimer !== null) clearTimeout(this.#updatedAtTimer)
     this.#closed = true
     this.#db.close()
