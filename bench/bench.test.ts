@@ -83,6 +83,7 @@ describe('bench scenarios at a tiny size', () => {
       const result = await runColdJoin(context, name, trace)
       expect(result.sequentialMedianMs).toBeGreaterThan(0)
       expect(result.simultaneousP99Ms).toBeGreaterThanOrEqual(result.simultaneousP50Ms)
+      expect(result.simultaneousCpuMs).toBeGreaterThan(0)
       expect(result.peakRssMb).toBeGreaterThan(10)
     }
   })

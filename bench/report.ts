@@ -128,6 +128,7 @@ const COLD_COLUMNS: Column<ColdJoinRun>[] = [
   { title: 'one at a time: p99 (ms)', key: 'sequentialP99Ms', digits: 1 },
   { title: 'simultaneous: p50 (ms)', key: 'simultaneousP50Ms', digits: 0 },
   { title: 'simultaneous: p99 (ms)', key: 'simultaneousP99Ms', digits: 0 },
+  { title: 'simultaneous: server CPU (ms)', key: 'simultaneousCpuMs', digits: 0 },
   { title: 'peak RSS (MiB)', key: 'peakRssMb', digits: 1 },
   { title: 'RSS before (MiB)', key: 'rssBeforeMb', digits: 1 },
   { title: 'RSS added by the burst (MiB)', key: 'rssGrowthMb', digits: 1 },

@@ -20,6 +20,8 @@ export interface ColdJoinRun {
   sequentialP99Ms: number
   simultaneousP50Ms: number
   simultaneousP99Ms: number
+  /** Server CPU time (user + system) from just before the simultaneous joiners until all synced. */
+  simultaneousCpuMs: number
   /** Peak resident memory while the simultaneous joiners synced. */
   peakRssMb: number
   /** Resident memory just before they started. */
@@ -80,6 +82,7 @@ export async function runColdJoin(context: ScenarioContext, name: ServerName, tr
         workers.map((worker, index) => worker.ask<number[]>({ cmd: 'join', target: server.target, docName, count: counts[index] ?? 0, at, expectTextLength })),
       )
     ).flat()
+    const after = await server.stats()
     await context.hooks?.endWindow(server, `coldjoin-${name}`)
     const peakRss = server.peakRss()
     return {
@@ -89,6 +92,7 @@ export async function runColdJoin(context: ScenarioContext, name: ServerName, tr
       sequentialP99Ms: percentile(sequential, 99),
       simultaneousP50Ms: percentile(simultaneous, 50),
       simultaneousP99Ms: percentile(simultaneous, 99),
+      simultaneousCpuMs: (after.cpuMicros - before.cpuMicros) / 1000,
       peakRssMb: peakRss / 2 ** 20,
       rssBeforeMb: before.rss / 2 ** 20,
       rssGrowthMb: (peakRss - before.rss) / 2 ** 20,
