@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { newDocumentId } from '../ids'
 import { type TestApp, createTestApp } from '../test/app'
 
 let t: TestApp
@@ -264,5 +265,7 @@ describe('everything else', () => {
     const response = await t.request('/healthz', { headers: { 'x-request-id': 'abc-123' } })
     expect(response.headers.get('x-request-id')).toBe('abc-123')
     expect((await t.request('/healthz')).headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+    const missing = await t.request(`/api/docs/${newDocumentId()}`, { headers: { 'x-request-id': 'error-1' } })
+    expect([missing.status, missing.headers.get('x-request-id')]).toEqual([404, 'error-1'])
   })
 })

@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http'
-import type { Logger } from 'pino'
 import type { Access } from '../auth'
 import type { UpgradeTicket } from '../sync/upgrade'
 
@@ -13,7 +12,6 @@ export interface AppEnv {
   }
   Variables: {
     access: Access
-    log: Logger
     requestId: string
   }
 }

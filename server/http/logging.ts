@@ -12,20 +12,20 @@ export function requestLogging(log: Logger): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const incoming = c.req.header('x-request-id')
     const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID()
-    const requestLog = log.child({ requestId })
     c.set('requestId', requestId)
-    c.set('log', requestLog)
+    // Set before the response exists: afterwards Hono would have to build a full copy of it.
+    c.header('X-Request-Id', requestId)
     const started = performance.now()
     await next()
-    c.header('X-Request-Id', requestId)
     const quiet = c.req.path === '/healthz' || c.req.path === '/metrics'
     const entry = {
+      requestId,
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,
       ms: Math.round((performance.now() - started) * 10) / 10,
     }
-    if (quiet) requestLog.debug(entry, 'request')
-    else requestLog.info(entry, 'request')
+    if (quiet) log.debug(entry, 'request')
+    else log.info(entry, 'request')
   }
 }
