@@ -18,6 +18,11 @@ export interface BenchClientOptions {
   docName: string
   /** A document kept up to date with the server's initial state, for clients that edit or verify. */
   doc?: Y.Doc
+  /**
+   * The server's initial state (its sync step 2), for a client that checks it once the timing is
+   * over: applying a large document at once would stall the other clients of this process.
+   */
+  onInitialState?: (state: Uint8Array) => void
   /** Every update frame received after the initial sync, with its arrival time. */
   onUpdate?: (frame: Buffer, receivedAt: number) => void
   /** The server closed the socket after the client synced. */
@@ -68,6 +73,7 @@ export class BenchClient {
         ws.send(syncStep2Frame(target.protocol, docName, reply))
       } else if (message.kind === 'step2') {
         if (options.doc !== undefined) Y.applyUpdate(options.doc, message.payload, FROM_SERVER)
+        options.onInitialState?.(message.payload)
         markSynced(receivedAt)
       }
     })

@@ -133,15 +133,32 @@ function bodyTextLength(doc: Y.Doc): number {
   return length
 }
 
-async function joinOne(target: Target, docName: string, startedAt: number, verify: number | null): Promise<{ ms: number; client: BenchClient }> {
-  const doc = verify === null ? undefined : new Y.Doc()
-  const client = new BenchClient({ target, docName, doc })
+interface Joined {
+  ms: number
+  client: BenchClient
+  /** What the server sent as its state, kept by the one joiner per batch that checks it. */
+  state: Uint8Array | null
+}
+
+async function joinOne(target: Target, docName: string, startedAt: number, keepState: boolean): Promise<Joined> {
+  let state: Uint8Array | null = null
+  const client = new BenchClient({
+    target,
+    docName,
+    onInitialState: keepState ? (received) => (state = received) : undefined,
+  })
   const syncedAt = await client.synced
-  if (doc !== undefined && bodyTextLength(doc) !== verify) {
-    throw new Error(`joiner received ${bodyTextLength(doc)} characters, expected ${verify}`)
-  }
-  doc?.destroy()
-  return { ms: syncedAt - startedAt, client }
+  return { ms: syncedAt - startedAt, client, state }
+}
+
+/** After the timing: the joiner that kept the server's state must have received the whole text. */
+function verifyJoined(joined: Joined, expectTextLength: number): void {
+  if (joined.state === null) throw new Error('the checking joiner kept no state')
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, joined.state)
+  const length = bodyTextLength(doc)
+  doc.destroy()
+  if (length !== expectTextLength) throw new Error(`joiner received ${length} characters, expected ${expectTextLength}`)
 }
 
 async function join(command: Extract<Command, { cmd: 'join' }>): Promise<number[]> {
@@ -149,17 +166,19 @@ async function join(command: Extract<Command, { cmd: 'join' }>): Promise<number[
   const times: number[] = []
   if (at === null) {
     for (let index = 0; index < count; index++) {
-      const joined = await joinOne(target, docName, now(), index === 0 ? expectTextLength : null)
+      const joined = await joinOne(target, docName, now(), index === 0)
       times.push(joined.ms)
       await joined.client.close()
+      if (index === 0) verifyJoined(joined, expectTextLength)
     }
     return times
   }
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - now())))
   const joined = await Promise.all(
-    Array.from({ length: count }, (_, index) => joinOne(target, docName, at, index === 0 ? expectTextLength : null)),
+    Array.from({ length: count }, (_, index) => joinOne(target, docName, at, index === 0)),
   )
   await Promise.all(joined.map((one) => one.client.close()))
+  if (joined[0] !== undefined) verifyJoined(joined[0], expectTextLength)
   return joined.map((one) => one.ms)
 }
 
