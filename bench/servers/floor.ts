@@ -1,10 +1,13 @@
 /**
  * The floor: a bare `ws` relay that broadcasts each frame to the other sockets of the same path.
  * No Yjs, no checks, no storage; what is left is the cost of moving bytes through WebSockets on
- * this machine. Listens on `PORT`.
+ * this machine. It frames each message once and writes it to every socket, as tandem does: with
+ * `ws.send` per recipient the floor cost more per delivered update than tandem itself.
+ * Listens on `PORT`.
  */
 import { createServer } from 'node:http'
 import { type WebSocket, WebSocketServer } from 'ws'
+import { binaryFrame, rawSocketOf } from '../../server/sync/wireFrame'
 
 const rooms = new Map<string, Set<WebSocket>>()
 const server = createServer((_request, response) => {
@@ -21,8 +24,9 @@ wss.on('connection', (ws, request) => {
   }
   const members = room
   members.add(ws)
-  ws.on('message', (data: Buffer, isBinary) => {
-    for (const other of members) if (other !== ws) other.send(data, { binary: isBinary })
+  ws.on('message', (data: Buffer) => {
+    const frame = binaryFrame(data)
+    for (const other of members) if (other !== ws && other.readyState === other.OPEN) rawSocketOf(other).write(frame)
   })
   ws.on('close', () => {
     members.delete(ws)
