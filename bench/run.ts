@@ -89,7 +89,13 @@ export interface BenchOptions {
 export async function runBench(options: BenchOptions): Promise<Omit<BenchResults, 'machine' | 'command' | 'startedAt' | 'durationSeconds'>> {
   const { sizes, runs, log } = options
   await buildAll(options.tandemEntry)
-  const workers = [new LoadWorker('writer'), new LoadWorker('load-1'), new LoadWorker('load-2')]
+  const workers: LoadWorker[] = []
+  // Each scenario gets fresh load processes: ones that carried a thousand idle clients before were
+  // slower to receive, which lengthened the cold joins of the fastest server most.
+  const freshWorkers = (): void => {
+    for (const worker of workers.splice(0)) worker.stop()
+    workers.push(new LoadWorker('writer'), new LoadWorker('load-1'), new LoadWorker('load-2'))
+  }
   const context: ScenarioContext = { sizes, workers, startOptions: () => ({}), log, hooks: options.hooks }
   const allowed = (names: ServerName[]): ServerName[] => names.filter((name) => options.servers?.includes(name) ?? true)
   const withFloor = allowed(['tandem', 'hocuspocus', 'y-websocket', 'floor'])
@@ -104,6 +110,7 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchResults
   }
   try {
     if (options.scenarios.includes('fanout')) {
+      freshWorkers()
       for (const readers of sizes.fanoutReaders) {
         for (let run = 0; run < runs; run++) {
           for (const name of rotate(withFloor, run)) {
@@ -115,6 +122,7 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchResults
       }
     }
     if (options.scenarios.includes('manydocs')) {
+      freshWorkers()
       for (let run = 0; run < runs; run++) {
         for (const name of rotate(withFloor, run)) {
           const result = await runManyDocs(context, name)
@@ -124,6 +132,7 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchResults
       }
     }
     if (options.scenarios.includes('idle')) {
+      freshWorkers()
       for (let run = 0; run < runs; run++) {
         for (const name of rotate(withoutFloor, run)) {
           const result = await runIdle(context, name)
@@ -133,6 +142,7 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchResults
       }
     }
     if (options.scenarios.includes('coldjoin')) {
+      freshWorkers()
       const tracePath = options.tracePath ?? TRACE_PATH
       const trace =
         options.traceMaxPatches === undefined
