@@ -73,7 +73,7 @@ test('undo removes only your own text', async ({ tandem, user }) => {
   const alice = await (await user('Alice')).open(id)
   const bob = await (await user('Bob')).open(id)
 
-  await alice.type('alpha')
+  await alice.insert('alpha')
   await expect(bob.editor).toHaveText('alpha')
   await bob.typeParagraph('beta')
   await expect(alice.editor).toContainText('beta')

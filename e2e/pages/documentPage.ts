@@ -70,6 +70,16 @@ export class DocumentPage {
     await this.page.keyboard.type(text)
   }
 
+  /**
+   * Inserts text at the end as one input event, as a paste or an input method does. Typed key by
+   * key, text becomes one undo step only if no two keys are more than the undo manager's 500 ms
+   * apart, which a loaded machine does not promise.
+   */
+  async insert(text: string): Promise<void> {
+    await this.focusEnd()
+    await this.page.keyboard.insertText(text)
+  }
+
   /** Types into a new paragraph at the end. */
   async typeParagraph(text: string): Promise<void> {
     await this.focusEnd()
