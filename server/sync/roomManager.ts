@@ -8,6 +8,7 @@ import { CloseCode } from './closeCodes'
 import { META_FIELD, TITLE_KEY } from './meta'
 import { Room, type RoomOptions, type RoomSocket } from './room'
 import type { Fanout, FanoutSubscription } from '../fanout/types'
+import { isDocumentId } from '../ids'
 import type { DocumentStore } from '../storage/types'
 
 export interface RoomManagerOptions {
@@ -99,7 +100,9 @@ export class RoomManager {
     )
   }
 
+  /** Ids are minted by the server: anything else is a document that cannot exist, and is not looked up. */
   #get(docId: string): Promise<OpenRoom | null> {
+    if (!isDocumentId(docId)) return Promise.resolve(null)
     const open = this.#open.get(docId)
     if (open !== undefined) return Promise.resolve(open)
     if (this.#closing) return Promise.resolve(null)

@@ -72,11 +72,19 @@ describe('sync between stock y-websocket clients', () => {
     })
   })
 
-  it('closes a socket for an unknown or malformed document id with 4404', async () => {
-    for (const id of ['AAAAAAAAAAAAAAAAAAAAAA', 'not-a-document-id']) {
+  it('closes a socket for an unknown or malformed document id with 4404; a malformed one never reaches storage', async () => {
+    const store = server.tandem.store
+    const load = store.load.bind(store)
+    const loaded: string[] = []
+    store.load = (docId) => {
+      loaded.push(docId)
+      return load(docId)
+    }
+    for (const id of ['AAAAAAAAAAAAAAAAAAAAAA', 'not-a-document-id', 'AAAAAAAAAAAAAAAAAAAAA%3D']) {
       const { closed } = await rawSocket(id)
       expect((await closed).code).toBe(CloseCode.notFound)
     }
+    expect(loaded).toEqual(['AAAAAAAAAAAAAAAAAAAAAA'])
   })
 
   it('closes open sockets with 4404 when the document is deleted, and stock clients stop retrying', async () => {
