@@ -41,6 +41,7 @@ export async function migrateSqliteToPostgres(options: {
     path: options.sqlitePath,
     compactThreshold: Number.MAX_SAFE_INTEGER,
     synchronous: 'normal',
+    log: options.log,
   })
   const report: MigrationReport = { copied: [], skipped: [] }
   try {

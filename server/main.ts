@@ -47,6 +47,7 @@ async function createStore(config: Config, log: Logger): Promise<DocumentStore> 
     path: config.sqlitePath,
     compactThreshold: config.compactThreshold,
     synchronous: config.sqliteSynchronous,
+    log: log.child({ component: 'storage' }),
   })
 }
 

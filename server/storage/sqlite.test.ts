@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
+import { pino } from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { newDocumentId } from '../ids'
@@ -12,7 +13,7 @@ describeDocumentStoreContract('SQLite', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-sqlite-'))
   const path = join(dir, 'tandem.db')
   const open = async ({ compactThreshold }: { compactThreshold: number }) =>
-    new SqliteDocumentStore({ path, compactThreshold, synchronous: 'normal' })
+    new SqliteDocumentStore({ path, compactThreshold, synchronous: 'normal', log: pino({ level: 'silent' }) })
   return {
     open,
     reopen: open,
@@ -23,8 +24,10 @@ describeDocumentStoreContract('SQLite', () => {
 describe('SQLite journal', () => {
   let dir = ''
   const stores: SqliteDocumentStore[] = []
-  const open = (path: string): SqliteDocumentStore => {
-    const store = new SqliteDocumentStore({ path, compactThreshold: 100_000, synchronous: 'normal' })
+  let warnings: string[] = []
+  const log = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line).msg as string) })
+  const open = (path: string, compactThreshold = 100_000): SqliteDocumentStore => {
+    const store = new SqliteDocumentStore({ path, compactThreshold, synchronous: 'normal', log })
     stores.push(store)
     return store
   }
@@ -51,6 +54,7 @@ describe('SQLite journal', () => {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'tandem-journal-'))
+    warnings = []
   })
   afterEach(async () => {
     for (const store of stores.splice(0)) await store.close()
@@ -93,6 +97,28 @@ describe('SQLite journal', () => {
     await store.close()
     expect([rows(path, 'journal'), rows(path, 'updates')]).toEqual([0, 2])
     expect(text((await open(path).load(kept))?.updates ?? [])).toBe('01')
+  })
+
+  it('logs a failed compaction or journal move and retries it, without losing an update or the process', async () => {
+    const path = join(dir, 'tandem.db')
+    const store = open(path, 3)
+    const id = newDocumentId()
+    await store.create({ id, title: 'Failing', initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
+    const saboteur = new Database(path)
+    saboteur.exec(`CREATE TRIGGER refuse_log BEFORE INSERT ON updates BEGIN SELECT RAISE(ABORT, 'injected failure'); END`)
+    const updates = edits(6)
+    for (const update of updates.slice(0, 5)) await store.appendUpdate(id, update)
+    await expect.poll(() => warnings, { timeout: 5000 }).toContain('compaction failed; the log is kept and retried later')
+    await expect
+      .poll(() => warnings, { timeout: 5000 })
+      .toContain('could not move the journal into the log; it stays readable and is retried')
+    expect(text((await store.load(id))?.updates ?? [])).toBe('01234')
+
+    saboteur.exec('DROP TRIGGER refuse_log')
+    saboteur.close()
+    await store.appendUpdate(id, updates[5] as Uint8Array)
+    await expect.poll(() => rows(path, 'journal') + rows(path, 'updates'), { timeout: 5000 }).toBe(0)
+    expect(text((await store.load(id))?.updates ?? [])).toBe('012345')
   })
 
   it('opens a database of the first schema with its log intact', async () => {

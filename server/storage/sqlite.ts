@@ -17,6 +17,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
+import type { Logger } from 'pino'
 import * as Y from 'yjs'
 import { type ListPosition, decodeCursor, encodeCursor, likePattern } from './cursor'
 import {
@@ -38,6 +39,8 @@ export interface SqliteStoreOptions {
    * power loss, at the price of an fsync per commit.
    */
   synchronous: 'normal' | 'full'
+  /** For the store's own background work (compaction, timestamps), which has no caller to tell. */
+  log: Logger
 }
 
 const SCHEMA_VERSION = 2
@@ -317,8 +320,8 @@ export class SqliteDocumentStore implements DocumentStore {
     if (this.#closed) return
     try {
       this.#db.transaction(() => this.#settleJournal())()
-    } catch {
-      // Nothing is lost: the rows stay in the journal, where loading finds them, until a later try.
+    } catch (error) {
+      this.#options.log.warn({ err: error }, 'could not move the journal into the log; it stays readable and is retried')
       this.#journalRows = 1
       this.#scheduleSettle()
     }
@@ -355,18 +358,27 @@ export class SqliteDocumentStore implements DocumentStore {
     if (this.#closed || this.#updatedAtPending.size === 0) return
     const pending = [...this.#updatedAtPending]
     this.#updatedAtPending.clear()
-    this.#db.transaction(() => {
-      for (const [id, at] of pending) {
-        this.#statements.touch.run(at, id)
-        this.#updatedAtWritten.set(id, at)
-      }
-    })()
+    try {
+      this.#db.transaction(() => {
+        for (const [id, at] of pending) this.#statements.touch.run(at, id)
+      })()
+    } catch (error) {
+      for (const [id, at] of pending) this.#updatedAtPending.set(id, at)
+      this.#options.log.warn({ err: error }, 'could not write updated_at; retried with the next change')
+      return
+    }
+    for (const [id, at] of pending) this.#updatedAtWritten.set(id, at)
   }
 
   #compactDue(): void {
     for (const id of this.#compactionDue) {
       this.#compactionDue.delete(id)
-      if (!this.#closed) this.compact(id)
+      if (this.#closed) continue
+      try {
+        this.compact(id)
+      } catch (error) {
+        this.#options.log.warn({ docId: id, err: error }, 'compaction failed; the log is kept and retried later')
+      }
     }
   }
 
