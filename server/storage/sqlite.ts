@@ -148,8 +148,8 @@ export class SqliteDocumentStore implements DocumentStore {
       ),
       delete: db.prepare('DELETE FROM documents WHERE id = ?'),
       snapshot: db.prepare<[string], { snapshot: Buffer | null }>('SELECT snapshot FROM documents WHERE id = ?'),
-      logLength: db.prepare<[string, string], { length: number }>(
-        'SELECT (SELECT COUNT(*) FROM updates WHERE doc_id = ?) + (SELECT COUNT(*) FROM journal WHERE doc_id = ?) AS length',
+      logLength: db.prepare<[{ id: string }], { length: number }>(
+        'SELECT (SELECT COUNT(*) FROM updates WHERE doc_id = @id) + (SELECT COUNT(*) FROM journal WHERE doc_id = @id) AS length',
       ),
       log: db.prepare<[string], { seq: number; data: Buffer }>(
         'SELECT seq, data FROM updates WHERE doc_id = ? ORDER BY seq',
@@ -269,7 +269,7 @@ export class SqliteDocumentStore implements DocumentStore {
         for (const item of batch) {
           if (missing.has(item.id)) continue
           if (!this.#logLengths.has(item.id)) {
-            this.#logLengths.set(item.id, this.#statements.logLength.get(item.id, item.id)?.length ?? 0)
+            this.#logLengths.set(item.id, this.#statements.logLength.get({ id: item.id })?.length ?? 0)
           }
           try {
             this.#statements.append.run(item.id, item.update)
@@ -322,6 +322,7 @@ export class SqliteDocumentStore implements DocumentStore {
       this.#db.transaction(() => this.#settleJournal())()
     } catch (error) {
       this.#options.log.warn({ err: error }, 'could not move the journal into the log; it stays readable and is retried')
+      // Retry on the timer: a count past the row threshold would retry after every commit.
       this.#journalRows = 1
       this.#scheduleSettle()
     }
