@@ -6,8 +6,14 @@
  * Listens on `PORT`.
  */
 import { createServer } from 'node:http'
+import type { Socket } from 'node:net'
 import { type WebSocket, WebSocketServer } from 'ws'
-import { binaryFrame, rawSocketOf } from '../../server/sync/wireFrame'
+import { binaryFrame } from '../../server/sync/wireFrame'
+
+/** Whole frames may go straight to the TCP socket: without compression `ws` never queues them. */
+function rawSocketOf(ws: WebSocket): Socket {
+  return (ws as unknown as { _socket: Socket })._socket
+}
 
 const rooms = new Map<string, Set<WebSocket>>()
 const server = createServer((_request, response) => {

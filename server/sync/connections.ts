@@ -1,5 +1,5 @@
 /**
- * The `ws` side of the sync endpoint: adapts each WebSocket to a {@link RoomSocket} and enforces
+ * The socket side of the sync endpoint: adapts each WebSocket to a {@link RoomSocket} and enforces
  * what the room cannot see — binary frames only, a message rate, a bound on what a slow reader
  * may have buffered, heartbeats, per-IP connection and room limits, and token expiry.
  *
@@ -7,12 +7,12 @@
  * fields of one object: no logger, closure scope or timer outlives the moment it is needed.
  */
 import type { Logger } from 'pino'
-import type { WebSocket } from 'ws'
 import { CloseCode } from './closeCodes'
 import type { Room, RoomSocket } from './room'
 import type { RoomManager } from './roomManager'
 import type { UpgradeTicket } from './upgrade'
-import { binaryFrame, rawSocketOf } from './wireFrame'
+import type { ServerWebSocket, WebSocketHandler } from './webSocket'
+import { binaryFrame } from './wireFrame'
 import { can } from '../auth'
 import type { Metrics } from '../metrics'
 
@@ -34,13 +34,13 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 
 let nextConnectionNumber = 0
 
-class Connection implements RoomSocket {
+class Connection implements RoomSocket, WebSocketHandler {
   readonly id: string
   readonly canWrite: boolean
   readonly ticket: UpgradeTicket
   /** Cleared by each heartbeat, set by each pong. */
   alive = true
-  readonly #ws: WebSocket
+  readonly #ws: ServerWebSocket
   readonly #hub: ConnectionHub
   #room: Room | null = null
   /** Frames that arrived before the room was ready; null once joined. */
@@ -50,20 +50,17 @@ class Connection implements RoomSocket {
   #timer: NodeJS.Timeout | null = null
   #probes: Array<(alive: boolean) => void> | null = null
 
-  constructor(ws: WebSocket, ticket: UpgradeTicket, hub: ConnectionHub) {
+  constructor(ws: ServerWebSocket, ticket: UpgradeTicket, hub: ConnectionHub) {
     this.id = `${ticket.ip}#${++nextConnectionNumber}`
     this.canWrite = can.edit(ticket.access, ticket.docId)
     this.ticket = ticket
     this.#ws = ws
     this.#hub = hub
     this.#tokens = hub.limits.maxMessagesPerSecond
-    ws.on('error', (error) => hub.log.debug({ socket: this.id, err: error }, 'socket error'))
-    ws.on('pong', () => this.#pong())
-    ws.on('message', (data, isBinary) => this.#receive(data as Buffer, isBinary))
-    ws.on('close', () => this.#closed())
     this.#timer = setTimeout(() => {
       if (this.#room === null) ws.close(CloseCode.tryAgainLater, 'document did not load in time')
     }, hub.limits.handshakeTimeoutMs)
+    ws.start(this)
   }
 
   /** Called by the hub once the room is loaded (or the document turned out not to exist). */
@@ -72,7 +69,7 @@ class Connection implements RoomSocket {
       this.#ws.close(CloseCode.notFound, 'document not found')
       return
     }
-    if (this.#ws.readyState !== this.#ws.OPEN) {
+    if (!this.#ws.open) {
       room.leave(this)
       return
     }
@@ -84,13 +81,13 @@ class Connection implements RoomSocket {
   }
 
   send(frame: Uint8Array): void {
-    if (this.#ws.readyState !== this.#ws.OPEN) return
+    if (!this.#ws.open) return
     if (this.#ws.bufferedAmount > this.#hub.limits.maxBufferedBytes) {
       this.#hub.slowReader(this)
       this.#ws.terminate()
       return
     }
-    rawSocketOf(this.#ws).write(binaryFrame(frame))
+    this.#ws.sendFrame(binaryFrame(frame))
   }
 
   close(code: number, reason: string): void {
@@ -102,7 +99,7 @@ class Connection implements RoomSocket {
   }
 
   probe(timeoutMs: number): Promise<boolean> {
-    if (this.#ws.readyState !== this.#ws.OPEN) return Promise.resolve(false)
+    if (!this.#ws.open) return Promise.resolve(false)
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#probes = this.#probes?.filter((waiting) => waiting !== settle) ?? null
@@ -126,7 +123,7 @@ class Connection implements RoomSocket {
     this.#ws.ping()
   }
 
-  #receive(frame: Buffer, isBinary: boolean): void {
+  onMessage(frame: Buffer, isBinary: boolean): void {
     if (!isBinary) {
       this.#hub.rejected('text_frame')
       this.#ws.close(CloseCode.badMessage, 'binary frames only')
@@ -166,14 +163,19 @@ class Connection implements RoomSocket {
     )
   }
 
-  #pong(): void {
+  onPong(): void {
     this.alive = true
     const probes = this.#probes
     this.#probes = null
     for (const settle of probes ?? []) settle(true)
   }
 
-  #closed(): void {
+  onProtocolError(reason: string): void {
+    this.#hub.rejected('bad_frame')
+    this.#hub.log.debug({ socket: this.id, reason }, 'WebSocket protocol error')
+  }
+
+  onClose(): void {
     if (this.#timer !== null) clearTimeout(this.#timer)
     this.#hub.forget(this)
     this.#room?.leave(this)
@@ -224,7 +226,7 @@ export class ConnectionHub {
     return null
   }
 
-  accept(ws: WebSocket, ticket: UpgradeTicket): void {
+  accept(ws: ServerWebSocket, ticket: UpgradeTicket): void {
     const connection = new Connection(ws, ticket, this)
     this.#connections.add(connection)
     this.#track(ticket, +1)

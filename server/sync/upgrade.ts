@@ -1,17 +1,19 @@
 /**
  * WebSocket upgrades that go through Hono: the `/ws/:docId` route decides (origin, token, limits)
- * with ordinary middleware and `app.request()`-testable code, and only an accepted request is
- * handed to `ws`. A refused one gets a real HTTP status (401, 403, 429) before any socket exists.
+ * with ordinary middleware and `app.request()`-testable code, and only an accepted request
+ * completes the WebSocket handshake. A refused one gets a real HTTP status (401, 403, 429) before
+ * any WebSocket exists.
  */
 import { type IncomingMessage, STATUS_CODES, type Server } from 'node:http'
+import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { Hono } from 'hono'
 import type { Logger } from 'pino'
-import { type WebSocket, WebSocketServer } from 'ws'
 import { type Access, OPEN_ACCESS, TokenError, can, verifyToken } from '../auth'
 import { AppError, ErrorCode, errorBody } from '../errors'
 import type { AppEnv } from '../http/env'
 import { forbidden } from '../http/access'
+import { type ServerWebSocket, acceptWebSocket } from './webSocket'
 
 export interface UpgradeTicket {
   docId: string
@@ -83,7 +85,7 @@ export interface UpgradeHandlerOptions {
   fetch: (request: Request, env: AppEnv['Bindings']) => Response | Promise<Response>
   maxPayloadBytes: number
   log: Logger
-  onSocket: (ws: WebSocket, ticket: UpgradeTicket) => void
+  onSocket: (ws: ServerWebSocket, ticket: UpgradeTicket) => void
 }
 
 function refuse(socket: Duplex, status: number, body: string): void {
@@ -104,14 +106,8 @@ function destroySocket(this: Duplex): void {
   this.destroy()
 }
 
-/** Routes a Node server's upgrade requests through the app, then hands accepted ones to `ws`. */
-export function handleUpgrades(server: Server, options: UpgradeHandlerOptions): WebSocketServer {
-  const wss = new WebSocketServer({
-    noServer: true,
-    maxPayload: options.maxPayloadBytes,
-    perMessageDeflate: false,
-    clientTracking: false,
-  })
+/** Routes a Node server's upgrade requests through the app, then completes the accepted ones. */
+export function handleUpgrades(server: Server, options: UpgradeHandlerOptions): void {
   server.on('upgrade', (incoming: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', destroySocket)
     void (async () => {
@@ -139,9 +135,13 @@ export function handleUpgrades(server: Server, options: UpgradeHandlerOptions): 
         refuse(socket, response.status, await response.text())
         return
       }
-      const accepted: UpgradeTicket = ticket
-      wss.handleUpgrade(incoming, socket, head, (ws) => options.onSocket(ws, accepted))
+      // An HTTP server's upgrade socket is a net.Socket; Node types it as any Duplex.
+      const handshake = acceptWebSocket(incoming, socket as Socket, head, options.maxPayloadBytes)
+      if ('problem' in handshake) {
+        refuse(socket, 400, JSON.stringify(errorBody(ErrorCode.invalidRequest, handshake.problem)))
+        return
+      }
+      options.onSocket(handshake.socket, ticket)
     })()
   })
-  return wss
 }

@@ -1,12 +1,10 @@
 /**
  * WebSocket framing done once per broadcast instead of once per recipient.
  *
- * `ws` builds a frame header, validates options and tracks state on every `send`; a broadcast to
- * 500 readers did that 500 times for identical bytes. A frame here is built once, cached for as
- * long as its payload lives, and written to each socket with a single `write`.
+ * `ws.send` built a frame header, validated options and tracked state for every recipient; a
+ * broadcast to 500 readers did that 500 times for identical bytes. A frame here is built once,
+ * cached for as long as its payload lives, and written to each socket with a single `write`.
  */
-import type { Socket } from 'node:net'
-import type { WebSocket } from 'ws'
 
 const frames = new WeakMap<Uint8Array, Buffer>()
 
@@ -31,13 +29,4 @@ export function binaryFrame(payload: Uint8Array): Buffer {
   frame.set(payload, headerLength)
   frames.set(payload, frame)
   return frame
-}
-
-/**
- * The TCP socket under a `ws` WebSocket. Writing whole frames to it directly is safe because
- * tandem's sockets never compress and never send Blobs, the only cases in which `ws` queues
- * frames instead of writing them at once.
- */
-export function rawSocketOf(ws: WebSocket): Socket {
-  return (ws as unknown as { _socket: Socket })._socket
 }
