@@ -350,7 +350,7 @@ export function acceptWebSocket(incoming: IncomingMessage, socket: Socket, head:
   if (incoming.method !== 'GET') return { problem: 'a WebSocket handshake is a GET request' }
   if (typeof key !== 'string' || !CLIENT_KEY.test(key.trim())) return { problem: 'missing or invalid Sec-WebSocket-Key header' }
   if (version !== '13' && version !== '8') return { problem: 'unsupported Sec-WebSocket-Version (13 is)' }
-  // One-shot: a Hash object per handshake left ≈ 0.5 KiB of native heap fragmentation per connection.
+  // One-shot: a Hash object per handshake left a few hundred bytes of native memory per connection.
   const accept = hash('sha1', key.trim() + HANDSHAKE_GUID, 'base64')
   socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`)
   return { socket: new ServerWebSocket(socket, head, maxPayload) }
