@@ -244,6 +244,22 @@ describe('ServerWebSocket framing', () => {
     expect(client.frames()).toEqual([])
   })
 
+  it('does not queue pongs without bound for a peer that pings but does not read', async () => {
+    const server = await startServer()
+    const client = await rawClient(server.port)
+    const { ws } = await server.next()
+    client.socket.pause()
+    const ping = clientFrame(0x9, Buffer.alloc(125, 1))
+    const burst = Buffer.concat(Array.from({ length: 1000 }, () => ping))
+    let sent = 0
+    while (sent < 32 * 1024 * 1024) {
+      if (!client.socket.write(burst)) await new Promise((resolve) => client.socket.once('drain', resolve))
+      sent += burst.length
+    }
+    await waitFor(() => ws.bufferedAmount > 0, { what: 'the kernel buffers to fill' })
+    expect(ws.bufferedAmount).toBeLessThan(128 * 1024)
+  })
+
   it('parses the same messages however the bytes are split across reads', () => {
     const messages = Array.from({ length: 18 }, (_, index) => randomBytes([0, 5, 125, 126, 300, 66_000][index % 6] as number))
     const stream = Buffer.concat(

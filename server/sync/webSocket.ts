@@ -23,6 +23,12 @@ export interface WebSocketHandler {
   onProtocolError(reason: string): void
 }
 
+/**
+ * Pings are not answered while this much is queued for the peer: a peer that sends pings but does
+ * not read would otherwise grow the queue of pongs by as much as it sends (`ws` answers them all).
+ */
+const MAX_QUEUED_FOR_PONG = 64 * 1024
+
 /** A peer that does not answer our close frame within this time is disconnected (as `ws` does). */
 const CLOSE_TIMEOUT_MS = 30_000
 
@@ -233,7 +239,9 @@ export class ServerWebSocket {
       case Opcode.close:
         return this.#peerClosed(payload)
       case Opcode.ping:
-        if (this.#state === State.open) this.#socket.write(controlFrame(Opcode.pong, payload))
+        if (this.#state === State.open && this.#socket.writableLength <= MAX_QUEUED_FOR_PONG) {
+          this.#socket.write(controlFrame(Opcode.pong, payload))
+        }
         return
       case Opcode.pong:
         if (this.#state === State.open) this.#handler?.onPong()
