@@ -60,7 +60,6 @@ class Connection implements RoomSocket, WebSocketHandler {
     this.#timer = setTimeout(() => {
       if (this.#room === null) ws.close(CloseCode.tryAgainLater, 'document did not load in time')
     }, hub.limits.handshakeTimeoutMs)
-    ws.start(this)
   }
 
   /** Called by the hub once the room is loaded (or the document turned out not to exist). */
@@ -230,6 +229,8 @@ export class ConnectionHub {
     const connection = new Connection(ws, ticket, this)
     this.#connections.add(connection)
     this.#track(ticket, +1)
+    // Only now: a socket that is already gone reports its close from inside `start`.
+    ws.start(connection)
     this.#rooms.join(ticket.docId, connection).then(
       (room) => connection.joined(room),
       (error: unknown) => {

@@ -260,6 +260,11 @@ describe('ServerWebSocket framing', () => {
     expect(ws.bufferedAmount).toBeLessThan(128 * 1024)
   })
 
+  it('reports the close of a socket that was gone before reading started, once', () => {
+    const { handler } = detached(1000, { destroyed: true })
+    expect(handler.closes).toBe(1)
+  })
+
   it('parses the same messages however the bytes are split across reads', () => {
     const messages = Array.from({ length: 18 }, (_, index) => randomBytes([0, 5, 125, 126, 300, 66_000][index % 6] as number))
     const stream = Buffer.concat(
@@ -335,8 +340,8 @@ describe('acceptWebSocket', () => {
 })
 
 /** A socket object that accepts every call, for feeding bytes straight into the parser. */
-function detached(maxPayload: number): { ws: ServerWebSocket; handler: Recorder } {
-  const stub = { write: () => true, end: () => undefined, destroy: () => undefined, on: () => stub, setTimeout: () => stub, setNoDelay: () => stub, writableLength: 0, destroyed: false }
+function detached(maxPayload: number, { destroyed = false } = {}): { ws: ServerWebSocket; handler: Recorder } {
+  const stub = { write: () => true, end: () => undefined, destroy: () => undefined, on: () => stub, setTimeout: () => stub, setNoDelay: () => stub, writableLength: 0, destroyed }
   const result = acceptWebSocket(
     { method: 'GET', headers: { 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13' } } as unknown as IncomingMessage,
     stub as unknown as Socket,
