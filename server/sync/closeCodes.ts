@@ -9,7 +9,7 @@ export const CloseCode = {
   goingAway: 1001,
   /** Too many messages or connections; reconnect later. */
   policyViolation: 1008,
-  /** A frame larger than the configured maximum payload (sent by `ws` itself). */
+  /** A message larger than `MAX_PAYLOAD_BYTES`, refused by the socket layer from its frame header. */
   messageTooBig: 1009,
   /** The server could not store an update; nothing was accepted; reconnect. */
   internalError: 1011,

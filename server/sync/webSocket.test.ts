@@ -186,6 +186,15 @@ describe('ServerWebSocket with a stock client', () => {
     expect(ws.open).toBe(false)
   })
 
+  it('cuts a long close reason to 123 bytes on a character boundary', async () => {
+    const server = await startServer()
+    const client = await stockClient(server.port)
+    const { ws } = await server.next()
+    const closed = new Promise<[number, string]>((resolve) => client.once('close', (code, reason) => resolve([code, reason.toString()])))
+    ws.close(4400, 'é'.repeat(100))
+    expect(await closed).toEqual([4400, 'é'.repeat(61)])
+  })
+
   it('echoes a client’s close code and stops delivering', async () => {
     const server = await startServer()
     const client = await stockClient(server.port)

@@ -38,7 +38,7 @@ const CLIENT_KEY = /^[+/0-9A-Za-z]{22}==$/
 const Opcode = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const
 
 /** Close codes of RFC 6455 §7.4 */
-const ProtocolClose = { normal: 1000, protocolError: 1002, invalidPayload: 1007, messageTooBig: 1009 } as const
+const ProtocolClose = { protocolError: 1002, invalidPayload: 1007, messageTooBig: 1009 } as const
 
 const State = { open: 1, closing: 2, closed: 3 } as const
 
@@ -60,8 +60,12 @@ function controlFrame(opcode: number, payload: Uint8Array): Buffer {
   return frame
 }
 
+/** A close reason is at most 123 bytes; cut on a character boundary, or the peer sees broken UTF-8. */
 function closeFrame(code: number, reason: string): Buffer {
-  const reasonBytes = Buffer.from(reason).subarray(0, 123)
+  const encoded = Buffer.from(reason)
+  let end = Math.min(encoded.length, 123)
+  while (end < encoded.length && end > 0 && ((encoded[end] as number) & 0xc0) === 0x80) end--
+  const reasonBytes = encoded.subarray(0, end)
   const payload = Buffer.allocUnsafe(2 + reasonBytes.length)
   payload.writeUInt16BE(code, 0)
   payload.set(reasonBytes, 2)
@@ -101,6 +105,10 @@ function destroyLater(socket: Socket): NodeJS.Timeout {
   return timer
 }
 
+/**
+ * One accepted connection. It reports to a {@link WebSocketHandler} instead of emitting events
+ * and keeps no closures, so that an idle connection costs this object and Node's socket.
+ */
 export class ServerWebSocket {
   readonly #socket: OwnedSocket
   readonly #maxPayload: number
