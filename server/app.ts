@@ -24,13 +24,9 @@ export interface AppDeps {
   metrics: Metrics
   log: Logger
   authSecret: string | null
-  allowedOrigins: string[] | null
-  trustProxy: boolean
   publicUrl: string
   maxBodyBytes: number
   maxDocumentBytes: number
-  /** Per-IP socket limits (the connection hub). */
-  admit: (ip: string, docId: string) => string | null
   /** The built web app, or null to serve the API only. */
   webRoot: string | null
 }
@@ -76,15 +72,7 @@ export function createApp(deps: AppDeps) {
         maxDocumentBytes: deps.maxDocumentBytes,
       }),
     )
-    .route(
-      '/ws',
-      syncRoutes({
-        authSecret: deps.authSecret,
-        allowedOrigins: deps.allowedOrigins,
-        trustProxy: deps.trustProxy,
-        admit: deps.admit,
-      }),
-    )
+    .route('/ws', syncRoutes())
   if (deps.webRoot !== null) routes.use(serveWebApp(deps.webRoot))
   routes.onError(errorHandler(deps.log))
   routes.notFound(notFoundHandler)

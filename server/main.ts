@@ -120,12 +120,9 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     metrics,
     log,
     authSecret: config.authSecret,
-    allowedOrigins: config.allowedOrigins,
-    trustProxy: config.trustProxy,
     publicUrl: config.publicUrl,
     maxBodyBytes: config.limits.maxBodyBytes,
     maxDocumentBytes: config.limits.maxDocumentBytes,
-    admit: (ip, docId) => hub.admit(ip, docId),
     webRoot: findWebRoot(),
   })
   return { app, store, fanout, rooms, hub, config, log }
@@ -152,7 +149,12 @@ export async function startTandem(config: Config, log: Logger): Promise<RunningT
     getRequestListener(tandem.app.fetch),
   )
   handleUpgrades(server, {
-    fetch: tandem.app.fetch,
+    policy: {
+      authSecret: config.authSecret,
+      allowedOrigins: config.allowedOrigins,
+      trustProxy: config.trustProxy,
+      admit: (ip, docId) => tandem.hub.admit(ip, docId),
+    },
     maxPayloadBytes: config.limits.maxPayloadBytes,
     log,
     onSocket: (ws, ticket) => tandem.hub.accept(ws, ticket),

@@ -4,14 +4,18 @@ import type { AppEnv } from './env'
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/
 
+/** A caller's own request id when it is sane, else a fresh one. */
+export function requestIdOf(header: string | string[] | undefined): string {
+  return typeof header === 'string' && REQUEST_ID.test(header) ? header : crypto.randomUUID()
+}
+
 /**
  * One structured log line per request, with a request id that is echoed in `X-Request-Id` (a
  * caller's own id is kept when it is sane). Query strings are never logged: they carry tokens.
  */
 export function requestLogging(log: Logger): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const incoming = c.req.header('x-request-id')
-    const requestId = incoming !== undefined && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID()
+    const requestId = requestIdOf(c.req.header('x-request-id'))
     c.set('requestId', requestId)
     // Set before the response exists: afterwards Hono would have to build a full copy of it.
     c.header('X-Request-Id', requestId)

@@ -1,0 +1,138 @@
+import { request as httpRequest } from 'node:http'
+import { afterEach, describe, expect, it } from 'vitest'
+import { signToken } from '../auth'
+import { AppError } from '../errors'
+import { type TestApp, createTestApp } from '../test/app'
+import { type TestServer, startTestServer } from '../test/server'
+import { type UpgradePolicy, type UpgradeRequest, admitUpgrade, parseSyncTarget } from './upgrade'
+
+const SECRET = 'upgrade-test-secret-0123456789'
+
+const open: Array<{ dispose(): Promise<void> }> = []
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((item) => item.dispose()))
+})
+
+const policy = (overrides: Partial<UpgradePolicy> = {}): UpgradePolicy => ({
+  authSecret: null,
+  allowedOrigins: null,
+  trustProxy: false,
+  admit: () => null,
+  ...overrides,
+})
+
+const request = (overrides: Partial<UpgradeRequest> = {}): UpgradeRequest => ({
+  docId: 'doc',
+  token: null,
+  origin: undefined,
+  host: 'tandem.example.test',
+  forwardedFor: undefined,
+  remoteAddress: '10.0.0.1',
+  ...overrides,
+})
+
+async function refusalStatus(promise: Promise<unknown>): Promise<number> {
+  try {
+    await promise
+  } catch (error) {
+    if (error instanceof AppError) return error.status
+    throw error
+  }
+  return 0
+}
+
+describe('admitUpgrade', () => {
+  it('admits the same origin, listed origins and clients without an Origin; refuses others with 403', async () => {
+    expect(await refusalStatus(admitUpgrade(policy(), request()))).toBe(0)
+    expect(await refusalStatus(admitUpgrade(policy(), request({ origin: 'https://tandem.example.test' })))).toBe(0)
+    expect(await refusalStatus(admitUpgrade(policy(), request({ origin: 'https://evil.example.test' })))).toBe(403)
+    expect(await refusalStatus(admitUpgrade(policy(), request({ origin: 'not a url' })))).toBe(403)
+    const listed = policy({ allowedOrigins: ['https://app.example.test'] })
+    expect(await refusalStatus(admitUpgrade(listed, request({ origin: 'https://app.example.test' })))).toBe(0)
+    expect(await refusalStatus(admitUpgrade(policy({ allowedOrigins: ['*'] }), request({ origin: 'https://any.example.test' })))).toBe(0)
+  })
+
+  it('wants a token for this document when a secret is set: 401 without or with a bad one, 403 for another document', async () => {
+    const secured = policy({ authSecret: SECRET })
+    const token = (doc: string) => signToken({ doc, role: 'view', expiresInSeconds: 60 }, SECRET)
+    expect(await refusalStatus(admitUpgrade(secured, request()))).toBe(401)
+    expect(await refusalStatus(admitUpgrade(secured, request({ token: '' })))).toBe(401)
+    expect(await refusalStatus(admitUpgrade(secured, request({ token: 'garbage' })))).toBe(401)
+    expect(await refusalStatus(admitUpgrade(secured, request({ token: await token('other') })))).toBe(403)
+    const ticket = await admitUpgrade(secured, request({ token: await token('doc') }))
+    expect(ticket).toMatchObject({ docId: 'doc', ip: '10.0.0.1', access: { doc: 'doc', role: 'view' } })
+  })
+
+  it('asks the per-address limits with the client’s address (the proxy’s first hop only when trusted), 429 when over', async () => {
+    const asked: string[] = []
+    const limits = (trustProxy: boolean) =>
+      policy({
+        trustProxy,
+        admit: (ip) => {
+          asked.push(ip)
+          return ip === '192.0.2.9' ? 'too many connections from this address' : null
+        },
+      })
+    const viaProxy = request({ forwardedFor: '192.0.2.9, 10.0.0.1' })
+    expect(await refusalStatus(admitUpgrade(limits(false), viaProxy))).toBe(0)
+    expect(await refusalStatus(admitUpgrade(limits(true), viaProxy))).toBe(429)
+    expect(asked).toEqual(['10.0.0.1', '192.0.2.9'])
+  })
+})
+
+describe('parseSyncTarget', () => {
+  it('reads the document id and the token of /ws/:docId and nothing else', () => {
+    expect(parseSyncTarget('/ws/abc')).toEqual({ docId: 'abc', token: null })
+    expect(parseSyncTarget('/ws/abc?token=t1&token=t2&x=1')).toEqual({ docId: 'abc', token: 't1' })
+    expect(parseSyncTarget('/ws/a%20b')).toEqual({ docId: 'a b', token: null })
+    expect(parseSyncTarget('/ws/%E0%A4%A')).toEqual({ docId: '%E0%A4%A', token: null })
+    for (const other of ['/ws/', '/ws', '/ws/abc/more', '/api/docs', '/wsx/abc', undefined]) expect(parseSyncTarget(other)).toBeNull()
+  })
+})
+
+/** Sends an upgrade request and resolves with the status and body of a refusal, or 101. */
+function upgrade(server: TestServer, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(`${server.url}${path}`, {
+      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13', ...headers },
+    })
+    outgoing.on('upgrade', (response, socket) => {
+      socket.destroy()
+      resolve({ status: response.statusCode ?? 0, body: '' })
+    })
+    outgoing.on('response', (response) => {
+      let body = ''
+      response.on('data', (chunk: Buffer) => {
+        body += chunk.toString()
+      })
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }))
+    })
+    outgoing.on('error', reject)
+    outgoing.end()
+  })
+}
+
+describe('the upgrade endpoint', () => {
+  it('answers upgrades elsewhere with 404 and a handshake it does not speak with 400, as JSON errors', async () => {
+    const server = await startTestServer()
+    open.push(server)
+    const id = await server.createDocument()
+    expect(await upgrade(server, `/ws/${id}`)).toEqual({ status: 101, body: '' })
+    const elsewhere = await upgrade(server, '/api/docs')
+    expect(elsewhere.status).toBe(404)
+    expect(JSON.parse(elsewhere.body)).toEqual({ error: { code: 'not_found', message: 'no WebSocket endpoint at /api/docs' } })
+    const oldVersion = await upgrade(server, `/ws/${id}`, { 'sec-websocket-version': '8' })
+    expect(oldVersion.status).toBe(101)
+    const unknownVersion = await upgrade(server, `/ws/${id}`, { 'sec-websocket-version': '99' })
+    expect(unknownVersion.status).toBe(400)
+    expect(JSON.parse(unknownVersion.body).error.code).toBe('invalid_request')
+  })
+
+  it('answers a plain GET with 426', async () => {
+    const app: TestApp = await createTestApp()
+    open.push(app)
+    const response = await app.request('/ws/anything')
+    expect(response.status).toBe(426)
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('upgrade_required')
+  })
+})
