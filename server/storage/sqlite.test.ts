@@ -31,14 +31,17 @@ describe('SQLite journal', () => {
     stores.push(store)
     return store
   }
-  const rows = (path: string, table: 'journal' | 'updates'): number => {
+  const query = (path: string, sql: string): number => {
     const db = new Database(path, { readonly: true })
     try {
-      return (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n
+      return (db.prepare(sql).get() as { n: number }).n
     } finally {
       db.close()
     }
   }
+  /** Updates held in the journal, or in the log (whose rows hold one or more each). */
+  const rows = (path: string, table: 'journal' | 'updates'): number =>
+    query(path, table === 'journal' ? 'SELECT COUNT(*) AS n FROM journal' : 'SELECT COALESCE(SUM(entries), 0) AS n FROM updates')
   const text = (updates: Uint8Array[]): string => {
     const doc = new Y.Doc()
     for (const update of updates) Y.applyUpdate(doc, update)
@@ -72,7 +75,32 @@ describe('SQLite journal', () => {
 
     await expect.poll(() => rows(path, 'journal'), { timeout: 5000 }).toBe(0)
     expect(rows(path, 'updates')).toBe(3)
+    expect(query(path, 'SELECT COUNT(*) AS n FROM updates')).toBe(1)
     expect(text((await store.load(id))?.updates ?? [])).toBe('012')
+  })
+
+  it('moves each document’s journal rows into one log row, in order, and counts them towards compaction', async () => {
+    const path = join(dir, 'tandem.db')
+    const first = open(path, 10)
+    const [a, b] = [newDocumentId(), newDocumentId()]
+    for (const id of [a, b]) await first.create({ id, title: id, initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
+    const all = edits(11)
+    const updates = all.slice(0, 8)
+    await Promise.all(updates.flatMap((update, index) => [first.appendUpdate(a, update), ...(index < 1 ? [first.appendUpdate(b, update)] : [])]))
+    await first.close()
+    expect(query(path, 'SELECT COUNT(*) AS n FROM updates')).toBe(2)
+    expect([rows(path, 'journal'), rows(path, 'updates')]).toEqual([0, 9])
+    const second = open(path, 10)
+    const loaded = (await second.load(a))?.updates ?? []
+    expect(loaded.slice(1).map((update) => Buffer.from(update).toString('hex'))).toEqual(updates.map((update) => Buffer.from(update).toString('hex')))
+    expect(text((await second.load(b))?.updates ?? [])).toBe('0')
+    // 8 stored + 3 = 11 > 10: compacted into the snapshot, which only works if the 8 were counted.
+    for (const update of all.slice(8)) await second.appendUpdate(a, update)
+    const heldFor = (id: string) =>
+      query(path, `SELECT (SELECT COALESCE(SUM(entries), 0) FROM updates WHERE doc_id = '${id}') + (SELECT COUNT(*) FROM journal WHERE doc_id = '${id}') AS n`)
+    await expect.poll(() => heldFor(a), { timeout: 5000 }).toBe(0)
+    expect(heldFor(b)).toBe(1)
+    expect(text((await second.load(a))?.updates ?? [])).toBe('01234567890')
   })
 
   it('moves a long journal at once, without waiting for the timer', async () => {

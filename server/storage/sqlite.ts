@@ -6,9 +6,10 @@
  * pages it dirties, so an append writes one row and nothing else: it lands in the `journal`, an
  * unindexed table whose inserts all touch its last page, however many documents a commit spans
  * (a row in the `(doc_id, seq)` index of the log dirtied a page per document). The journal is
- * moved into the log in batches ({@link JOURNAL_SETTLE_ROWS}, {@link JOURNAL_SETTLE_MS}), where a
- * document's page is written once per batch instead of once per append; until then loading reads
- * a document's journal rows after its log rows. `updated_at` is written at most once per
+ * moved into the log in batches ({@link JOURNAL_SETTLE_ROWS}, {@link JOURNAL_SETTLE_MS}) as one
+ * log row per document (its updates in order, `entries` of them), so that the log's index gains
+ * one entry per document and batch instead of one per append: that index was most of a move's
+ * cost. Until then loading reads a document's journal rows after its log rows. `updated_at` is written at most once per
  * {@link UPDATED_AT_INTERVAL_MS} per document (always trailing), and the log length that triggers
  * compaction is counted in memory. When a log passes the threshold, snapshot and log are merged
  * in one transaction, so a crash at any moment leaves either the old rows or the new snapshot,
@@ -18,6 +19,8 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import type { Logger } from 'pino'
+import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import { type ListPosition, decodeCursor, encodeCursor, likePattern } from './cursor'
 import {
@@ -43,7 +46,7 @@ export interface SqliteStoreOptions {
   log: Logger
 }
 
-const SCHEMA_VERSION = 2
+const SCHEMA_VERSION = 3
 
 /** Commits come at most this often under load; an idle store commits at once. */
 const MIN_COMMIT_INTERVAL_MS = 2
@@ -82,6 +85,9 @@ const MIGRATIONS: Record<number, string> = {
       data BLOB NOT NULL
     );
   `,
+  3: `
+    ALTER TABLE updates ADD COLUMN entries INTEGER NOT NULL DEFAULT 1;
+  `,
 }
 
 interface DocumentRow {
@@ -104,6 +110,28 @@ interface QueuedAppend {
  */
 function isMissingDocument(error: unknown): boolean {
   return error instanceof Database.SqliteError && error.code === 'SQLITE_CONSTRAINT_FOREIGNKEY'
+}
+
+/** A log row holds one update, or several (`entries`) written as a lib0 list of byte arrays. */
+interface LogRow {
+  seq: number
+  data: Buffer
+  entries: number
+}
+
+function encodeUpdateList(updates: Uint8Array[]): Uint8Array {
+  const encoder = encoding.createEncoder()
+  for (const update of updates) encoding.writeVarUint8Array(encoder, update)
+  return encoding.toUint8Array(encoder)
+}
+
+function readLogRow(row: LogRow, into: Uint8Array[]): void {
+  if (row.entries === 1) {
+    into.push(row.data)
+    return
+  }
+  const decoder = decoding.createDecoder(row.data)
+  for (let index = 0; index < row.entries; index++) into.push(decoding.readVarUint8Array(decoder))
 }
 
 function toRecord(row: DocumentRow): DocumentRecord {
@@ -149,13 +177,12 @@ export class SqliteDocumentStore implements DocumentStore {
       delete: db.prepare('DELETE FROM documents WHERE id = ?'),
       snapshot: db.prepare<[string], { snapshot: Buffer | null }>('SELECT snapshot FROM documents WHERE id = ?'),
       logLength: db.prepare<[{ id: string }], { length: number }>(
-        'SELECT (SELECT COUNT(*) FROM updates WHERE doc_id = @id) + (SELECT COUNT(*) FROM journal WHERE doc_id = @id) AS length',
+        'SELECT (SELECT COALESCE(SUM(entries), 0) FROM updates WHERE doc_id = @id) + (SELECT COUNT(*) FROM journal WHERE doc_id = @id) AS length',
       ),
-      log: db.prepare<[string], { seq: number; data: Buffer }>(
-        'SELECT seq, data FROM updates WHERE doc_id = ? ORDER BY seq',
-      ),
+      log: db.prepare<[string], LogRow>('SELECT seq, data, entries FROM updates WHERE doc_id = ? ORDER BY seq'),
       journal: db.prepare<[string], { data: Buffer }>('SELECT data FROM journal WHERE doc_id = ? ORDER BY seq'),
-      settleJournal: db.prepare('INSERT INTO updates (doc_id, data) SELECT doc_id, data FROM journal ORDER BY seq'),
+      wholeJournal: db.prepare<[], { doc_id: string; data: Buffer }>('SELECT doc_id, data FROM journal ORDER BY seq'),
+      appendLog: db.prepare<[string, Uint8Array, number]>('INSERT INTO updates (doc_id, data, entries) VALUES (?, ?, ?)'),
       clearJournal: db.prepare('DELETE FROM journal'),
       touch: db.prepare('UPDATE documents SET updated_at = MAX(updated_at, ?) WHERE id = ?'),
       append: db.prepare('INSERT INTO journal (doc_id, data) VALUES (?, ?)'),
@@ -228,7 +255,7 @@ export class SqliteDocumentStore implements DocumentStore {
       const document = this.#statements.snapshot.get(id)
       if (document === undefined) return null
       const updates: Uint8Array[] = document.snapshot === null ? [] : [document.snapshot]
-      for (const row of this.#statements.log.all(id)) updates.push(row.data)
+      for (const row of this.#statements.log.all(id)) readLogRow(row, updates)
       for (const row of this.#statements.journal.all(id)) updates.push(row.data)
       return { updates, byteSize: updates.reduce((sum, update) => sum + update.length, 0) }
     })()
@@ -331,7 +358,17 @@ export class SqliteDocumentStore implements DocumentStore {
   /** Inside a transaction. Another store on the same file may have settled the rows already. */
   #settleJournal(): void {
     this.#journalRows = 0
-    if (this.#statements.settleJournal.run().changes > 0) this.#statements.clearJournal.run()
+    const byDocument = new Map<string, Buffer[]>()
+    for (const row of this.#statements.wholeJournal.iterate()) {
+      const updates = byDocument.get(row.doc_id)
+      if (updates === undefined) byDocument.set(row.doc_id, [row.data])
+      else updates.push(row.data)
+    }
+    if (byDocument.size === 0) return
+    for (const [id, updates] of byDocument) {
+      this.#statements.appendLog.run(id, updates.length === 1 ? (updates[0] as Buffer) : encodeUpdateList(updates), updates.length)
+    }
+    this.#statements.clearJournal.run()
   }
 
   /** Writes `updated_at` now for documents not written lately; the others follow on a timer. */
@@ -393,7 +430,7 @@ export class SqliteDocumentStore implements DocumentStore {
       const last = log.at(-1)
       if (last === undefined) return
       const parts: Uint8Array[] = document.snapshot === null ? [] : [document.snapshot]
-      for (const row of log) parts.push(row.data)
+      for (const row of log) readLogRow(row, parts)
       this.#statements.replaceSnapshot.run(Y.mergeUpdates(parts), id)
       this.#statements.trimLog.run(id, last.seq)
       this.#logLengths.set(id, 0)
