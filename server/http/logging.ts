@@ -9,6 +9,16 @@ export function requestIdOf(header: string | string[] | undefined): string {
   return typeof header === 'string' && REQUEST_ID.test(header) ? header : crypto.randomUUID()
 }
 
+/** The one shape of a request's log line, for HTTP requests and WebSocket upgrades alike. */
+export function logRequest(
+  log: Logger,
+  request: { requestId: string; method: string; path: string; status: number; startedAt: number },
+  level: 'info' | 'debug' = 'info',
+): void {
+  const { requestId, method, path, status, startedAt } = request
+  log[level]({ requestId, method, path, status, ms: Math.round((performance.now() - startedAt) * 10) / 10 }, 'request')
+}
+
 /**
  * One structured log line per request, with a request id that is echoed in `X-Request-Id` (a
  * caller's own id is kept when it is sane). Query strings are never logged: they carry tokens.
@@ -19,17 +29,9 @@ export function requestLogging(log: Logger): MiddlewareHandler<AppEnv> {
     c.set('requestId', requestId)
     // Set before the response exists: afterwards Hono would have to build a full copy of it.
     c.header('X-Request-Id', requestId)
-    const started = performance.now()
+    const startedAt = performance.now()
     await next()
     const quiet = c.req.path === '/healthz' || c.req.path === '/metrics'
-    const entry = {
-      requestId,
-      method: c.req.method,
-      path: c.req.path,
-      status: c.res.status,
-      ms: Math.round((performance.now() - started) * 10) / 10,
-    }
-    if (quiet) log.debug(entry, 'request')
-    else log.info(entry, 'request')
+    logRequest(log, { requestId, method: c.req.method, path: c.req.path, status: c.res.status, startedAt }, quiet ? 'debug' : 'info')
   }
 }

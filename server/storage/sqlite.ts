@@ -9,18 +9,18 @@
  * moved into the log in batches ({@link JOURNAL_SETTLE_ROWS}, {@link JOURNAL_SETTLE_MS}) as one
  * log row per document (its updates in order, `entries` of them), so that the log's index gains
  * one entry per document and batch instead of one per append: that index was most of a move's
- * cost. Until then loading reads a document's journal rows after its log rows. `updated_at` is written at most once per
- * {@link UPDATED_AT_INTERVAL_MS} per document (always trailing), and the log length that triggers
- * compaction is counted in memory. When a log passes the threshold, snapshot and log are merged
- * in one transaction, so a crash at any moment leaves either the old rows or the new snapshot,
- * never half of each.
+ * cost. Until then loading reads a document's journal rows after its log rows. `updated_at` is
+ * written at most once per {@link UPDATED_AT_INTERVAL_MS} per document (always trailing), and the
+ * log length that triggers compaction is counted in memory. When a log passes the threshold,
+ * snapshot and log are merged in one transaction, so a crash at any moment leaves either the old
+ * rows or the new snapshot, never half of each.
  */
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
-import type { Logger } from 'pino'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
+import type { Logger } from 'pino'
 import * as Y from 'yjs'
 import { type ListPosition, decodeCursor, encodeCursor, likePattern } from './cursor'
 import {

@@ -17,8 +17,8 @@ import { type Access, OPEN_ACCESS, TokenError, can, verifyToken } from '../auth'
 import { AppError, ErrorCode, errorBody } from '../errors'
 import type { AppEnv } from '../http/env'
 import { forbidden } from '../http/access'
-import { requestIdOf } from '../http/logging'
-import { type ServerWebSocket, acceptWebSocket } from './webSocket'
+import { logRequest, requestIdOf } from '../http/logging'
+import { type ServerWebSocket, acceptWebSocket, destroyOnError } from './webSocket'
 
 export interface UpgradeTicket {
   docId: string
@@ -45,7 +45,7 @@ export interface UpgradeRequest {
   remoteAddress: string | undefined
 }
 
-export function clientIp(remoteAddress: string | undefined, forwardedFor: string | undefined, trustProxy: boolean): string {
+function clientIp(remoteAddress: string | undefined, forwardedFor: string | undefined, trustProxy: boolean): string {
   if (trustProxy && forwardedFor !== undefined) {
     const first = forwardedFor.split(',')[0]?.trim()
     if (first !== undefined && first !== '') return first
@@ -131,24 +131,18 @@ function refuse(socket: Duplex, error: AppError): void {
   )
 }
 
-/**
- * Declared apart on purpose: a listener created inside the upgrade handler would keep the whole
- * request (headers and all) alive for as long as the socket lives.
- */
-function destroySocket(this: Duplex): void {
-  this.destroy()
-}
-
 /** Answers a Node server's upgrade requests: admitted ones become sockets, the rest get a status. */
 export function handleUpgrades(server: Server, options: UpgradeHandlerOptions): void {
   const { log } = options
-  server.on('upgrade', (incoming: IncomingMessage, socket: Duplex, head: Buffer) => {
-    socket.on('error', destroySocket)
-    const started = performance.now()
+  server.on('upgrade', (incoming: IncomingMessage, duplex: Duplex, head: Buffer) => {
+    // An HTTP server's upgrade socket is a net.Socket; Node types it as any Duplex.
+    const socket = duplex as Socket
+    socket.on('error', destroyOnError)
+    const startedAt = performance.now()
     const finish = (status: number, path: string): void => {
       if (!log.isLevelEnabled('info')) return
-      const ms = Math.round((performance.now() - started) * 10) / 10
-      log.info({ requestId: requestIdOf(incoming.headers['x-request-id']), method: incoming.method, path, status, ms }, 'request')
+      const requestId = requestIdOf(incoming.headers['x-request-id'])
+      logRequest(log, { requestId, method: incoming.method ?? 'GET', path, status, startedAt })
     }
     const target = parseSyncTarget(incoming.url)
     if (target === null) {
@@ -169,8 +163,7 @@ export function handleUpgrades(server: Server, options: UpgradeHandlerOptions): 
     }).then(
       (ticket) => {
         if (socket.destroyed) return
-        // An HTTP server's upgrade socket is a net.Socket; Node types it as any Duplex.
-        const handshake = acceptWebSocket(incoming, socket as Socket, head, options.maxPayloadBytes)
+        const handshake = acceptWebSocket(incoming, socket, head, options.maxPayloadBytes)
         if ('problem' in handshake) {
           refuse(socket, new AppError(400, ErrorCode.invalidRequest, handshake.problem))
           finish(400, path)

@@ -350,7 +350,7 @@ describe('acceptWebSocket', () => {
 
 /** A socket object that accepts every call, for feeding bytes straight into the parser. */
 function detached(maxPayload: number, { destroyed = false } = {}): { ws: ServerWebSocket; handler: Recorder } {
-  const stub = { write: () => true, end: () => undefined, destroy: () => undefined, on: () => stub, setTimeout: () => stub, setNoDelay: () => stub, writableLength: 0, destroyed }
+  const stub = { write: () => true, end: () => undefined, destroy: () => undefined, on: () => stub, listeners: () => [], setTimeout: () => stub, setNoDelay: () => stub, writableLength: 0, destroyed }
   const result = acceptWebSocket(
     { method: 'GET', headers: { 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13' } } as unknown as IncomingMessage,
     stub as unknown as Socket,

@@ -91,7 +91,11 @@ function onSocketEnd(this: OwnedSocket): void {
   this.end()
 }
 
-function onSocketError(this: OwnedSocket): void {
+/**
+ * The one `error` listener a socket needs, shared by every socket (a closure per socket would keep
+ * what it closes over alive as long as the socket). Without one, a broken connection would throw.
+ */
+export function destroyOnError(this: Socket): void {
   this.destroy()
 }
 
@@ -149,7 +153,7 @@ export class ServerWebSocket {
     socket[socketOwner] = this
     socket.setTimeout(0)
     socket.setNoDelay(true)
-    socket.on('error', onSocketError)
+    if (!socket.listeners('error').includes(destroyOnError)) socket.on('error', destroyOnError)
     socket.on('end', onSocketEnd)
     socket.on('close', onSocketClose)
     socket.on('data', onSocketData)
@@ -168,10 +172,7 @@ export class ServerWebSocket {
 
   /** Starts the closing handshake; the socket is cut if the peer does not answer in time. */
   close(code: number, reason: string): void {
-    if (this.#state !== State.open) return
-    this.#state = State.closing
-    this.#socket.write(closeFrame(code, reason))
-    this.#closeTimer = destroyLater(this.#socket)
+    if (this.#state === State.open) this.#startClosing(closeFrame(code, reason))
   }
 
   terminate(): void {
@@ -285,9 +286,7 @@ export class ServerWebSocket {
     }
     this.#stopped = true
     if (this.#state === State.open) {
-      this.#state = State.closing
-      this.#socket.write(payload.length >= 2 ? controlFrame(Opcode.close, payload.subarray(0, 2)) : EMPTY_CLOSE_FRAME)
-      this.#closeTimer = destroyLater(this.#socket)
+      this.#startClosing(payload.length >= 2 ? controlFrame(Opcode.close, payload.subarray(0, 2)) : EMPTY_CLOSE_FRAME)
     }
     this.#socket.end()
   }
@@ -298,12 +297,15 @@ export class ServerWebSocket {
     this.#chunks = []
     this.#buffered = 0
     this.#handler?.onProtocolError(reason)
-    if (this.#state === State.open) {
-      this.#state = State.closing
-      this.#socket.write(closeFrame(code, reason))
-      this.#closeTimer = destroyLater(this.#socket)
-    }
+    if (this.#state === State.open) this.#startClosing(closeFrame(code, reason))
     this.#socket.end()
+  }
+
+  /** Sends our close frame; the socket is cut if the peer does not end it in time. */
+  #startClosing(frame: Buffer): void {
+    this.#state = State.closing
+    this.#socket.write(frame)
+    this.#closeTimer = destroyLater(this.#socket)
   }
 
   /** A big-endian unsigned integer of `bytes` (≤ 4) bytes at `offset` of the received bytes. */
