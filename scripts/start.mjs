@@ -1,34 +1,35 @@
-// `npm start`: builds whatever is missing or older than its sources, then serves the app.
-import { spawnSync, spawn } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+// `npm start`, or `node scripts/start.mjs` under a supervisor: builds what is missing or stale (in
+// child processes), then this process becomes the server. One Node process serves, with the pid npm
+// or the supervisor started, so their SIGTERM and SIGINT reach it and its exit code is theirs.
 import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { buildStale } from './build.mjs'
 
-function newestMtime(path) {
-  const stats = statSync(path)
-  if (!stats.isDirectory()) return stats.mtimeMs
-  let newest = stats.mtimeMs
-  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)))
-  return newest
+const root = fileURLToPath(new URL('..', import.meta.url))
+const signals = ['SIGINT', 'SIGTERM']
+
+// A signal during the build stops the build; then it ends this process as it would have by default.
+const interrupt = new AbortController()
+let received = null
+const onSignal = (signal) => {
+  received ??= signal
+  interrupt.abort()
 }
-
-function stale(output, sources) {
-  if (!existsSync(output)) return true
-  const built = statSync(output).mtimeMs
-  return sources.some((source) => existsSync(source) && newestMtime(source) > built)
+for (const signal of signals) process.on(signal, onSignal)
+let failure = null
+try {
+  await buildStale(root, { signal: interrupt.signal })
+} catch (error) {
+  failure = error
 }
-
-const shared = ['server/content', 'package-lock.json']
-const steps = [
-  ['dist/web/index.html', ['web', 'vite.config.ts', ...shared], ['npx', 'vite', 'build']],
-  ['dist/server/main.js', ['server', ...shared], ['node', 'scripts/build-server.mjs']],
-]
-for (const [output, sources, command] of steps) {
-  if (!stale(output, sources)) continue
-  console.log(`building ${output} …`)
-  const result = spawnSync(command[0], command.slice(1), { stdio: 'inherit' })
-  if (result.status !== 0) process.exit(result.status ?? 1)
+for (const signal of signals) process.off(signal, onSignal)
+if (received !== null) process.kill(process.pid, received)
+else if (failure !== null) {
+  console.error(failure instanceof Error ? failure.message : failure)
+  process.exit(1)
+} else {
+  // What `node --enable-source-maps` does, for the bundle imported from here on.
+  process.setSourceMapsEnabled(true)
+  const { main } = await import(pathToFileURL(join(root, 'dist/server/main.js')).href)
+  await main()
 }
-
-const server = spawn(process.execPath, ['--enable-source-maps', 'dist/server/main.js'], { stdio: 'inherit' })
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal))
-server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))

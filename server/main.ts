@@ -182,7 +182,12 @@ export async function startTandem(config: Config, log: Logger): Promise<RunningT
   }
 }
 
-async function main(): Promise<void> {
+/**
+ * Runs tandem from the environment until SIGTERM or SIGINT, then stops gracefully and exits 0 (1 if
+ * that fails or takes longer than SHUTDOWN_TIMEOUT_MS; 2 for invalid settings). Called when this
+ * file is run, and by `scripts/start.mjs` in its own process once the build is up to date.
+ */
+export async function main(): Promise<void> {
   let config: Config
   try {
     config = loadConfig(process.env)
@@ -194,7 +199,12 @@ async function main(): Promise<void> {
   const log = pino({ level: config.logLevel, base: { service: 'tandem' } })
   const tandem = await startTandem(config, log)
   log.info({ url: tandem.url, storage: config.databaseUrl === null ? config.sqlitePath : 'postgres' }, 'tandem listening')
+  let stopping = false
   const stop = (signal: string): void => {
+    // Handlers stay installed: a second signal must not kill the process mid-shutdown, and one
+    // Ctrl-C under `npm start` arrives twice (from the terminal, and forwarded by npm).
+    if (stopping) return
+    stopping = true
     log.info({ signal }, 'shutting down')
     const deadline = setTimeout(() => {
       log.error('shutdown took too long; exiting')
@@ -209,8 +219,8 @@ async function main(): Promise<void> {
       },
     )
   }
-  process.once('SIGTERM', () => stop('SIGTERM'))
-  process.once('SIGINT', () => stop('SIGINT'))
+  process.on('SIGTERM', () => stop('SIGTERM'))
+  process.on('SIGINT', () => stop('SIGINT'))
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
