@@ -172,8 +172,8 @@ describe('Room', () => {
     expect(text(doc)).toBe('ABbase')
   })
 
-  it('R4: never lets a pre-deletion of another client’s next edit into the document', () => {
-    const { room, doc, client } = setup()
+  it('R4: never holds a pre-deletion of another client’s next edit, even while its sender stays', () => {
+    const { room, doc, client, stored } = setup()
     const attacker = new FakeSocket('attacker')
     const victimSocket = new FakeSocket('victim')
     room.join(attacker)
@@ -182,9 +182,10 @@ describe('Room', () => {
     const next = Y.getState(victim.store, victim.clientID)
     room.receive(attacker, encodeUpdate(rawUpdate(victim.clientID, 0, [], [[victim.clientID, next, 3]])))
     expect(doc.store.pendingDs).toBeNull()
-    room.leave(attacker)
+    expect(attacker.closed?.code).toBe(CloseCode.tryAgainLater)
     room.receive(victimSocket, encodeUpdate(captureUpdate(victim, (d) => firstText(d).insert(0, 'mine'))))
     expect(text(doc)).toBe('minebase')
+    expect(stored).toHaveLength(1)
   })
 
   it('R4: tells a socket to come back when its held updates exceed the cap', () => {

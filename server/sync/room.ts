@@ -11,7 +11,9 @@
  *      processes) only once stored, in the order received.
  * - R3 A joiner is sent only state that is already stored.
  * - R4 Updates whose dependencies are missing are held per socket (capped) and applied once the
- *      dependencies arrive; they are dropped when the sender leaves.
+ *      dependencies arrive; they are dropped when the sender leaves. An update deleting clocks
+ *      the document has not received (and does not carry itself) is never held: it would delete
+ *      whatever that client writes next. Its sender is told to reconnect (1013) and resync.
  * - R5 New content under a client id introduced by another live socket is held while that
  *      socket is probed: if it is dead it is reaped and the content applied, if alive the
  *      relayed copy is dropped (the owner delivers its own).
@@ -223,7 +225,7 @@ export class Room {
       this.#options.log.error({ docId: this.docId, err: error }, 'unreadable update from another process')
       return
     }
-    if (result.verdict === 'reject') {
+    if (result.verdict === 'reject' || result.verdict === 'unseenDelete') {
       this.#options.log.error({ docId: this.docId, reason: result.reason }, 'refused update from another process')
       return
     }
@@ -366,6 +368,10 @@ export class Room {
     const result = this.#checker.check(parsed)
     if (result.verdict === 'reject') {
       this.#refuse(socket, 'schema', result.reason)
+      return
+    }
+    if (result.verdict === 'unseenDelete') {
+      this.#refuse(socket, 'unseen_delete', result.reason, CloseCode.tryAgainLater)
       return
     }
     if (result.verdict === 'missing') {
