@@ -108,6 +108,8 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
       maxRoomsPerIp: config.limits.maxRoomsPerIp,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       handshakeTimeoutMs: config.handshakeTimeoutMs,
+      // A stock client sends a step 1 and its presence on open, and maybe one edit: one message's worth.
+      maxEarlyBytes: config.limits.maxPayloadBytes,
     },
     log,
     metrics,

@@ -14,6 +14,7 @@ import { captureUpdate, cloneDoc, rawUpdate } from '../test/updates'
 import { CloseCode } from './closeCodes'
 import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol'
 import { Room, type RoomSocket } from './room'
+import type { SchemaRules } from './updateCheck'
 
 class FakeSocket implements RoomSocket {
   readonly sent: Uint8Array[] = []
@@ -63,7 +64,7 @@ interface Deferred {
   reject: (error: unknown) => void
 }
 
-function setup(options: { deferStorage?: boolean } = {}) {
+function setup(options: { deferStorage?: boolean; rules?: SchemaRules; append?: (update: Uint8Array) => Promise<void> } = {}) {
   const doc = new Y.Doc()
   Y.applyUpdate(doc, seed)
   const stored: Uint8Array[] = []
@@ -75,6 +76,7 @@ function setup(options: { deferStorage?: boolean } = {}) {
     byteSize: 0,
     storage: {
       append(update) {
+        if (options.append !== undefined) return options.append(update)
         if (!options.deferStorage) {
           stored.push(update)
           return Promise.resolve()
@@ -84,7 +86,7 @@ function setup(options: { deferStorage?: boolean } = {}) {
     },
     fanout: { publishUpdate() {}, publishAwareness() {} },
     options: {
-      rules: schemaRules(),
+      rules: options.rules ?? schemaRules(),
       awareness: { maxClientsPerOwner: 1, maxStateLength: 1000 },
       maxPendingBytes: 10_000,
       ownerProbeTimeoutMs: 50,
@@ -311,6 +313,44 @@ describe('Room', () => {
     room.receive(writer, encodeUpdate(captureUpdate(client(), (d) => firstText(d).insert(0, 'lost? '))))
     waiting[0]?.reject(new Error('disk on fire'))
     await flush()
+    expect(writer.closed?.code).toBe(CloseCode.internalError)
+    expect(reader.closed?.code).toBe(CloseCode.internalError)
+    expect(failures()).toBe(1)
+  })
+
+  it('R8: a throw while handling a message closes only its sender with 1011 and the room keeps serving', () => {
+    const rules = schemaRules()
+    const nodes = new Set(rules.nodes)
+    nodes.has = (name: string) => {
+      if (name === 'heading') throw new Error('injected')
+      return Set.prototype.has.call(nodes, name)
+    }
+    const { room, doc, client, failures } = setup({ rules: { ...rules, nodes } })
+    const thrower = new FakeSocket('thrower')
+    const other = new FakeSocket('other')
+    room.join(thrower)
+    room.join(other)
+    const heading = captureUpdate(client(), (d) => d.getXmlFragment('default').push([new Y.XmlElement('heading')]))
+    expect(() => room.receive(thrower, encodeUpdate(heading))).not.toThrow()
+    expect(thrower.closed?.code).toBe(CloseCode.internalError)
+    expect(other.closed).toBeNull()
+    expect(failures()).toBe(0)
+    room.receive(other, encodeUpdate(captureUpdate(client(), (d) => firstText(d).insert(0, 'still '))))
+    expect(text(doc)).toBe('still base')
+    expect(room.socketCount).toBe(1)
+  })
+
+  it('R8: a throw after the document changed gives up the room, closing every socket with 1011', () => {
+    const { room, client, failures } = setup({
+      append: () => {
+        throw new Error('injected')
+      },
+    })
+    const writer = new FakeSocket('writer')
+    const reader = new FakeSocket('reader')
+    room.join(writer)
+    room.join(reader)
+    expect(() => room.receive(writer, encodeUpdate(captureUpdate(client(), (d) => firstText(d).insert(0, 'x'))))).not.toThrow()
     expect(writer.closed?.code).toBe(CloseCode.internalError)
     expect(reader.closed?.code).toBe(CloseCode.internalError)
     expect(failures()).toBe(1)

@@ -22,7 +22,9 @@
  * - R7 A socket speaks only for the awareness states it owns; its states are removed and the
  *      removal broadcast the moment it leaves.
  * - R8 If storage fails, every socket is closed with a retryable code and the room is
- *      discarded: clients still hold their edits and resend them on reconnect.
+ *      discarded: clients still hold their edits and resend them on reconnect. An exception
+ *      while handling a message closes its sender with 1011, or fails the room when the
+ *      document changed meanwhile; it never reaches the socket layer.
  */
 import * as Y from 'yjs'
 import type { Logger } from 'pino'
@@ -181,8 +183,29 @@ export class Room {
     if (this.#sockets.size === 0) this.#onEmpty(this)
   }
 
+  /**
+   * Handles one message. Nothing thrown below escapes: a bug or a failing dependency costs the
+   * sender its socket (1011), or, once the document changed during the message (it may no
+   * longer match storage), the room (R8).
+   */
   receive(socket: RoomSocket, frame: Uint8Array): void {
     if (this.#failed || !this.#sockets.has(socket)) return
+    const version = this.#version
+    try {
+      this.#dispatch(socket, frame)
+    } catch (error) {
+      this.#options.metrics.messageRejected('internal')
+      this.#options.log.error({ docId: this.docId, socket: socket.id, err: error }, 'handling a message failed')
+      if (this.#version !== version) {
+        this.#fail(CloseCode.internalError, 'document reloading')
+        return
+      }
+      socket.close(CloseCode.internalError, 'internal error')
+      this.leave(socket)
+    }
+  }
+
+  #dispatch(socket: RoomSocket, frame: Uint8Array): void {
     const message = decodeClientMessage(frame)
     switch (message.kind) {
       case 'malformed':
