@@ -91,7 +91,10 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     log,
     room: {
       rules: schemaRules(),
-      awareness: { maxClientsPerOwner: 4, maxStateLength: 16 * 1024 },
+      awareness: {
+        maxClientsPerOwner: config.limits.maxPresenceClientsPerSocket,
+        maxStateBytes: config.limits.maxPresenceStateBytes,
+      },
       maxPendingBytes: 4 * 1024 * 1024,
       ownerProbeTimeoutMs: 2000,
       maxDocumentBytes: config.limits.maxDocumentBytes,

@@ -2,6 +2,7 @@
  * The rules of the room (R1–R8 in room.ts), with fake sockets and storage.
  */
 import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -87,7 +88,7 @@ function setup(options: { deferStorage?: boolean; rules?: SchemaRules; append?: 
     fanout: { publishUpdate() {}, publishAwareness() {} },
     options: {
       rules: options.rules ?? schemaRules(),
-      awareness: { maxClientsPerOwner: 1, maxStateLength: 1000 },
+      awareness: { maxClientsPerOwner: 1, maxStateBytes: 1000 },
       maxPendingBytes: 10_000,
       ownerProbeTimeoutMs: 50,
       maxDocumentBytes: 1_000_000,
@@ -302,6 +303,22 @@ describe('Room', () => {
     decoding.readVarUint(decoder)
     awarenessProtocol.applyAwarenessUpdate(observerAwareness, decoding.readVarUint8Array(decoder), 'server')
     expect(observerAwareness.getStates().has(aDoc.clientID)).toBe(false)
+  })
+
+  it('R7: closes a socket whose awareness message holds more entries than the room could accept (1008)', () => {
+    const { room } = setup()
+    const flooder = new FakeSocket('flooder')
+    room.join(flooder)
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, 100_000)
+    for (let i = 0; i < 100; i++) {
+      encoding.writeVarUint(encoder, i + 1)
+      encoding.writeVarUint(encoder, 1)
+      encoding.writeVarString(encoder, '{}')
+    }
+    room.receive(flooder, encodeAwareness(encoding.toUint8Array(encoder)))
+    expect(flooder.closed?.code).toBe(CloseCode.policyViolation)
+    expect(room.presenceCount).toBe(0)
   })
 
   it('R8: closes every socket with a retryable code when storage fails, and gives up the room', async () => {

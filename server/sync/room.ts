@@ -333,6 +333,7 @@ export class Room {
   /** Closes every socket (e.g. deletion, shutdown); the room accepts nothing afterwards. */
   closeAll(code: number, reason: string): void {
     this.#failed = true
+    this.#awareness.dispose()
     for (const socket of [...this.#sockets]) socket.close(code, reason)
     this.#sockets.clear()
   }
@@ -592,7 +593,8 @@ export class Room {
     try {
       change = this.#awareness.apply(socket, update)
     } catch (error) {
-      this.#refuse(socket, 'awareness', error instanceof AwarenessError ? error.message : 'bad awareness')
+      if (!(error instanceof AwarenessError)) throw error
+      this.#refuse(socket, 'awareness', error.message, error.limit ? CloseCode.policyViolation : CloseCode.badMessage)
       return
     }
     if (change.update === null) return
