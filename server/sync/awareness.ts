@@ -120,7 +120,11 @@ export class RoomAwareness {
         const clientId = decoding.readVarUint(decoder)
         const clock = decoding.readVarUint(decoder)
         const stateStart = decoder.pos
-        const raw = decoding.readVarUint8Array(decoder)
+        const length = decoding.readVarUint(decoder)
+        const bytesStart = decoder.pos
+        if (length > update.length - bytesStart) throw new AwarenessError('malformed awareness update')
+        decoder.pos += length
+        const isNull = isNullBytes(update, bytesStart, length)
         const current = this.#entries.get(clientId)
         const mine = current !== undefined && current.owner === owner
         if (mine) {
@@ -128,16 +132,16 @@ export class RoomAwareness {
         } else {
           if (current?.owner != null) continue
           if (current !== undefined && clock <= current.clock) continue
-          if (isNullBytes(raw) || ownedCount + claims >= this.#limits.maxClientsPerOwner) continue
+          if (isNull || ownedCount + claims >= this.#limits.maxClientsPerOwner) continue
           // A claim takes a slot even if its state turns out to be null, so parsing stays bounded.
           claims++
         }
         // Only entries the sender may write get here, each id once: at most 2 × maxClientsPerOwner.
         if (considered.has(clientId)) throw new AwarenessError('client id repeated in one awareness update')
         considered.add(clientId)
-        if (raw.length > this.#limits.maxStateBytes) throw new AwarenessError('awareness state too large')
+        if (length > this.#limits.maxStateBytes) throw new AwarenessError('awareness state too large')
         let state = NULL_STATE
-        if (!isNullBytes(raw)) {
+        if (!isNull) {
           decoder.pos = stateStart
           const text = decoding.readVarString(decoder)
           if (parseJson(text) === null) asSent = false
@@ -331,8 +335,8 @@ function isNewer(current: Entry, entry: IncomingEntry): boolean {
 }
 
 /** The four bytes of `null`, recognised without decoding. */
-function isNullBytes(raw: Uint8Array): boolean {
-  return raw.length === 4 && raw[0] === 0x6e && raw[1] === 0x75 && raw[2] === 0x6c && raw[3] === 0x6c
+function isNullBytes(bytes: Uint8Array, start: number, length: number): boolean {
+  return length === 4 && bytes[start] === 0x6e && bytes[start + 1] === 0x75 && bytes[start + 2] === 0x6c && bytes[start + 3] === 0x6c
 }
 
 function parseJson(text: string): unknown {
