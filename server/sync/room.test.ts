@@ -373,6 +373,15 @@ describe('Room', () => {
     expect(failures()).toBe(1)
   })
 
+  it('R8: a throw while absorbing what other processes stored fails only this room', () => {
+    const { room, failures } = setup()
+    const socket = new FakeSocket('socket')
+    room.join(socket)
+    expect(() => room.absorbStored([Uint8Array.of(1, 1, 7, 0, 4, 1, 9, 9)])).not.toThrow()
+    expect(socket.closed?.code).toBe(CloseCode.internalError)
+    expect(failures()).toBe(1)
+  })
+
   it('R8: closes with 4404 when the document was deleted under it', async () => {
     const { room, waiting, client } = setup({ deferStorage: true })
     const writer = new FakeSocket('writer')

@@ -237,7 +237,17 @@ export class Room {
    */
   receiveRemoteUpdate(update: Uint8Array): void {
     if (this.#failed) return
-    this.#considerRemote(update)
+    this.#guardRemote(() => this.#considerRemote(update))
+  }
+
+  /** What other processes send enters here; a throw fails this room only (R8), never the process. */
+  #guardRemote(handle: () => void): void {
+    try {
+      handle()
+    } catch (error) {
+      this.#options.log.error({ docId: this.docId, err: error }, 'handling a message from another process failed')
+      this.#fail(CloseCode.internalError, 'document reloading')
+    }
   }
 
   #considerRemote(update: Uint8Array): void {
@@ -275,8 +285,10 @@ export class Room {
       owner = { source }
       this.#remoteOwners.set(source, owner)
     }
-    this.#awareness.applyTrusted(owner, update)
-    this.#broadcast(encodeAwareness(update), null)
+    this.#guardRemote(() => {
+      this.#awareness.applyTrusted(owner, update)
+      this.#broadcast(encodeAwareness(update), null)
+    })
   }
 
   /**
@@ -285,6 +297,10 @@ export class Room {
    */
   absorbStored(updates: Uint8Array[]): void {
     if (this.#failed) return
+    this.#guardRemote(() => this.#absorbStored(updates))
+  }
+
+  #absorbStored(updates: Uint8Array[]): void {
     const added: Uint8Array[] = []
     const capture = (update: Uint8Array): void => {
       added.push(update)
