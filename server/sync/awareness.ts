@@ -25,9 +25,11 @@ export const AWARENESS_OUTDATED_MS = 30_000
 
 /**
  * Entries a message may carry beyond the client ids the room knows and the ids the sender may
- * still claim: states a stock client learnt from other tabs (BroadcastChannel) before the server.
+ * still claim. Stock clients also send states the room does not know: ones learnt from other tabs
+ * (BroadcastChannel), and, after a room reload, the removal of every peer they knew before it
+ * once those time out. Skipping an entry costs well under a microsecond, so the margin is generous.
  */
-export const AWARENESS_ENTRY_MARGIN = 64
+export const AWARENESS_ENTRY_MARGIN = 1024
 
 /** The prune timer fires at most this often, however fast tombstones are made. */
 const PRUNE_GRANULARITY_MS = 1000
