@@ -29,6 +29,8 @@ const schema = z.object({
   MAX_CONNECTIONS_PER_IP: integer(100, 1),
   MAX_ROOMS_PER_IP: integer(50, 1),
   MAX_BUFFERED_BYTES: integer(8 * MiB, 1024),
+  MAX_PRESENCE_CLIENTS_PER_SOCKET: integer(4, 1),
+  MAX_PRESENCE_STATE_BYTES: integer(16 * 1024, 256),
   ROOM_UNLOAD_GRACE_MS: integer(10_000),
   COMPACT_THRESHOLD: integer(500, 1),
   SQLITE_SYNCHRONOUS: z.enum(['normal', 'full']).default('normal'),
@@ -65,6 +67,10 @@ export interface Config {
     maxConnectionsPerIp: number
     maxRoomsPerIp: number
     maxBufferedBytes: number
+    /** Awareness client ids one socket may speak for (a stock client uses one). */
+    maxPresenceClientsPerSocket: number
+    /** Largest awareness state, in bytes of JSON. */
+    maxPresenceStateBytes: number
   }
   roomUnloadGraceMs: number
   compactThreshold: number
@@ -123,6 +129,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
       maxRoomsPerIp: e.MAX_ROOMS_PER_IP,
       maxBufferedBytes: e.MAX_BUFFERED_BYTES,
+      maxPresenceClientsPerSocket: e.MAX_PRESENCE_CLIENTS_PER_SOCKET,
+      maxPresenceStateBytes: e.MAX_PRESENCE_STATE_BYTES,
     },
     roomUnloadGraceMs: e.ROOM_UNLOAD_GRACE_MS,
     compactThreshold: e.COMPACT_THRESHOLD,

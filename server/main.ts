@@ -91,7 +91,10 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     log,
     room: {
       rules: schemaRules(),
-      awareness: { maxClientsPerOwner: 4, maxStateLength: 16 * 1024 },
+      awareness: {
+        maxClientsPerOwner: config.limits.maxPresenceClientsPerSocket,
+        maxStateBytes: config.limits.maxPresenceStateBytes,
+      },
       maxPendingBytes: 4 * 1024 * 1024,
       ownerProbeTimeoutMs: 2000,
       maxDocumentBytes: config.limits.maxDocumentBytes,
@@ -108,6 +111,8 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
       maxRoomsPerIp: config.limits.maxRoomsPerIp,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       handshakeTimeoutMs: config.handshakeTimeoutMs,
+      // A stock client sends a step 1 and its presence on open, and maybe one edit: one message's worth.
+      maxEarlyBytes: config.limits.maxPayloadBytes,
     },
     log,
     metrics,

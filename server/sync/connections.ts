@@ -24,6 +24,8 @@ export interface ConnectionLimits {
   heartbeatIntervalMs: number
   /** A socket that has not joined its document by then is closed. */
   handshakeTimeoutMs: number
+  /** Bytes of messages a socket may send before its document finished loading (then 1013). */
+  maxEarlyBytes: number
 }
 
 /** Messages received before the document finished loading, at most this many. */
@@ -45,6 +47,7 @@ class Connection implements RoomSocket, WebSocketHandler {
   #room: Room | null = null
   /** Frames that arrived before the room was ready; null once joined. */
   #early: Uint8Array[] | null = []
+  #earlyBytes = 0
   #tokens: number
   #refilledAt = Date.now()
   #timer: NodeJS.Timeout | null = null
@@ -76,7 +79,7 @@ class Connection implements RoomSocket, WebSocketHandler {
     const early = this.#early ?? []
     this.#early = null
     this.#armExpiry()
-    for (const frame of early) room.receive(this, frame)
+    for (const frame of early) this.#deliver(room, frame)
   }
 
   send(frame: Uint8Array): void {
@@ -133,9 +136,27 @@ class Connection implements RoomSocket, WebSocketHandler {
       this.#ws.close(CloseCode.policyViolation, 'message rate limit exceeded')
       return
     }
-    if (this.#room !== null) this.#room.receive(this, frame)
-    else if (this.#early !== null && this.#early.length < MAX_EARLY_MESSAGES) this.#early.push(frame)
-    else this.#ws.close(CloseCode.tryAgainLater, 'document still loading')
+    if (this.#room !== null) {
+      this.#deliver(this.#room, frame)
+      return
+    }
+    this.#earlyBytes += frame.length
+    if (this.#early !== null && this.#early.length < MAX_EARLY_MESSAGES && this.#earlyBytes <= this.#hub.limits.maxEarlyBytes) {
+      this.#early.push(frame)
+      return
+    }
+    this.#early = null
+    this.#ws.close(CloseCode.tryAgainLater, 'document still loading')
+  }
+
+  /** The room catches what its handling throws; this is the last guard before the socket layer. */
+  #deliver(room: Room, frame: Uint8Array): void {
+    try {
+      room.receive(this, frame)
+    } catch (error) {
+      this.#hub.failed(this, error)
+      this.#ws.close(CloseCode.internalError, 'internal error')
+    }
   }
 
   /** A token bucket holding one second's worth of messages. */
@@ -251,6 +272,11 @@ export class ConnectionHub {
 
   rejected(reason: string): void {
     this.#metrics.messageRejected(reason)
+  }
+
+  failed(connection: Connection, error: unknown): void {
+    this.#metrics.messageRejected('internal')
+    this.log.error({ socket: connection.id, docId: connection.ticket.docId, err: error }, 'handling a message failed')
   }
 
   slowReader(connection: Connection): void {

@@ -2,6 +2,7 @@
  * The rules of the room (R1–R8 in room.ts), with fake sockets and storage.
  */
 import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -14,6 +15,7 @@ import { captureUpdate, cloneDoc, rawUpdate } from '../test/updates'
 import { CloseCode } from './closeCodes'
 import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol'
 import { Room, type RoomSocket } from './room'
+import type { SchemaRules } from './updateCheck'
 
 class FakeSocket implements RoomSocket {
   readonly sent: Uint8Array[] = []
@@ -63,7 +65,7 @@ interface Deferred {
   reject: (error: unknown) => void
 }
 
-function setup(options: { deferStorage?: boolean } = {}) {
+function setup(options: { deferStorage?: boolean; rules?: SchemaRules; append?: (update: Uint8Array) => Promise<void> } = {}) {
   const doc = new Y.Doc()
   Y.applyUpdate(doc, seed)
   const stored: Uint8Array[] = []
@@ -75,6 +77,7 @@ function setup(options: { deferStorage?: boolean } = {}) {
     byteSize: 0,
     storage: {
       append(update) {
+        if (options.append !== undefined) return options.append(update)
         if (!options.deferStorage) {
           stored.push(update)
           return Promise.resolve()
@@ -84,8 +87,8 @@ function setup(options: { deferStorage?: boolean } = {}) {
     },
     fanout: { publishUpdate() {}, publishAwareness() {} },
     options: {
-      rules: schemaRules(),
-      awareness: { maxClientsPerOwner: 1, maxStateLength: 1000 },
+      rules: options.rules ?? schemaRules(),
+      awareness: { maxClientsPerOwner: 1, maxStateBytes: 1000 },
       maxPendingBytes: 10_000,
       ownerProbeTimeoutMs: 50,
       maxDocumentBytes: 1_000_000,
@@ -172,8 +175,8 @@ describe('Room', () => {
     expect(text(doc)).toBe('ABbase')
   })
 
-  it('R4: never lets a pre-deletion of another client’s next edit into the document', () => {
-    const { room, doc, client } = setup()
+  it('R4: never holds a pre-deletion of another client’s next edit, even while its sender stays', () => {
+    const { room, doc, client, stored } = setup()
     const attacker = new FakeSocket('attacker')
     const victimSocket = new FakeSocket('victim')
     room.join(attacker)
@@ -182,9 +185,10 @@ describe('Room', () => {
     const next = Y.getState(victim.store, victim.clientID)
     room.receive(attacker, encodeUpdate(rawUpdate(victim.clientID, 0, [], [[victim.clientID, next, 3]])))
     expect(doc.store.pendingDs).toBeNull()
-    room.leave(attacker)
+    expect(attacker.closed?.code).toBe(CloseCode.tryAgainLater)
     room.receive(victimSocket, encodeUpdate(captureUpdate(victim, (d) => firstText(d).insert(0, 'mine'))))
     expect(text(doc)).toBe('minebase')
+    expect(stored).toHaveLength(1)
   })
 
   it('R4: tells a socket to come back when its held updates exceed the cap', () => {
@@ -301,6 +305,22 @@ describe('Room', () => {
     expect(observerAwareness.getStates().has(aDoc.clientID)).toBe(false)
   })
 
+  it('R7: closes a socket whose awareness message holds more entries than the room could accept (1008)', () => {
+    const { room } = setup()
+    const flooder = new FakeSocket('flooder')
+    room.join(flooder)
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, 100_000)
+    for (let i = 0; i < 100; i++) {
+      encoding.writeVarUint(encoder, i + 1)
+      encoding.writeVarUint(encoder, 1)
+      encoding.writeVarString(encoder, '{}')
+    }
+    room.receive(flooder, encodeAwareness(encoding.toUint8Array(encoder)))
+    expect(flooder.closed?.code).toBe(CloseCode.policyViolation)
+    expect(room.presenceCount).toBe(0)
+  })
+
   it('R8: closes every socket with a retryable code when storage fails, and gives up the room', async () => {
     const { room, waiting, client, failures } = setup({ deferStorage: true })
     const writer = new FakeSocket('writer')
@@ -312,6 +332,53 @@ describe('Room', () => {
     await flush()
     expect(writer.closed?.code).toBe(CloseCode.internalError)
     expect(reader.closed?.code).toBe(CloseCode.internalError)
+    expect(failures()).toBe(1)
+  })
+
+  it('R8: a throw while handling a message closes only its sender with 1011 and the room keeps serving', () => {
+    const rules = schemaRules()
+    const nodes = new Set(rules.nodes)
+    nodes.has = (name: string) => {
+      if (name === 'heading') throw new Error('injected')
+      return Set.prototype.has.call(nodes, name)
+    }
+    const { room, doc, client, failures } = setup({ rules: { ...rules, nodes } })
+    const thrower = new FakeSocket('thrower')
+    const other = new FakeSocket('other')
+    room.join(thrower)
+    room.join(other)
+    const heading = captureUpdate(client(), (d) => d.getXmlFragment('default').push([new Y.XmlElement('heading')]))
+    expect(() => room.receive(thrower, encodeUpdate(heading))).not.toThrow()
+    expect(thrower.closed?.code).toBe(CloseCode.internalError)
+    expect(other.closed).toBeNull()
+    expect(failures()).toBe(0)
+    room.receive(other, encodeUpdate(captureUpdate(client(), (d) => firstText(d).insert(0, 'still '))))
+    expect(text(doc)).toBe('still base')
+    expect(room.socketCount).toBe(1)
+  })
+
+  it('R8: a throw after the document changed gives up the room, closing every socket with 1011', () => {
+    const { room, client, failures } = setup({
+      append: () => {
+        throw new Error('injected')
+      },
+    })
+    const writer = new FakeSocket('writer')
+    const reader = new FakeSocket('reader')
+    room.join(writer)
+    room.join(reader)
+    expect(() => room.receive(writer, encodeUpdate(captureUpdate(client(), (d) => firstText(d).insert(0, 'x'))))).not.toThrow()
+    expect(writer.closed?.code).toBe(CloseCode.internalError)
+    expect(reader.closed?.code).toBe(CloseCode.internalError)
+    expect(failures()).toBe(1)
+  })
+
+  it('R8: a throw while absorbing what other processes stored fails only this room', () => {
+    const { room, failures } = setup()
+    const socket = new FakeSocket('socket')
+    room.join(socket)
+    expect(() => room.absorbStored([Uint8Array.of(1, 1, 7, 0, 4, 1, 9, 9)])).not.toThrow()
+    expect(socket.closed?.code).toBe(CloseCode.internalError)
     expect(failures()).toBe(1)
   })
 

@@ -11,7 +11,9 @@
  *      processes) only once stored, in the order received.
  * - R3 A joiner is sent only state that is already stored.
  * - R4 Updates whose dependencies are missing are held per socket (capped) and applied once the
- *      dependencies arrive; they are dropped when the sender leaves.
+ *      dependencies arrive; they are dropped when the sender leaves. An update deleting clocks
+ *      the document has not received (and does not carry itself) is never held: it would delete
+ *      whatever that client writes next. Its sender is told to reconnect (1013) and resync.
  * - R5 New content under a client id introduced by another live socket is held while that
  *      socket is probed: if it is dead it is reaped and the content applied, if alive the
  *      relayed copy is dropped (the owner delivers its own).
@@ -20,7 +22,9 @@
  * - R7 A socket speaks only for the awareness states it owns; its states are removed and the
  *      removal broadcast the moment it leaves.
  * - R8 If storage fails, every socket is closed with a retryable code and the room is
- *      discarded: clients still hold their edits and resend them on reconnect.
+ *      discarded: clients still hold their edits and resend them on reconnect. An exception
+ *      while handling a message closes its sender with 1011, or fails the room when the
+ *      document changed meanwhile; it never reaches the socket layer.
  */
 import * as Y from 'yjs'
 import type { Logger } from 'pino'
@@ -179,8 +183,29 @@ export class Room {
     if (this.#sockets.size === 0) this.#onEmpty(this)
   }
 
+  /**
+   * Handles one message. Nothing thrown below escapes: a bug or a failing dependency costs the
+   * sender its socket (1011), or, once the document changed during the message (it may no
+   * longer match storage), the room (R8).
+   */
   receive(socket: RoomSocket, frame: Uint8Array): void {
     if (this.#failed || !this.#sockets.has(socket)) return
+    const version = this.#version
+    try {
+      this.#dispatch(socket, frame)
+    } catch (error) {
+      this.#options.metrics.messageRejected('internal')
+      this.#options.log.error({ docId: this.docId, socket: socket.id, err: error }, 'handling a message failed')
+      if (this.#version !== version) {
+        this.#fail(CloseCode.internalError, 'document reloading')
+        return
+      }
+      socket.close(CloseCode.internalError, 'internal error')
+      this.leave(socket)
+    }
+  }
+
+  #dispatch(socket: RoomSocket, frame: Uint8Array): void {
     const message = decodeClientMessage(frame)
     switch (message.kind) {
       case 'malformed':
@@ -212,7 +237,17 @@ export class Room {
    */
   receiveRemoteUpdate(update: Uint8Array): void {
     if (this.#failed) return
-    this.#considerRemote(update)
+    this.#guardRemote(() => this.#considerRemote(update))
+  }
+
+  /** What other processes send enters here; a throw fails this room only (R8), never the process. */
+  #guardRemote(handle: () => void): void {
+    try {
+      handle()
+    } catch (error) {
+      this.#options.log.error({ docId: this.docId, err: error }, 'handling a message from another process failed')
+      this.#fail(CloseCode.internalError, 'document reloading')
+    }
   }
 
   #considerRemote(update: Uint8Array): void {
@@ -223,7 +258,7 @@ export class Room {
       this.#options.log.error({ docId: this.docId, err: error }, 'unreadable update from another process')
       return
     }
-    if (result.verdict === 'reject') {
+    if (result.verdict === 'reject' || result.verdict === 'unseenDelete') {
       this.#options.log.error({ docId: this.docId, reason: result.reason }, 'refused update from another process')
       return
     }
@@ -250,8 +285,10 @@ export class Room {
       owner = { source }
       this.#remoteOwners.set(source, owner)
     }
-    this.#awareness.applyTrusted(owner, update)
-    this.#broadcast(encodeAwareness(update), null)
+    this.#guardRemote(() => {
+      this.#awareness.applyTrusted(owner, update)
+      this.#broadcast(encodeAwareness(update), null)
+    })
   }
 
   /**
@@ -260,6 +297,10 @@ export class Room {
    */
   absorbStored(updates: Uint8Array[]): void {
     if (this.#failed) return
+    this.#guardRemote(() => this.#absorbStored(updates))
+  }
+
+  #absorbStored(updates: Uint8Array[]): void {
     const added: Uint8Array[] = []
     const capture = (update: Uint8Array): void => {
       added.push(update)
@@ -308,6 +349,7 @@ export class Room {
   /** Closes every socket (e.g. deletion, shutdown); the room accepts nothing afterwards. */
   closeAll(code: number, reason: string): void {
     this.#failed = true
+    this.#awareness.dispose()
     for (const socket of [...this.#sockets]) socket.close(code, reason)
     this.#sockets.clear()
   }
@@ -366,6 +408,10 @@ export class Room {
     const result = this.#checker.check(parsed)
     if (result.verdict === 'reject') {
       this.#refuse(socket, 'schema', result.reason)
+      return
+    }
+    if (result.verdict === 'unseenDelete') {
+      this.#refuse(socket, 'unseen_delete', result.reason, CloseCode.tryAgainLater)
       return
     }
     if (result.verdict === 'missing') {
@@ -563,7 +609,8 @@ export class Room {
     try {
       change = this.#awareness.apply(socket, update)
     } catch (error) {
-      this.#refuse(socket, 'awareness', error instanceof AwarenessError ? error.message : 'bad awareness')
+      if (!(error instanceof AwarenessError)) throw error
+      this.#refuse(socket, 'awareness', error.message, error.limit ? CloseCode.policyViolation : CloseCode.badMessage)
       return
     }
     if (change.update === null) return

@@ -10,7 +10,7 @@ import * as awarenessProtocol from 'y-protocols/awareness'
 import { type Role, signToken } from '../auth'
 import { type TestClient, connectClient } from '../test/clients'
 import { type TestServer, startTestServer } from '../test/server'
-import { captureUpdate, cloneDoc } from '../test/updates'
+import { captureUpdate, cloneDoc, rawUpdate } from '../test/updates'
 import { waitFor } from '../test/waitFor'
 import { CloseCode } from './closeCodes'
 import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol'
@@ -275,6 +275,30 @@ describe('client-id ownership through the server', () => {
     )
     expect(Date.now() - started).toBeLessThan(5000)
     expect(reconnected.text()).toBe('while reconnecting online base')
+  })
+
+  it('refuses a pre-deletion of another client’s next characters from a connected socket', async () => {
+    const s = await server()
+    const id = await docWithText(s, 'alpha')
+    const victim = client(s, id)
+    const attacker = await raw(`${s.wsUrl}/${id}`)
+    await victim.synced()
+    const next = Y.getState(victim.doc.store, victim.doc.clientID)
+    attacker.ws.send(encodeUpdate(rawUpdate(victim.doc.clientID, 0, [], [[victim.doc.clientID, next, 3]])))
+    attacker.ws.send(encodeSyncStep1(Y.encodeStateVector(new Y.Doc())))
+    let closeCode = 0
+    void attacker.closed.then(({ code }) => (closeCode = code))
+    await waitFor(() => closeCode !== 0 || attacker.frames.some((frame) => frame[0] === 0 && frame[1] === 1), {
+      what: 'the server to handle the pre-deletion',
+    })
+    bodyOf(victim.doc).insert(0, 'mine')
+    const observer = client(s, id)
+    const settled = await waitFor(() => (observer.provider.synced && observer.text().endsWith('alpha') && observer.text() !== 'alpha' ? observer.text() : undefined), {
+      what: 'the victim’s edit to reach an observer',
+    })
+    expect(settled).toBe('minealpha')
+    expect(victim.text()).toBe('minealpha')
+    expect(closeCode).toBe(CloseCode.tryAgainLater)
   })
 
   it('ignores presence echoed for other clients and lets nobody speak for another', async () => {

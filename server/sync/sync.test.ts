@@ -1,5 +1,5 @@
 import * as encoding from 'lib0/encoding'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { type TestClient, bodyText, connectClient } from '../test/clients'
@@ -184,5 +184,70 @@ describe('malformed socket input', () => {
     ws.on('message', (data) => frames.push(new Uint8Array(data as Buffer)))
     ws.send(encodeSyncStep1(Y.encodeStateVector(new Y.Doc())))
     await waitFor(() => frames.some((frame) => frame[0] === 0 && frame[1] === 1), { what: 'sync step 2' })
+  })
+})
+
+describe('faults below the message handler', () => {
+  const content = async (id: string) => (await fetch(`${server.url}/api/docs/${id}/content?format=text`)).text()
+
+  it('survives a throw while handling a message: that room reloads with 1011, other documents keep syncing', async () => {
+    const broken = await server.createDocument({ content: { format: 'text', body: 'broken' } })
+    const healthy = await server.createDocument({ content: { format: 'text', body: 'healthy' } })
+    const writer = client(broken)
+    const other = client(healthy)
+    await Promise.all([writer.synced(), other.synced()])
+    const store = server.tandem.store
+    const append = store.appendUpdate.bind(store)
+    const injected = vi.spyOn(store, 'appendUpdate').mockImplementation((id, update) => {
+      if (id === broken) throw new Error('injected')
+      return append(id, update)
+    })
+    try {
+      writer.appendParagraph('kept')
+      await waitFor(() => writer.closes.some((close) => close.code === CloseCode.internalError), { what: 'the writer closed with 1011' })
+      other.appendParagraph('still syncing')
+      await waitFor(async () => (await content(healthy)) === 'healthy\n\nstill syncing', { what: 'the other document to keep working' })
+    } finally {
+      injected.mockRestore()
+    }
+    await waitFor(async () => (await content(broken)) === 'broken\n\nkept', { what: 'the reconnected writer to resend its edit' })
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
+  })
+
+  it('closes a socket with 1013 once what it sent before its document loaded exceeds one message’s worth of bytes', async () => {
+    const s = await startTestServer({ MAX_PAYLOAD_BYTES: '4096' })
+    let release = (): void => undefined
+    const loaded = new Promise<void>((resolve) => (release = resolve))
+    try {
+      const id = await s.createDocument()
+      const load = s.tandem.store.load.bind(s.tandem.store)
+      vi.spyOn(s.tandem.store, 'load').mockImplementation(async (docId) => {
+        await loaded
+        return load(docId)
+      })
+      const open = (): Promise<{ ws: WebSocket; closed: Promise<string> }> =>
+        new Promise((resolve, reject) => {
+          const ws = new WebSocket(`${s.wsUrl}/${id}`)
+          sockets.push(ws)
+          const closed = new Promise<string>((done) => ws.on('close', (code, reason) => done(`${code} ${reason.toString()}`)))
+          ws.once('open', () => resolve({ ws, closed }))
+          ws.once('error', reject)
+        })
+      const small = await open()
+      const flooding = await open()
+      const step1 = encodeSyncStep1(Y.encodeStateVector(new Y.Doc()))
+      small.ws.send(step1)
+      const chunk = encodeUpdate(new Uint8Array(3000))
+      for (let i = 0; i < 3; i++) flooding.ws.send(chunk)
+      expect(await flooding.closed).toBe(`${CloseCode.tryAgainLater} document still loading`)
+      const frames: Uint8Array[] = []
+      small.ws.on('message', (data) => frames.push(new Uint8Array(data as Buffer)))
+      release()
+      await waitFor(() => frames.some((frame) => frame[0] === 0 && frame[1] === 1), { what: 'the queued step 1 answered' })
+    } finally {
+      release()
+      vi.restoreAllMocks()
+      await s.dispose()
+    }
   })
 })

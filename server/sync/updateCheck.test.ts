@@ -101,20 +101,53 @@ describe('UpdateChecker: missing dependencies are held, not applied', () => {
     expect(check(server, second).verdict).toBe('ok')
   })
 
-  it('says missing for a deletion of a range not yet written (pre-deleting the next edit)', () => {
-    const server = serverDoc()
-    const victim = cloneDoc(server)
-    const next = Y.getState(victim.store, victim.clientID)
-    const preDelete = rawUpdate(victim.clientID, 0, [], [[victim.clientID, next, 5]])
-    expect(check(server, preDelete)).toEqual({ verdict: 'missing' })
-  })
-
   it('says missing when a client section starts beyond what the server has', () => {
     const server = serverDoc()
     const client = cloneDoc(server)
     captureUpdate(client, (d) => firstText(d).insert(0, 'one '))
     const second = captureUpdate(client, (d) => d.getXmlFragment('default').push([new Y.XmlElement('paragraph')]))
     expect(check(server, second)).toEqual({ verdict: 'missing' })
+  })
+})
+
+describe('UpdateChecker: deletions of content the document has not received', () => {
+  it('refuses a deletion of another client’s next clocks (pre-deleting its next edit) instead of holding it', () => {
+    const server = serverDoc()
+    const victim = cloneDoc(server)
+    const next = Y.getState(victim.store, victim.clientID)
+    const preDelete = rawUpdate(victim.clientID, 0, [], [[victim.clientID, next, 5]])
+    expect(check(server, preDelete)).toMatchObject({ verdict: 'unseenDelete' })
+  })
+
+  it('refuses a range that starts inside what the document has but reaches beyond it', () => {
+    const server = serverDoc()
+    const victim = cloneDoc(server)
+    Y.applyUpdate(server, captureUpdate(victim, (d) => firstText(d).insert(0, 'abc')))
+    const straddling = rawUpdate(victim.clientID, 0, [], [[victim.clientID, 1, 4]])
+    expect(check(server, straddling)).toMatchObject({ verdict: 'unseenDelete' })
+    expect(check(server, rawUpdate(victim.clientID, 0, [], [[victim.clientID, 1, 2]])).verdict).toBe('ok')
+  })
+
+  it('accepts a deletion of content the same update inserts', () => {
+    const server = serverDoc()
+    const client = cloneDoc(server)
+    const typedAndErased = captureUpdate(client, (d) => {
+      firstText(d).insert(0, 'typo')
+      firstText(d).delete(0, 4)
+    })
+    expect(check(server, typedAndErased)).toMatchObject({ verdict: 'ok', changes: true })
+    const offline = cloneDoc(server)
+    captureUpdate(offline, (d) => firstText(d).insert(0, 'draft '))
+    captureUpdate(offline, (d) => firstText(d).delete(0, 6))
+    expect(check(server, Y.encodeStateAsUpdate(offline, Y.encodeStateVector(server))).verdict).toBe('ok')
+  })
+
+  it('holds such a deletion when another process stored it (that process saw the content)', () => {
+    const server = serverDoc()
+    const victim = cloneDoc(server)
+    const preDelete = rawUpdate(victim.clientID, 0, [], [[victim.clientID, 0, 5]])
+    const remote = new UpdateChecker(server, schemaRules(), { enforceSchema: false })
+    expect(remote.check(parseUpdate(preDelete))).toEqual({ verdict: 'missing' })
   })
 })
 

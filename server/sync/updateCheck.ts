@@ -3,7 +3,7 @@
  *
  * The check simulates Yjs' integration against the live document's state: every struct's
  * origins and parent must already exist (in the document or earlier in the same update), every
- * deleted range must already be written, and every new item must land where the editor's schema
+ * deleted range must already be written (in the document or in the same update), and every new item must land where the editor's schema
  * allows it (the schema firewall). An update that passes is applied by Yjs in one piece, with
  * nothing left pending; one that fails is refused whole or held aside until its dependencies
  * arrive.
@@ -34,6 +34,12 @@ export type CheckResult =
   | { verdict: 'reject'; reason: string }
   /** Some dependency is not in the document yet: hold the update until it is. */
   | { verdict: 'missing' }
+  /**
+   * From a client: it deletes clocks the document has not seen and the update does not carry.
+   * Held, it would delete whatever the owner of those clocks writes next (a pre-deletion), so it
+   * is refused; an honest sender in a race reconnects and resends the content with its deletion.
+   */
+  | { verdict: 'unseenDelete'; reason: string }
   | {
       verdict: 'ok'
       /** Clients under whose ids the update writes structs the document does not have yet. */
@@ -79,7 +85,8 @@ export class UpdateChecker {
 
   /**
    * `enforceSchema: false` is for updates another server process already checked and stored
-   * (they may carry server writes such as the title): only their dependencies are checked.
+   * (they may carry server writes such as the title): only their dependencies are checked, and
+   * deletions of content not received yet are held like other missing dependencies.
    */
   constructor(doc: Y.Doc, rules: SchemaRules, { enforceSchema = true }: { enforceSchema?: boolean } = {}) {
     this.#doc = doc
@@ -146,7 +153,11 @@ export class UpdateChecker {
     if (!complete) return { verdict: 'missing' }
 
     for (const range of update.deletes) {
-      if (range.clock + range.length > stateOf(range.client)) return { verdict: 'missing' }
+      if (range.clock + range.length > stateOf(range.client)) {
+        // Updates another process stored were checked there: hold them until the content arrives.
+        if (!this.#enforceSchema) return { verdict: 'missing' }
+        return { verdict: 'unseenDelete', reason: `deletes content of client ${range.client} the document has not received` }
+      }
       if (this.#deletesSomething(range.client, range.clock, range.length)) changes = true
     }
     return { verdict: 'ok', newContentClients, changes }
