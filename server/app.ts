@@ -10,6 +10,7 @@ import type { Fanout } from './fanout/types'
 import { accessMiddleware } from './http/access'
 import { documentRoutes } from './http/documents'
 import type { AppEnv } from './http/env'
+import { hostCheck } from './http/hosts'
 import { requestLogging } from './http/logging'
 import { serveWebApp } from './http/static'
 import type { Metrics } from './metrics'
@@ -24,6 +25,8 @@ export interface AppDeps {
   metrics: Metrics
   log: Logger
   authSecret: string | null
+  /** Host names requests may name (`http/hosts.ts`); others are answered 421. */
+  allowedHosts: readonly string[]
   publicUrl: string
   maxBodyBytes: number
   maxDocumentBytes: number
@@ -43,6 +46,9 @@ async function check(probe: () => Promise<void>): Promise<'ok' | 'unavailable'> 
 export function createApp(deps: AppDeps) {
   const routes = new Hono<AppEnv>()
     .use(requestLogging(deps.log))
+    // Health checks from load balancers address the server by IP; /healthz tells nothing worth
+    // rebinding for.
+    .use(hostCheck(deps.allowedHosts, (path) => path === '/healthz'))
     .get('/healthz', async (c) => {
       const [storage, fanout] = await Promise.all([check(() => deps.store.ping()), check(() => deps.fanout.ping())])
       const healthy = storage === 'ok' && fanout === 'ok'
