@@ -36,6 +36,7 @@ const schema = z.object({
     }),
   PUBLIC_URL: z.string().url().optional(),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   MAX_PAYLOAD_BYTES: integer(2 * MiB, 1024),
   MAX_BODY_BYTES: integer(2 * MiB, 1024),
   MAX_DOCUMENT_BYTES: integer(64 * MiB, 1024),
@@ -73,6 +74,8 @@ export interface Config {
    * `PUBLIC_URL`'s host and `ALLOWED_HOSTS`. Anything else is answered 421.
    */
   allowedHosts: string[]
+  /** Bearer token for `/metrics` (and detailed `/healthz`) besides an admin token for `*`. */
+  metricsToken: string | null
   /** Base of share links; defaults to the address the server listens on. */
   publicUrl: string
   trustProxy: boolean
@@ -135,6 +138,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     authSecret: e.AUTH_SECRET ?? null,
     allowedOrigins: origins === undefined || origins.length === 0 ? null : origins,
     allowedHosts: [...new Set(allowedHosts.filter((host): host is string => host !== null))],
+    metricsToken: e.METRICS_TOKEN ?? null,
     publicUrl,
     trustProxy: e.TRUST_PROXY === 'true',
     limits: {

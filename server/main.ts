@@ -120,6 +120,7 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     metrics,
     log,
     authSecret: config.authSecret,
+    metricsToken: config.metricsToken,
     allowedHosts: config.allowedHosts,
     publicUrl: config.publicUrl,
     maxBodyBytes: config.limits.maxBodyBytes,
