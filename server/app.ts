@@ -13,6 +13,7 @@ import type { AppEnv } from './http/env'
 import { hostCheck } from './http/hosts'
 import { requestLogging } from './http/logging'
 import { operationsProtected, operationsRoutes } from './http/operations'
+import { securityHeaders } from './http/securityHeaders'
 import { serveWebApp } from './http/static'
 import type { Metrics } from './metrics'
 import type { DocumentStore } from './storage/types'
@@ -43,6 +44,7 @@ export function createApp(deps: AppDeps) {
   const metricsProtected = operationsProtected(deps)
   const hostExempt = (path: string): boolean => path === '/healthz' || (metricsProtected && path === '/metrics')
   const routes = new Hono<AppEnv>()
+    .use(securityHeaders())
     .use(requestLogging(deps.log))
     .use(hostCheck(deps.allowedHosts, hostExempt))
     .route('/', operationsRoutes(deps))
