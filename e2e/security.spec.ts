@@ -39,3 +39,36 @@ test('the HTML export is a sandboxed page that runs nothing', async ({ tandem, u
   expect(await alice.page.evaluate(() => window.origin).catch(() => 'no script')).not.toBe(tandem.url)
   await alice.page.goto('/')
 })
+
+test('the editor makes only links the server accepts, however they come in', async ({ tandem, user }) => {
+  const id = await tandem.createDoc('Links')
+  const alice = await (await user('Alice')).open(id)
+  await alice.type('Start. ')
+  // Pasted HTML: the javascript: link loses its link, the other one its target, rel and class.
+  await alice.editor.evaluate((editor) => {
+    const data = new DataTransfer()
+    data.setData('text/html', '<a href="javascript:alert(1)">bad</a> and <a href="https://ok.test/" target="_self" rel="opener" class="evil-class">good</a>')
+    data.setData('text/plain', 'bad and good')
+    editor.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+  })
+  // Typed addresses: an https one is linked, an ftp one (not in the policy) stays text.
+  await alice.typeParagraph('ftp://files.example.com and https://auto.example.com ')
+  await expect(alice.editor).toContainText('ftp://files.example.com and https://auto.example.com')
+  await expect(alice.editor).toContainText('bad and good')
+  await alice.saved()
+
+  const response = await fetch(`${tandem.url}/api/docs/${id}/content?format=json`)
+  const links: Array<{ text: string; attrs: Record<string, unknown> }> = []
+  const walk = (node: { text?: string; marks?: Array<{ type: string; attrs: Record<string, unknown> }>; content?: unknown[] }): void => {
+    for (const mark of node.marks ?? []) if (mark.type === 'link') links.push({ text: node.text ?? '', attrs: mark.attrs })
+    for (const child of node.content ?? []) walk(child as typeof node)
+  }
+  walk(await response.json())
+  const policy = { target: '_blank', rel: 'noopener noreferrer nofollow', class: null, title: null }
+  expect(links).toEqual([
+    { text: 'good', attrs: { href: 'https://ok.test/', ...policy } },
+    { text: 'https://auto.example.com', attrs: { href: 'https://auto.example.com', ...policy } },
+  ])
+  // Still connected: nothing the editor sent was refused by the schema firewall (4400).
+  await expect(alice.status).toHaveAttribute('data-state', 'connected')
+})
