@@ -80,6 +80,8 @@ export interface User {
   page: Page
   /** Opens document `id` and waits until it is editable (or read-only) and connected. */
   open(id: string, query?: string): Promise<DocumentPage>
+  /** What the page's Content-Security-Policy blocked so far; `close()` fails unless empty. */
+  cspViolations: readonly string[]
   close(): Promise<void>
 }
 
@@ -91,12 +93,27 @@ export async function createUser(browser: Browser, baseURL: string, name: string
   await context.addInitScript((value) => {
     if (localStorage.getItem('tandem:identity') === null) localStorage.setItem('tandem:identity', value)
   }, JSON.stringify(identity))
+  // The app runs under a Content-Security-Policy: anything it blocks is a bug, in every test.
+  const violations: string[] = []
+  await context.exposeBinding('__tandemCspViolation', (_source, report: string) => {
+    violations.push(report)
+  })
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      const report = `${event.violatedDirective} blocked ${event.blockedURI || 'inline'} at ${event.sourceFile}:${event.lineNumber}`
+      ;(window as unknown as { __tandemCspViolation(report: string): void }).__tandemCspViolation(report)
+    })
+  })
   const page = await context.newPage()
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text())
+  })
   let closed = false
   return {
     name,
     context,
     page,
+    cspViolations: violations,
     async open(id, query = '') {
       const doc = new DocumentPage(page)
       await doc.goto(id, query)
@@ -106,6 +123,7 @@ export async function createUser(browser: Browser, baseURL: string, name: string
       if (closed) return
       closed = true
       await context.close()
+      expect(violations, `Content-Security-Policy violations in ${name}'s browser`).toEqual([])
     },
   }
 }

@@ -10,7 +10,10 @@ import type { Fanout } from './fanout/types'
 import { accessMiddleware } from './http/access'
 import { documentRoutes } from './http/documents'
 import type { AppEnv } from './http/env'
+import { hostCheck } from './http/hosts'
 import { requestLogging } from './http/logging'
+import { operationsProtected, operationsRoutes } from './http/operations'
+import { securityHeaders } from './http/securityHeaders'
 import { serveWebApp } from './http/static'
 import type { Metrics } from './metrics'
 import type { DocumentStore } from './storage/types'
@@ -24,6 +27,10 @@ export interface AppDeps {
   metrics: Metrics
   log: Logger
   authSecret: string | null
+  /** Bearer token for `/metrics`; see `http/operations.ts`. */
+  metricsToken: string | null
+  /** Host names requests may name (`http/hosts.ts`); others are answered 421. */
+  allowedHosts: readonly string[]
   publicUrl: string
   maxBodyBytes: number
   maxDocumentBytes: number
@@ -31,26 +38,16 @@ export interface AppDeps {
   webRoot: string | null
 }
 
-async function check(probe: () => Promise<void>): Promise<'ok' | 'unavailable'> {
-  try {
-    await probe()
-    return 'ok'
-  } catch {
-    return 'unavailable'
-  }
-}
-
 export function createApp(deps: AppDeps) {
+  // Health checks and Prometheus address the server by IP, not by name: /healthz tells nothing
+  // worth rebinding for, and /metrics is exempt only while it needs a token.
+  const metricsProtected = operationsProtected(deps)
+  const hostExempt = (path: string): boolean => path === '/healthz' || (metricsProtected && path === '/metrics')
   const routes = new Hono<AppEnv>()
+    .use(securityHeaders())
     .use(requestLogging(deps.log))
-    .get('/healthz', async (c) => {
-      const [storage, fanout] = await Promise.all([check(() => deps.store.ping()), check(() => deps.fanout.ping())])
-      const healthy = storage === 'ok' && fanout === 'ok'
-      return c.json({ status: healthy ? 'ok' : 'degraded', storage, fanout }, healthy ? 200 : 503)
-    })
-    .get('/metrics', async (c) =>
-      c.body(await deps.metrics.registry.metrics(), 200, { 'Content-Type': deps.metrics.registry.contentType }),
-    )
+    .use(hostCheck(deps.allowedHosts, hostExempt))
+    .route('/', operationsRoutes(deps))
     .use(
       '/api/*',
       bodyLimit({

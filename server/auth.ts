@@ -84,15 +84,18 @@ export function allows(access: Access, docId: string, minimum: Role): boolean {
 }
 
 /**
- * What each token may do, in one place. Listing and creating need an admin token or a token for
- * every document (`*`); view tokens never write; shares grant at most the sharer's own role.
+ * What each token may do, in one place. A token for one document sees and does only that
+ * document, whatever its role: listing and creating need a token for every document (`*`), and
+ * creating more than `view`. View tokens never write; shares grant at most the sharer's own role.
  */
 export const can = {
-  list: (access: Access): boolean => access.role === 'admin' || access.doc === '*',
-  create: (access: Access): boolean => (access.role === 'admin' || access.doc === '*') && access.role !== 'view',
+  list: (access: Access): boolean => access.doc === '*',
+  create: (access: Access): boolean => access.doc === '*' && access.role !== 'view',
   read: (access: Access, docId: string): boolean => allows(access, docId, 'view'),
   edit: (access: Access, docId: string): boolean => allows(access, docId, 'edit'),
   delete: (access: Access, docId: string): boolean =>
     allows(access, docId, 'admin') || (access.doc === '*' && access.role !== 'view'),
   share: (access: Access, docId: string, role: Role): boolean => allows(access, docId, role),
+  /** Metrics and health details: an operator's token, admin of every document. */
+  operate: (access: Access): boolean => access.doc === '*' && access.role === 'admin',
 }

@@ -5,6 +5,7 @@
 import { isIP } from 'node:net'
 import { resolve } from 'node:path'
 import { z } from 'zod'
+import { LOOPBACK_HOSTS, allowListEntry, bindAddressHostName } from './http/hosts'
 
 const MiB = 1024 * 1024
 
@@ -20,8 +21,22 @@ const schema = z.object({
   REDIS_PREFIX: z.string().min(1).max(100).default('tandem:'),
   AUTH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   ALLOWED_ORIGINS: z.string().optional(),
+  ALLOWED_HOSTS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const entries: string[] = []
+      for (const raw of value?.split(',') ?? []) {
+        if (raw.trim() === '') continue
+        const entry = allowListEntry(raw)
+        if (entry === null) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(raw.trim())} is not a host name` })
+        else entries.push(entry)
+      }
+      return entries
+    }),
   PUBLIC_URL: z.string().url().optional(),
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   MAX_PAYLOAD_BYTES: integer(2 * MiB, 1024),
   MAX_BODY_BYTES: integer(2 * MiB, 1024),
   MAX_DOCUMENT_BYTES: integer(64 * MiB, 1024),
@@ -54,8 +69,15 @@ export interface Config {
   /** Prefix of every Redis channel, so deployments can share one Redis. */
   redisPrefix: string
   authSecret: string | null
-  /** Origins allowed to open sockets; null means same-origin only. */
+  /** Origins allowed to open sockets besides those of {@link allowedHosts}; `*` for any. */
   allowedOrigins: string[] | null
+  /**
+   * Host names requests may be addressed to (see `http/hosts.ts`): loopback names, `HOST`,
+   * `PUBLIC_URL`'s host and `ALLOWED_HOSTS`. Anything else is answered 421.
+   */
+  allowedHosts: string[]
+  /** Bearer token for `/metrics` (and detailed `/healthz`) besides an admin token for `*`. */
+  metricsToken: string | null
   /** Base of share links; defaults to the address the server listens on. */
   publicUrl: string
   trustProxy: boolean
@@ -107,6 +129,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     )
   }
   const dataDir = resolve(e.DATA_DIR)
+  const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/$/, '')
+  const allowedHosts = [...LOOPBACK_HOSTS, bindAddressHostName(e.HOST), bindAddressHostName(new URL(publicUrl).hostname), ...e.ALLOWED_HOSTS]
   const origins = e.ALLOWED_ORIGINS?.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '')
   return {
     port: e.PORT,
@@ -119,7 +143,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     redisPrefix: e.REDIS_PREFIX,
     authSecret: e.AUTH_SECRET ?? null,
     allowedOrigins: origins === undefined || origins.length === 0 ? null : origins,
-    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+    allowedHosts: [...new Set(allowedHosts.filter((host): host is string => host !== null))],
+    metricsToken: e.METRICS_TOKEN ?? null,
+    publicUrl,
     trustProxy: e.TRUST_PROXY === 'true',
     limits: {
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
@@ -139,4 +165,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     handshakeTimeoutMs: e.HANDSHAKE_TIMEOUT_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   }
+}
+
+/**
+ * Settings that start but are probably not what the operator meant; logged at start-up.
+ */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = []
+  if (bindAddressHostName(config.host) === null && config.allowedHosts.every((host) => (LOOPBACK_HOSTS as readonly string[]).includes(host))) {
+    warnings.push(
+      `HOST=${config.host} listens on every interface, but only loopback host names are allowed: ` +
+        'set PUBLIC_URL or ALLOWED_HOSTS to the names clients use, or they are answered 421',
+    )
+  }
+  return warnings
 }

@@ -18,6 +18,7 @@ export const ErrorCode = {
   contentUnrenderable: 'content_unrenderable',
   unauthorized: 'unauthorized',
   forbidden: 'forbidden',
+  hostNotAllowed: 'host_not_allowed',
   rateLimited: 'rate_limited',
   upgradeRequired: 'upgrade_required',
   notFound: 'not_found',

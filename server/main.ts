@@ -11,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { getRequestListener } from '@hono/node-server'
 import { type Logger, pino } from 'pino'
 import { createApp } from './app'
-import { type Config, ConfigError, loadConfig } from './config'
+import { type Config, ConfigError, configWarnings, loadConfig } from './config'
 import { schemaRules } from './content/rules'
 import { MemoryBus } from './fanout/memory'
 import type { Fanout } from './fanout/types'
@@ -125,6 +125,8 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     metrics,
     log,
     authSecret: config.authSecret,
+    metricsToken: config.metricsToken,
+    allowedHosts: config.allowedHosts,
     publicUrl: config.publicUrl,
     maxBodyBytes: config.limits.maxBodyBytes,
     maxDocumentBytes: config.limits.maxDocumentBytes,
@@ -157,6 +159,7 @@ export async function startTandem(config: Config, log: Logger): Promise<RunningT
     policy: {
       authSecret: config.authSecret,
       allowedOrigins: config.allowedOrigins,
+      allowedHosts: config.allowedHosts,
       trustProxy: config.trustProxy,
       admit: (ip, docId) => tandem.hub.admit(ip, docId),
     },
@@ -202,6 +205,7 @@ export async function main(): Promise<void> {
     process.exit(2)
   }
   const log = pino({ level: config.logLevel, base: { service: 'tandem' } })
+  for (const warning of configWarnings(config)) log.warn(warning)
   const tandem = await startTandem(config, log)
   log.info({ url: tandem.url, storage: config.databaseUrl === null ? config.sqlitePath : 'postgres' }, 'tandem listening')
   let stopping = false

@@ -11,6 +11,7 @@ import type { Node as ProseMirrorNode } from '@tiptap/pm/model'
 import { prosemirrorJSONToYDoc, yXmlFragmentToProseMirrorRootNode } from '@tiptap/y-tiptap'
 import * as Y from 'yjs'
 import { type ContentFormat, type InitialContent, InvalidContentError } from './formats'
+import { applyLinkPolicy } from './linkPolicy'
 import { MAX_CONTENT_DEPTH } from './rules'
 import { contentExtensions, contentSchema } from './schema'
 import { DOCUMENT_FIELD } from '../sync/updateCheck'
@@ -67,6 +68,8 @@ async function toProseMirror(format: ContentFormat, body: unknown): Promise<Pros
     throw new InvalidContentError('content must be a ProseMirror document ({ "type": "doc", … })')
   }
   if (depthOf(json) > MAX_CONTENT_DEPTH) throw new InvalidContentError('content is nested too deeply')
+  // The link policy, as for every path in: a link it forbids keeps its text and loses the link.
+  applyLinkPolicy(json)
   try {
     const node = contentSchema().nodeFromJSON(json)
     node.check()
@@ -91,20 +94,22 @@ export async function initialUpdate(title: string, content: InitialContent): Pro
 /**
  * Renders a document's state in a REST format. Works on its own copy of the document: the
  * y-tiptap reader repairs what it cannot render by deleting it, which must never happen to a
- * live document behind the sync protocol's back.
+ * live document behind the sync protocol's back. Links go out under the link policy, whatever
+ * an older document holds.
  */
 export async function exportContent(state: Uint8Array, format: ContentFormat): Promise<string | JSONContent> {
   const copy = new Y.Doc()
   Y.applyUpdate(copy, state)
   const node = yXmlFragmentToProseMirrorRootNode(copy.getXmlFragment(DOCUMENT_FIELD), contentSchema())
   copy.destroy()
+  const json = () => applyLinkPolicy(node.toJSON() as JSONContent)
   switch (format) {
     case 'json':
-      return node.toJSON() as JSONContent
+      return json()
     case 'html':
-      return (await htmlHelpers()).generateHTML(node.toJSON(), contentExtensions())
+      return (await htmlHelpers()).generateHTML(json(), contentExtensions())
     case 'markdown':
-      return markdownManager().serialize(node.toJSON())
+      return markdownManager().serialize(json())
     case 'text':
       return node.textBetween(0, node.content.size, '\n\n', (leaf) => (leaf.type.name === 'hardBreak' ? '\n' : ''))
   }

@@ -41,10 +41,9 @@ describe('tokens on REST', () => {
     }
   })
 
-  it('lets admin and "*" tokens create, list and delete; view tokens never write', async () => {
+  it('lets "*" tokens list, create (above view) and delete; view tokens never write', async () => {
     const id = await createAsAdmin()
     expect((await t.request('/api/docs', { headers: await bearer('*', 'view') })).status).toBe(200)
-    expect((await t.request('/api/docs', { headers: await bearer(id, 'admin') })).status).toBe(200)
     expect((await t.request('/api/docs', { headers: await bearer(id, 'edit') })).status).toBe(403)
     const create = (headers: Record<string, string>) =>
       t.request('/api/docs', { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' })
@@ -54,6 +53,34 @@ describe('tokens on REST', () => {
     expect((await t.request(`/api/docs/${id}`, { method: 'DELETE', headers: await bearer(id, 'edit') })).status).toBe(403)
     expect((await t.request(`/api/docs/${id}`, { method: 'DELETE', headers: await bearer('*', 'view') })).status).toBe(403)
     expect((await t.request(`/api/docs/${id}`, { method: 'DELETE', headers: await bearer(id, 'admin') })).status).toBe(204)
+  })
+
+  it('gives an admin token for one document nothing beyond that document: no list, no create', async () => {
+    const id = await createAsAdmin('mine')
+    const other = await createAsAdmin('secret plans')
+    const admin = await bearer(id, 'admin')
+    const list = await t.request('/api/docs', { headers: admin })
+    expect(list.status).toBe(403)
+    expect(await list.text()).not.toContain('secret plans')
+    expect((await t.request('/api/docs?q=secret', { headers: admin })).status).toBe(403)
+    const create = await t.request('/api/docs', { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: '{}' })
+    expect(create.status).toBe(403)
+    expect(((await create.json()) as { error: { code: string } }).error.code).toBe('forbidden')
+    const json = { ...admin, 'content-type': 'application/json' }
+    for (const [method, path, body] of [
+      ['GET', `/api/docs/${other}`, undefined],
+      ['GET', `/api/docs/${other}/content?format=html`, undefined],
+      ['PATCH', `/api/docs/${other}`, JSON.stringify({ title: 'taken' })],
+      ['DELETE', `/api/docs/${other}`, undefined],
+      ['POST', `/api/docs/${other}/share`, JSON.stringify({ role: 'view' })],
+    ] as const) {
+      const response = await t.request(path, { method, headers: json, ...(body === undefined ? {} : { body }) })
+      expect(response.status, `${method} ${path}`).toBe(403)
+    }
+    // Its own document: everything an admin may do.
+    expect((await t.request(`/api/docs/${id}`, { headers: admin })).status).toBe(200)
+    expect((await t.request(`/api/docs/${id}/share`, { method: 'POST', headers: json, body: JSON.stringify({ role: 'admin' }) })).status).toBe(201)
+    expect((await t.request(`/api/docs/${id}`, { method: 'DELETE', headers: admin })).status).toBe(204)
   })
 
   it('scopes a document token to its document and role', async () => {

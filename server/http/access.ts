@@ -3,6 +3,11 @@ import { OPEN_ACCESS, TokenError, verifyToken } from '../auth'
 import { AppError, ErrorCode } from '../errors'
 import type { AppEnv } from './env'
 
+/** The token of an `Authorization: Bearer …` header, if there is one. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header?.match(/^Bearer\s+(\S+)$/i)?.[1]
+}
+
 /**
  * Resolves the caller's token into `c.var.access`. With no secret configured every caller is an
  * admin of everything; with one, a missing, expired or forged token is a 401.
@@ -13,8 +18,7 @@ export function accessMiddleware(secret: string | null): MiddlewareHandler<AppEn
       c.set('access', OPEN_ACCESS)
       return next()
     }
-    const header = c.req.header('authorization')
-    const token = header?.match(/^Bearer\s+(\S+)$/i)?.[1]
+    const token = bearerToken(c.req.header('authorization'))
     try {
       if (token === undefined) throw new TokenError('missing')
       c.set('access', await verifyToken(token, secret))

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import { newDocumentId } from '../ids'
 import { type TestApp, createTestApp } from '../test/app'
 
@@ -230,6 +231,76 @@ describe('GET /api/docs/:id/content', () => {
   it('refuses an unknown format', async () => {
     const { id } = await t.create()
     await expectError(await t.request(`/api/docs/${id}/content?format=pdf`), 400, 'invalid_request')
+  })
+})
+
+describe('links under the link policy, on every path in and out', () => {
+  const POLICY = { target: '_blank', rel: 'noopener noreferrer nofollow', class: null }
+  const exportsOf = async (id: string) => ({
+    json: JSON.stringify(await (await t.request(`/api/docs/${id}/content?format=json`)).json()),
+    html: await (await t.request(`/api/docs/${id}/content?format=html`)).text(),
+    markdown: await (await t.request(`/api/docs/${id}/content?format=markdown`)).text(),
+  })
+  const expectNoForbiddenLink = (exported: Record<string, string>) => {
+    for (const [format, body] of Object.entries(exported)) {
+      expect(body, format).not.toMatch(/javascript|data:|_self|opener"|evil-class/)
+    }
+  }
+
+  it('drops javascript: and data: links from JSON imports and normalises target, rel and class', async () => {
+    const link = (href: string, attrs: Record<string, unknown> = {}) => ({ type: 'text', text: href.slice(0, 4), marks: [{ type: 'link', attrs: { href, ...attrs } }] })
+    const body = {
+      type: 'doc',
+      content: [
+        {
+          type: 'paragraph',
+          content: [
+            link('javascript:alert(1)'),
+            link('data:text/html,x'),
+            link('https://ok.test', { target: '_self', rel: 'opener', class: 'evil-class', title: 'T' }),
+          ],
+        },
+      ],
+    }
+    const { id } = await t.create({ content: { format: 'json', body } })
+    const exported = await exportsOf(id)
+    expectNoForbiddenLink(exported)
+    expect(JSON.parse(exported.json).content[0].content).toEqual([
+      { type: 'text', text: 'javadata' },
+      { type: 'text', text: 'http', marks: [{ type: 'link', attrs: { href: 'https://ok.test', ...POLICY, title: 'T' } }] },
+    ])
+  })
+
+  it('drops them from Markdown imports too', async () => {
+    const markdown = '[one](javascript:alert(1)) [two](data:text/html,x) [three](https://ok.test) [four](#part)'
+    const { id } = await t.create({ content: { format: 'markdown', body: markdown } })
+    const exported = await exportsOf(id)
+    expectNoForbiddenLink(exported)
+    expect(exported.markdown).toBe('one two [three](https://ok.test) [four](#part)')
+  })
+
+  it('normalises links of HTML imports', async () => {
+    const html = '<p><a href="javascript:alert(1)">one</a> <a href="https://ok.test" target="_self" rel="opener" class="evil-class">two</a></p>'
+    const { id } = await t.create({ content: { format: 'html', body: html } })
+    const exported = await exportsOf(id)
+    expectNoForbiddenLink(exported)
+    expect(exported.html).toBe('<p>one <a target="_blank" rel="noopener noreferrer nofollow" href="https://ok.test">two</a></p>')
+  })
+
+  it('never exports a forbidden link an older document holds', async () => {
+    const doc = new Y.Doc()
+    const paragraph = new Y.XmlElement('paragraph')
+    const text = new Y.XmlText()
+    paragraph.insert(0, [text])
+    doc.getXmlFragment('default').insert(0, [paragraph])
+    text.insert(0, 'bad good')
+    text.format(0, 3, { link: { href: 'javascript:alert(1)', target: '_self' } })
+    text.format(4, 4, { link: { href: 'https://ok.test', target: '_self', rel: 'opener', class: 'evil-class' } })
+    const record = await t.tandem.store.create({ id: newDocumentId(), title: 'old', initialUpdate: Y.encodeStateAsUpdate(doc) })
+    const exported = await exportsOf(record.id)
+    expectNoForbiddenLink(exported)
+    expect(exported.markdown).toBe('bad [good](https://ok.test)')
+    expect(exported.html).toBe('<p>bad <a target="_blank" rel="noopener noreferrer nofollow" href="https://ok.test">good</a></p>')
   })
 })
 

@@ -17,6 +17,7 @@ import type { Fanout } from '../fanout/types'
 import { META_FIELD, TITLE_KEY } from '../sync/meta'
 import type { RoomManager } from '../sync/roomManager'
 import { forbidden } from './access'
+import { HTML_EXPORT_CSP } from './securityHeaders'
 import type { AppEnv } from './env'
 
 export interface DocumentRoutesDeps {
@@ -190,7 +191,10 @@ export function documentRoutes(deps: DocumentRoutesDeps) {
         throw error
       }
       if (typeof content !== 'string') return c.json(content, 200)
-      return c.body(content, 200, { 'Content-Type': CONTENT_TYPES[format as keyof typeof CONTENT_TYPES] })
+      const headers: Record<string, string> = { 'Content-Type': CONTENT_TYPES[format as keyof typeof CONTENT_TYPES] }
+      // A document rendered as a page of its own: no script, in a sandbox (see securityHeaders.ts).
+      if (format === 'html') headers['Content-Security-Policy'] = HTML_EXPORT_CSP
+      return c.body(content, 200, headers)
     })
     .post('/:id/share', requireJsonBody, zValidator('json', shareBody, validationHook), async (c) => {
       const { role, expiresIn } = c.req.valid('json')

@@ -1,12 +1,14 @@
 /**
  * Serves the built web app. Hashed files under `/assets/` are cached for a year; every other
  * path that is not a file gets `index.html`, so that client-side routes (`/d/:id`) survive a
- * reload.
+ * reload. Everything it serves carries the app's Content-Security-Policy (the service worker
+ * script included: its own fetches are governed by it).
  */
 import { readFile, stat } from 'node:fs/promises'
 import { extname, join, normalize, sep } from 'node:path'
 import type { MiddlewareHandler } from 'hono'
 import type { AppEnv } from './env'
+import { appCsp } from './securityHeaders'
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -54,6 +56,7 @@ export function serveWebApp(root: string): MiddlewareHandler<AppEnv> {
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
       'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
       'X-Content-Type-Options': 'nosniff',
+      'Content-Security-Policy': appCsp(c.req.header('host') ?? new URL(c.req.url).host),
     })
   }
 }

@@ -33,6 +33,17 @@ describe('UpdateChecker: honest edits pass', () => {
     ['deleting text', (d) => firstText(d).delete(0, 5)],
     ['bold', (d) => firstText(d).format(0, 5, { bold: {} })],
     ['a link mark with attributes', (d) => firstText(d).format(0, 5, { link: { href: 'https://x.test' } })],
+    ['a link as the editor writes it', (d) =>
+      firstText(d).format(0, 5, { link: { href: '/d/abc#part', target: '_blank', rel: 'noopener noreferrer nofollow', class: null, title: 'T' } })],
+    ['a mailto link under an overlapping-mark key', (d) => firstText(d).format(0, 5, { 'link--aGVsbG8=': { href: 'mailto:a@b.test' } })],
+    ['a code block with a language and an ordered list with a start', (d) => {
+      const code = new Y.XmlElement('codeBlock')
+      code.setAttribute('language', 'ts')
+      const list = new Y.XmlElement('orderedList')
+      list.setAttribute('start', 3 as unknown as string)
+      list.setAttribute('type', 'a')
+      d.getXmlFragment('default').push([code, list])
+    }],
     ['an overlapping-mark key', (d) => firstText(d).format(0, 5, { 'bold--aGVsbG8=': {} })],
     ['a new heading', (d) => {
       const heading = new Y.XmlElement('heading')
@@ -65,6 +76,13 @@ describe('UpdateChecker: honest edits pass', () => {
     Y.applyUpdate(server, update)
     expect(server.store.pendingStructs).toBeNull()
     expect(server.getXmlFragment('default').toString()).toBe(client.getXmlFragment('default').toString())
+  })
+
+  it('passes removing a link', () => {
+    const server = serverDoc()
+    Y.applyUpdate(server, captureUpdate(cloneDoc(server), (d) => firstText(d).format(0, 5, { link: { href: 'https://x.test' } })))
+    const update = captureUpdate(cloneDoc(server), (d) => firstText(d).format(0, 5, { link: null }))
+    expect(check(server, update)).toMatchObject({ verdict: 'ok', changes: true })
   })
 
   it('passes a sync step 2 of offline work by several clients', () => {
@@ -161,6 +179,37 @@ describe('UpdateChecker: the schema firewall', () => {
     ['an unknown node', () =>
       captureUpdate(cloneDoc(server), (d) => d.getXmlFragment('default').push([new Y.XmlElement('iframe')]))],
     ['an unknown mark', () => captureUpdate(cloneDoc(server), (d) => firstText(d).format(0, 3, { onclick: 'x' }))],
+    ...(
+      [
+        ['a javascript: link', { href: 'javascript:alert(1)' }],
+        ['a data: link', { href: 'data:text/html,<script>alert(1)</script>' }],
+        ['a link spelled java\\tscript:', { href: 'java\tscript:alert(1)' }],
+        ['a link with target _self', { href: 'https://x.test', target: '_self' }],
+        ['a link with another rel', { href: 'https://x.test', rel: 'opener' }],
+        ['a link with a class', { href: 'https://x.test', class: 'button' }],
+        ['a link with an unknown attribute', { href: 'https://x.test', onclick: 'alert(1)' }],
+        ['a link whose value is a string', 'https://x.test'],
+      ] as const
+    ).map(([name, value]): [string, () => Uint8Array] => [
+      name,
+      () => captureUpdate(cloneDoc(server), (d) => firstText(d).format(0, 3, { link: value as unknown as Record<string, unknown> })),
+    ]),
+    ['a javascript: link under an overlapping-mark key', () =>
+      captureUpdate(cloneDoc(server), (d) => firstText(d).format(0, 3, { 'link--aGVsbG8=': { href: 'javascript:alert(1)' } }))],
+    ['an attribute the node does not have', () =>
+      captureUpdate(cloneDoc(server), (d) => (d.getXmlFragment('default').get(0) as Y.XmlElement).setAttribute('onclick', 'alert(1)'))],
+    ['a heading level out of range', () =>
+      captureUpdate(cloneDoc(server), (d) => {
+        const heading = new Y.XmlElement('heading')
+        heading.setAttribute('level', 7 as unknown as string)
+        d.getXmlFragment('default').push([heading])
+      })],
+    ['a code block language that is not a string', () =>
+      captureUpdate(cloneDoc(server), (d) => {
+        const code = new Y.XmlElement('codeBlock')
+        code.setAttribute('language', { evil: true } as unknown as string)
+        d.getXmlFragment('default').push([code])
+      })],
     ['a map inside an element', () =>
       captureUpdate(cloneDoc(server), (d) => {
         const paragraph = d.getXmlFragment('default').get(0) as Y.XmlElement

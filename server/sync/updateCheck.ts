@@ -17,6 +17,9 @@ import {
   TypeRef,
 } from './updateFormat'
 
+/** Says what is wrong with a value a client writes, or null when it may be written. */
+export type ValueCheck = (value: unknown) => string | null
+
 /** What the schema firewall lets clients write into the `default` fragment. */
 export interface SchemaRules {
   /** ProseMirror node type names that may appear as XML elements. */
@@ -25,6 +28,16 @@ export interface SchemaRules {
   marks: ReadonlySet<string>
   /** Deepest element nesting accepted; deeper trees could blow a renderer's stack. */
   maxDepth: number
+  /**
+   * Checks of a mark's value (its attributes as JSON; `null` ends the mark), by mark name. A mark
+   * without one may carry any value.
+   */
+  markValues?: ReadonlyMap<string, ValueCheck>
+  /**
+   * The attributes each node may carry, with a check of each attribute's value. A node listed
+   * here may carry only these; a node not listed, any plain value.
+   */
+  nodeAttributes?: ReadonlyMap<string, ReadonlyMap<string, ValueCheck>>
 }
 
 /** The Yjs field Tiptap's Collaboration extension edits. */
@@ -55,6 +68,8 @@ interface Container {
   depth: number
   /** Inside the `default` fragment, where clients may write. */
   writable: boolean
+  /** For elements: the node name, whose attribute rules apply to the element's attributes. */
+  node: string | null
 }
 
 /** What the check learns about each struct of the update, for the structs that refer to it. */
@@ -71,7 +86,7 @@ interface StructFacts {
 class Rejection extends Error {}
 
 /** Where trusted writes outside the body land when their root type does not exist yet. */
-const OUTSIDE_BODY: Container = { kind: 'other', depth: 0, writable: false }
+const OUTSIDE_BODY: Container = { kind: 'other', depth: 0, writable: false, node: null }
 
 const FORMAT_KEY_SUFFIX = /^(.+)--[A-Za-z0-9+/=_-]+$/
 
@@ -199,6 +214,7 @@ export class UpdateChecker {
         kind: containerKindOfTypeRef(struct.typeRef),
         depth: placement.container.depth + 1,
         writable: placement.container.writable,
+        node: struct.typeRef === TypeRef.xmlElement ? struct.name : null,
       }
     }
     return fact
@@ -285,11 +301,12 @@ export class UpdateChecker {
     if (cached !== undefined) return cached
     const parent = type._item?.parent
     let container: Container
+    const node = type instanceof Y.XmlElement ? type.nodeName : null
     if (parent instanceof Y.AbstractType) {
       const outer = this.#containerOf(parent)
-      container = { kind: containerKindOfType(type), depth: outer.depth + 1, writable: outer.writable }
+      container = { kind: containerKindOfType(type), depth: outer.depth + 1, writable: outer.writable, node }
     } else {
-      container = { kind: containerKindOfType(type), depth: 0, writable: type === this.#body }
+      container = { kind: containerKindOfType(type), depth: 0, writable: type === this.#body, node }
     }
     this.#containers.set(type, container)
     return container
@@ -299,7 +316,10 @@ export class UpdateChecker {
     if (!container.writable) throw new Rejection('writes outside the document body')
     if (struct.contentRef === ContentRef.deleted) return
     if (parentSub !== null) {
-      if (container.kind === 'element' && struct.contentRef === ContentRef.any) return
+      if (container.kind === 'element' && struct.contentRef === ContentRef.any) {
+        this.#checkAttribute(container.node, parentSub, struct.values ?? [])
+        return
+      }
       throw new Rejection(`attribute ${JSON.stringify(parentSub)} not allowed here`)
     }
     switch (container.kind) {
@@ -319,12 +339,26 @@ export class UpdateChecker {
         if (struct.contentRef === ContentRef.format) {
           const key = struct.name ?? ''
           const mark = FORMAT_KEY_SUFFIX.exec(key)?.[1] ?? key
-          if (this.#rules.marks.has(mark)) return
-          throw new Rejection(`unknown mark ${JSON.stringify(key)}`)
+          if (!this.#rules.marks.has(mark)) throw new Rejection(`unknown mark ${JSON.stringify(key)}`)
+          const problem = this.#rules.markValues?.get(mark)?.(struct.values?.[0] ?? null)
+          if (problem != null) throw new Rejection(problem)
+          return
         }
         throw new Rejection('only text and marks may be placed in text')
       case 'other':
         throw new Rejection('the document body holds only XML types')
+    }
+  }
+
+  /** An element attribute: one the node's rules name, every value passing its check. */
+  #checkAttribute(node: string | null, key: string, values: unknown[]): void {
+    const attributes = node === null ? undefined : this.#rules.nodeAttributes?.get(node)
+    if (attributes === undefined) return
+    const check = attributes.get(key)
+    if (check === undefined) throw new Rejection(`attribute ${JSON.stringify(key)} not allowed on ${node}`)
+    for (const value of values) {
+      const problem = check(value)
+      if (problem !== null) throw new Rejection(`${node} ${key}: ${problem}`)
     }
   }
 

@@ -28,6 +28,25 @@ function richDocument(): Y.Doc {
 }
 
 describe('parseUpdate', () => {
+  it('exposes mark values and attribute values for the schema firewall to judge', () => {
+    const doc = new Y.Doc()
+    const paragraph = new Y.XmlElement('paragraph')
+    const text = new Y.XmlText()
+    paragraph.insert(0, [text])
+    doc.getXmlFragment('default').insert(0, [paragraph])
+    text.insert(0, 'hello')
+    const update = captureUpdate(doc, () => {
+      paragraph.setAttribute('level', 3 as unknown as string)
+      text.format(0, 2, { link: { href: 'javascript:x', target: '_self' } })
+    })
+    const structs = parseUpdate(update).sections.flatMap((section) => section.structs)
+    const attribute = structs.find((struct) => struct.parentSub === 'level')
+    expect(attribute?.values).toEqual([3])
+    const formats = structs.filter((struct) => struct.name === 'link')
+    expect(formats.map((struct) => struct.values)).toEqual([[{ href: 'javascript:x', target: '_self' }], [null]])
+    expect(structs.filter((struct) => struct.values === null).length).toBe(0)
+  })
+
   it('reads everything Yjs writes, and the sections slice back into an equivalent update', () => {
     const doc = richDocument()
     const update = Y.encodeStateAsUpdate(doc)

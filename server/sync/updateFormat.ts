@@ -61,6 +61,12 @@ export interface ParsedStruct {
   typeRef: number | null
   /** For xmlElement types: the node name; for format content: the mark key. */
   name: string | null
+  /**
+   * What the schema firewall judges values by: for format content the mark's value (its
+   * attributes as JSON, `null` to end the mark), for `any` content its values (an XML element's
+   * attribute value sits under `parentSub`). Null for every other content.
+   */
+  values: unknown[] | null
 }
 
 export interface ClientSection {
@@ -118,59 +124,60 @@ function readUint8(decoder: decoding.Decoder): number {
   return decoding.readUint8(decoder)
 }
 
-function readJsonString(decoder: decoding.Decoder): void {
-  JSON.parse(decoding.readVarString(decoder))
+function readJsonString(decoder: decoding.Decoder): unknown {
+  return JSON.parse(decoding.readVarString(decoder))
 }
 
 interface ReadContent {
   length: number
   typeRef: number | null
   name: string | null
+  values: unknown[] | null
 }
 
 function readContent(decoder: decoding.Decoder, contentRef: number): ReadContent {
   switch (contentRef) {
     case ContentRef.deleted:
-      return { length: readLength(decoder), typeRef: null, name: null }
+      return { length: readLength(decoder), typeRef: null, name: null, values: null }
     case ContentRef.json: {
       const length = readLength(decoder)
       for (let i = 0; i < length; i++) {
         const value = decoding.readVarString(decoder)
         if (value !== 'undefined') JSON.parse(value)
       }
-      return { length, typeRef: null, name: null }
+      return { length, typeRef: null, name: null, values: null }
     }
     case ContentRef.binary:
       decoding.readVarUint8Array(decoder)
-      return { length: 1, typeRef: null, name: null }
+      return { length: 1, typeRef: null, name: null, values: null }
     case ContentRef.string: {
       const length = decoding.readVarString(decoder).length
       if (length === 0) fail('empty string content')
-      return { length, typeRef: null, name: null }
+      return { length, typeRef: null, name: null, values: null }
     }
     case ContentRef.embed:
       readJsonString(decoder)
-      return { length: 1, typeRef: null, name: null }
+      return { length: 1, typeRef: null, name: null, values: null }
     case ContentRef.format: {
       const name = decoding.readVarString(decoder)
-      readJsonString(decoder)
-      return { length: 1, typeRef: null, name }
+      return { length: 1, typeRef: null, name, values: [readJsonString(decoder)] }
     }
     case ContentRef.type: {
       const typeRef = decoding.readVarUint(decoder)
       if (typeRef > TypeRef.xmlText) fail(`unknown type ref ${typeRef}`)
       const named = typeRef === TypeRef.xmlElement || typeRef === TypeRef.xmlHook
-      return { length: 1, typeRef, name: named ? decoding.readVarString(decoder) : null }
+      return { length: 1, typeRef, name: named ? decoding.readVarString(decoder) : null, values: null }
     }
     case ContentRef.any: {
       const length = readLength(decoder)
-      for (let i = 0; i < length; i++) decoding.readAny(decoder)
-      return { length, typeRef: null, name: null }
+      const values: unknown[] = []
+      for (let i = 0; i < length; i++) values.push(decoding.readAny(decoder))
+      return { length, typeRef: null, name: null, values }
     }
     case ContentRef.doc:
       decoding.readVarString(decoder)
       decoding.readAny(decoder)
-      return { length: 1, typeRef: null, name: null }
+      return { length: 1, typeRef: null, name: null, values: null }
     default:
       return fail(`unknown content ref ${contentRef}`)
   }
@@ -190,6 +197,7 @@ function readStruct(decoder: decoding.Decoder, clock: number): ParsedStruct {
       parentSub: null,
       typeRef: null,
       name: null,
+      values: null,
     }
   }
   const origin = info & 0b1000_0000 ? readId(decoder) : null

@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { signToken } from '../auth'
 import { AppError } from '../errors'
+import { LOOPBACK_HOSTS } from '../http/hosts'
 import { type TestApp, createTestApp } from '../test/app'
 import { type TestServer, startTestServer } from '../test/server'
 import { type UpgradePolicy, type UpgradeRequest, admitUpgrade, parseSyncTarget } from './upgrade'
@@ -15,6 +16,7 @@ afterEach(async () => {
 
 const policy = (overrides: Partial<UpgradePolicy> = {}): UpgradePolicy => ({
   authSecret: null,
+  allowedHosts: [...LOOPBACK_HOSTS, 'tandem.example.test'],
   allowedOrigins: null,
   trustProxy: false,
   admit: () => null,
@@ -42,14 +44,34 @@ async function refusalStatus(promise: Promise<unknown>): Promise<number> {
 }
 
 describe('admitUpgrade', () => {
-  it('admits the same origin, listed origins and clients without an Origin; refuses others with 403', async () => {
+  it('admits origins on the allowed hosts, listed origins and clients without an Origin; refuses others with 403', async () => {
     expect(await refusalStatus(admitUpgrade(policy(), request()))).toBe(0)
     expect(await refusalStatus(admitUpgrade(policy(), request({ origin: 'https://tandem.example.test' })))).toBe(0)
+    // Loopback pages on any port: the Vite dev server on 5173 proxies to the API on 8080.
+    expect(await refusalStatus(admitUpgrade(policy(), request({ host: 'localhost:5173', origin: 'http://localhost:5173' })))).toBe(0)
+    expect(await refusalStatus(admitUpgrade(policy(), request({ host: '127.0.0.1:8080', origin: 'http://localhost:5173' })))).toBe(0)
     expect(await refusalStatus(admitUpgrade(policy(), request({ origin: 'https://evil.example.test' })))).toBe(403)
     expect(await refusalStatus(admitUpgrade(policy(), request({ origin: 'not a url' })))).toBe(403)
+    expect(await refusalStatus(admitUpgrade(policy(), request({ origin: 'null' })))).toBe(403)
     const listed = policy({ allowedOrigins: ['https://app.example.test'] })
     expect(await refusalStatus(admitUpgrade(listed, request({ origin: 'https://app.example.test' })))).toBe(0)
     expect(await refusalStatus(admitUpgrade(policy({ allowedOrigins: ['*'] }), request({ origin: 'https://any.example.test' })))).toBe(0)
+  })
+
+  it('refuses a Host the server does not answer to with 421, and judges Origin by the allowed hosts, not by Host', async () => {
+    const rebound = request({ host: 'rebind.evil.example', origin: 'http://rebind.evil.example' })
+    expect(await refusalStatus(admitUpgrade(policy(), rebound))).toBe(421)
+    expect(await refusalStatus(admitUpgrade(policy(), request({ host: 'rebind.evil.example' })))).toBe(421)
+    expect(await refusalStatus(admitUpgrade(policy(), request({ host: undefined })))).toBe(421)
+    await expect(admitUpgrade(policy(), rebound)).rejects.toMatchObject({ code: 'host_not_allowed' })
+    // Host allowed (say, through a catch-all proxy), Origin the page's own: still not a page of ours.
+    const listedHost = policy({ allowedHosts: [...LOOPBACK_HOSTS, 'tandem.example.test', 'rebind.evil.example'] })
+    expect(await refusalStatus(admitUpgrade(listedHost, rebound))).toBe(0)
+    expect(await refusalStatus(admitUpgrade(policy(), request({ origin: 'http://rebind.evil.example' })))).toBe(403)
+    // ALLOWED_HOSTS=*: any Host, and then the page must be the one the request names.
+    const anyHost = policy({ allowedHosts: ['*'] })
+    expect(await refusalStatus(admitUpgrade(anyHost, rebound))).toBe(0)
+    expect(await refusalStatus(admitUpgrade(anyHost, request({ host: 'a.example.test', origin: 'https://b.example.test' })))).toBe(403)
   })
 
   it('wants a token for this document when a secret is set: 401 without or with a bad one, 403 for another document', async () => {
@@ -126,6 +148,12 @@ describe('the upgrade endpoint', () => {
     const unknownVersion = await upgrade(server, `/ws/${id}`, { 'sec-websocket-version': '99' })
     expect(unknownVersion.status).toBe(400)
     expect(JSON.parse(unknownVersion.body).error.code).toBe('invalid_request')
+    // DNS rebinding: a page whose name now resolves to this server sends its name in both headers.
+    const rebound = await upgrade(server, `/ws/${id}`, { host: 'rebind.evil.example', origin: 'http://rebind.evil.example' })
+    expect(rebound.status).toBe(421)
+    expect(JSON.parse(rebound.body).error.code).toBe('host_not_allowed')
+    const devServer = await upgrade(server, `/ws/${id}`, { host: 'localhost:5173', origin: 'http://localhost:5173' })
+    expect(devServer.status).toBe(101)
   })
 
   it('answers a plain GET with 426', async () => {

@@ -1,8 +1,8 @@
 /**
  * WebSocket upgrades. Node hands an upgrade request to its `upgrade` event, not to the app, so
- * what is decided before a socket exists (origin, token, per-address limits) is one function,
+ * what is decided before a socket exists (host, origin, token, per-address limits) is one function,
  * {@link admitUpgrade}, called with the few fields of the request it needs. A refused upgrade gets
- * a real HTTP status (401, 403, 404, 429) with the app's JSON error body, and no WebSocket.
+ * a real HTTP status (421, 401, 403, 404, 429) with the app's JSON error body, and no WebSocket.
  *
  * The handler used to build a fetch `Request` for the Hono app, which decided in a route and
  * answered with a `Response`: that left ≈ 3 KiB resident per connection in the idle benchmark,
@@ -17,6 +17,7 @@ import { type Access, OPEN_ACCESS, TokenError, can, verifyToken } from '../auth'
 import { AppError, ErrorCode, errorBody } from '../errors'
 import type { AppEnv } from '../http/env'
 import { forbidden } from '../http/access'
+import { hostAllowed, hostRefusal, originAllowed } from '../http/hosts'
 import { logRequest, requestIdOf } from '../http/logging'
 import { type ServerWebSocket, acceptWebSocket, destroyOnError } from './webSocket'
 
@@ -28,8 +29,10 @@ export interface UpgradeTicket {
 
 export interface UpgradePolicy {
   authSecret: string | null
-  /** Null: same-origin browsers only (and clients that send no Origin). */
-  allowedOrigins: string[] | null
+  /** Host names the server answers to (`http/hosts.ts`); browsers on them may open sockets too. */
+  allowedHosts: readonly string[]
+  /** Further origins whose pages may open sockets; `*` for any. */
+  allowedOrigins: readonly string[] | null
   trustProxy: boolean
   /** Per-IP limits; returns a reason when this connection would exceed one. */
   admit: (ip: string, docId: string) => string | null
@@ -53,21 +56,14 @@ function clientIp(remoteAddress: string | undefined, forwardedFor: string | unde
   return remoteAddress ?? 'unknown'
 }
 
-function originAllowed(origin: string | undefined, host: string | undefined, allowed: string[] | null): boolean {
-  if (origin === undefined) return true
-  let originHost: string
-  try {
-    originHost = new URL(origin).host
-  } catch {
-    return false
-  }
-  if (originHost === host) return true
-  return allowed !== null && (allowed.includes('*') || allowed.includes(origin))
-}
-
-/** Everything decided before the socket exists; throws an {@link AppError} (401, 403, 429) to refuse. */
+/**
+ * Everything decided before the socket exists; throws an {@link AppError} (421, 401, 403, 429) to
+ * refuse. The `Host` must be one the server answers to and a browser's `Origin` one of those
+ * hosts or a listed origin: a DNS-rebinding page sends its own name in both.
+ */
 export async function admitUpgrade(policy: UpgradePolicy, request: UpgradeRequest): Promise<UpgradeTicket> {
-  if (!originAllowed(request.origin, request.host, policy.allowedOrigins)) {
+  if (!hostAllowed(policy.allowedHosts, request.host)) throw hostRefusal(request.host)
+  if (!originAllowed(request.origin, request.host, policy.allowedHosts, policy.allowedOrigins)) {
     throw new AppError(403, ErrorCode.forbidden, 'origin not allowed')
   }
   const { docId } = request

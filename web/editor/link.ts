@@ -1,19 +1,21 @@
 /**
  * The link editor: a small form under the toolbar's link button (or Ctrl/⌘+K), instead of the
- * browser's blocking `prompt()`. Only web and mail links are accepted, so a pasted
- * `javascript:` URL can never become a clickable link for someone else.
+ * browser's blocking `prompt()`. Only web and mail addresses are accepted here, and only what the
+ * server's link policy allows (`server/content/linkPolicy.ts`), so a pasted `javascript:` URL can
+ * never become a clickable link for someone else.
  */
 import type { Editor } from '@tiptap/core'
+import { isAllowedHref } from '../../server/content/linkPolicy'
 import { h } from '../dom'
 
-/** `example.com` → `https://example.com`; null for anything that is not http(s) or mailto. */
+/** `example.com` → `https://example.com`; null for anything that is not an absolute link the policy allows. */
 export function normalizeLink(input: string): string | null {
   const value = input.trim()
   if (value === '') return null
   const withScheme = /^[a-z][a-z0-9+.-]*:/i.test(value) ? value : `https://${value}`
   try {
     const url = new URL(withScheme)
-    if (!['http:', 'https:', 'mailto:'].includes(url.protocol)) return null
+    if (!isAllowedHref(url.href)) return null
     if (url.protocol !== 'mailto:' && !url.hostname.includes('.') && url.hostname !== 'localhost') return null
     return url.href
   } catch {

@@ -130,6 +130,9 @@ export function documentPage(root: HTMLElement, app: AppContext, docId: string):
       element: editorHost,
       extensions: editorExtensions({ doc: session.doc, provider: session.provider, identity: app.identity }),
       editable: !access.readOnly,
+      // Tiptap would add its base styles as an inline <style>, which the app's CSP refuses; they
+      // are in styles.css instead.
+      injectCSS: false,
       editorProps: {
         attributes: {
           class: 'prose',

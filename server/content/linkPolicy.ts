@@ -1,0 +1,104 @@
+/**
+ * The one link policy, for every way a link gets into or out of a document: the editor (Tiptap's
+ * Link options), the schema firewall (socket updates), REST imports and every export.
+ *
+ * A link may point to `http:`, `https:` or `mailto:`, or be relative (`/d/…`, `page.html`, `?q`,
+ * `#part`); it opens in a new tab (`target="_blank"`) with `rel="noopener noreferrer nofollow"`,
+ * and carries no class. Browser and server share this module, so the editor never writes what the
+ * server refuses. No Node or DOM APIs here: the web app bundles it.
+ */
+
+export const LINK_TARGET = '_blank'
+export const LINK_REL = 'noopener noreferrer nofollow'
+
+const PROTOCOLS = new Set(['http:', 'https:', 'mailto:'])
+
+/** Resolves relative hrefs; never fetched, and `.invalid` never resolves. */
+const BASE = 'https://relative.invalid/'
+
+/**
+ * Whether `href` may be a link's target. The URL is read the way browsers read it (the WHATWG
+ * parser), after refusing control characters outright (browsers drop tabs and newlines inside a
+ * URL, so `java\tscript:` is a scheme to them). A relative href must not have `&` before its
+ * first `/`, `?` or `#`: where character references are decoded (Markdown renderers),
+ * `javascript&#58;…` spells a scheme.
+ */
+export function isAllowedHref(href: unknown): href is string {
+  if (typeof href !== 'string') return false
+  if (/[\u0000-\u001f\u007f]/.test(href)) return false
+  const trimmed = href.trim()
+  const relative = !/^[a-z][a-z0-9+.-]*:/i.test(trimmed)
+  if (relative && (trimmed.split(/[/?#]/, 1)[0] ?? '').includes('&')) return false
+  try {
+    return PROTOCOLS.has(new URL(href, BASE).protocol)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * What is wrong with the value of a `link` mark as Yjs stores it (the mark's attributes; `null`
+ * ends a link), or null when it may be written. Missing attributes take the schema's defaults,
+ * which are the policy's.
+ */
+export function linkValueProblem(value: unknown): string | null {
+  if (value === null) return null
+  if (typeof value !== 'object' || Array.isArray(value)) return 'link attributes must be an object'
+  for (const [key, attribute] of Object.entries(value)) {
+    if (attribute === null) continue
+    switch (key) {
+      case 'href':
+        if (!isAllowedHref(attribute)) return 'link href must be http(s), mailto, relative or #'
+        break
+      case 'target':
+        if (attribute !== LINK_TARGET) return `link target must be ${LINK_TARGET}`
+        break
+      case 'rel':
+        if (attribute !== LINK_REL) return `link rel must be "${LINK_REL}"`
+        break
+      case 'title':
+        if (typeof attribute !== 'string') return 'link title must be a string'
+        break
+      default:
+        return `link attribute ${JSON.stringify(key)} not allowed`
+    }
+  }
+  return null
+}
+
+interface JSONMark {
+  type?: unknown
+  attrs?: unknown
+}
+
+/** The policy's attributes for a link to `href`, keeping a string title. */
+function policyLinkAttrs(href: string, attrs: Record<string, unknown>): Record<string, unknown> {
+  return { href, target: LINK_TARGET, rel: LINK_REL, class: null, title: typeof attrs.title === 'string' ? attrs.title : null }
+}
+
+/**
+ * Applies the policy to ProseMirror JSON in place: a link with a disallowed href loses its link
+ * mark (its text stays), every other link gets the policy's target and rel and no class. Used on
+ * every import and every export, so that neither ever carries a link the policy forbids, whatever
+ * an old document holds. Iterative: exports read stored documents of any depth.
+ */
+export function applyLinkPolicy<T>(json: T): T {
+  const stack: unknown[] = [json]
+  while (stack.length > 0) {
+    const node = stack.pop()
+    if (typeof node !== 'object' || node === null) continue
+    const { marks, content } = node as { marks?: unknown; content?: unknown }
+    if (Array.isArray(marks)) {
+      const kept = (marks as JSONMark[]).filter((mark) => {
+        if (typeof mark !== 'object' || mark === null || mark.type !== 'link') return true
+        const attrs = typeof mark.attrs === 'object' && mark.attrs !== null ? (mark.attrs as Record<string, unknown>) : {}
+        if (!isAllowedHref(attrs.href)) return false
+        mark.attrs = policyLinkAttrs(attrs.href, attrs)
+        return true
+      })
+      if (kept.length !== marks.length) (node as { marks?: unknown }).marks = kept
+    }
+    if (Array.isArray(content)) for (const child of content) stack.push(child)
+  }
+  return json
+}
