@@ -11,6 +11,7 @@ import { editorExtensions } from '../editor/extensions'
 import { type Toolbar, createToolbar } from '../editor/toolbar'
 import { IDENTITY_KEY, type Identity, parseIdentity } from '../identity'
 import type { Ending } from '../sync/closeReasons'
+import { restDocumentChecker } from '../sync/documentCheck'
 import { DocumentSession, type SessionState } from '../sync/session'
 import { createIdentityEditor } from '../ui/identity'
 import { createPresenceList } from '../ui/presence'
@@ -28,7 +29,13 @@ function socketBase(): string {
 export function documentPage(root: HTMLElement, app: AppContext, docId: string): Page {
   const access = app.access.documentAccess(docId, new URL(location.href))
   const api = createApi(access.token)
-  const session = new DocumentSession({ docId, token: access.token, identity: app.identity, wsBase: socketBase() })
+  const session = new DocumentSession({
+    docId,
+    token: access.token,
+    identity: app.identity,
+    wsBase: socketBase(),
+    check: restDocumentChecker(api, docId),
+  })
   const cleanups: Array<() => void> = []
   let editor: Editor | null = null
   let toolbar: Toolbar | null = null
@@ -171,7 +178,6 @@ export function documentPage(root: HTMLElement, app: AppContext, docId: string):
         // The editor closes. A document never shown here was simply not found.
         const message =
           ending.kind === 'denied' ? accessDenied(ending.reason) : editor === null ? NOT_FOUND : DELETED
-        if (ending.kind === 'deleted') void session.forgetDeviceCopy()
         dispose()
         messagePage(root, message)
         return
@@ -192,9 +198,14 @@ export function documentPage(root: HTMLElement, app: AppContext, docId: string):
   }
 
   let wasConnected = false
+  let shownTitle: string | null = null
   const onState = (state: SessionState): void => {
     status.update(state)
     if (state.ready && editor === null && state.ending === null && !closed) openEditor()
+    if (state.title !== null && state.title !== shownTitle) {
+      shownTitle = state.title
+      title.showSaved(state.title)
+    }
     if (state.ending !== null) end(state.ending)
     const connected = state.connection === 'connected'
     if (connected && !wasConnected) title.retry()
@@ -206,49 +217,6 @@ export function documentPage(root: HTMLElement, app: AppContext, docId: string):
   cleanups.push(session.subscribe(onState))
   onState(session.state)
 
-  const showTitle = (): void => {
-    const current = session.title
-    if (current !== null) title.showSaved(current)
-  }
-  session.meta.observe(showTitle)
-  cleanups.push(() => session.meta.unobserve(showTitle))
-
-  /**
-   * Asks REST whether the document is still there for us. A socket refused before it opens
-   * (deleted, token expired) looks like a network failure to the browser, so this runs at start
-   * and every few seconds while the server seems unreachable.
-   */
-  const checkDocument = (): void => {
-    call(api.api.docs[':id'].$get({ param: { id: docId } })).then(
-      (record) => {
-        if (session.title === null && !closed) title.showSaved(record.title)
-      },
-      (error: unknown) => {
-        if (closed || !(error instanceof ApiError) || error.unreachable) return
-        if (error.status === 404) end({ kind: 'deleted' })
-        else if (error.status === 401 || error.status === 403) end({ kind: 'denied', reason: error.message })
-      },
-    )
-  }
-  checkDocument()
-  let recheck: ReturnType<typeof setInterval> | null = null
-  cleanups.push(
-    session.subscribe((state) => {
-      const unreachable = state.connection === 'offline' && state.ending === null && navigator.onLine
-      if (unreachable && recheck === null) {
-        checkDocument()
-        recheck = setInterval(checkDocument, 5000)
-      }
-      if (!unreachable && recheck !== null) {
-        clearInterval(recheck)
-        recheck = null
-      }
-    }),
-    () => {
-      if (recheck !== null) clearInterval(recheck)
-    },
-  )
-
   const onBeforeUnload = (event: BeforeUnloadEvent): void => {
     title.flush()
     // A rename in flight is sent with keepalive; it is at risk only without a connection.
@@ -259,7 +227,7 @@ export function documentPage(root: HTMLElement, app: AppContext, docId: string):
   }
   const onPageHide = (): void => {
     title.flush()
-    session.provider.awareness.setLocalState(null)
+    session.hidePresence()
   }
   const onStorage = (event: StorageEvent): void => {
     if (event.key !== IDENTITY_KEY) return
