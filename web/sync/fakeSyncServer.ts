@@ -3,13 +3,16 @@
  * session's real WebsocketProvider and DeliveryTracker run in unit tests without a network.
  * It answers sync step 1 with step 2, applies and rebroadcasts updates, and can refuse or
  * close sockets with a code, or be unreachable. Events are delivered asynchronously, as
- * browsers do.
+ * browsers do. Also: a network, device copies and a REST checker in memory.
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { readSyncMessage, writeSyncStep1, writeUpdate } from 'y-protocols/sync'
 import { messageSync } from 'y-websocket'
 import * as Y from 'yjs'
+import type { DeviceCopyFactory } from './deviceCopy'
+import type { DocumentCheck } from './documentCheck'
+import type { Network } from './network'
 
 type Handler<E> = ((event: E) => void) | null
 
@@ -137,4 +140,68 @@ export class FakeSocket {
     this.readyState = FakeSocket.CLOSED
     setTimeout(() => this.onclose?.({ code, reason }), 0)
   }
+}
+
+/** The browser's online state, switched by the test. */
+export function memoryNetwork(): Network & { set(online: boolean): void } {
+  const listeners = new Set<(online: boolean) => void>()
+  let online = true
+  return {
+    get online() {
+      return online
+    },
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    set(next) {
+      online = next
+      for (const listener of listeners) listener(next)
+    },
+  }
+}
+
+export interface MemoryCopies {
+  factory: DeviceCopyFactory
+  cleared: string[]
+}
+
+export function memoryCopies(): MemoryCopies {
+  const cleared: string[] = []
+  return {
+    cleared,
+    factory: (name) => {
+      let loaded = false
+      const listeners: Array<() => void> = []
+      setTimeout(() => {
+        loaded = true
+        for (const listener of listeners) listener()
+      }, 0)
+      return {
+        get loaded() {
+          return loaded
+        },
+        onLoaded: (listener) => listeners.push(listener),
+        origin: Symbol('device copy'),
+        committed: async () => true,
+        clear: async () => {
+          cleared.push(name)
+        },
+        destroy: () => {},
+      }
+    },
+  }
+}
+
+/** A REST checker whose answers the test sets; counts the questions. */
+export function scriptedChecker(initial: DocumentCheck = { kind: 'found', title: 'From REST' }) {
+  const checker = {
+    answer: initial,
+    calls: 0,
+    check: async (): Promise<DocumentCheck> => {
+      checker.calls++
+      return checker.answer
+    },
+  }
+  return checker
 }

@@ -1,76 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import type { Identity } from '../identity'
-import type { DeviceCopyFactory } from './deviceCopy'
 import type { DocumentCheck } from './documentCheck'
-import { FakeSyncServer } from './fakeSyncServer'
-import type { Network } from './network'
+import { FakeSyncServer, memoryCopies, memoryNetwork, scriptedChecker } from './fakeSyncServer'
 import { DOCUMENT_FIELD, DocumentSession, META_FIELD, type SessionOptions, TITLE_KEY } from './session'
 
 const identity: Identity = { id: 'me', name: 'Ada', color: '#1971c2' }
-
-function memoryNetwork(): Network & { set(online: boolean): void } {
-  const listeners = new Set<(online: boolean) => void>()
-  let online = true
-  return {
-    get online() {
-      return online
-    },
-    subscribe(listener) {
-      listeners.add(listener)
-      return () => listeners.delete(listener)
-    },
-    set(next) {
-      online = next
-      for (const listener of listeners) listener(next)
-    },
-  }
-}
-
-interface MemoryCopies {
-  factory: DeviceCopyFactory
-  cleared: string[]
-}
-
-function memoryCopies(): MemoryCopies {
-  const cleared: string[] = []
-  return {
-    cleared,
-    factory: (name) => {
-      let loaded = false
-      const listeners: Array<() => void> = []
-      setTimeout(() => {
-        loaded = true
-        for (const listener of listeners) listener()
-      }, 0)
-      return {
-        get loaded() {
-          return loaded
-        },
-        onLoaded: (listener) => listeners.push(listener),
-        origin: Symbol('device copy'),
-        committed: async () => true,
-        clear: async () => {
-          cleared.push(name)
-        },
-        destroy: () => {},
-      }
-    },
-  }
-}
-
-/** A REST checker whose answers the test sets; counts the questions. */
-function scriptedChecker(initial: DocumentCheck = { kind: 'found', title: 'From REST' }) {
-  const checker = {
-    answer: initial,
-    calls: 0,
-    check: async (): Promise<DocumentCheck> => {
-      checker.calls++
-      return checker.answer
-    },
-  }
-  return checker
-}
 
 function write(session: DocumentSession, text: string): void {
   const paragraph = new Y.XmlElement('paragraph')
