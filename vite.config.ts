@@ -10,6 +10,8 @@ export default defineConfig({
   build: { outDir: '../dist/web', emptyOutDir: true, chunkSizeWarningLimit: 800 },
   // One copy of each: two copies of yjs break instanceof checks ("Unexpected content type").
   resolve: { dedupe: ['yjs', 'y-protocols', 'lib0', '@tiptap/pm'] },
+  // The web app's components are Preact (docs/architecture.md says why): JSX without a plugin.
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   server: {
     port: 5173,
     // Trailing slashes: a bare '/api' prefix would also proxy the app's own /api.ts module.
@@ -20,7 +22,7 @@ export default defineConfig({
   },
   test: {
     root: projectRoot,
-    include: ['server/**/*.test.ts', 'web/**/*.test.ts', 'bench/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['server/**/*.test.ts', 'web/**/*.test.{ts,tsx}', 'bench/**/*.test.ts', 'scripts/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     maxWorkers: 2,

@@ -1,7 +1,7 @@
 /**
- * A tiny element builder: the app is plain DOM, and this keeps view code declarative without a
- * framework. Text is always set as text, never parsed as HTML, so names and titles typed by
- * other people cannot inject markup.
+ * A tiny element builder for the parts of the app still written as plain DOM (the list page, its
+ * rows, the dialogs; new views are Preact components). Text is always set as text, never parsed
+ * as HTML, so names and titles typed by other people cannot inject markup.
  */
 type Child = Node | string | null | undefined | false
 type AttributeValue = string | number | boolean | null | undefined

@@ -1,18 +1,25 @@
 /**
- * One open document in this tab: the Y.Doc, its copy on this device (IndexedDB), its
- * connection to the server, and the state the page shows about them.
+ * One open document in this tab, from opening to leaving: the Y.Doc, its copy on this device,
+ * its connection to the server, the REST check that the document is still there, and the state
+ * the page shows about them. It is the one place that decides when the document is ready and
+ * when the session has ended (a close code, or REST saying the document is gone or closed to us).
  *
  * The browser never seeds content: the document is "ready" only once the server's state or a
  * non-empty copy from this device is in, so that nothing typed before the first sync can
  * duplicate the server's initial paragraph.
  */
-import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { META_FIELD, TITLE_KEY } from '../../server/sync/meta'
 import type { Identity } from '../identity'
 import { type Ending, endingFor } from './closeReasons'
 import { DeliveryTracker } from './delivery'
+import { type DeviceCopy, type DeviceCopyFactory, deviceCopyName, indexedDbCopy } from './deviceCopy'
+import { type DocumentChecker, DocumentWatch } from './documentCheck'
+import { type Network, browserNetwork } from './network'
+
+export { deviceCopyName }
+export { META_FIELD, TITLE_KEY }
 
 export const DOCUMENT_FIELD = 'default'
 
@@ -27,8 +34,10 @@ export interface SessionState {
   lastSyncedAt: Date | null
   /** The content is known (from the server or this device): the editor may open. */
   ready: boolean
-  /** The server ended the session for good (deleted, access revoked, …). */
+  /** The session ended for good (deleted, access revoked, …); set once, never cleared. */
   ending: Ending | null
+  /** The title as the server has it (the document's meta map, else the REST answer); null while unknown. */
+  title: string | null
 }
 
 export interface SessionOptions {
@@ -37,37 +46,60 @@ export interface SessionOptions {
   identity: Identity
   /** `ws(s)://host/ws` */
   wsBase: string
+  /** Asks whether the document is still there (REST); without it only close codes end the session. */
+  check?: DocumentChecker
+  /** How often to ask while the server seems unreachable. */
+  recheckMs?: number
+  deviceCopy?: DeviceCopyFactory
+  network?: Network
+  /** Passed to the WebsocketProvider (tests: a fake socket class, no cross-tab channel, short back-off). */
+  provider?: { WebSocketPolyfill?: typeof WebSocket; disableBc?: boolean; maxBackoffTime?: number }
 }
 
 /** Failed connection attempts in a row before we call it "offline" rather than "connecting". */
 const ATTEMPTS_BEFORE_OFFLINE = 3
 
-export function deviceCopyName(docId: string): string {
-  return `tandem:doc:${docId}`
-}
-
 export class DocumentSession {
   readonly doc = new Y.Doc()
   readonly provider: WebsocketProvider
-  readonly deviceCopy: IndexeddbPersistence
+  readonly #deviceCopy: DeviceCopy
+  readonly #network: Network
   readonly #delivery: DeliveryTracker
+  readonly #watch: DocumentWatch | null
   readonly #listeners = new Set<(state: SessionState) => void>()
+  readonly #stopNetwork: () => void
   #ending: Ending | null = null
   #ready = false
+  #restTitle: string | null = null
   #changesMade = 0
   #changesSavedOnDevice = 0
   #deviceCheckQueued = false
+  #left = false
   #destroyed = false
   #state: SessionState
 
   constructor(options: SessionOptions) {
-    this.deviceCopy = new IndexeddbPersistence(deviceCopyName(options.docId), this.doc)
+    this.#network = options.network ?? browserNetwork
+    this.#deviceCopy = (options.deviceCopy ?? indexedDbCopy)(deviceCopyName(options.docId), this.doc)
     this.provider = new WebsocketProvider(options.wsBase, options.docId, this.doc, {
       connect: false,
       params: options.token === null ? {} : { token: options.token },
+      ...options.provider,
     })
     this.setIdentity(options.identity)
     this.#delivery = new DeliveryTracker(this.doc, this.provider)
+    this.#watch =
+      options.check === undefined
+        ? null
+        : new DocumentWatch({
+            check: options.check,
+            ...(options.recheckMs === undefined ? {} : { intervalMs: options.recheckMs }),
+            onFound: (title) => {
+              this.#restTitle = title
+              this.#update()
+            },
+            onEnded: (ending) => this.#end(ending),
+          })
     this.#state = this.#compute()
 
     this.#delivery.subscribe(() => this.#update())
@@ -78,21 +110,23 @@ export class DocumentSession {
     })
     this.provider.on('connection-close', (event) => {
       const ending = event === null ? null : endingFor(event.code, event.reason)
-      if (ending !== null && this.#ending === null) {
-        this.#ending = ending
-        this.provider.disconnect()
-      }
-      this.#update()
+      if (ending !== null) this.#end(ending)
+      else this.#update()
     })
-    this.deviceCopy.on('synced', () => {
+    this.#deviceCopy.onLoaded(() => {
       if (this.fragment.length > 0) this.#ready = true
       this.#checkDeviceCopy()
       this.#update()
     })
     this.doc.on('update', this.#onUpdate)
-    window.addEventListener('online', this.#onOnline)
-    window.addEventListener('offline', this.#onOffline)
-    if (navigator.onLine) this.provider.connect()
+    this.meta.observe(this.#onMeta)
+    this.#stopNetwork = this.#network.subscribe((online) => {
+      if (online && this.#ending === null) this.provider.connect()
+      if (!online) this.provider.disconnect()
+      this.#update()
+    })
+    if (this.#network.online) this.provider.connect()
+    this.#watch?.check()
   }
 
   get fragment(): Y.XmlFragment {
@@ -102,11 +136,6 @@ export class DocumentSession {
   /** The server-written part of the document; read-only for browsers. */
   get meta(): Y.Map<unknown> {
     return this.doc.getMap(META_FIELD)
-  }
-
-  get title(): string | null {
-    const title = this.meta.get(TITLE_KEY)
-    return typeof title === 'string' ? title : null
   }
 
   get state(): SessionState {
@@ -122,15 +151,22 @@ export class DocumentSession {
     this.provider.awareness.setLocalStateField('user', { id: identity.id, name: identity.name, color: identity.color })
   }
 
+  /** Presence goes now (the tab is being hidden or left); the connection stays. */
+  hidePresence(): void {
+    this.provider.awareness.setLocalState(null)
+  }
+
   /**
-   * Leaves the document: presence goes at once; the connection stays until the server has
-   * confirmed what this tab wrote (or `timeoutMs` passed; the device copy still has it).
+   * Leaves the document: presence and the REST checks go at once; the connection stays until
+   * the server has confirmed what this tab wrote (or `timeoutMs` passed; the device copy still
+   * has it).
    */
   async leave(timeoutMs = 10_000): Promise<void> {
-    if (this.#destroyed) return
-    this.provider.awareness.setLocalState(null)
-    window.removeEventListener('online', this.#onOnline)
-    window.removeEventListener('offline', this.#onOffline)
+    if (this.#destroyed || this.#left) return
+    this.#left = true
+    this.hidePresence()
+    this.#watch?.stop()
+    this.#stopNetwork()
     if (this.#state.pending && this.#state.connection !== 'offline' && this.#ending === null) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, timeoutMs)
@@ -147,77 +183,63 @@ export class DocumentSession {
     this.destroy()
   }
 
-  /** Drops this device's copy, e.g. once the document was deleted on the server. */
-  async forgetDeviceCopy(): Promise<void> {
-    await this.deviceCopy.clearData()
-  }
-
   destroy(): void {
     if (this.#destroyed) return
     this.#destroyed = true
-    window.removeEventListener('online', this.#onOnline)
-    window.removeEventListener('offline', this.#onOffline)
+    this.#watch?.stop()
+    this.#stopNetwork()
     this.doc.off('update', this.#onUpdate)
+    this.meta.unobserve(this.#onMeta)
     this.#delivery.destroy()
     this.provider.destroy()
     this.provider.awareness.destroy()
-    void this.deviceCopy.destroy()
+    this.#deviceCopy.destroy()
     this.doc.destroy()
     this.#listeners.clear()
   }
 
+  #end(ending: Ending): void {
+    if (this.#ending !== null || this.#destroyed) return
+    this.#ending = ending
+    this.#watch?.stop()
+    this.provider.disconnect()
+    // Nothing left to sync: a deleted document's copy on this device goes too.
+    if (ending.kind === 'deleted') void this.#deviceCopy.clear()
+    this.#update()
+  }
+
   readonly #onUpdate = (_update: Uint8Array, origin: unknown): void => {
-    if (origin === this.provider || origin === this.deviceCopy) return
+    if (origin === this.provider || origin === this.#deviceCopy.origin) return
     this.#changesMade++
     this.#checkDeviceCopy()
     this.#update()
   }
 
-  readonly #onOnline = (): void => {
-    if (this.#ending === null) this.provider.connect()
-    this.#update()
-  }
+  readonly #onMeta = (): void => this.#update()
 
-  readonly #onOffline = (): void => {
-    this.provider.disconnect()
-    this.#update()
-  }
-
-  /**
-   * IndexedDB runs transactions on the same store in order, so once a read started after the
-   * device copy's writes completes, those writes are committed.
-   */
   #checkDeviceCopy(): void {
-    const db = this.deviceCopy.db
-    if (db === null || this.#deviceCheckQueued || this.#destroyed) return
+    if (!this.#deviceCopy.loaded || this.#deviceCheckQueued || this.#destroyed) return
     this.#deviceCheckQueued = true
     const made = this.#changesMade
-    queueMicrotask(() => {
-      let transaction: IDBTransaction
-      try {
-        transaction = db.transaction(['updates'], 'readonly')
-      } catch {
-        this.#deviceCheckQueued = false
-        return
-      }
-      transaction.objectStore('updates').count()
-      transaction.oncomplete = () => {
-        this.#deviceCheckQueued = false
-        this.#changesSavedOnDevice = Math.max(this.#changesSavedOnDevice, made)
-        if (this.#changesSavedOnDevice < this.#changesMade) this.#checkDeviceCopy()
-        this.#update()
-      }
-      transaction.onerror = transaction.onabort = () => {
-        this.#deviceCheckQueued = false
-      }
+    void this.#deviceCopy.committed().then((committed) => {
+      this.#deviceCheckQueued = false
+      if (!committed || this.#destroyed) return
+      this.#changesSavedOnDevice = Math.max(this.#changesSavedOnDevice, made)
+      if (this.#changesSavedOnDevice < this.#changesMade) this.#checkDeviceCopy()
+      this.#update()
     })
   }
 
   #connection(): ConnectionState {
-    if (this.#ending !== null || !navigator.onLine) return 'offline'
+    if (this.#ending !== null || !this.#network.online) return 'offline'
     if (this.provider.wsconnected && this.provider.synced) return 'connected'
     if (this.provider.wsUnsuccessfulReconnects >= ATTEMPTS_BEFORE_OFFLINE) return 'offline'
     return 'connecting'
+  }
+
+  #title(): string | null {
+    const title = this.meta.get(TITLE_KEY)
+    return typeof title === 'string' ? title : this.#restTitle
   }
 
   #compute(): SessionState {
@@ -225,16 +247,20 @@ export class DocumentSession {
     return {
       connection: this.#connection(),
       pending: delivery.pending,
-      savedOnDevice: this.deviceCopy.synced && this.#changesSavedOnDevice >= this.#changesMade,
+      savedOnDevice: this.#deviceCopy.loaded && this.#changesSavedOnDevice >= this.#changesMade,
       lastSyncedAt: delivery.lastSyncedAt,
       ready: this.#ready,
       ending: this.#ending,
+      title: this.#title(),
     }
   }
 
   #update(): void {
     if (this.#destroyed) return
     const next = this.#compute()
+    // The server seems away while the browser is online: a refusal before the socket opens
+    // (deleted, token expired) looks just like that, so REST is asked regularly meanwhile.
+    this.#watch?.setUnreachable(next.connection === 'offline' && next.ending === null && this.#network.online)
     const previous = this.#state
     const changed = (Object.keys(next) as Array<keyof SessionState>).some((key) => next[key] !== previous[key])
     if (!changed) return

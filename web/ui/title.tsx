@@ -4,14 +4,17 @@
  * other open tab sees it within a moment). A remote rename never overwrites what you are typing.
  *
  * It is a one-line textarea so that long titles wrap like a heading; its text content mirrors
- * its value so that the title reads the same to scripts and assistive tools either way.
+ * its value so that the title reads the same to scripts and assistive tools either way. The
+ * field is rendered by {@link TitleField}; its behaviour (debounced saves, flush on leaving,
+ * retry after reconnecting) lives in {@link createTitleEditor}, which the page calls directly.
  */
-import { h } from '../dom'
+import { useLayoutEffect, useRef } from 'preact/hooks'
 
 export const MAX_TITLE_LENGTH = 200
 
 export interface TitleEditor {
-  element: HTMLTextAreaElement
+  /** Gives the editor its field; returns the detach function. */
+  attach(element: HTMLTextAreaElement): () => void
   /** The title as the server has it now. */
   showSaved(title: string): void
   /** Tries again to save a rename that failed (e.g. once back online). */
@@ -22,7 +25,6 @@ export interface TitleEditor {
   readonly pending: boolean
   focus(select: boolean): void
   setReadOnly(readOnly: boolean): void
-  destroy(): void
 }
 
 export interface TitleEditorOptions {
@@ -37,35 +39,31 @@ function normalize(value: string): string {
 }
 
 export function createTitleEditor(options: TitleEditorOptions): TitleEditor {
-  const element = h('textarea', {
-    class: 'title',
-    rows: 1,
-    maxlength: MAX_TITLE_LENGTH,
-    placeholder: 'Untitled',
-    'aria-label': 'Document title',
-    spellcheck: 'true',
-    'data-testid': 'doc-title',
-  })
+  let element: HTMLTextAreaElement | null = null
   let saved: string | null = null
+  let readOnly = false
   let timer: ReturnType<typeof setTimeout> | null = null
   let saving: Promise<void> | null = null
 
   const fit = (): void => {
+    if (element === null) return
     element.style.height = 'auto'
     element.style.height = `${element.scrollHeight}px`
   }
   const setValue = (value: string): void => {
+    if (element === null) return
     element.value = value
     element.defaultValue = value
     fit()
   }
-  const dirty = (): boolean => saved !== null && normalize(element.value) !== saved
+  const typed = (): string => normalize(element?.value ?? saved ?? '')
+  const dirty = (): boolean => saved !== null && typed() !== saved
 
   const commit = async (): Promise<void> => {
     if (timer !== null) clearTimeout(timer)
     timer = null
-    const title = normalize(element.value)
-    if (title === '' || title === saved || element.readOnly) return
+    const title = typed()
+    if (title === '' || title === saved || readOnly) return
     if (saving !== null) {
       await saving
       return commit()
@@ -83,33 +81,48 @@ export function createTitleEditor(options: TitleEditorOptions): TitleEditor {
     }
   }
 
-  element.addEventListener('input', () => {
+  const onInput = (): void => {
+    if (element === null) return
     if (/[\r\n]/.test(element.value)) element.value = element.value.replace(/[\r\n]+/g, ' ')
     element.defaultValue = element.value
     fit()
     if (timer !== null) clearTimeout(timer)
     timer = setTimeout(() => void commit(), 500)
-  })
-  element.addEventListener('keydown', (event) => {
+  }
+  const onKeyDown = (event: KeyboardEvent): void => {
     if (event.key === 'Enter') {
       event.preventDefault()
       void commit()
       options.onEnter()
     } else if (event.key === 'Escape' && saved !== null) {
       setValue(saved)
-      element.blur()
+      element?.blur()
     }
-  })
-  element.addEventListener('blur', () => {
-    if (normalize(element.value) === '' && saved !== null) setValue(saved)
+  }
+  const onBlur = (): void => {
+    if (typed() === '' && saved !== null) setValue(saved)
     else void commit()
-  })
-  window.addEventListener('resize', fit)
+  }
 
   return {
-    element,
+    attach(field) {
+      element = field
+      element.readOnly = readOnly
+      if (saved !== null) setValue(saved)
+      field.addEventListener('input', onInput)
+      field.addEventListener('keydown', onKeyDown)
+      field.addEventListener('blur', onBlur)
+      window.addEventListener('resize', fit)
+      return () => {
+        field.removeEventListener('input', onInput)
+        field.removeEventListener('keydown', onKeyDown)
+        field.removeEventListener('blur', onBlur)
+        window.removeEventListener('resize', fit)
+        if (element === field) element = null
+      }
+    },
     showSaved(title) {
-      const typing = document.activeElement === element && dirty()
+      const typing = element !== null && document.activeElement === element && dirty()
       saved = title
       if (!typing && timer === null && saving === null) setValue(title)
       document.title = `${title} · tandem`
@@ -124,14 +137,30 @@ export function createTitleEditor(options: TitleEditorOptions): TitleEditor {
       return timer !== null || saving !== null || dirty()
     },
     focus(select) {
-      element.focus()
-      if (select) element.select()
+      element?.focus()
+      if (select) element?.select()
     },
-    setReadOnly(readOnly) {
-      element.readOnly = readOnly
-    },
-    destroy() {
-      window.removeEventListener('resize', fit)
+    setReadOnly(next) {
+      readOnly = next
+      if (element !== null) element.readOnly = next
     },
   }
+}
+
+/** The title field; `editor` gives it its behaviour. */
+export function TitleField(props: { editor: TitleEditor }) {
+  const field = useRef<HTMLTextAreaElement>(null)
+  useLayoutEffect(() => (field.current === null ? undefined : props.editor.attach(field.current)), [props.editor])
+  return (
+    <textarea
+      ref={field}
+      class="title"
+      rows={1}
+      maxLength={MAX_TITLE_LENGTH}
+      placeholder="Untitled"
+      aria-label="Document title"
+      spellcheck
+      data-testid="doc-title"
+    />
+  )
 }

@@ -1,0 +1,148 @@
+// @vitest-environment happy-dom
+/**
+ * The editor page's lifecycle, end to end inside one process: the real controller, session,
+ * Tiptap editor and Preact view, against an in-memory sync server, device copy and REST checker.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import * as Y from 'yjs'
+import { AccessStore } from '../../access'
+import type { Identity } from '../../identity'
+import { memoryStorage } from '../../memoryStorage'
+import type { DocumentCheck } from '../../sync/documentCheck'
+import { FakeSyncServer, memoryCopies, memoryNetwork, scriptedChecker } from '../../sync/fakeSyncServer'
+import { DOCUMENT_FIELD, DocumentSession, META_FIELD, TITLE_KEY } from '../../sync/session'
+import type { Page } from '../page'
+import { documentPage } from './controller'
+
+const identity: Identity = { id: 'me', name: 'Ada', color: '#1971c2' }
+
+function paragraph(text: string): Y.XmlElement {
+  const element = new Y.XmlElement('paragraph')
+  element.insert(0, [new Y.XmlText(text)])
+  return element
+}
+
+describe('the document page', () => {
+  let root: HTMLElement
+  let server: FakeSyncServer
+  let checker: ReturnType<typeof scriptedChecker>
+  let network: ReturnType<typeof memoryNetwork>
+  let copies: ReturnType<typeof memoryCopies>
+  let page: Page | null
+  let session: DocumentSession | null
+
+  beforeEach(() => {
+    root = document.createElement('div')
+    document.body.append(root)
+    server = new FakeSyncServer()
+    server.doc.getMap(META_FIELD).set(TITLE_KEY, 'Plan')
+    server.doc.getXmlFragment(DOCUMENT_FIELD).push([paragraph('Hello there')])
+    checker = scriptedChecker({ kind: 'found', title: 'Plan' })
+    network = memoryNetwork()
+    copies = memoryCopies()
+    page = null
+    session = null
+  })
+
+  afterEach(() => {
+    page?.dispose()
+    session?.destroy()
+    document.body.replaceChildren()
+  })
+
+  function open(): void {
+    const storage = memoryStorage()
+    page = documentPage(root, { storage, access: new AccessStore(storage), identity }, 'doc1', {
+      openSession: (options) => {
+        session = new DocumentSession({
+          ...options,
+          check: checker.check,
+          recheckMs: 20,
+          network,
+          deviceCopy: copies.factory,
+          provider: { WebSocketPolyfill: server.WebSocket, disableBc: true, maxBackoffTime: 20 },
+        })
+        return session
+      },
+    })
+  }
+
+  const byTestId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`)
+
+  it('shows "Opening…" until the content is in, then the editor, title, toolbar and counts', async () => {
+    open()
+    expect(byTestId('doc-loading')?.textContent).toBe('Opening document…')
+    expect(byTestId('editor')).toBeNull()
+    await vi.waitFor(() => expect(byTestId('editor')?.textContent).toBe('Hello there'))
+    expect(byTestId('doc-loading')).toBeNull()
+    expect(byTestId('doc-title')).toHaveProperty('value', 'Plan')
+    expect(document.title).toBe('Plan · tandem')
+    expect(byTestId('toolbar')?.parentElement?.hidden).toBe(false)
+    await vi.waitFor(() => expect(byTestId('word-count')?.textContent).toBe('2 words · 11 characters'))
+    await vi.waitFor(() => expect(byTestId('connection-status')?.dataset.state).toBe('connected'))
+    // Exactly one editor, however often the page re-rendered.
+    expect(document.querySelectorAll('[data-testid="editor"]')).toHaveLength(1)
+  })
+
+  it('keeps the text readable under a banner when the document is too large to save', async () => {
+    open()
+    await vi.waitFor(() => expect(byTestId('editor')).not.toBeNull())
+    server.closeAll(4413, 'document too large')
+    await vi.waitFor(() => expect(byTestId('doc-too-large')).not.toBeNull())
+    expect(byTestId('editor')?.getAttribute('contenteditable')).toBe('false')
+    expect(byTestId('toolbar')?.parentElement?.hidden ?? true).toBe(true)
+    expect(byTestId('doc-too-large')?.getAttribute('role')).toBe('alert')
+  })
+
+  it('offers Reload when the server refused an update', async () => {
+    open()
+    await vi.waitFor(() => expect(byTestId('editor')).not.toBeNull())
+    server.closeAll(4400, 'bad update')
+    await vi.waitFor(() => expect(byTestId('doc-error')?.querySelector('button')?.textContent).toBe('Reload'))
+  })
+
+  it('says "deleted" when an open document goes, and "not found" when it never opened', async () => {
+    open()
+    await vi.waitFor(() => expect(byTestId('editor')).not.toBeNull())
+    server.closeAll(4404, 'document deleted')
+    await vi.waitFor(() => expect(byTestId('doc-deleted')).not.toBeNull())
+    expect(byTestId('editor')).toBeNull()
+    expect(copies.cleared).toEqual(['tandem:doc:doc1'])
+
+    page?.dispose()
+    root.replaceChildren()
+    server = new FakeSyncServer()
+    server.down = true
+    checker = scriptedChecker({ kind: 'ended', ending: { kind: 'deleted' } })
+    open()
+    await vi.waitFor(() => expect(byTestId('not-found')).not.toBeNull())
+  })
+
+  it('says when access was refused over REST while the socket could not open', async () => {
+    server.down = true
+    checker = scriptedChecker({ kind: 'unknown' })
+    open()
+    await vi.waitFor(() => expect(byTestId('connection-status')?.dataset.state).toBe('offline'))
+    expect(byTestId('doc-loading')?.textContent).toContain('You are offline')
+    checker.answer = { kind: 'ended', ending: { kind: 'denied', reason: 'token expired' } } satisfies DocumentCheck
+    await vi.waitFor(() => expect(byTestId('access-denied')?.textContent).toContain('expired'))
+  })
+
+  it('announces connection changes through the page announcer', async () => {
+    open()
+    await vi.waitFor(() => expect(byTestId('connection-status')?.dataset.state).toBe('connected'))
+    network.set(false)
+    await vi.waitFor(() => expect(byTestId('announcer')?.textContent).toBe('Offline. Your edits are kept on this device.'))
+    network.set(true)
+    await vi.waitFor(() => expect(byTestId('announcer')?.textContent).toBe('Connected'))
+  })
+
+  it('takes everything down on dispose and leaves the session', async () => {
+    open()
+    await vi.waitFor(() => expect(byTestId('editor')).not.toBeNull())
+    page?.dispose()
+    expect(root.childNodes).toHaveLength(0)
+    expect(document.querySelector('[data-testid="editor"]')).toBeNull()
+    await vi.waitFor(() => expect(server.open()).toHaveLength(0))
+  })
+})

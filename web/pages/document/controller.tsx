@@ -1,0 +1,221 @@
+/**
+ * `/d/:id`: the editor page, and the one owner of its lifecycle:
+ *
+ *   opening ──(session ready)──► editing ──(session ended: too large, broken)──► ended
+ *      │                            │                                             │
+ *      └──(ended: deleted, denied)──┴───────────► message page ◄──────────────────┘ dispose
+ *
+ * The session (web/sync/session.ts) says when the content is ready and when it has ended; this
+ * controller opens the editor (web/editor/host.ts) once, reacts to the ending, renders the view
+ * (view.tsx) from its state, and on dispose closes everything it opened, in order.
+ */
+import { createRef, render } from 'preact'
+import { ApiError, type ApiClient, call, createApi } from '../../api'
+import { describeCounts } from '../../editor/counts'
+import { EditorHost } from '../../editor/host'
+import type { Identity } from '../../identity'
+import type { Ending } from '../../sync/closeReasons'
+import { restDocumentChecker } from '../../sync/documentCheck'
+import { DocumentSession, type SessionOptions, type SessionState } from '../../sync/session'
+import { openShareDialog } from '../../ui/share'
+import { type TitleEditor, createTitleEditor } from '../../ui/title'
+import { toast } from '../../ui/toast'
+import { messagePage } from '../message'
+import type { AppContext, Page } from '../page'
+import { type Banner, outcomeOf } from './endings'
+import { DocumentView } from './view'
+import { listenToWindow } from './windowListeners'
+
+type Phase = 'opening' | 'editing' | 'ended' | 'disposed'
+
+const OPENING = 'Opening document…'
+const OFFLINE_FIRST_VISIT =
+  'You are offline, and this document has not been opened on this device before. It will open once the connection returns.'
+
+function socketBase(): string {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`
+}
+
+/** What the page opens; tests give the session a fake server, device copy and network. */
+export interface DocumentPageDeps {
+  openSession(options: SessionOptions): DocumentSession
+}
+
+const browserDeps: DocumentPageDeps = { openSession: (options) => new DocumentSession(options) }
+
+export function documentPage(root: HTMLElement, app: AppContext, docId: string, deps: DocumentPageDeps = browserDeps): Page {
+  return new DocumentController(root, app, docId, deps)
+}
+
+export class DocumentController implements Page {
+  readonly #root: HTMLElement
+  readonly #app: AppContext
+  readonly #docId: string
+  readonly #readOnly: boolean
+  readonly #api: ApiClient
+  readonly #session: DocumentSession
+  readonly #title: TitleEditor
+  readonly #editorElement = createRef<HTMLDivElement>()
+  readonly #cleanups: Array<() => void> = []
+  #phase: Phase = 'opening'
+  #host: EditorHost | null = null
+  #loading: string | null = OPENING
+  #toolbarShown = false
+  #banner: Banner | null = null
+  #counts = describeCounts({ words: 0, characters: 0 })
+  #shownTitle: string | null = null
+  #wasConnected = false
+
+  constructor(root: HTMLElement, app: AppContext, docId: string, deps: DocumentPageDeps = browserDeps) {
+    this.#root = root
+    this.#app = app
+    this.#docId = docId
+    const access = app.access.documentAccess(docId, new URL(location.href))
+    this.#readOnly = access.readOnly
+    this.#api = createApi(access.token)
+    this.#session = deps.openSession({
+      docId,
+      token: access.token,
+      identity: app.identity,
+      wsBase: socketBase(),
+      check: restDocumentChecker(this.#api, docId),
+    })
+    this.#title = createTitleEditor({
+      // keepalive: a rename typed just before leaving the page still arrives.
+      save: async (title) => {
+        await call(this.#api.api.docs[':id'].$patch({ param: { id: docId }, json: { title } }, { init: { keepalive: true } }))
+      },
+      onEnter: () => this.#host?.focusStart(),
+      onSaveFailed: (error) => {
+        const offline = error instanceof ApiError && error.unreachable
+        toast(
+          offline ? 'Offline: the new title will be saved when you reconnect.' : `Could not rename: ${error instanceof Error ? error.message : String(error)}`,
+          { kind: offline ? 'info' : 'error' },
+        )
+      },
+    })
+    this.#title.setReadOnly(this.#readOnly)
+
+    root.replaceChildren()
+    document.title = 'tandem'
+    this.#render()
+    this.#cleanups.push(
+      this.#session.subscribe((state) => this.#onState(state)),
+      listenToWindow({
+        beforeUnload: () => {
+          this.#title.flush()
+          const { state } = this.#session
+          // A rename in flight is sent with keepalive; it is at risk only without a connection.
+          const titleAtRisk = this.#title.pending && state.connection !== 'connected'
+          return (state.pending || titleAtRisk) && state.ending === null
+        },
+        pageHide: () => {
+          this.#title.flush()
+          this.#session.hidePresence()
+        },
+        identityChanged: (identity) => this.#changeIdentity(identity),
+      }),
+    )
+    this.#onState(this.#session.state)
+  }
+
+  dispose(): void {
+    if (this.#phase === 'disposed') return
+    this.#phase = 'disposed'
+    this.#title.flush()
+    for (const cleanup of this.#cleanups.splice(0)) cleanup()
+    this.#host?.destroy()
+    this.#host = null
+    render(null, this.#root)
+    void this.#session.leave()
+  }
+
+  #onState(state: SessionState): void {
+    if (this.#phase === 'disposed') return
+    if (state.title !== null && state.title !== this.#shownTitle) {
+      this.#shownTitle = state.title
+      this.#title.showSaved(state.title)
+    }
+    if (this.#phase === 'opening' && state.ready && state.ending === null) this.#openEditor()
+    if (state.ending !== null && (this.#phase === 'opening' || this.#phase === 'editing') && this.#end(state.ending) === 'left') return
+    const connected = state.connection === 'connected'
+    if (connected && !this.#wasConnected) this.#title.retry()
+    this.#wasConnected = connected
+    if (this.#phase === 'opening' && !state.ready && state.connection === 'offline') this.#loading = OFFLINE_FIRST_VISIT
+    this.#render()
+  }
+
+  #openEditor(): void {
+    this.#phase = 'editing'
+    this.#loading = null
+    this.#render()
+    const element = this.#editorElement.current
+    if (element === null) throw new Error('the editor host was not rendered')
+    this.#host = new EditorHost(element, {
+      doc: this.#session.doc,
+      provider: this.#session.provider,
+      identity: this.#app.identity,
+      readOnly: this.#readOnly,
+      onCounts: (counts) => {
+        this.#counts = describeCounts(counts)
+        this.#render()
+      },
+    })
+    this.#toolbarShown = this.#host.toolbar !== null
+    if (history.state?.created === true && !this.#readOnly) {
+      // Just created from the list: name it first, like a new file. Only once, not on reload.
+      history.replaceState(null, '', location.href)
+      this.#title.focus(true)
+    }
+  }
+
+  /** 'left': the page gave way to a message page. */
+  #end(ending: Ending): 'left' | 'stayed' {
+    const outcome = outcomeOf(ending, this.#host !== null)
+    if (outcome.kind === 'message') {
+      this.dispose()
+      messagePage(this.#root, outcome.message)
+      return 'left'
+    }
+    this.#phase = 'ended'
+    this.#host?.freeze()
+    this.#toolbarShown = false
+    this.#banner = outcome.banner
+    return 'stayed'
+  }
+
+  #changeIdentity(identity: Identity): void {
+    this.#app.identity = identity
+    this.#session.setIdentity(identity)
+    this.#host?.setIdentity(identity)
+    this.#render()
+  }
+
+  #goToCaret(name: string): void {
+    if (this.#host?.goToCaret(name) !== true) toast(`${name} is not in the text right now.`)
+  }
+
+  #render(): void {
+    if (this.#phase === 'disposed') return
+    render(
+      <DocumentView
+        docId={this.#docId}
+        state={this.#session.state}
+        awareness={this.#session.provider.awareness}
+        identity={this.#app.identity}
+        storage={this.#app.storage}
+        readOnly={this.#readOnly}
+        title={this.#title}
+        loading={this.#loading}
+        toolbar={this.#toolbarShown ? (this.#host?.toolbar?.element ?? null) : null}
+        banner={this.#banner}
+        counts={this.#counts}
+        editorHost={this.#editorElement}
+        onShare={() => openShareDialog(this.#api, this.#docId, !this.#readOnly)}
+        onSelectPerson={(user) => this.#goToCaret(user.name)}
+        onIdentityChange={(identity) => this.#changeIdentity(identity)}
+      />,
+      this.#root,
+    )
+  }
+}

@@ -1,0 +1,40 @@
+/** The editor page's top bar: home, connection, people, "View only", Share and you. */
+import type { Awareness } from 'y-protocols/awareness'
+import type { Identity } from '../../identity'
+import type { PresenceUser } from '../../sync/presence'
+import type { SessionState } from '../../sync/session'
+import { IdentityEditor } from '../../ui/identity'
+import { PresenceList } from '../../ui/presence'
+import { StatusIndicator } from '../../ui/status'
+
+export interface DocumentHeaderProps {
+  state: SessionState
+  awareness: Awareness
+  identity: Identity
+  storage: Storage
+  readOnly: boolean
+  onShare(): void
+  onSelectPerson(user: PresenceUser): void
+  onIdentityChange(identity: Identity): void
+}
+
+export function DocumentHeader(props: DocumentHeaderProps) {
+  return (
+    <header class="topbar">
+      <a class="brand" href="/" data-link data-testid="home-link" aria-label="tandem: all documents">
+        <span class="brand-mark" aria-hidden="true" />
+        <span class="brand-name">tandem</span>
+      </a>
+      <StatusIndicator state={props.state} />
+      <div class="topbar-spacer" />
+      <PresenceList awareness={props.awareness} onSelect={props.onSelectPerson} />
+      <span class="badge" data-testid="view-only" hidden={!props.readOnly} title="You can read this document but not change it">
+        View only
+      </span>
+      <button type="button" class="button" data-testid="share-button" aria-haspopup="dialog" onClick={props.onShare}>
+        Share
+      </button>
+      <IdentityEditor identity={props.identity} storage={props.storage} onChange={props.onIdentityChange} />
+    </header>
+  )
+}
