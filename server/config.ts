@@ -34,6 +34,7 @@ const schema = z.object({
   SQLITE_SYNCHRONOUS: z.enum(['normal', 'full']).default('normal'),
   HEARTBEAT_INTERVAL_MS: integer(30_000, 100),
   HANDSHAKE_TIMEOUT_MS: integer(10_000, 100),
+  WS_PER_MESSAGE_DEFLATE: z.enum(['true', 'false']).default('false'),
   SHUTDOWN_TIMEOUT_MS: integer(8_000, 100),
 })
 
@@ -71,6 +72,8 @@ export interface Config {
   sqliteSynchronous: 'normal' | 'full'
   heartbeatIntervalMs: number
   handshakeTimeoutMs: number
+  /** permessage-deflate for WebSocket clients that offer it. */
+  wsPerMessageDeflate: boolean
   shutdownTimeoutMs: number
 }
 
@@ -129,6 +132,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
     handshakeTimeoutMs: e.HANDSHAKE_TIMEOUT_MS,
+    wsPerMessageDeflate: e.WS_PER_MESSAGE_DEFLATE === 'true',
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   }
 }

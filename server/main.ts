@@ -155,7 +155,7 @@ export async function startTandem(config: Config, log: Logger): Promise<RunningT
       trustProxy: config.trustProxy,
       admit: (ip, docId) => tandem.hub.admit(ip, docId),
     },
-    maxPayloadBytes: config.limits.maxPayloadBytes,
+    webSocket: { maxPayloadBytes: config.limits.maxPayloadBytes, perMessageDeflate: config.wsPerMessageDeflate },
     log,
     onSocket: (ws, ticket) => tandem.hub.accept(ws, ticket),
   })
