@@ -27,6 +27,7 @@ const schema = z.object({
   MAX_DOCUMENT_BYTES: integer(64 * MiB, 1024),
   MAX_MESSAGES_PER_SECOND: integer(200, 1),
   MAX_CONNECTIONS_PER_IP: integer(100, 1),
+  MAX_HTTP_CONNECTIONS_PER_IP: integer(64),
   MAX_ROOMS_PER_IP: integer(50, 1),
   MAX_BUFFERED_BYTES: integer(8 * MiB, 1024),
   ROOM_UNLOAD_GRACE_MS: integer(10_000),
@@ -64,6 +65,8 @@ export interface Config {
     maxDocumentBytes: number
     maxMessagesPerSecond: number
     maxConnectionsPerIp: number
+    /** TCP connections from one address not (or not yet) upgraded to a WebSocket; 0: no cap. */
+    maxHttpConnectionsPerIp: number
     maxRoomsPerIp: number
     maxBufferedBytes: number
   }
@@ -124,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
       maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
       maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+      maxHttpConnectionsPerIp: e.MAX_HTTP_CONNECTIONS_PER_IP,
       maxRoomsPerIp: e.MAX_ROOMS_PER_IP,
       maxBufferedBytes: e.MAX_BUFFERED_BYTES,
     },
