@@ -14,6 +14,7 @@ import { type TestServer, startTestServer } from '../test/server'
 import { waitFor } from '../test/waitFor'
 import { CloseCode } from './closeCodes'
 import { encodeSyncStep1, encodeUpdate } from './protocol'
+import { closeReason } from './webSocket'
 
 const MAX_PAYLOAD = 128 * 1024
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ=='
@@ -588,8 +589,55 @@ describe('fuzzing', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-async function stockClient(): Promise<WebSocket> {
-  const ws = new WebSocket(`${server.wsUrl}/${docId}`)
+describe('permessage-deflate', () => {
+  it('is not negotiated by default, even when the client offers it', async () => {
+    const ws = await stockClient({ perMessageDeflate: true })
+    expect(ws.extensions).toBe('')
+  })
+
+  it('is negotiated with WS_PER_MESSAGE_DEFLATE=true, and compressed messages sync', async () => {
+    const deflating = await startTestServer({ WS_PER_MESSAGE_DEFLATE: 'true' })
+    try {
+      const id = await deflating.createDocument()
+      const connectTo = async (): Promise<WebSocket> => {
+        const ws = new WebSocket(`${deflating.wsUrl}/${id}`, { perMessageDeflate: true })
+        open.push(ws)
+        await new Promise((resolve, reject) => {
+          ws.once('open', resolve)
+          ws.once('error', reject)
+        })
+        return ws
+      }
+      const [sender, listener] = [await connectTo(), await connectTo()]
+      expect(sender.extensions).toContain('permessage-deflate')
+      const message = updateMessage(5000)
+      const received = new Promise<Buffer>((resolve) =>
+        listener.on('message', (data: Buffer) => {
+          if (data.length === message.length) resolve(data)
+        }),
+      )
+      sender.send(message)
+      expect(Buffer.compare(await received, Buffer.from(message))).toBe(0)
+    } finally {
+      await deflating.dispose()
+    }
+  })
+})
+
+describe('closeReason', () => {
+  it('keeps reasons of up to 123 bytes and cuts longer ones on a character boundary', () => {
+    expect(closeReason('binary frames only')).toBe('binary frames only')
+    expect(closeReason('x'.repeat(123))).toBe('x'.repeat(123))
+    expect(closeReason('x'.repeat(200))).toBe('x'.repeat(123))
+    expect(closeReason('é'.repeat(100))).toBe('é'.repeat(61))
+    expect(closeReason(`${'x'.repeat(121)}€`)).toBe('x'.repeat(121))
+  })
+})
+
+// ---------------------------------------------------------------------------------------------
+
+async function stockClient(options: WebSocket.ClientOptions = {}): Promise<WebSocket> {
+  const ws = new WebSocket(`${server.wsUrl}/${docId}`, options)
   open.push(ws)
   ws.on('error', () => undefined)
   await new Promise((resolve, reject) => {
