@@ -465,6 +465,21 @@ describe('attacks', () => {
     await expectServedByOthers()
   })
 
+  it('closes with 1008 a peer that sends a frame a byte at a time, before it holds thousands of small reads', async () => {
+    const p = await peer()
+    const announced = frame(Op.binary, new Uint8Array(0), { length: MAX_PAYLOAD - 1 })
+    p.send(announced)
+    let sent = 0
+    while (p.close() === null && !p.isClosed() && sent < MAX_PAYLOAD / 2) {
+      p.socket.write(Buffer.of(sent & 0xff))
+      sent++
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    await expectClosedWith(p, 1008)
+    // 1,024 reads at most here (MAX_PAYLOAD_BYTES / 256, at least 1,024).
+    expect(sent).toBeLessThan(MAX_PAYLOAD / 4)
+  })
+
   it('drops a socket that floods pings in bursts; another client’s round trip stays fast', async () => {
     const witness = await stockClient()
     const flooder = await peer()
