@@ -42,6 +42,7 @@ const schema = z.object({
   MAX_DOCUMENT_BYTES: integer(64 * MiB, 1024),
   MAX_MESSAGES_PER_SECOND: integer(200, 1),
   MAX_CONNECTIONS_PER_IP: integer(100, 1),
+  MAX_HTTP_CONNECTIONS_PER_IP: integer(64),
   MAX_ROOMS_PER_IP: integer(50, 1),
   MAX_BUFFERED_BYTES: integer(8 * MiB, 1024),
   MAX_PRESENCE_CLIENTS_PER_SOCKET: integer(4, 1),
@@ -51,6 +52,7 @@ const schema = z.object({
   SQLITE_SYNCHRONOUS: z.enum(['normal', 'full']).default('normal'),
   HEARTBEAT_INTERVAL_MS: integer(30_000, 100),
   HANDSHAKE_TIMEOUT_MS: integer(10_000, 100),
+  WS_PER_MESSAGE_DEFLATE: z.enum(['true', 'false']).default('false'),
   SHUTDOWN_TIMEOUT_MS: integer(8_000, 100),
 })
 
@@ -87,6 +89,8 @@ export interface Config {
     maxDocumentBytes: number
     maxMessagesPerSecond: number
     maxConnectionsPerIp: number
+    /** TCP connections from one address not (or not yet) upgraded to a WebSocket; 0: no cap. */
+    maxHttpConnectionsPerIp: number
     maxRoomsPerIp: number
     maxBufferedBytes: number
     /** Awareness client ids one socket may speak for (a stock client uses one). */
@@ -99,6 +103,8 @@ export interface Config {
   sqliteSynchronous: 'normal' | 'full'
   heartbeatIntervalMs: number
   handshakeTimeoutMs: number
+  /** permessage-deflate for WebSocket clients that offer it. */
+  wsPerMessageDeflate: boolean
   shutdownTimeoutMs: number
 }
 
@@ -153,6 +159,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
       maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
       maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+      maxHttpConnectionsPerIp: e.MAX_HTTP_CONNECTIONS_PER_IP,
       maxRoomsPerIp: e.MAX_ROOMS_PER_IP,
       maxBufferedBytes: e.MAX_BUFFERED_BYTES,
       maxPresenceClientsPerSocket: e.MAX_PRESENCE_CLIENTS_PER_SOCKET,
@@ -163,6 +170,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
     handshakeTimeoutMs: e.HANDSHAKE_TIMEOUT_MS,
+    wsPerMessageDeflate: e.WS_PER_MESSAGE_DEFLATE === 'true',
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   }
 }

@@ -13,9 +13,10 @@ import { type Logger, pino } from 'pino'
 import { createApp } from './app'
 import { type Config, ConfigError, configWarnings, loadConfig } from './config'
 import { schemaRules } from './content/rules'
+import { guardConnections } from './http/connectionGuard'
 import { MemoryBus } from './fanout/memory'
 import type { Fanout } from './fanout/types'
-import { createMetrics } from './metrics'
+import { type Metrics, createMetrics } from './metrics'
 import { SqliteDocumentStore } from './storage/sqlite'
 import type { DocumentStore } from './storage/types'
 import { CloseCode } from './sync/closeCodes'
@@ -75,6 +76,7 @@ export interface Tandem {
   fanout: Fanout
   rooms: RoomManager
   hub: ConnectionHub
+  metrics: Metrics
   config: Config
   log: Logger
 }
@@ -132,7 +134,7 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     maxDocumentBytes: config.limits.maxDocumentBytes,
     webRoot: findWebRoot(),
   })
-  return { app, store, fanout, rooms, hub, config, log }
+  return { app, store, fanout, rooms, hub, metrics, config, log }
 }
 
 /** Stops taking work, stores everything, tells clients to come back (1012). */
@@ -155,6 +157,12 @@ export async function startTandem(config: Config, log: Logger): Promise<RunningT
     },
     getRequestListener(tandem.app.fetch),
   )
+  // Node's headers deadline starts at the first byte: connections that send none are cut here.
+  guardConnections(server, {
+    firstByteTimeoutMs: config.handshakeTimeoutMs,
+    maxPerIp: config.limits.maxHttpConnectionsPerIp,
+    onRefused: (reason) => tandem.metrics.connectionRefused(reason),
+  })
   handleUpgrades(server, {
     policy: {
       authSecret: config.authSecret,
@@ -163,7 +171,7 @@ export async function startTandem(config: Config, log: Logger): Promise<RunningT
       trustProxy: config.trustProxy,
       admit: (ip, docId) => tandem.hub.admit(ip, docId),
     },
-    maxPayloadBytes: config.limits.maxPayloadBytes,
+    webSocket: { maxPayloadBytes: config.limits.maxPayloadBytes, perMessageDeflate: config.wsPerMessageDeflate },
     log,
     onSocket: (ws, ticket) => tandem.hub.accept(ws, ticket),
   })

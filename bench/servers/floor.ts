@@ -1,14 +1,33 @@
 /**
  * The floor: a bare `ws` relay that broadcasts each frame to the other sockets of the same path.
  * No Yjs, no checks, no storage; what is left is the cost of moving bytes through WebSockets on
- * this machine. It frames each message once and writes it to every socket, as tandem does: with
- * `ws.send` per recipient the floor cost more per delivered update than tandem itself.
+ * this machine. It frames each message once and writes that frame to every socket (behind `ws`'s
+ * back, which only a bench tool may do), so that no server can beat it by framing more cheaply.
  * Listens on `PORT`.
  */
 import { createServer } from 'node:http'
 import type { Socket } from 'node:net'
 import { type WebSocket, WebSocketServer } from 'ws'
-import { binaryFrame } from '../../server/sync/wireFrame'
+
+/** An unmasked, final, binary frame (RFC 6455 §5.2), as a server sends it. */
+function binaryFrame(payload: Uint8Array): Buffer {
+  const length = payload.length
+  const headerLength = length < 126 ? 2 : length < 65_536 ? 4 : 10
+  const frame = Buffer.allocUnsafe(headerLength + length)
+  frame[0] = 0x82
+  if (length < 126) {
+    frame[1] = length
+  } else if (length < 65_536) {
+    frame[1] = 126
+    frame.writeUInt16BE(length, 2)
+  } else {
+    frame[1] = 127
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2)
+    frame.writeUInt32BE(length >>> 0, 6)
+  }
+  frame.set(payload, headerLength)
+  return frame
+}
 
 /** Whole frames may go straight to the TCP socket: without compression `ws` never queues them. */
 function rawSocketOf(ws: WebSocket): Socket {

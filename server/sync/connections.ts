@@ -12,7 +12,6 @@ import type { Room, RoomSocket } from './room'
 import type { RoomManager } from './roomManager'
 import type { UpgradeTicket } from './upgrade'
 import type { ServerWebSocket, WebSocketHandler } from './webSocket'
-import { binaryFrame } from './wireFrame'
 import { can } from '../auth'
 import type { Metrics } from '../metrics'
 
@@ -89,7 +88,7 @@ class Connection implements RoomSocket, WebSocketHandler {
       this.#ws.terminate()
       return
     }
-    this.#ws.sendFrame(binaryFrame(frame))
+    this.#ws.send(frame)
   }
 
   close(code: number, reason: string): void {
@@ -181,6 +180,17 @@ class Connection implements RoomSocket, WebSocketHandler {
       () => (remaining > MAX_TIMER_MS ? this.#armExpiry() : this.#ws.close(CloseCode.unauthorized, 'token expired')),
       Math.max(0, Math.min(remaining, MAX_TIMER_MS)),
     )
+  }
+
+  /**
+   * Pings count against the message rate: `ws` answers each one, so a peer that pings fast but
+   * reads would otherwise have the server write pong after pong (while reading it is never cut
+   * by `ws`'s bound on unwritten pongs). Beyond the rate it is closed and no longer read.
+   */
+  onPing(): void {
+    if (!this.#ws.open || this.#withinRate()) return
+    this.#hub.rejected('rate')
+    this.#ws.closeAndStopReading(CloseCode.policyViolation, 'message rate limit exceeded')
   }
 
   onPong(): void {

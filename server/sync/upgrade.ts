@@ -2,14 +2,11 @@
  * WebSocket upgrades. Node hands an upgrade request to its `upgrade` event, not to the app, so
  * what is decided before a socket exists (host, origin, token, per-address limits) is one function,
  * {@link admitUpgrade}, called with the few fields of the request it needs. A refused upgrade gets
- * a real HTTP status (421, 401, 403, 404, 429) with the app's JSON error body, and no WebSocket.
- *
- * The handler used to build a fetch `Request` for the Hono app, which decided in a route and
- * answered with a `Response`: that left ≈ 3 KiB resident per connection in the idle benchmark,
- * more than tandem's whole socket layer.
+ * a real HTTP status (421, 401, 403, 404, 429) with the app's JSON error body, and no WebSocket; only
+ * an admitted request reaches `ws`'s handshake. Upgrades do not go through the Hono app: a fetch
+ * `Request` and `Response` per upgrade cost memory per connection (docs/benchmarks.md).
  */
 import { type IncomingMessage, STATUS_CODES, type Server } from 'node:http'
-import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { Hono } from 'hono'
 import type { Logger } from 'pino'
@@ -19,7 +16,7 @@ import type { AppEnv } from '../http/env'
 import { forbidden } from '../http/access'
 import { hostAllowed, hostRefusal, originAllowed } from '../http/hosts'
 import { logRequest, requestIdOf } from '../http/logging'
-import { type ServerWebSocket, acceptWebSocket, destroyOnError } from './webSocket'
+import { type ServerWebSocket, type WebSocketOptions, createWebSocketServer } from './webSocket'
 
 export interface UpgradeTicket {
   docId: string
@@ -111,13 +108,27 @@ export function parseSyncTarget(url: string | undefined): { docId: string; token
 
 export interface UpgradeHandlerOptions {
   policy: UpgradePolicy
-  maxPayloadBytes: number
+  webSocket: WebSocketOptions
   log: Logger
   onSocket: (ws: ServerWebSocket, ticket: UpgradeTicket) => void
 }
 
+/**
+ * The one `error` listener an upgrade socket needs until `ws` takes it over, shared by every socket
+ * (a closure per socket would keep what it closes over alive). Without one a reset would throw.
+ */
+function destroyOnError(this: Duplex): void {
+  this.destroy()
+}
+
+/**
+ * Answers a refused upgrade and destroys the socket once the answer is written, as `ws` does: a
+ * socket only ended would stay half-open as long as the peer keeps its side, holding a file
+ * descriptor that no limit counts.
+ */
 function refuse(socket: Duplex, error: AppError): void {
   const body = JSON.stringify(errorBody(error.code, error.message))
+  socket.once('finish', socket.destroy)
   socket.end(
     `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\n` +
       'Content-Type: application/json\r\n' +
@@ -130,9 +141,13 @@ function refuse(socket: Duplex, error: AppError): void {
 /** Answers a Node server's upgrade requests: admitted ones become sockets, the rest get a status. */
 export function handleUpgrades(server: Server, options: UpgradeHandlerOptions): void {
   const { log } = options
-  server.on('upgrade', (incoming: IncomingMessage, duplex: Duplex, head: Buffer) => {
-    // An HTTP server's upgrade socket is a net.Socket; Node types it as any Duplex.
-    const socket = duplex as Socket
+  /** How each pending upgrade logs its outcome, for the refusals `ws` reports out of band. */
+  const finishers = new WeakMap<IncomingMessage, (status: number) => void>()
+  const webSockets = createWebSocketServer(options.webSocket, (socket, incoming, reason) => {
+    refuse(socket, new AppError(400, ErrorCode.invalidRequest, reason))
+    finishers.get(incoming)?.(400)
+  })
+  server.on('upgrade', (incoming: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', destroyOnError)
     const startedAt = performance.now()
     const finish = (status: number, path: string): void => {
@@ -159,14 +174,14 @@ export function handleUpgrades(server: Server, options: UpgradeHandlerOptions): 
     }).then(
       (ticket) => {
         if (socket.destroyed) return
-        const handshake = acceptWebSocket(incoming, socket, head, options.maxPayloadBytes)
-        if ('problem' in handshake) {
-          refuse(socket, new AppError(400, ErrorCode.invalidRequest, handshake.problem))
-          finish(400, path)
-          return
-        }
-        options.onSocket(handshake.socket, ticket)
-        finish(101, path)
+        finishers.set(incoming, (status) => finish(status, path))
+        webSockets.upgrade(incoming, socket, head, (ws) => {
+          // `ws` has its own error listener on the socket from here on.
+          socket.removeListener('error', destroyOnError)
+          options.onSocket(ws, ticket)
+          finish(101, path)
+        })
+        finishers.delete(incoming)
       },
       (error: unknown) => {
         let refusal: AppError

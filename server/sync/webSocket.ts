@@ -1,375 +1,189 @@
 /**
- * The server side of RFC 6455, only as much as the sync endpoint needs: the opening handshake,
- * masked client frames (fragmented or not), ping/pong and the closing handshake. No extensions,
- * no subprotocols: stock y-websocket clients and browsers ask for neither.
+ * The sync endpoint's WebSocket transport: the `ws` package, configured here once, and a small
+ * adapter that reports each socket's events to its owner through a plain interface.
  *
- * Why not `ws`: most of a sync server's connections are idle, and `ws` keeps per connection a
- * `WebSocket`, a `Sender` and a `Receiver` that is a whole `Writable` stream — ≈ 6 KiB resident
- * on top of Node's socket, as much again as the socket itself. Here a connection is one object
- * with a few fields, and its socket listeners are shared functions, not closures.
+ * `ws` does the protocol: the opening handshake (400 for anything but `Upgrade: websocket` with a
+ * valid key and version), masking, fragmentation, control frames, UTF-8 (1007 at once), the
+ * closing handshake, the payload limit (1009 from a frame's header), bounds on fragments and
+ * buffered chunks per message (1008), and the pong-queue bound (a peer that pings without reading
+ * is terminated once `maxPendingAutoPongs` pongs wait to be written). What it leaves to its user —
+ * admission before the upgrade, binary frames only, a message rate that counts pings, the
+ * slow-reader cut-off — is in `upgrade.ts` and `connections.ts`.
  */
-import { isUtf8 } from 'node:buffer'
-import { hash } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { WebSocket, WebSocketServer } from 'ws'
 
-/** What a {@link ServerWebSocket} reports to its owner; a plain interface, so no emitter per socket. */
+/** What a {@link ServerWebSocket} reports to its owner. */
 export interface WebSocketHandler {
   onMessage(data: Buffer, isBinary: boolean): void
+  /** The peer sent a ping; `ws` has already answered it (within its pong-queue bound). */
+  onPing(): void
   onPong(): void
-  /** Once, when the TCP connection is gone, however it ended. */
+  /** Once, when the connection is gone, however it ended. */
   onClose(): void
-  /** The peer broke the protocol; the socket is already being closed with a 1002, 1007 or 1009. */
+  /** The peer broke the protocol; `ws` is already closing the socket with 1002, 1007, 1008 or 1009. */
   onProtocolError(reason: string): void
 }
 
+export interface WebSocketOptions {
+  maxPayloadBytes: number
+  /** permessage-deflate, for clients that offer it; off by default (see the README). */
+  perMessageDeflate: boolean
+}
+
 /**
- * Pings are not answered while this much is queued for the peer: a peer that sends pings but does
- * not read would otherwise grow the queue of pongs by as much as it sends (`ws` answers them all).
+ * Fragments of one message. Stock clients send a message as one frame (browsers as a few at most);
+ * `ws`'s default (16,384) would let empty continuation frames cost that many parse steps first.
  */
-const MAX_QUEUED_FOR_PONG = 64 * 1024
+const MAX_FRAGMENTS = 1024
 
-/** A peer that does not answer our close frame within this time is disconnected (as `ws` does). */
-const CLOSE_TIMEOUT_MS = 30_000
-
-const HANDSHAKE_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11'
-const CLIENT_KEY = /^[+/0-9A-Za-z]{22}==$/
-
-const Opcode = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9, pong: 0xa } as const
-
-/** Close codes of RFC 6455 §7.4 */
-const ProtocolClose = { protocolError: 1002, invalidPayload: 1007, messageTooBig: 1009 } as const
-
-const State = { open: 1, closing: 2, closed: 3 } as const
-
-const PING_FRAME = Buffer.from([0x80 | Opcode.ping, 0])
-const EMPTY_CLOSE_FRAME = Buffer.from([0x80 | Opcode.close, 0])
-
-const socketOwner = Symbol('tandem.webSocket')
-
-interface OwnedSocket extends Socket {
-  [socketOwner]?: ServerWebSocket
+/**
+ * Reads buffered while a frame is incomplete: one per TCP read, however small. `ws`'s default
+ * (262,144) lets a peer that sends a frame a byte at a time hold that many small buffers; at
+ * ≥ 256 bytes per read on average a message of `maxPayloadBytes` still fits.
+ */
+function maxBufferedChunks(maxPayloadBytes: number): number {
+  return Math.min(256 * 1024, Math.max(1024, Math.ceil(maxPayloadBytes / 256)))
 }
 
-/** An unmasked control frame; the payload is at most 125 bytes by the callers' construction. */
-function controlFrame(opcode: number, payload: Uint8Array): Buffer {
-  const frame = Buffer.allocUnsafe(2 + payload.length)
-  frame[0] = 0x80 | opcode
-  frame[1] = payload.length
-  frame.set(payload, 2)
-  return frame
-}
-
-/** A close reason is at most 123 bytes; cut on a character boundary, or the peer sees broken UTF-8. */
-function closeFrame(code: number, reason: string): Buffer {
+/** A close reason is at most 123 bytes (RFC 6455 §5.5); `ws` throws beyond, so cut it on a character boundary. */
+export function closeReason(reason: string): string {
   const encoded = Buffer.from(reason)
-  let end = Math.min(encoded.length, 123)
-  while (end < encoded.length && end > 0 && ((encoded[end] as number) & 0xc0) === 0x80) end--
-  const reasonBytes = encoded.subarray(0, end)
-  const payload = Buffer.allocUnsafe(2 + reasonBytes.length)
-  payload.writeUInt16BE(code, 0)
-  payload.set(reasonBytes, 2)
-  return controlFrame(Opcode.close, payload)
+  if (encoded.length <= 123) return reason
+  let end = 123
+  while (end > 0 && ((encoded[end] as number) & 0xc0) === 0x80) end--
+  return encoded.subarray(0, end).toString()
 }
 
-/** Codes a peer may put in a close frame (RFC 6455 §7.4.1–2). */
-function isSendableCloseCode(code: number): boolean {
-  return (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999)
+/** `ws`'s socket with a slot for its owner, so that the listeners below are shared functions, not closures per socket. */
+class OwnedWebSocket extends WebSocket {
+  owner: ServerWebSocket | null = null
 }
 
-function unmask(payload: Buffer, mask: Buffer): void {
-  for (let index = 0; index < payload.length; index++) payload[index] = (payload[index] as number) ^ (mask[index & 3] as number)
+/** The listeners get `ws`'s socket as `this`; it is always ours, created through the `WebSocket` option. */
+const handlerOf = (ws: WebSocket): WebSocketHandler | null | undefined => (ws as OwnedWebSocket).owner?.handler
+
+function onMessage(this: WebSocket, data: Buffer, isBinary: boolean): void {
+  handlerOf(this)?.onMessage(data, isBinary)
 }
 
-function onSocketData(this: OwnedSocket, chunk: Buffer): void {
-  this[socketOwner]?.receive(chunk)
+function onPing(this: WebSocket): void {
+  handlerOf(this)?.onPing()
 }
 
-/** With `allowHalfOpen` (as an HTTP server's sockets have) a peer's FIN must be answered. */
-function onSocketEnd(this: OwnedSocket): void {
-  this[socketOwner]?.ended()
-  this.end()
+function onPong(this: WebSocket): void {
+  handlerOf(this)?.onPong()
 }
 
-/**
- * The one `error` listener a socket needs, shared by every socket (a closure per socket would keep
- * what it closes over alive as long as the socket). Without one, a broken connection would throw.
- */
-export function destroyOnError(this: Socket): void {
-  this.destroy()
+function onClose(this: WebSocket): void {
+  const ws = this as OwnedWebSocket
+  const owner = ws.owner
+  ws.owner = null
+  owner?.closed()
 }
 
-function onSocketClose(this: OwnedSocket): void {
-  this[socketOwner]?.closed()
+/** `ws` emits its receiver's protocol errors (codes `WS_ERR_…`) and write errors; a socket without a listener would throw. */
+function onError(this: WebSocket, error: Error & { code?: string }): void {
+  if (error.code?.startsWith('WS_ERR_') === true) handlerOf(this)?.onProtocolError(error.message)
 }
 
-function destroyLater(socket: Socket): NodeJS.Timeout {
-  const timer = setTimeout(() => socket.destroy(), CLOSE_TIMEOUT_MS)
-  timer.unref()
-  return timer
-}
-
-/**
- * One accepted connection. It reports to a {@link WebSocketHandler} instead of emitting events
- * and keeps no closures, so that an idle connection costs this object and Node's socket.
- */
+/** One accepted connection: `ws`'s socket, and the handler it reports to. */
 export class ServerWebSocket {
-  readonly #socket: OwnedSocket
-  readonly #maxPayload: number
-  #handler: WebSocketHandler | null = null
-  #state: number = State.open
-  /** Received bytes not yet parsed into a whole frame. */
-  #chunks: Buffer[]
-  #buffered: number
-  /** The frames of a fragmented message so far; null between messages. */
-  #fragments: Buffer[] | null = null
-  #fragmentsLength = 0
-  #fragmentsBinary = false
-  /** Set once the peer closed or broke the protocol: nothing more it sends is read. */
-  #stopped = false
-  #closeTimer: NodeJS.Timeout | null = null
+  readonly #ws: OwnedWebSocket
+  /** @internal Read by the shared listeners. */
+  handler: WebSocketHandler | null = null
+  #closed = false
 
-  /** `head` holds what the HTTP parser read past the upgrade request. */
-  constructor(socket: Socket, head: Buffer, maxPayload: number) {
-    this.#socket = socket
-    this.#maxPayload = maxPayload
-    this.#chunks = head.length > 0 ? [head] : []
-    this.#buffered = head.length
+  constructor(ws: OwnedWebSocket) {
+    this.#ws = ws
+    ws.owner = this
+    ws.on('error', onError)
+    ws.on('close', onClose)
   }
 
   get open(): boolean {
-    return this.#state === State.open
+    return this.#ws.readyState === WebSocket.OPEN
   }
 
-  /** Bytes handed to the socket that the kernel has not taken yet: how far a reader lags. */
+  /** Bytes not yet handed to the kernel: how far a reader lags. */
   get bufferedAmount(): number {
-    return this.#socket.writableLength
+    return this.#ws.bufferedAmount
   }
 
-  /** Starts reading; frames are reported to `handler` from here on. */
+  /** Starts reporting to `handler`; a socket already gone reports its close at once. */
   start(handler: WebSocketHandler): void {
-    const socket = this.#socket
-    this.#handler = handler
-    socket[socketOwner] = this
-    socket.setTimeout(0)
-    socket.setNoDelay(true)
-    if (!socket.listeners('error').includes(destroyOnError)) socket.on('error', destroyOnError)
-    socket.on('end', onSocketEnd)
-    socket.on('close', onSocketClose)
-    socket.on('data', onSocketData)
-    if (socket.destroyed) this.closed()
-    else if (this.#buffered > 0) this.#parse()
+    this.handler = handler
+    const ws = this.#ws
+    ws.on('message', onMessage)
+    ws.on('ping', onPing)
+    ws.on('pong', onPong)
+    if (this.#closed) handler.onClose()
   }
 
-  /** Writes a complete server frame (see `binaryFrame`), built once for all its recipients. */
-  sendFrame(frame: Buffer): void {
-    if (this.#state === State.open) this.#socket.write(frame)
+  /** Sends one binary message; the payload is shared, `ws` adds a header per recipient and copies nothing. */
+  send(payload: Uint8Array): void {
+    if (this.open) this.#ws.send(payload, { binary: true })
   }
 
   ping(): void {
-    if (this.#state === State.open) this.#socket.write(PING_FRAME)
+    if (this.open) this.#ws.ping()
   }
 
-  /** Starts the closing handshake; the socket is cut if the peer does not answer in time. */
+  /** Starts the closing handshake; `ws` cuts the socket if the peer does not answer within 30 s. */
   close(code: number, reason: string): void {
-    if (this.#state === State.open) this.#startClosing(closeFrame(code, reason))
+    if (this.open) this.#ws.close(code, closeReason(reason))
+  }
+
+  /**
+   * Closes, and stops reading what the peer sends: for a peer that floods, whose frames would
+   * otherwise be parsed until it answers the close frame or the close timeout cuts it.
+   */
+  closeAndStopReading(code: number, reason: string): void {
+    this.close(code, reason)
+    this.#ws.pause()
   }
 
   terminate(): void {
-    this.#state = State.closing
-    this.#socket.destroy()
+    this.#ws.terminate()
   }
 
-  /** @internal Called by the socket's shared data listener. */
-  receive(chunk: Buffer): void {
-    if (this.#stopped) return
-    this.#chunks.push(chunk)
-    this.#buffered += chunk.length
-    this.#parse()
-  }
-
-  /** @internal Called when the peer hung up without a close frame: nothing more can be sent. */
-  ended(): void {
-    if (this.#state === State.open) this.#state = State.closing
-  }
-
-  /** @internal Called by the socket's shared close listener. */
+  /** @internal Called once by the shared close listener. */
   closed(): void {
-    if (this.#state === State.closed) return
-    this.#state = State.closed
-    if (this.#closeTimer !== null) clearTimeout(this.#closeTimer)
-    this.#closeTimer = null
-    this.#chunks = []
-    this.#fragments = null
-    this.#handler?.onClose()
-  }
-
-  #parse(): void {
-    while (!this.#stopped && this.#state !== State.closed && this.#buffered >= 2) {
-      const first = this.#byteAt(0)
-      const second = this.#byteAt(1)
-      const final = (first & 0x80) !== 0
-      const opcode = first & 0x0f
-      const shortLength = second & 0x7f
-      if ((first & 0x70) !== 0) return this.#fail(ProtocolClose.protocolError, 'reserved bits set')
-      if ((second & 0x80) === 0) return this.#fail(ProtocolClose.protocolError, 'client frames must be masked')
-      if (opcode >= Opcode.close) {
-        if (opcode > Opcode.pong) return this.#fail(ProtocolClose.protocolError, `unknown opcode ${opcode}`)
-        if (!final) return this.#fail(ProtocolClose.protocolError, 'fragmented control frame')
-        if (shortLength > 125) return this.#fail(ProtocolClose.protocolError, 'control frame too long')
-      } else {
-        if (opcode > Opcode.binary) return this.#fail(ProtocolClose.protocolError, `unknown opcode ${opcode}`)
-        if (opcode === Opcode.continuation && this.#fragments === null) return this.#fail(ProtocolClose.protocolError, 'continuation without a message')
-        if (opcode !== Opcode.continuation && this.#fragments !== null) return this.#fail(ProtocolClose.protocolError, 'new message inside a fragmented one')
-      }
-      const lengthBytes = shortLength === 126 ? 2 : shortLength === 127 ? 8 : 0
-      const headerLength = 2 + lengthBytes + 4
-      if (this.#buffered < headerLength) return
-      let length = shortLength
-      if (lengthBytes === 2) {
-        length = this.#uint(2, 2)
-      } else if (lengthBytes === 8) {
-        if (this.#uint(2, 4) !== 0) return this.#fail(ProtocolClose.messageTooBig, 'message too big')
-        length = this.#uint(6, 4)
-      }
-      if (opcode < Opcode.close && this.#fragmentsLength + length > this.#maxPayload) {
-        return this.#fail(ProtocolClose.messageTooBig, 'message too big')
-      }
-      if (this.#buffered < headerLength + length) return
-      const header = this.#take(headerLength)
-      const payload = this.#take(length)
-      unmask(payload, header.subarray(headerLength - 4))
-      this.#frame(opcode, final, payload)
-    }
-  }
-
-  #frame(opcode: number, final: boolean, payload: Buffer): void {
-    switch (opcode) {
-      case Opcode.close:
-        return this.#peerClosed(payload)
-      case Opcode.ping:
-        if (this.#state === State.open && this.#socket.writableLength <= MAX_QUEUED_FOR_PONG) {
-          this.#socket.write(controlFrame(Opcode.pong, payload))
-        }
-        return
-      case Opcode.pong:
-        if (this.#state === State.open) this.#handler?.onPong()
-        return
-    }
-    if (opcode !== Opcode.continuation) {
-      if (final) return this.#message(payload, opcode === Opcode.binary)
-      this.#fragments = [payload]
-      this.#fragmentsLength = payload.length
-      this.#fragmentsBinary = opcode === Opcode.binary
-      return
-    }
-    const fragments = this.#fragments as Buffer[]
-    fragments.push(payload)
-    this.#fragmentsLength += payload.length
-    if (!final) return
-    const message = Buffer.concat(fragments, this.#fragmentsLength)
-    this.#fragments = null
-    this.#fragmentsLength = 0
-    this.#message(message, this.#fragmentsBinary)
-  }
-
-  #message(data: Buffer, isBinary: boolean): void {
-    if (this.#state === State.open) this.#handler?.onMessage(data, isBinary)
-  }
-
-  #peerClosed(payload: Buffer): void {
-    if (payload.length === 1) return this.#fail(ProtocolClose.protocolError, 'close frame with a one-byte payload')
-    if (payload.length >= 2) {
-      const code = payload.readUInt16BE(0)
-      if (!isSendableCloseCode(code)) return this.#fail(ProtocolClose.protocolError, `invalid close code ${code}`)
-      if (!isUtf8(payload.subarray(2))) return this.#fail(ProtocolClose.invalidPayload, 'close reason is not UTF-8')
-    }
-    this.#stopped = true
-    if (this.#state === State.open) {
-      this.#startClosing(payload.length >= 2 ? controlFrame(Opcode.close, payload.subarray(0, 2)) : EMPTY_CLOSE_FRAME)
-    }
-    this.#socket.end()
-  }
-
-  /** "Fail the WebSocket connection" (RFC 6455 §7.1.7): say why, stop reading, hang up. */
-  #fail(code: number, reason: string): void {
-    this.#stopped = true
-    this.#chunks = []
-    this.#buffered = 0
-    this.#handler?.onProtocolError(reason)
-    if (this.#state === State.open) this.#startClosing(closeFrame(code, reason))
-    this.#socket.end()
-  }
-
-  /** Sends our close frame; the socket is cut if the peer does not end it in time. */
-  #startClosing(frame: Buffer): void {
-    this.#state = State.closing
-    this.#socket.write(frame)
-    this.#closeTimer = destroyLater(this.#socket)
-  }
-
-  /** A big-endian unsigned integer of `bytes` (≤ 4) bytes at `offset` of the received bytes. */
-  #uint(offset: number, bytes: number): number {
-    let value = 0
-    for (let index = 0; index < bytes; index++) value = value * 256 + this.#byteAt(offset + index)
-    return value
-  }
-
-  #byteAt(offset: number): number {
-    let remaining = offset
-    for (const chunk of this.#chunks) {
-      if (remaining < chunk.length) return chunk[remaining] as number
-      remaining -= chunk.length
-    }
-    throw new RangeError('read past the received bytes')
-  }
-
-  /** The next `length` received bytes, as one buffer (copied only when they span chunks). */
-  #take(length: number): Buffer {
-    this.#buffered -= length
-    const first = this.#chunks[0]
-    if (first === undefined || length === 0) return Buffer.alloc(0)
-    if (first.length > length) {
-      this.#chunks[0] = first.subarray(length)
-      return first.subarray(0, length)
-    }
-    if (first.length === length) {
-      this.#chunks.shift()
-      return first
-    }
-    const taken = Buffer.allocUnsafe(length)
-    let filled = 0
-    while (filled < length) {
-      const chunk = this.#chunks[0] as Buffer
-      const needed = length - filled
-      if (chunk.length > needed) {
-        chunk.copy(taken, filled, 0, needed)
-        this.#chunks[0] = chunk.subarray(needed)
-        filled = length
-      } else {
-        chunk.copy(taken, filled)
-        this.#chunks.shift()
-        filled += chunk.length
-      }
-    }
-    return taken
+    if (this.#closed) return
+    this.#closed = true
+    this.handler?.onClose()
   }
 }
 
-export type HandshakeResult = { socket: ServerWebSocket } | { problem: string }
+export interface SyncWebSocketServer {
+  /** Completes the handshake of an admitted upgrade request (or refuses it, see below). */
+  upgrade(incoming: IncomingMessage, socket: Duplex, head: Buffer, onSocket: (ws: ServerWebSocket) => void): void
+}
 
 /**
- * Completes the opening handshake (RFC 6455 §4.2) on a socket an HTTP server handed over, or says
- * why the request is not a WebSocket handshake this server speaks (the caller answers 400).
+ * The `ws` server, in "no server" mode: the upgrade handler decides first, then hands the socket
+ * over. A request that is not a handshake `ws` speaks (not a GET, an `Upgrade` other than
+ * `websocket`, a bad key or version) goes to `onRefused` with the reason, which must answer it
+ * (400) and destroy the socket.
  */
-export function acceptWebSocket(incoming: IncomingMessage, socket: Socket, head: Buffer, maxPayload: number): HandshakeResult {
-  const key = incoming.headers['sec-websocket-key']
-  const version = incoming.headers['sec-websocket-version']
-  if (incoming.method !== 'GET') return { problem: 'a WebSocket handshake is a GET request' }
-  if (typeof key !== 'string' || !CLIENT_KEY.test(key.trim())) return { problem: 'missing or invalid Sec-WebSocket-Key header' }
-  if (version !== '13' && version !== '8') return { problem: 'unsupported Sec-WebSocket-Version (13 is)' }
-  // One-shot: a Hash object per handshake left a few hundred bytes of native memory per connection.
-  const accept = hash('sha1', key.trim() + HANDSHAKE_GUID, 'base64')
-  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`)
-  return { socket: new ServerWebSocket(socket, head, maxPayload) }
+export function createWebSocketServer(
+  options: WebSocketOptions,
+  onRefused: (socket: Duplex, incoming: IncomingMessage, reason: string) => void,
+): SyncWebSocketServer {
+  const server = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    perMessageDeflate: options.perMessageDeflate ? { threshold: 1024, serverNoContextTakeover: true, clientNoContextTakeover: true } : false,
+    maxPayload: options.maxPayloadBytes,
+    maxFragments: MAX_FRAGMENTS,
+    maxBufferedChunks: maxBufferedChunks(options.maxPayloadBytes),
+    WebSocket: OwnedWebSocket,
+  })
+  server.on('wsClientError', (error, socket, incoming) => onRefused(socket, incoming, error.message))
+  return {
+    upgrade(incoming, socket, head, onSocket) {
+      server.handleUpgrade(incoming, socket, head, (ws) => onSocket(new ServerWebSocket(ws as OwnedWebSocket)))
+    },
+  }
 }
