@@ -34,7 +34,10 @@ export async function buildStale(root, { signal } = {}) {
     if (!isStale(root, step)) continue
     signal?.throwIfAborted()
     console.log(`building ${step.output} …`)
-    const child = spawn(process.execPath, step.args, { cwd: root, stdio: 'inherit', signal })
+    // NODE_ENV as set by a test runner (vitest sets `test`) would build a development web app:
+    // Vite derives `import.meta.env.PROD` from it, and the service worker is registered only then.
+    const env = { ...process.env, NODE_ENV: 'production' }
+    const child = spawn(process.execPath, step.args, { cwd: root, env, stdio: 'inherit', signal })
     const [code, killedBy] = await new Promise((resolve, reject) => {
       // An abort is reported here at once; wait for 'exit' so that no build outlives this process.
       child.on('error', (error) => signal?.aborted || reject(error))

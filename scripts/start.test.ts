@@ -4,7 +4,8 @@
  * exits with the server's code. POSIX only: npm runs scripts with `sh -c` there.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { rmSync } from 'node:fs'
+import { readFileSync, readdirSync, rmSync } from 'node:fs'
+import { join } from 'node:path'
 import { type Server, type Socket, createConnection, createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -149,6 +150,17 @@ async function freezableRedis(): Promise<{ url: string; freeze(): void; close():
 describe.skipIf(process.platform === 'win32')('npm start', () => {
   // A fresh clone has no dist/ yet: build it once here, so each test measures the start alone.
   beforeAll(() => buildStale(projectRoot), 240_000)
+
+  it('builds a production web app even from inside a test runner (NODE_ENV=test): the service worker is registered', () => {
+    // Vite derives import.meta.env.PROD from NODE_ENV; a development build leaves the app without offline support.
+    expect(process.env.NODE_ENV).toBe('test')
+    const assets = join(projectRoot, 'dist/web/assets')
+    const bundle = readdirSync(assets)
+      .filter((name) => name.endsWith('.js'))
+      .map((name) => readFileSync(join(assets, name), 'utf8'))
+      .join('\n')
+    expect(bundle).toMatch(/serviceWorker\.register\(.\/sw\.js.\)/)
+  })
 
   it('runs one Node process under npm, the server; SIGTERM to npm stops it gracefully and npm exits 0', async () => {
     const npm = await npmStart({})
