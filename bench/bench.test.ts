@@ -57,7 +57,11 @@ describe('bench scenarios at a tiny size', () => {
   it('fan-out delivers every edit to every reader on all four servers', async () => {
     for (const name of SERVER_NAMES) {
       const result = await runFanout(context, name, 3)
-      expect({ name, deliveredShare: result.deliveredShare, dropped: result.dropped }).toEqual({ name, deliveredShare: 1, dropped: 0 })
+      expect({ name, deliveredShare: result.deliveredShare, dropped: result.dropped }).toEqual({
+        name,
+        deliveredShare: 1,
+        dropped: 0,
+      })
       expect(result.p99Ms).toBeGreaterThan(0)
       expect(result.cpuPerUpdateUs).toBeGreaterThan(0)
     }

@@ -100,7 +100,13 @@ export function summariseCpuProfile(profile: CpuProfile, limit = 25): CpuSummary
       total.set(frameKey, (total.get(frameKey) ?? 0) + ms)
     }
   })
-  return { totalMs, busyMs, self: ranked(self, busyMs, limit), total: ranked(total, busyMs, limit), byPackage: ranked(byPackage, busyMs, 15) }
+  return {
+    totalMs,
+    busyMs,
+    self: ranked(self, busyMs, limit),
+    total: ranked(total, busyMs, limit),
+    byPackage: ranked(byPackage, busyMs, 15),
+  }
 }
 
 interface HeapSnapshot {
@@ -129,7 +135,10 @@ export function summariseHeapSnapshot(snapshot: HeapSnapshot, limit = 25): { tot
     const type = types[snapshot.nodes[offset + typeAt] as number] ?? 'unknown'
     const size = snapshot.nodes[offset + sizeAt] as number
     totalBytes += size
-    const name = type === 'object' || type === 'closure' ? `${snapshot.strings[snapshot.nodes[offset + nameAt] as number]} (${type})` : `(${type})`
+    const name =
+      type === 'object' || type === 'closure'
+        ? `${snapshot.strings[snapshot.nodes[offset + nameAt] as number]} (${type})`
+        : `(${type})`
     const group = groups.get(name) ?? { name, count: 0, bytes: 0 }
     group.count++
     group.bytes += size
@@ -140,7 +149,12 @@ export function summariseHeapSnapshot(snapshot: HeapSnapshot, limit = 25): { tot
 
 export function cpuSummaryMarkdown(title: string, summary: CpuSummary): string {
   const rows = (shares: Share[]): string =>
-    shares.map((share) => `| ${share.name.replace(/\|/g, '\\|')} | ${share.ms.toFixed(0)} | ${(share.share * 100).toFixed(1)} % |`).join('\n')
+    shares
+      .map(
+        (share) =>
+          `| ${share.name.replace(/\|/g, '\\|')} | ${share.ms.toFixed(0)} | ${(share.share * 100).toFixed(1)} % |`,
+      )
+      .join('\n')
   return [
     `#### ${title}`,
     `Profiled ${(summary.totalMs / 1000).toFixed(1)} s, busy ${(summary.busyMs / 1000).toFixed(1)} s (shares below are of busy time).`,
@@ -155,13 +169,20 @@ export function cpuSummaryMarkdown(title: string, summary: CpuSummary): string {
   ].join('\n')
 }
 
-export function heapSummaryMarkdown(title: string, summary: { totalBytes: number; groups: HeapGroup[] }, perUnit: number): string {
+export function heapSummaryMarkdown(
+  title: string,
+  summary: { totalBytes: number; groups: HeapGroup[] },
+  perUnit: number,
+): string {
   return [
     `#### ${title}`,
     `Heap ${(summary.totalBytes / 2 ** 20).toFixed(1)} MiB; per client: ${(summary.totalBytes / perUnit / 1024).toFixed(1)} KiB.`,
     '| group | count | KiB | per client (bytes) |\n|---|---:|---:|---:|',
     summary.groups
-      .map((group) => `| ${group.name.replace(/\|/g, '\\|')} | ${group.count} | ${(group.bytes / 1024).toFixed(0)} | ${(group.bytes / perUnit).toFixed(0)} |`)
+      .map(
+        (group) =>
+          `| ${group.name.replace(/\|/g, '\\|')} | ${group.count} | ${(group.bytes / 1024).toFixed(0)} | ${(group.bytes / perUnit).toFixed(0)} |`,
+      )
       .join('\n'),
   ].join('\n')
 }

@@ -5,7 +5,18 @@ import { QUICK_SIZES } from './run'
 import { median, percentile } from './stats'
 
 function fanout(server: FanoutRun['server'], readers: number, p99Ms: number, cpuPerUpdateUs: number): FanoutRun {
-  return { server, readers, p50Ms: p99Ms / 2, p99Ms, cpuPerUpdateUs, cpuShare: 0.1, peakRssMb: 60, delivered: 100, deliveredShare: 1, dropped: 0 }
+  return {
+    server,
+    readers,
+    p50Ms: p99Ms / 2,
+    p99Ms,
+    cpuPerUpdateUs,
+    cpuShare: 0.1,
+    peakRssMb: 60,
+    delivered: 100,
+    deliveredShare: 1,
+    dropped: 0,
+  }
 }
 
 const results: BenchResults = {

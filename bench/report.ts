@@ -82,12 +82,19 @@ export function ratioToBestPeer<T extends { server: ServerName }>(runs: T[], col
 
 function table<T extends { server: ServerName }>(runs: T[], columns: Column<T>[]): string {
   const servers = SERVER_ORDER.filter((server) => runs.some((run) => run.server === server))
-  const lines = [`| server | ${columns.map((column) => column.title).join(' | ')} |`, `|---|${columns.map(() => '---:').join('|')}|`]
+  const lines = [
+    `| server | ${columns.map((column) => column.title).join(' | ')} |`,
+    `|---|${columns.map(() => '---:').join('|')}|`,
+  ]
   for (const server of servers) {
-    lines.push(`| ${server} | ${columns.map((column) => format(medianOf(runs, server, column.key), column.digits, column.percent)).join(' | ')} |`)
+    lines.push(
+      `| ${server} | ${columns.map((column) => format(medianOf(runs, server, column.key), column.digits, column.percent)).join(' | ')} |`,
+    )
   }
   if (servers.includes('tandem') && PEERS.some((peer) => servers.includes(peer))) {
-    lines.push(`| **tandem ÷ best peer** | ${columns.map((column) => `**${format(ratioToBestPeer(runs, column), 2)}**`).join(' | ')} |`)
+    lines.push(
+      `| **tandem ÷ best peer** | ${columns.map((column) => `**${format(ratioToBestPeer(runs, column), 2)}**`).join(' | ')} |`,
+    )
   }
   return lines.join('\n')
 }
@@ -152,26 +159,62 @@ export function targets(results: BenchResults): Target[] {
   const largest = Math.max(...results.sizes.fanoutReaders)
   const fanoutLargest = results.fanout.filter((run) => run.readers === largest)
   if (fanoutLargest.length > 0) {
-    list.push({ what: `server CPU per delivered update, fan-out ${largest} readers`, ratio: ratioToBestPeer(fanoutLargest, column(FANOUT_COLUMNS, 'cpuPerUpdateUs')), limit: 0.7, against: 'best peer' })
-    list.push({ what: `fan-out p99 latency at ${largest} readers`, ratio: ratioToBestPeer(fanoutLargest, column(FANOUT_COLUMNS, 'p99Ms')), limit: 1.0, against: 'best peer' })
+    list.push({
+      what: `server CPU per delivered update, fan-out ${largest} readers`,
+      ratio: ratioToBestPeer(fanoutLargest, column(FANOUT_COLUMNS, 'cpuPerUpdateUs')),
+      limit: 0.7,
+      against: 'best peer',
+    })
+    list.push({
+      what: `fan-out p99 latency at ${largest} readers`,
+      ratio: ratioToBestPeer(fanoutLargest, column(FANOUT_COLUMNS, 'p99Ms')),
+      limit: 1.0,
+      against: 'best peer',
+    })
   }
   if (results.manyDocs.length > 0) {
-    list.push({ what: 'server CPU per delivered update, many documents', ratio: ratioToBestPeer(results.manyDocs, column(MANY_COLUMNS, 'cpuPerUpdateUs')), limit: 0.7, against: 'best peer' })
     list.push({
       what: 'server CPU per delivered update, many documents',
-      ratio: medianOf(results.manyDocs, 'tandem', 'cpuPerUpdateUs') / medianOf(results.manyDocs, 'floor', 'cpuPerUpdateUs'),
+      ratio: ratioToBestPeer(results.manyDocs, column(MANY_COLUMNS, 'cpuPerUpdateUs')),
+      limit: 0.7,
+      against: 'best peer',
+    })
+    list.push({
+      what: 'server CPU per delivered update, many documents',
+      ratio:
+        medianOf(results.manyDocs, 'tandem', 'cpuPerUpdateUs') / medianOf(results.manyDocs, 'floor', 'cpuPerUpdateUs'),
       limit: 2.0,
       against: 'floor',
     })
   }
   if (results.idle.length > 0) {
     // Parity: tandem speaks WebSockets through `ws` again, as the reference server does (issue 11).
-    list.push({ what: 'RSS per idle connection', ratio: ratioToBestPeer(results.idle, column(IDLE_COLUMNS, 'perConnectionKb')), limit: 1.0, against: 'best peer' })
+    list.push({
+      what: 'RSS per idle connection',
+      ratio: ratioToBestPeer(results.idle, column(IDLE_COLUMNS, 'perConnectionKb')),
+      limit: 1.0,
+      against: 'best peer',
+    })
   }
   if (results.coldJoin.length > 0) {
-    list.push({ what: 'cold join of the trace, one joiner at a time (median)', ratio: ratioToBestPeer(results.coldJoin, column(COLD_COLUMNS, 'sequentialMedianMs')), limit: 0.5, against: 'best peer' })
-    list.push({ what: `${results.sizes.coldJoin.simultaneous} simultaneous joiners, p99 time to synced`, ratio: ratioToBestPeer(results.coldJoin, column(COLD_COLUMNS, 'simultaneousP99Ms')), limit: 0.3, against: 'best peer' })
-    list.push({ what: `${results.sizes.coldJoin.simultaneous} simultaneous joiners, peak RSS`, ratio: ratioToBestPeer(results.coldJoin, column(COLD_COLUMNS, 'peakRssMb')), limit: 0.5, against: 'best peer' })
+    list.push({
+      what: 'cold join of the trace, one joiner at a time (median)',
+      ratio: ratioToBestPeer(results.coldJoin, column(COLD_COLUMNS, 'sequentialMedianMs')),
+      limit: 0.5,
+      against: 'best peer',
+    })
+    list.push({
+      what: `${results.sizes.coldJoin.simultaneous} simultaneous joiners, p99 time to synced`,
+      ratio: ratioToBestPeer(results.coldJoin, column(COLD_COLUMNS, 'simultaneousP99Ms')),
+      limit: 0.3,
+      against: 'best peer',
+    })
+    list.push({
+      what: `${results.sizes.coldJoin.simultaneous} simultaneous joiners, peak RSS`,
+      ratio: ratioToBestPeer(results.coldJoin, column(COLD_COLUMNS, 'peakRssMb')),
+      limit: 0.5,
+      against: 'best peer',
+    })
   }
   return list
 }
@@ -190,7 +233,12 @@ export function renderResults(results: BenchResults): string {
   parts.push('### Targets (tandem ÷ best peer, or ÷ floor)')
   parts.push(
     ['| target | ratio | limit | met? |', '|---|---:|---:|---|']
-      .concat(targets(results).map((target) => `| ${target.what} (÷ ${target.against}) | ${format(target.ratio, 2)} | ≤ ${target.limit.toFixed(1)} | ${target.ratio <= target.limit ? 'met' : '**not met**'} |`))
+      .concat(
+        targets(results).map(
+          (target) =>
+            `| ${target.what} (÷ ${target.against}) | ${format(target.ratio, 2)} | ≤ ${target.limit.toFixed(1)} | ${target.ratio <= target.limit ? 'met' : '**not met**'} |`,
+        ),
+      )
       .join('\n'),
   )
   if (results.fanout.length > 0) {
@@ -204,15 +252,21 @@ export function renderResults(results: BenchResults): string {
   }
   if (results.manyDocs.length > 0) {
     const { documents, clientsPerDocument, minRate, maxRate } = sizes.manyDocs
-    parts.push(`### 2. Many documents: ${documents} documents × ${clientsPerDocument} clients, each editing ${minRate}–${maxRate} times a second`)
+    parts.push(
+      `### 2. Many documents: ${documents} documents × ${clientsPerDocument} clients, each editing ${minRate}–${maxRate} times a second`,
+    )
     parts.push(table(results.manyDocs, MANY_COLUMNS))
   }
   if (results.idle.length > 0) {
-    parts.push(`### 3. Idle memory: ${sizes.idleClients} clients on ${sizes.idleClients} small documents (and on one document)`)
+    parts.push(
+      `### 3. Idle memory: ${sizes.idleClients} clients on ${sizes.idleClients} small documents (and on one document)`,
+    )
     parts.push(table(results.idle, IDLE_COLUMNS))
   }
   if (results.coldJoin.length > 0) {
-    parts.push(`### 4. Cold join of the automerge-paper trace: ${sizes.coldJoin.sequential} joiners one after another, then ${sizes.coldJoin.simultaneous} at once`)
+    parts.push(
+      `### 4. Cold join of the automerge-paper trace: ${sizes.coldJoin.sequential} joiners one after another, then ${sizes.coldJoin.simultaneous} at once`,
+    )
     parts.push(table(results.coldJoin, COLD_COLUMNS))
   }
   return parts.join('\n\n')
@@ -236,19 +290,27 @@ export function renderChart(runs: FanoutRun[]): string {
     (['p99Ms', 'p50Ms'] as const).map((key) => ({
       server,
       key,
-      points: readers.map((count) => ({ x: count, y: median(runs.filter((run) => run.server === server && run.readers === count).map((run) => run[key])) })),
+      points: readers.map((count) => ({
+        x: count,
+        y: median(runs.filter((run) => run.server === server && run.readers === count).map((run) => run[key])),
+      })),
     })),
   )
-  const values = series.flatMap((line) => line.points.map((point) => point.y)).filter((value) => Number.isFinite(value) && value > 0)
+  const values = series
+    .flatMap((line) => line.points.map((point) => point.y))
+    .filter((value) => Number.isFinite(value) && value > 0)
   const low = 10 ** Math.floor(Math.log10(Math.min(...values, 1)))
   const high = 10 ** Math.ceil(Math.log10(Math.max(...values, 1)))
   const minX = Math.min(...readers)
   const maxX = Math.max(...readers)
   const x = (value: number): number =>
-    margin.left + (maxX === minX ? 0.5 : Math.log10(value / minX) / Math.log10(maxX / minX)) * (width - margin.left - margin.right)
-  const y = (value: number): number => height - margin.bottom - (Math.log10(value / low) / Math.log10(high / low)) * (height - margin.top - margin.bottom)
+    margin.left +
+    (maxX === minX ? 0.5 : Math.log10(value / minX) / Math.log10(maxX / minX)) * (width - margin.left - margin.right)
+  const y = (value: number): number =>
+    height - margin.bottom - (Math.log10(value / low) / Math.log10(high / low)) * (height - margin.top - margin.bottom)
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    '<title>Fan-out latency against readers</title>',
     `<rect width="${width}" height="${height}" fill="white"/>`,
     `<text x="${margin.left}" y="22" font-size="15" font-weight="bold">Fan-out latency vs readers (log–log; solid p99, dashed p50)</text>`,
   ]
@@ -256,26 +318,43 @@ export function renderChart(runs: FanoutRun[]): string {
     for (const step of [1, 2, 5]) {
       const value = decade * step
       if (value > high * 1.0001) continue
-      out.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${y(value)}" y2="${y(value)}" stroke="#e9ecef"/>`)
-      out.push(`<text x="${margin.left - 8}" y="${y(value) + 4}" text-anchor="end">${value >= 1 ? value.toFixed(0) : value.toPrecision(1)}</text>`)
+      out.push(
+        `<line x1="${margin.left}" x2="${width - margin.right}" y1="${y(value)}" y2="${y(value)}" stroke="#e9ecef"/>`,
+      )
+      out.push(
+        `<text x="${margin.left - 8}" y="${y(value) + 4}" text-anchor="end">${value >= 1 ? value.toFixed(0) : value.toPrecision(1)}</text>`,
+      )
     }
   }
   for (const count of readers) {
-    out.push(`<line x1="${x(count)}" x2="${x(count)}" y1="${margin.top}" y2="${height - margin.bottom}" stroke="#e9ecef"/>`)
+    out.push(
+      `<line x1="${x(count)}" x2="${x(count)}" y1="${margin.top}" y2="${height - margin.bottom}" stroke="#e9ecef"/>`,
+    )
     out.push(`<text x="${x(count)}" y="${height - margin.bottom + 18}" text-anchor="middle">${count}</text>`)
   }
-  out.push(`<text x="${(margin.left + width - margin.right) / 2}" y="${height - 12}" text-anchor="middle">readers</text>`)
-  out.push(`<text transform="translate(18 ${(margin.top + height - margin.bottom) / 2}) rotate(-90)" text-anchor="middle">latency (ms)</text>`)
+  out.push(
+    `<text x="${(margin.left + width - margin.right) / 2}" y="${height - 12}" text-anchor="middle">readers</text>`,
+  )
+  out.push(
+    `<text transform="translate(18 ${(margin.top + height - margin.bottom) / 2}) rotate(-90)" text-anchor="middle">latency (ms)</text>`,
+  )
   for (const line of series) {
     const points = line.points.filter((point) => Number.isFinite(point.y) && point.y > 0)
     if (points.length === 0) continue
     const dash = line.key === 'p50Ms' ? ' stroke-dasharray="5 4"' : ''
-    out.push(`<polyline fill="none" stroke="${COLORS[line.server]}" stroke-width="2"${dash} points="${points.map((point) => `${x(point.x).toFixed(1)},${y(point.y).toFixed(1)}`).join(' ')}"/>`)
-    for (const point of points) out.push(`<circle cx="${x(point.x).toFixed(1)}" cy="${y(point.y).toFixed(1)}" r="3" fill="${COLORS[line.server]}"/>`)
+    out.push(
+      `<polyline fill="none" stroke="${COLORS[line.server]}" stroke-width="2"${dash} points="${points.map((point) => `${x(point.x).toFixed(1)},${y(point.y).toFixed(1)}`).join(' ')}"/>`,
+    )
+    for (const point of points)
+      out.push(
+        `<circle cx="${x(point.x).toFixed(1)}" cy="${y(point.y).toFixed(1)}" r="3" fill="${COLORS[line.server]}"/>`,
+      )
   }
   servers.forEach((server, index) => {
     const top = margin.top + 10 + index * 22
-    out.push(`<line x1="${width - margin.right + 15}" x2="${width - margin.right + 45}" y1="${top}" y2="${top}" stroke="${COLORS[server]}" stroke-width="3"/>`)
+    out.push(
+      `<line x1="${width - margin.right + 15}" x2="${width - margin.right + 45}" y1="${top}" y2="${top}" stroke="${COLORS[server]}" stroke-width="3"/>`,
+    )
     out.push(`<text x="${width - margin.right + 52}" y="${top + 4}">${server}</text>`)
   })
   out.push('</svg>')
@@ -299,7 +378,8 @@ export function writeReport(results: BenchResults, projectRoot: string): void {
   const current = existsSync(path) ? readFileSync(path, 'utf8') : SKELETON
   const start = current.indexOf(RESULTS_START)
   const end = current.indexOf(RESULTS_END)
-  if (start === -1 || end === -1 || end < start) throw new Error(`${path} lost its ${RESULTS_START} / ${RESULTS_END} markers`)
+  if (start === -1 || end === -1 || end < start)
+    throw new Error(`${path} lost its ${RESULTS_START} / ${RESULTS_END} markers`)
   const next = `${current.slice(0, start + RESULTS_START.length)}\n${renderResults(results)}\n${current.slice(end)}`
   writeFileSync(path, next)
   if (results.fanout.length > 0) writeFileSync(`${projectRoot}docs/benchmarks-latency.svg`, renderChart(results.fanout))

@@ -86,7 +86,9 @@ export interface BenchOptions {
 }
 
 /** Runs the chosen scenarios and returns every run's figures. */
-export async function runBench(options: BenchOptions): Promise<Omit<BenchResults, 'machine' | 'command' | 'startedAt' | 'durationSeconds'>> {
+export async function runBench(
+  options: BenchOptions,
+): Promise<Omit<BenchResults, 'machine' | 'command' | 'startedAt' | 'durationSeconds'>> {
   const { sizes, runs, log } = options
   await buildAll(options.tandemEntry)
   const workers: LoadWorker[] = []
@@ -115,7 +117,9 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchResults
         for (let run = 0; run < runs; run++) {
           for (const name of rotate(withFloor, run)) {
             const result = await runFanout(context, name, readers)
-            log(`fanout ${readers} readers, run ${run + 1}, ${name}: p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.cpuPerUpdateUs.toFixed(1)} µs CPU/update, delivered ${(result.deliveredShare * 100).toFixed(1)}%`)
+            log(
+              `fanout ${readers} readers, run ${run + 1}, ${name}: p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.cpuPerUpdateUs.toFixed(1)} µs CPU/update, delivered ${(result.deliveredShare * 100).toFixed(1)}%`,
+            )
             results.fanout.push(result)
           }
         }
@@ -126,7 +130,9 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchResults
       for (let run = 0; run < runs; run++) {
         for (const name of rotate(withFloor, run)) {
           const result = await runManyDocs(context, name)
-          log(`many documents, run ${run + 1}, ${name}: ${result.deliveredPerSecond.toFixed(0)} updates/s, ${result.cpuPerUpdateUs.toFixed(1)} µs CPU/update, p99 ${result.p99Ms.toFixed(2)} ms`)
+          log(
+            `many documents, run ${run + 1}, ${name}: ${result.deliveredPerSecond.toFixed(0)} updates/s, ${result.cpuPerUpdateUs.toFixed(1)} µs CPU/update, p99 ${result.p99Ms.toFixed(2)} ms`,
+          )
           results.manyDocs.push(result)
         }
       }
@@ -136,7 +142,9 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchResults
       for (let run = 0; run < runs; run++) {
         for (const name of rotate(withoutFloor, run)) {
           const result = await runIdle(context, name)
-          log(`idle, run ${run + 1}, ${name}: ${result.perConnectionKb.toFixed(1)} KiB/connection, ${result.perRoomKb.toFixed(1)} KiB/room, ${result.afterDisconnectMb.toFixed(1)} MiB after disconnect`)
+          log(
+            `idle, run ${run + 1}, ${name}: ${result.perConnectionKb.toFixed(1)} KiB/connection, ${result.perRoomKb.toFixed(1)} KiB/room, ${result.afterDisconnectMb.toFixed(1)} MiB after disconnect`,
+          )
           results.idle.push(result)
         }
       }
@@ -158,7 +166,9 @@ export async function runBench(options: BenchOptions): Promise<Omit<BenchResults
       for (let run = 0; run < runs; run++) {
         for (const name of rotate(withoutFloor, run)) {
           const result = await runColdJoin(context, name, trace)
-          log(`cold join, run ${run + 1}, ${name}: sequential ${result.sequentialMedianMs.toFixed(1)} ms, 150 at once p99 ${result.simultaneousP99Ms.toFixed(1)} ms, peak ${result.peakRssMb.toFixed(0)} MiB`)
+          log(
+            `cold join, run ${run + 1}, ${name}: sequential ${result.sequentialMedianMs.toFixed(1)} ms, 150 at once p99 ${result.simultaneousP99Ms.toFixed(1)} ms, peak ${result.peakRssMb.toFixed(0)} MiB`,
+          )
           results.coldJoin.push(result)
         }
       }
@@ -208,7 +218,10 @@ function summariseProfiles(clientsPerSnapshot: number): string {
     if (file.endsWith('.cpuprofile')) {
       parts.push(cpuSummaryMarkdown(file, summariseCpuProfile(JSON.parse(readFileSync(path, 'utf8')))), '')
     } else if (file.endsWith('.heapsnapshot')) {
-      parts.push(heapSummaryMarkdown(file, summariseHeapSnapshot(JSON.parse(readFileSync(path, 'utf8'))), clientsPerSnapshot), '')
+      parts.push(
+        heapSummaryMarkdown(file, summariseHeapSnapshot(JSON.parse(readFileSync(path, 'utf8'))), clientsPerSnapshot),
+        '',
+      )
     }
   }
   return parts.join('\n')
@@ -232,11 +245,13 @@ async function main(): Promise<void> {
     .flatMap((value) => value.split(','))
     .map((value) => value.trim().toLowerCase())
   for (const scenario of scenarios) {
-    if (!(SCENARIOS as readonly string[]).includes(scenario)) throw new Error(`unknown scenario ${scenario}; one of ${SCENARIOS.join(', ')}`)
+    if (!(SCENARIOS as readonly string[]).includes(scenario))
+      throw new Error(`unknown scenario ${scenario}; one of ${SCENARIOS.join(', ')}`)
   }
   const servers = values.servers?.split(',').map((value) => value.trim()) ?? (profile ? ['tandem'] : undefined)
   for (const server of servers ?? []) {
-    if (!(SERVER_NAMES as readonly string[]).includes(server)) throw new Error(`unknown server ${server}; one of ${SERVER_NAMES.join(', ')}`)
+    if (!(SERVER_NAMES as readonly string[]).includes(server))
+      throw new Error(`unknown server ${server}; one of ${SERVER_NAMES.join(', ')}`)
   }
   const runs = values.runs === undefined ? (quick || profile ? 1 : 3) : Number(values.runs)
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a positive integer')
@@ -264,7 +279,8 @@ async function main(): Promise<void> {
     log(`profiles and their summary: ${PROFILE_DIR}/summary.md`)
     return
   }
-  const exploratory = quick || servers !== undefined || values['tandem-entry'] !== undefined || values['no-write'] === true
+  const exploratory =
+    quick || servers !== undefined || values['tandem-entry'] !== undefined || values['no-write'] === true
   const resultsPath = exploratory ? `${workDir}/results-partial.json` : `${projectRoot}bench/results/latest.json`
   const full: BenchResults = {
     ...mergeWithPrevious(resultsPath, results, scenarios as ScenarioName[]),

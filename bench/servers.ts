@@ -69,10 +69,15 @@ interface ProbeReply {
 }
 
 /** Asks the server's probe until it listens; servers bind port 0, so no other process can hold their port. */
-async function listeningPort(child: ChildProcess, ports: () => Promise<ProbeReply>, output: () => string): Promise<number> {
+async function listeningPort(
+  child: ChildProcess,
+  ports: () => Promise<ProbeReply>,
+  output: () => string,
+): Promise<number> {
   const deadline = Date.now() + 20_000
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`server exited before listening:\n${output()}`)
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`server exited before listening:\n${output()}`)
     const [port] = (await ports()).ports
     if (port !== undefined) return port
     await new Promise((resolve) => setTimeout(resolve, 50))
@@ -136,7 +141,11 @@ export async function startServer(name: ServerName, options: StartOptions = {}):
     })
 
   const ask = async (probe: string, extra: object = {}): Promise<ProbeStats> => (await call(probe, extra)).stats
-  const port = await listeningPort(child, () => call('ports'), () => output)
+  const port = await listeningPort(
+    child,
+    () => call('ports'),
+    () => output,
+  )
   const pid = child.pid as number
   let documents = 0
   return {
@@ -150,7 +159,8 @@ export async function startServer(name: ServerName, options: StartOptions = {}):
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ title: `bench ${++documents}` }),
       })
-      if (response.status !== 201) throw new Error(`POST /api/docs answered ${response.status}: ${await response.text()}`)
+      if (response.status !== 201)
+        throw new Error(`POST /api/docs answered ${response.status}: ${await response.text()}`)
       return ((await response.json()) as { id: string }).id
     },
     stats: () => ask('stats'),

@@ -13,7 +13,9 @@ export function median(values: number[]): number {
   if (finite.length === 0) return Number.NaN
   const sorted = [...finite].sort((a, b) => a - b)
   const middle = sorted.length >> 1
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
 }
 
 export function mean(values: ArrayLike<number>): number {

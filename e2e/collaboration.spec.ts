@@ -15,7 +15,10 @@ test('two users type in one document, see the same text and each other’s named
   await expect(alice.remoteCaret('Bob')).toBeVisible()
   await expect(bob.remoteCaret('Alice')).toBeVisible()
   // The label is drawn by CSS from data-user-name, so the document's text stays clean.
-  for (const [doc, other] of [[alice, 'Bob'], [bob, 'Alice']] as const) {
+  for (const [doc, other] of [
+    [alice, 'Bob'],
+    [bob, 'Alice'],
+  ] as const) {
     const label = await doc.remoteCaret(other).evaluate((caret) => getComputedStyle(caret, '::after').content)
     expect(label).toBe(`"${other}"`)
   }

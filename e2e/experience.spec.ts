@@ -26,7 +26,9 @@ test('a view-only share link opens the document read-only and live', async ({ ta
   await expect(bob.editor).toHaveText('Read this, Bob.')
 })
 
-test('with AUTH_SECRET, share links carry tokens; a view token is read-only, no token is refused', async ({ browser }) => {
+test('with AUTH_SECRET, share links carry tokens; a view token is read-only, no token is refused', async ({
+  browser,
+}) => {
   const secret = 'e2e-secret-that-is-long-enough'
   const tandem = await Tandem.start({ AUTH_SECRET: secret })
   try {
@@ -43,7 +45,9 @@ test('with AUTH_SECRET, share links carry tokens; a view token is read-only, no 
 
     await alice.page.getByTestId('share-button').click()
     await alice.page.getByTestId('share-role').selectOption('view')
-    await expect(alice.page.getByTestId('share-url')).toHaveValue(new RegExp(`/d/${id}\\?token=[\\w-]+\\.[\\w-]+\\.[\\w-]+$`))
+    await expect(alice.page.getByTestId('share-url')).toHaveValue(
+      new RegExp(`/d/${id}\\?token=[\\w-]+\\.[\\w-]+\\.[\\w-]+$`),
+    )
     const viewLink = await alice.page.getByTestId('share-url').inputValue()
 
     const bob = await createUser(browser, tandem.url, 'Bob')
@@ -115,7 +119,21 @@ test('the toolbar works from the keyboard, with labels and visible focus', async
   await expect(bob.editor.locator('strong')).toHaveText('make me bold')
   await expect(bold).toHaveAttribute('aria-pressed', 'true')
 
-  for (const name of ['undo', 'redo', 'h1', 'h2', 'h3', 'italic', 'strike', 'code', 'bullet-list', 'ordered-list', 'blockquote', 'code-block', 'hr']) {
+  for (const name of [
+    'undo',
+    'redo',
+    'h1',
+    'h2',
+    'h3',
+    'italic',
+    'strike',
+    'code',
+    'bullet-list',
+    'ordered-list',
+    'blockquote',
+    'code-block',
+    'hr',
+  ]) {
     await expect(alice.tool(name)).toHaveAttribute('aria-label', /.+/)
   }
 })

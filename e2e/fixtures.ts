@@ -85,10 +85,21 @@ export interface User {
   close(): Promise<void>
 }
 
-export type UserFactory = (name: string, options?: { color?: string; viewport?: { width: number; height: number } }) => Promise<User>
+export type UserFactory = (
+  name: string,
+  options?: { color?: string; viewport?: { width: number; height: number } },
+) => Promise<User>
 
-export async function createUser(browser: Browser, baseURL: string, name: string, options: Parameters<UserFactory>[1] = {}): Promise<User> {
-  const context = await browser.newContext({ baseURL, ...(options.viewport === undefined ? {} : { viewport: options.viewport }) })
+export async function createUser(
+  browser: Browser,
+  baseURL: string,
+  name: string,
+  options: Parameters<UserFactory>[1] = {},
+): Promise<User> {
+  const context = await browser.newContext({
+    baseURL,
+    ...(options.viewport === undefined ? {} : { viewport: options.viewport }),
+  })
   const identity = { id: `e2e-${name.toLowerCase().replace(/\W+/g, '-')}`, name, color: options.color ?? '#1971c2' }
   await context.addInitScript((value) => {
     if (localStorage.getItem('tandem:identity') === null) localStorage.setItem('tandem:identity', value)
@@ -132,6 +143,7 @@ const COLORS = ['#c2255c', '#1971c2', '#2b8a3e', '#e67700', '#6741d9']
 
 export const test = base.extend<{ tandem: Tandem; user: UserFactory }, { workerTandem: Tandem }>({
   workerTandem: [
+    // biome-ignore lint/correctness/noEmptyPattern: Playwright reads a fixture's dependencies from this pattern
     async ({}, use) => {
       const tandem = await Tandem.start()
       await use(tandem)
@@ -148,7 +160,10 @@ export const test = base.extend<{ tandem: Tandem; user: UserFactory }, { workerT
   user: async ({ browser, tandem }, use) => {
     const users: User[] = []
     await use(async (name, options = {}) => {
-      const created = await createUser(browser, tandem.url, name, { color: COLORS[users.length % COLORS.length], ...options })
+      const created = await createUser(browser, tandem.url, name, {
+        color: COLORS[users.length % COLORS.length],
+        ...options,
+      })
       users.push(created)
       return created
     })

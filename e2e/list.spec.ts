@@ -1,7 +1,7 @@
 /** Case 7: the document list: create, rename, search, delete; the effect on open editors. */
 import { Tandem, createUser, expect, test } from './fixtures'
 
-test('create, rename and delete from the list; others see the rename and the deletion', async ({ tandem, user }) => {
+test('create, rename and delete from the list; others see the rename and the deletion', async ({ user }) => {
   const alice = await user('Alice')
   const page = alice.page
   await page.goto('/')

@@ -72,10 +72,17 @@ async function main(): Promise<void> {
       await expect(page.getByTestId('remote-caret')).toHaveCount(1)
     }
     const shots = await Promise.all(pages.map((page) => page.screenshot()))
-    const canvas = await (await browser.newContext({ viewport: { width: viewport.width * 2 + 24, height: viewport.height + 16 }, colorScheme })).newPage()
+    const canvas = await (
+      await browser.newContext({
+        viewport: { width: viewport.width * 2 + 24, height: viewport.height + 16 },
+        colorScheme,
+      })
+    ).newPage()
     await canvas.setContent(
       `<body style="margin:0;padding:8px;display:flex;gap:8px;background:${colorScheme === 'dark' ? '#000' : '#c9ced6'}">` +
-        shots.map((shot) => `<img style="border-radius:6px" src="data:image/png;base64,${shot.toString('base64')}">`).join('') +
+        shots
+          .map((shot) => `<img style="border-radius:6px" src="data:image/png;base64,${shot.toString('base64')}">`)
+          .join('') +
         '</body>',
     )
     await canvas.screenshot({ path: output })

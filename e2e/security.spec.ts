@@ -17,7 +17,9 @@ test('the app works under its Content-Security-Policy, with nothing blocked', as
   await expect.poll(() => tandem.text(id)).toContain('Typed under a strict policy.')
   // The service worker runs under the policy its script was served with.
   await expect
-    .poll(() => alice.page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.active?.state ?? null))
+    .poll(() =>
+      alice.page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.active?.state ?? null),
+    )
     .toBe('activated')
   const bob = await (await user('Bob')).open(id)
   await expect(bob.editor).toContainText('Typed under a strict policy.')
@@ -47,7 +49,10 @@ test('the editor makes only links the server accepts, however they come in', asy
   // Pasted HTML: the javascript: link loses its link, the other one its target, rel and class.
   await alice.editor.evaluate((editor) => {
     const data = new DataTransfer()
-    data.setData('text/html', '<a href="javascript:alert(1)">bad</a> and <a href="https://ok.test/" target="_self" rel="opener" class="evil-class">good</a>')
+    data.setData(
+      'text/html',
+      '<a href="javascript:alert(1)">bad</a> and <a href="https://ok.test/" target="_self" rel="opener" class="evil-class">good</a>',
+    )
     data.setData('text/plain', 'bad and good')
     editor.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
   })
@@ -59,8 +64,13 @@ test('the editor makes only links the server accepts, however they come in', asy
 
   const response = await fetch(`${tandem.url}/api/docs/${id}/content?format=json`)
   const links: Array<{ text: string; attrs: Record<string, unknown> }> = []
-  const walk = (node: { text?: string; marks?: Array<{ type: string; attrs: Record<string, unknown> }>; content?: unknown[] }): void => {
-    for (const mark of node.marks ?? []) if (mark.type === 'link') links.push({ text: node.text ?? '', attrs: mark.attrs })
+  const walk = (node: {
+    text?: string
+    marks?: Array<{ type: string; attrs: Record<string, unknown> }>
+    content?: unknown[]
+  }): void => {
+    for (const mark of node.marks ?? [])
+      if (mark.type === 'link') links.push({ text: node.text ?? '', attrs: mark.attrs })
     for (const child of node.content ?? []) walk(child as typeof node)
   }
   walk(await response.json())

@@ -10,7 +10,11 @@ const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.j
 const shared = ['protocol', 'server/content', 'server/sync', 'package-lock.json']
 const steps = [
   { output: 'dist/web/index.html', sources: ['web', 'vite.config.ts', ...shared], args: [vite, 'build'] },
-  { output: 'dist/server/main.js', sources: ['server', 'scripts/build-server.mjs', ...shared], args: ['scripts/build-server.mjs'] },
+  {
+    output: 'dist/server/main.js',
+    sources: ['server', 'scripts/build-server.mjs', ...shared],
+    args: ['scripts/build-server.mjs'],
+  },
 ]
 
 function newest(path) {

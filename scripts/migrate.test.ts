@@ -53,7 +53,10 @@ async function sqliteInstallation(): Promise<{ dataDir: string; before: Snapshot
   try {
     ids = [
       await server.createDocument({ title: 'Plain', content: { format: 'text', body: 'one line' } }),
-      await server.createDocument({ title: 'Rich', content: { format: 'markdown', body: '# Heading\n\n- a\n- **b**' } }),
+      await server.createDocument({
+        title: 'Rich',
+        content: { format: 'markdown', body: '# Heading\n\n- a\n- **b**' },
+      }),
       await server.createDocument({ title: 'Edited' }),
     ]
     const edited = ids[2] as string
@@ -62,7 +65,8 @@ async function sqliteInstallation(): Promise<{ dataDir: string; before: Snapshot
       await writer.synced()
       for (let i = 0; i < 10; i++) writer.appendParagraph(`line ${i}`)
       await waitFor(
-        async () => (await (await fetch(`${server.url}/api/docs/${edited}/content?format=text`)).text()).includes('line 9'),
+        async () =>
+          (await (await fetch(`${server.url}/api/docs/${edited}/content?format=text`)).text()).includes('line 9'),
         { what: 'the edits to be stored' },
       )
     } finally {
@@ -113,7 +117,9 @@ describe('npm run migrate', () => {
     const db = await database()
     const log = pino({ level: 'silent' })
     const sqlitePath = join(dataDir, 'tandem.db')
-    expect((await migrateSqliteToPostgres({ sqlitePath, postgresUrl: db.url, log })).copied.sort()).toEqual([...ids].sort())
+    expect((await migrateSqliteToPostgres({ sqlitePath, postgresUrl: db.url, log })).copied.sort()).toEqual(
+      [...ids].sort(),
+    )
 
     const scaled = await startTestServer({ DATABASE_URL: db.url })
     cleanups.push(() => scaled.dispose())

@@ -187,21 +187,24 @@ describe.skipIf(process.platform === 'win32')('npm start', () => {
   it.for([
     { how: 'SIGTERM to npm', send: (pid: number) => process.kill(pid, 'SIGTERM') },
     { how: 'Ctrl-C', send: (pid: number) => process.kill(-pid, 'SIGINT') },
-  ])('a shutdown that hangs ends at SHUTDOWN_TIMEOUT_MS despite a second signal, and npm exits 1 ($how)', async ({ send }) => {
-    const redis = await freezableRedis()
-    cleanups.push(() => redis.close())
-    const npm = await npmStart({ REDIS_URL: redis.url, REDIS_PREFIX: uniquePrefix(), SHUTDOWN_TIMEOUT_MS: '1000' })
-    redis.freeze()
-    const signalledAt = Date.now()
-    send(npm.pid)
-    await waitFor(() => npm.output().includes('"msg":"shutting down"'), { what: 'the shutdown to begin' })
-    send(npm.pid)
-    expect(await npm.exited).toEqual({ code: 1, signal: null })
-    expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(1000)
-    expect(npm.output().match(/"msg":"shutting down"/g)).toHaveLength(1)
-    expect(npm.output()).toContain('shutdown took too long')
-    expect(await refusesConnections(npm.url)).toBe(true)
-  })
+  ])(
+    'a shutdown that hangs ends at SHUTDOWN_TIMEOUT_MS despite a second signal, and npm exits 1 ($how)',
+    async ({ send }) => {
+      const redis = await freezableRedis()
+      cleanups.push(() => redis.close())
+      const npm = await npmStart({ REDIS_URL: redis.url, REDIS_PREFIX: uniquePrefix(), SHUTDOWN_TIMEOUT_MS: '1000' })
+      redis.freeze()
+      const signalledAt = Date.now()
+      send(npm.pid)
+      await waitFor(() => npm.output().includes('"msg":"shutting down"'), { what: 'the shutdown to begin' })
+      send(npm.pid)
+      expect(await npm.exited).toEqual({ code: 1, signal: null })
+      expect(Date.now() - signalledAt).toBeGreaterThanOrEqual(1000)
+      expect(npm.output().match(/"msg":"shutting down"/g)).toHaveLength(1)
+      expect(npm.output()).toContain('shutdown took too long')
+      expect(await refusesConnections(npm.url)).toBe(true)
+    },
+  )
 
   it('exits with the server’s code when it cannot start (2: invalid settings)', async () => {
     const dataDir = tempDataDir()

@@ -5,7 +5,8 @@
 import { parseArgs } from 'node:util'
 import { ROLES, type Role, signToken } from '../server/auth'
 
-const usage = 'usage: npm run token -- --doc <id|*> --role <view|edit|admin> [--expires seconds] [--sub id] [--name name]'
+const usage =
+  'usage: npm run token -- --doc <id|*> --role <view|edit|admin> [--expires seconds] [--sub id] [--name name]'
 
 async function main(): Promise<number> {
   let values

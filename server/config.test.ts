@@ -22,12 +22,14 @@ describe('loadConfig', () => {
   })
 
   it('names every invalid variable at once', () => {
-    const attempt = () => loadConfig({ PORT: 'eighty', AUTH_SECRET: 'short', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' })
+    const attempt = () =>
+      loadConfig({ PORT: 'eighty', AUTH_SECRET: 'short', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud' })
     expect(attempt).toThrow(ConfigError)
     try {
       attempt()
     } catch (error) {
-      for (const name of ['PORT', 'AUTH_SECRET', 'DATABASE_URL', 'LOG_LEVEL']) expect((error as Error).message).toContain(name)
+      for (const name of ['PORT', 'AUTH_SECRET', 'DATABASE_URL', 'LOG_LEVEL'])
+        expect((error as Error).message).toContain(name)
     }
   })
 
@@ -45,17 +47,28 @@ describe('loadConfig', () => {
       PUBLIC_URL: 'https://Docs.Example.com/',
       ALLOWED_HOSTS: ' tandem.internal:8080 , .corp.example ,',
     })
-    expect(config.allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]', 'docs.example.com', 'tandem.internal', '.corp.example'])
+    expect(config.allowedHosts).toEqual([
+      'localhost',
+      '127.0.0.1',
+      '[::1]',
+      'docs.example.com',
+      'tandem.internal',
+      '.corp.example',
+    ])
     expect(loadConfig({ HOST: '::1', PORT: '9000' }).allowedHosts).toEqual(['localhost', '127.0.0.1', '[::1]'])
     expect(loadConfig({ HOST: '10.0.0.5', AUTH_SECRET: 'a-long-enough-secret' }).allowedHosts).toContain('10.0.0.5')
-    expect(() => loadConfig({ ALLOWED_HOSTS: 'ok.example, https://bad.example/' })).toThrow(/ALLOWED_HOSTS.*https:\/\/bad/)
+    expect(() => loadConfig({ ALLOWED_HOSTS: 'ok.example, https://bad.example/' })).toThrow(
+      /ALLOWED_HOSTS.*https:\/\/bad/,
+    )
   })
 
   it('warns when a server on every interface would answer loopback names only', () => {
     const secret = { AUTH_SECRET: 'a-long-enough-secret' }
     expect(configWarnings(loadConfig({ HOST: '0.0.0.0', ...secret }))).toEqual([expect.stringMatching(/ALLOWED_HOSTS/)])
     expect(configWarnings(loadConfig({ HOST: '::', ...secret }))).toHaveLength(1)
-    expect(configWarnings(loadConfig({ HOST: '0.0.0.0', PUBLIC_URL: 'https://docs.example.com', ...secret }))).toEqual([])
+    expect(configWarnings(loadConfig({ HOST: '0.0.0.0', PUBLIC_URL: 'https://docs.example.com', ...secret }))).toEqual(
+      [],
+    )
     expect(configWarnings(loadConfig({ HOST: '0.0.0.0', ALLOWED_HOSTS: '*', ...secret }))).toEqual([])
     expect(configWarnings(loadConfig({}))).toEqual([])
   })

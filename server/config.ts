@@ -16,8 +16,14 @@ const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL')
+    .optional(),
   REDIS_PREFIX: z.string().min(1).max(100).default('tandem:'),
   AUTH_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   ALLOWED_ORIGINS: z.string().optional(),
@@ -29,7 +35,8 @@ const schema = z.object({
       for (const raw of value?.split(',') ?? []) {
         if (raw.trim() === '') continue
         const entry = allowListEntry(raw)
-        if (entry === null) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(raw.trim())} is not a host name` })
+        if (entry === null)
+          ctx.addIssue({ code: 'custom', message: `${JSON.stringify(raw.trim())} is not a host name` })
         else entries.push(entry)
       }
       return entries
@@ -135,9 +142,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     )
   }
   const dataDir = resolve(e.DATA_DIR)
-  const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(/\/$/, '')
-  const allowedHosts = [...LOOPBACK_HOSTS, bindAddressHostName(e.HOST), bindAddressHostName(new URL(publicUrl).hostname), ...e.ALLOWED_HOSTS]
-  const origins = e.ALLOWED_ORIGINS?.split(',').map((origin) => origin.trim()).filter((origin) => origin !== '')
+  const publicUrl = (e.PUBLIC_URL ?? `http://${e.HOST.includes(':') ? `[${e.HOST}]` : e.HOST}:${e.PORT}`).replace(
+    /\/$/,
+    '',
+  )
+  const allowedHosts = [
+    ...LOOPBACK_HOSTS,
+    bindAddressHostName(e.HOST),
+    bindAddressHostName(new URL(publicUrl).hostname),
+    ...e.ALLOWED_HOSTS,
+  ]
+  const origins = e.ALLOWED_ORIGINS?.split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '')
   return {
     port: e.PORT,
     host: e.HOST,
@@ -180,7 +197,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
  */
 export function configWarnings(config: Config): string[] {
   const warnings: string[] = []
-  if (bindAddressHostName(config.host) === null && config.allowedHosts.every((host) => (LOOPBACK_HOSTS as readonly string[]).includes(host))) {
+  if (
+    bindAddressHostName(config.host) === null &&
+    config.allowedHosts.every((host) => (LOOPBACK_HOSTS as readonly string[]).includes(host))
+  ) {
     warnings.push(
       `HOST=${config.host} listens on every interface, but only loopback host names are allowed: ` +
         'set PUBLIC_URL or ALLOWED_HOSTS to the names clients use, or they are answered 421',

@@ -76,7 +76,12 @@ describe('durability', () => {
       })
       for (let i = 0; i < 5; i++) writer.appendParagraph(`round ${round} line ${i}`)
       await victim.exited
-      received.push(...observer.text().split('\n').filter((line) => line.startsWith('round')))
+      received.push(
+        ...observer
+          .text()
+          .split('\n')
+          .filter((line) => line.startsWith('round')),
+      )
       writer.destroy()
       observer.destroy()
 

@@ -89,7 +89,9 @@ describe('SIGTERM', () => {
     const second = await spawnServer(env)
     children.push(second)
     await waitFor(() => a.provider.synced && b.provider.synced, { timeout: 15_000, what: 'both clients to come back' })
-    const expected = ['', ...Array.from({ length: 20 }, (_, i) => `before ${i}`), 'while the server was down'].join('\n')
+    const expected = ['', ...Array.from({ length: 20 }, (_, i) => `before ${i}`), 'while the server was down'].join(
+      '\n',
+    )
     await waitFor(() => a.text() === expected && b.text() === expected, { what: 'convergence after the restart' })
     await waitFor(async () => (await contentText(second.url, id)) === expected.split('\n').join('\n\n'), {
       what: 'the server to hold everything',
@@ -98,7 +100,9 @@ describe('SIGTERM', () => {
 })
 
 describe('kill -9 at random moments', () => {
-  it('never loses what an observer saw, never corrupts the database, and every document loads', { timeout: 180_000 }, async () => {
+  it('never loses what an observer saw, never corrupts the database, and every document loads', {
+    timeout: 180_000,
+  }, async () => {
     const dataDir = tempDataDir()
     dirs.push(dataDir)
     const env = { DATA_DIR: dataDir, COMPACT_THRESHOLD: '8', MAX_MESSAGES_PER_SECOND: '10000' }
@@ -145,7 +149,9 @@ describe('kill -9 at random moments', () => {
 })
 
 describe('randomized convergence through the real server', () => {
-  it('ends with identical replicas and nothing pending after random edits, disconnects and restarts', { timeout: 120_000 }, async () => {
+  it('ends with identical replicas and nothing pending after random edits, disconnects and restarts', {
+    timeout: 120_000,
+  }, async () => {
     const random = prng(20261125)
     const dataDir = tempDataDir()
     dirs.push(dataDir)
@@ -204,7 +210,10 @@ describe('randomized convergence through the real server', () => {
       () => {
         const first = replicas[0] as TestClient
         return replicas.every(
-          (r) => r.provider.synced && state(r.doc) === state(first.doc) && r.doc.getXmlFragment(DOCUMENT_FIELD).toString() === first.doc.getXmlFragment(DOCUMENT_FIELD).toString(),
+          (r) =>
+            r.provider.synced &&
+            state(r.doc) === state(first.doc) &&
+            r.doc.getXmlFragment(DOCUMENT_FIELD).toString() === first.doc.getXmlFragment(DOCUMENT_FIELD).toString(),
         )
       },
       { timeout: 60_000, interval: 50, what: 'all replicas to converge' },
@@ -215,18 +224,27 @@ describe('randomized convergence through the real server', () => {
     }
     const fresh = track(connectClient(server.wsUrl, id))
     await fresh.synced()
-    await waitFor(() => fresh.doc.getXmlFragment(DOCUMENT_FIELD).toString() === (replicas[0] as TestClient).doc.getXmlFragment(DOCUMENT_FIELD).toString(), {
-      what: 'the server copy to match',
-    })
+    await waitFor(
+      () =>
+        fresh.doc.getXmlFragment(DOCUMENT_FIELD).toString() ===
+        (replicas[0] as TestClient).doc.getXmlFragment(DOCUMENT_FIELD).toString(),
+      {
+        what: 'the server copy to match',
+      },
+    )
   })
 })
 
 describe('hostile message fuzzing', () => {
-  it('survives 1,000+ hostile messages: no uncaught exception, document unchanged, others keep syncing', { timeout: 120_000 }, async () => {
+  it('survives 1,000+ hostile messages: no uncaught exception, document unchanged, others keep syncing', {
+    timeout: 120_000,
+  }, async () => {
     const random = prng(1337)
     const server = await startTestServer({ MAX_MESSAGES_PER_SECOND: '100000', MAX_CONNECTIONS_PER_IP: '10000' })
     servers.push(server)
-    const id = await server.createDocument({ content: { format: 'markdown', body: '# Title\n\nbody text here\n\n- a\n- b' } })
+    const id = await server.createDocument({
+      content: { format: 'markdown', body: '# Title\n\nbody text here\n\n- a\n- b' },
+    })
     const witness = track(connectClient(server.wsUrl, id, { awareness: { user: { name: 'witness' } } }))
     await witness.synced()
     const before = witness.doc.getXmlFragment(DOCUMENT_FIELD).toString()
@@ -346,7 +364,9 @@ describe('hostile message fuzzing', () => {
 
     witness.appendParagraph('still alive')
     const checker = track(connectClient(server.wsUrl, id))
-    await waitFor(() => checker.provider.synced && checker.text().endsWith('still alive'), { what: 'sync after the fuzz' })
+    await waitFor(() => checker.provider.synced && checker.text().endsWith('still alive'), {
+      what: 'sync after the fuzz',
+    })
     process.off('uncaughtException', onUncaught)
     process.off('unhandledRejection', onUncaught)
     expect(uncaught).toEqual([])

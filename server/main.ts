@@ -56,7 +56,11 @@ async function createStore(config: Config, log: Logger): Promise<DocumentStore> 
 async function createFanout(config: Config, log: Logger): Promise<Fanout> {
   if (config.redisUrl === null) return new MemoryBus().join()
   const { connectRedisFanout } = await import('./fanout/redis')
-  return connectRedisFanout({ url: config.redisUrl, prefix: config.redisPrefix, log: log.child({ component: 'fanout' }) })
+  return connectRedisFanout({
+    url: config.redisUrl,
+    prefix: config.redisPrefix,
+    log: log.child({ component: 'fanout' }),
+  })
 }
 
 /**
@@ -215,7 +219,10 @@ export async function main(): Promise<void> {
   const log = pino({ level: config.logLevel, base: { service: 'tandem' } })
   for (const warning of configWarnings(config)) log.warn(warning)
   const tandem = await startTandem(config, log)
-  log.info({ url: tandem.url, storage: config.databaseUrl === null ? config.sqlitePath : 'postgres' }, 'tandem listening')
+  log.info(
+    { url: tandem.url, storage: config.databaseUrl === null ? config.sqlitePath : 'postgres' },
+    'tandem listening',
+  )
   let stopping = false
   const stop = (signal: string): void => {
     // Handlers stay installed: a second signal must not kill the process mid-shutdown, and one

@@ -83,7 +83,10 @@ function paragraphs(text: string): string[] {
 }
 
 function lines(client: TestClient, prefix: string): string[] {
-  return client.text().split('\n').filter((line) => line.startsWith(prefix))
+  return client
+    .text()
+    .split('\n')
+    .filter((line) => line.startsWith(prefix))
 }
 
 // Each test starts its own processes (a few seconds each on a loaded 2-core machine).

@@ -27,7 +27,10 @@ const documentKey = (docId: string): string => `tandem:token:${docId}`
 const ROLES: readonly Role[] = ['view', 'edit', 'admin']
 
 function base64UrlDecode(value: string): string {
-  const base64 = value.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(value.length / 4) * 4, '=')
+  const base64 = value
+    .replace(/-/g, '+')
+    .replace(/_/g, '/')
+    .padEnd(Math.ceil(value.length / 4) * 4, '=')
   const bytes = Uint8Array.from(atob(base64), (char) => char.charCodeAt(0))
   return new TextDecoder().decode(bytes)
 }

@@ -41,7 +41,8 @@ function render(): void {
 }
 
 document.addEventListener('click', (event) => {
-  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey)
+    return
   const link = (event.target as Element | null)?.closest('a[data-link]')
   if (!(link instanceof HTMLAnchorElement) || link.origin !== location.origin) return
   event.preventDefault()

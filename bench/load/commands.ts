@@ -51,6 +51,4 @@ export interface Collected {
   dropped: number
 }
 
-export type Reply =
-  | { ok: true; result: unknown }
-  | { ok: false; error: string }
+export type Reply = { ok: true; result: unknown } | { ok: false; error: string }

@@ -205,7 +205,10 @@ process.on('message', (message: { id: number; command: Command }) => {
   run(message.command).then(
     (result) => process.send?.({ id: message.id, reply: { ok: true, result } satisfies Reply }),
     (error: unknown) =>
-      process.send?.({ id: message.id, reply: { ok: false, error: error instanceof Error ? error.message : String(error) } satisfies Reply }),
+      process.send?.({
+        id: message.id,
+        reply: { ok: false, error: error instanceof Error ? error.message : String(error) } satisfies Reply,
+      }),
   )
 })
 process.on('disconnect', () => process.exit(0))

@@ -33,7 +33,11 @@ export interface ColdJoinRun {
 /** Lead time so that every load process starts its joiners at the same clock time. */
 const START_LEAD_MS = 300
 
-async function loadDocument(target: Target, docName: string, trace: TraceDocument): Promise<{ ms: number; clients: BenchClient[] }> {
+async function loadDocument(
+  target: Target,
+  docName: string,
+  trace: TraceDocument,
+): Promise<{ ms: number; clients: BenchClient[] }> {
   let seenAt = 0
   let received: () => void = () => undefined
   const arrived = new Promise<void>((resolve) => {
@@ -53,12 +57,18 @@ async function loadDocument(target: Target, docName: string, trace: TraceDocumen
   await Promise.all([observer.synced, uploader.synced])
   const sentAt = now()
   uploader.send(trace.update)
-  const deadline = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the trace was not broadcast within 60 s')), 60_000).unref())
+  const deadline = new Promise<never>((_, reject) =>
+    setTimeout(() => reject(new Error('the trace was not broadcast within 60 s')), 60_000).unref(),
+  )
   await Promise.race([arrived, deadline])
   return { ms: seenAt - sentAt, clients: [observer, uploader] }
 }
 
-export async function runColdJoin(context: ScenarioContext, name: ServerName, trace: TraceDocument): Promise<ColdJoinRun> {
+export async function runColdJoin(
+  context: ScenarioContext,
+  name: ServerName,
+  trace: TraceDocument,
+): Promise<ColdJoinRun> {
   const { workers, sizes } = context
   const server = await startServer(name, context.startOptions(name))
   let holders: BenchClient[] = []
@@ -69,17 +79,36 @@ export async function runColdJoin(context: ScenarioContext, name: ServerName, tr
     const expectTextLength = trace.endContent.length
     const [first] = workers
     if (first === undefined) throw new Error('no load worker')
-    const sequential = await first.ask<number[]>({ cmd: 'join', target: server.target, docName, count: sizes.coldJoin.sequential, at: null, expectTextLength })
+    const sequential = await first.ask<number[]>({
+      cmd: 'join',
+      target: server.target,
+      docName,
+      count: sizes.coldJoin.sequential,
+      at: null,
+      expectTextLength,
+    })
 
     await server.collectGarbage()
     const before = await server.stats()
     server.resetPeakRss()
     await context.hooks?.beginWindow(server)
     const at = now() + START_LEAD_MS
-    const counts = split(Array.from({ length: sizes.coldJoin.simultaneous }, (_, index) => index), workers.length).map((part) => part.length)
+    const counts = split(
+      Array.from({ length: sizes.coldJoin.simultaneous }, (_, index) => index),
+      workers.length,
+    ).map((part) => part.length)
     const simultaneous = (
       await Promise.all(
-        workers.map((worker, index) => worker.ask<number[]>({ cmd: 'join', target: server.target, docName, count: counts[index] ?? 0, at, expectTextLength })),
+        workers.map((worker, index) =>
+          worker.ask<number[]>({
+            cmd: 'join',
+            target: server.target,
+            docName,
+            count: counts[index] ?? 0,
+            at,
+            expectTextLength,
+          }),
+        ),
       )
     ).flat()
     const after = await server.stats()

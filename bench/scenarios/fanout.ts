@@ -27,17 +27,27 @@ export interface FanoutRun {
 export async function runFanout(context: ScenarioContext, name: ServerName, readers: number): Promise<FanoutRun> {
   const { workers, sizes } = context
   const [writerWorker, ...readerWorkers] = workers
-  if (writerWorker === undefined || readerWorkers.length === 0) throw new Error('fan-out needs at least two load workers')
+  if (writerWorker === undefined || readerWorkers.length === 0)
+    throw new Error('fan-out needs at least two load workers')
   const server = await startServer(name, context.startOptions(name))
   try {
     const docName = await server.createDocument()
-    const specs: ClientSpec[] = Array.from({ length: readers }, (_, index) => ({ docName, role: 'reader', sender: index + 1 }))
+    const specs: ClientSpec[] = Array.from({ length: readers }, (_, index) => ({
+      docName,
+      role: 'reader',
+      sender: index + 1,
+    }))
     await Promise.all(
       split(specs, readerWorkers.length).map((clients, index) =>
         readerWorkers[index]?.ask({ cmd: 'open', target: server.target, clients, concurrency: 32 }),
       ),
     )
-    await writerWorker.ask({ cmd: 'open', target: server.target, clients: [{ docName, role: 'writer', sender: 0 }], concurrency: 1 })
+    await writerWorker.ask({
+      cmd: 'open',
+      target: server.target,
+      clients: [{ docName, role: 'writer', sender: 0 }],
+      concurrency: 1,
+    })
     await writerWorker.ask({ cmd: 'start', intervalMs: sizes.fanoutIntervalMs })
     await sleep(sizes.warmupSeconds * 1000)
     server.resetPeakRss()

@@ -42,11 +42,23 @@ async function createDocuments(create: () => Promise<string>, count: number): Pr
 export async function runIdle(context: ScenarioContext, name: ServerName): Promise<IdleRun> {
   const { workers, sizes } = context
   const clients = sizes.idleClients
-  const closeAll = (): Promise<unknown> => Promise.all(workers.map((worker) => worker.ask({ cmd: 'close' }).catch(() => undefined)))
+  const closeAll = (): Promise<unknown> =>
+    Promise.all(workers.map((worker) => worker.ask({ cmd: 'close' }).catch(() => undefined)))
   const openAll = (target: Target, specs: ClientSpec[]): Promise<unknown> =>
-    Promise.all(split(specs, workers.length).map((part, index) => workers[index]?.ask({ cmd: 'open', target, clients: part, concurrency: 32 })))
+    Promise.all(
+      split(specs, workers.length).map((part, index) =>
+        workers[index]?.ask({ cmd: 'open', target, clients: part, concurrency: 32 }),
+      ),
+    )
   const warmUp = async (server: RunningServer, docNames: string[], role: Role): Promise<void> => {
-    const specs = Array.from({ length: Math.min(WARMUP_CLIENTS, clients) }, (_, index): ClientSpec => ({ docName: docNames[index % docNames.length] as string, role, sender: clients + index + 1 }))
+    const specs = Array.from(
+      { length: Math.min(WARMUP_CLIENTS, clients) },
+      (_, index): ClientSpec => ({
+        docName: docNames[index % docNames.length] as string,
+        role,
+        sender: clients + index + 1,
+      }),
+    )
     await openAll(server.target, specs)
     await sleep(sizes.idleSettleMs)
     await closeAll()
@@ -59,7 +71,10 @@ export async function runIdle(context: ScenarioContext, name: ServerName): Promi
     const docNames = await createDocuments(() => rooms.createDocument(), clients + Math.min(WARMUP_CLIENTS, clients))
     await warmUp(rooms, docNames.slice(clients), 'seeder')
     baseline = await rooms.collectGarbage()
-    await openAll(rooms.target, docNames.slice(0, clients).map((docName, index): ClientSpec => ({ docName, role: 'seeder', sender: index + 1 })))
+    await openAll(
+      rooms.target,
+      docNames.slice(0, clients).map((docName, index): ClientSpec => ({ docName, role: 'seeder', sender: index + 1 })),
+    )
     await sleep(sizes.idleSettleMs)
     loaded = await rooms.collectGarbage()
     await context.hooks?.loaded(rooms, `idle-rooms-${name}`)
@@ -77,7 +92,10 @@ export async function runIdle(context: ScenarioContext, name: ServerName): Promi
     const docName = await connections.createDocument()
     await warmUp(connections, [docName], 'reader')
     sharedBaseline = await connections.collectGarbage()
-    await openAll(connections.target, Array.from({ length: clients }, (_, index): ClientSpec => ({ docName, role: 'reader', sender: index + 1 })))
+    await openAll(
+      connections.target,
+      Array.from({ length: clients }, (_, index): ClientSpec => ({ docName, role: 'reader', sender: index + 1 })),
+    )
     await sleep(sizes.idleSettleMs)
     sharedLoaded = await connections.collectGarbage()
     await context.hooks?.loaded(connections, `idle-connections-${name}`)

@@ -51,7 +51,11 @@ export async function runManyDocs(context: ScenarioContext, name: ServerName): P
         }),
       ),
     )
-    await Promise.all(workers.map((worker, index) => worker.ask({ cmd: 'open', target: server.target, clients: specs[index] ?? [], concurrency: 32 })))
+    await Promise.all(
+      workers.map((worker, index) =>
+        worker.ask({ cmd: 'open', target: server.target, clients: specs[index] ?? [], concurrency: 32 }),
+      ),
+    )
     await Promise.all(workers.map((worker) => worker.ask({ cmd: 'start', intervalMs: 0 })))
     await sleep(sizes.warmupSeconds * 1000)
     server.resetPeakRss()

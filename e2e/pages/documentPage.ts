@@ -55,7 +55,9 @@ export class DocumentPage {
         lastChild: Node | null
         content: { size: number }
       }
-      const editor = (element as HTMLElement & { editor?: { state: { doc: Node; selection: { empty: boolean; head: number } } } }).editor
+      const editor = (
+        element as HTMLElement & { editor?: { state: { doc: Node; selection: { empty: boolean; head: number } } } }
+      ).editor
       if (editor === undefined) return null
       const { doc, selection } = editor.state
       // The end of the last textblock: one position inside each closing boundary on the way down.

@@ -52,7 +52,9 @@ describe('linkValueProblem', () => {
     expect(linkValueProblem(null)).toBeNull()
     expect(linkValueProblem({})).toBeNull()
     expect(linkValueProblem({ href: 'https://x.test' })).toBeNull()
-    expect(linkValueProblem({ href: 'https://x.test', target: LINK_TARGET, rel: LINK_REL, class: null, title: null })).toBeNull()
+    expect(
+      linkValueProblem({ href: 'https://x.test', target: LINK_TARGET, rel: LINK_REL, class: null, title: null }),
+    ).toBeNull()
     expect(linkValueProblem({ href: '#a', title: 'A title' })).toBeNull()
   })
 
@@ -87,7 +89,13 @@ describe('applyLinkPolicy', () => {
     const doc = {
       type: 'doc',
       content: [
-        { type: 'paragraph', content: [text('javascript:alert(1)'), text('https://ok.test', { target: '_self', rel: 'opener', class: 'x', title: 'T' })] },
+        {
+          type: 'paragraph',
+          content: [
+            text('javascript:alert(1)'),
+            text('https://ok.test', { target: '_self', rel: 'opener', class: 'x', title: 'T' }),
+          ],
+        },
         { type: 'blockquote', content: [{ type: 'paragraph', content: [text('data:text/html,x'), text(null)] }] },
       ],
     }
@@ -101,13 +109,27 @@ describe('applyLinkPolicy', () => {
             {
               type: 'text',
               text: 'x',
-              marks: [{ type: 'bold' }, { type: 'link', attrs: { href: 'https://ok.test', target: LINK_TARGET, rel: LINK_REL, class: null, title: 'T' } }],
+              marks: [
+                { type: 'bold' },
+                {
+                  type: 'link',
+                  attrs: { href: 'https://ok.test', target: LINK_TARGET, rel: LINK_REL, class: null, title: 'T' },
+                },
+              ],
             },
           ],
         },
         {
           type: 'blockquote',
-          content: [{ type: 'paragraph', content: [{ type: 'text', text: 'x', marks: [{ type: 'bold' }] }, { type: 'text', text: 'x', marks: [{ type: 'bold' }] }] }],
+          content: [
+            {
+              type: 'paragraph',
+              content: [
+                { type: 'text', text: 'x', marks: [{ type: 'bold' }] },
+                { type: 'text', text: 'x', marks: [{ type: 'bold' }] },
+              ],
+            },
+          ],
         },
       ],
     })

@@ -25,6 +25,7 @@ const BASE = 'https://relative.invalid/'
  */
 export function isAllowedHref(href: unknown): href is string {
   if (typeof href !== 'string') return false
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses
   if (/[\u0000-\u001f\u007f]/.test(href)) return false
   const trimmed = href.trim()
   const relative = !/^[a-z][a-z0-9+.-]*:/i.test(trimmed)
@@ -73,7 +74,13 @@ interface JSONMark {
 
 /** The policy's attributes for a link to `href`, keeping a string title. */
 function policyLinkAttrs(href: string, attrs: Record<string, unknown>): Record<string, unknown> {
-  return { href, target: LINK_TARGET, rel: LINK_REL, class: null, title: typeof attrs.title === 'string' ? attrs.title : null }
+  return {
+    href,
+    target: LINK_TARGET,
+    rel: LINK_REL,
+    class: null,
+    title: typeof attrs.title === 'string' ? attrs.title : null,
+  }
 }
 
 /**
@@ -91,7 +98,8 @@ export function applyLinkPolicy<T>(json: T): T {
     if (Array.isArray(marks)) {
       const kept = (marks as JSONMark[]).filter((mark) => {
         if (typeof mark !== 'object' || mark === null || mark.type !== 'link') return true
-        const attrs = typeof mark.attrs === 'object' && mark.attrs !== null ? (mark.attrs as Record<string, unknown>) : {}
+        const attrs =
+          typeof mark.attrs === 'object' && mark.attrs !== null ? (mark.attrs as Record<string, unknown>) : {}
         if (!isAllowedHref(attrs.href)) return false
         mark.attrs = policyLinkAttrs(attrs.href, attrs)
         return true

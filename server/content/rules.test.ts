@@ -13,7 +13,9 @@ describe('schema firewall rules', () => {
   it('name exactly the attributes of each node, which y-tiptap writes as element attributes', () => {
     const schema = contentSchema()
     for (const name of NODE_NAMES) {
-      expect(Object.keys(NODE_ATTRIBUTES[name]).sort(), name).toEqual(Object.keys(schema.nodes[name]?.spec.attrs ?? {}).sort())
+      expect(Object.keys(NODE_ATTRIBUTES[name]).sort(), name).toEqual(
+        Object.keys(schema.nodes[name]?.spec.attrs ?? {}).sort(),
+      )
     }
   })
 

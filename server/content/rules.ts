@@ -27,7 +27,9 @@ export const MARK_NAMES = ['bold', 'code', 'italic', 'link', 'strike', 'underlin
 const integerIn =
   (min: number, max: number): ValueCheck =>
   (value) =>
-    Number.isInteger(value) && (value as number) >= min && (value as number) <= max ? null : `must be an integer from ${min} to ${max}`
+    Number.isInteger(value) && (value as number) >= min && (value as number) <= max
+      ? null
+      : `must be an integer from ${min} to ${max}`
 const stringOrNull: ValueCheck = (value) => (value === null || typeof value === 'string' ? null : 'must be a string')
 /** Tiptap reads `<ol start>` with parseInt, so a pasted list may carry NaN. */
 const number: ValueCheck = (value) => (typeof value === 'number' ? null : 'must be a number')
@@ -59,6 +61,8 @@ export function schemaRules(): SchemaRules {
     marks: new Set(MARK_NAMES),
     maxDepth: MAX_CONTENT_DEPTH,
     markValues: new Map(Object.entries(MARK_VALUES)),
-    nodeAttributes: new Map(Object.entries(NODE_ATTRIBUTES).map(([node, checks]) => [node, new Map(Object.entries(checks))])),
+    nodeAttributes: new Map(
+      Object.entries(NODE_ATTRIBUTES).map(([node, checks]) => [node, new Map(Object.entries(checks))]),
+    ),
   }
 }

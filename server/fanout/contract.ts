@@ -154,7 +154,9 @@ export function describeFanoutContract(name: string, harness: () => FanoutHarnes
             publishers[i]!.publishUpdate(bytes(doc))
           }),
         )
-        await waitFor(() => received.every(({ seen }) => seen.updates.length === 1), { what: 'one update per document' })
+        await waitFor(() => received.every(({ seen }) => seen.updates.length === 1), {
+          what: 'one update per document',
+        })
         expect(received.map(({ seen }) => texts(seen.updates)[0])).toEqual(docs)
       }),
     )
@@ -205,7 +207,14 @@ export function describeFanoutContract(name: string, harness: () => FanoutHarnes
         await b!.subscribe(alsoHeld, atBAlso.handlers)
 
         const restore = await h.cut(b!)
-        await waitFor(() => b!.ping().then(() => false, () => true), { what: 'ping to report the outage' })
+        await waitFor(
+          () =>
+            b!.ping().then(
+              () => false,
+              () => true,
+            ),
+          { what: 'ping to report the outage' },
+        )
         fromB.publishUpdate(bytes('lost from B'))
         fromA.publishUpdate(bytes('lost from A'))
         const atBLater = recorder()
@@ -213,10 +222,9 @@ export function describeFanoutContract(name: string, harness: () => FanoutHarnes
         expect([atA.seen.resyncs, atB.seen.resyncs, atBAlso.seen.resyncs, atBLater.seen.resyncs]).toEqual([0, 0, 0, 0])
 
         await restore()
-        await waitFor(
-          () => atB.seen.resyncs > 0 && atBAlso.seen.resyncs > 0 && atBLater.seen.resyncs > 0,
-          { what: 'B to resynchronise each document it holds' },
-        )
+        await waitFor(() => atB.seen.resyncs > 0 && atBAlso.seen.resyncs > 0 && atBLater.seen.resyncs > 0, {
+          what: 'B to resynchronise each document it holds',
+        })
         await waitFor(() => atA.seen.resyncs > 0, { what: 'A to resynchronise what B may have told nobody' })
         await b!.ping()
 

@@ -112,7 +112,12 @@ describe('Redis fan-out', () => {
     ])
     try {
       const healthy = counting()
-      await b.subscribe('doc', { ...counting().handlers, update: () => { throw new Error('broken room') } })
+      await b.subscribe('doc', {
+        ...counting().handlers,
+        update: () => {
+          throw new Error('broken room')
+        },
+      })
       await b.subscribe('doc', healthy.handlers)
       const fromA = await a.subscribe('doc', counting().handlers)
       fromA.publishUpdate(new Uint8Array([1]))

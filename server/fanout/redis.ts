@@ -143,7 +143,12 @@ export class RedisFanout implements Fanout {
     this.#closed = true
     this.#channels.clear()
     await Promise.all(
-      [this.#pub, this.#sub].map((redis) => redis.quit().then(() => undefined, () => redis.disconnect())),
+      [this.#pub, this.#sub].map((redis) =>
+        redis.quit().then(
+          () => undefined,
+          () => redis.disconnect(),
+        ),
+      ),
     )
   }
 
@@ -175,7 +180,7 @@ export class RedisFanout implements Fanout {
     this.#log.info({ documents: channels.length }, 'resynchronising documents after the Redis link came back')
     for (const [name, channel] of channels) {
       if (this.#channels.get(name) !== channel) continue
-      for (const handlers of [...channel.handlers]) this.#call(handlers, 'resync', () => handlers.resync())
+      for (const handlers of [...channel.handlers]) this.#call('resync', () => handlers.resync())
     }
   }
 
@@ -205,19 +210,19 @@ export class RedisFanout implements Fanout {
     for (const handlers of [...channel.handlers]) {
       switch (kind) {
         case Kind.update:
-          this.#call(handlers, 'update', () => handlers.update(payload))
+          this.#call('update', () => handlers.update(payload))
           break
         case Kind.awareness:
-          this.#call(handlers, 'awareness', () => handlers.awareness(payload, source.toString('hex')))
+          this.#call('awareness', () => handlers.awareness(payload, source.toString('hex')))
           break
         case Kind.deleted:
-          this.#call(handlers, 'deleted', () => handlers.deleted())
+          this.#call('deleted', () => handlers.deleted())
           break
         case Kind.resync:
-          this.#call(handlers, 'resync', () => handlers.resync())
+          this.#call('resync', () => handlers.resync())
           break
         case Kind.presenceRequested:
-          this.#call(handlers, 'presenceRequested', () => handlers.presenceRequested?.())
+          this.#call('presenceRequested', () => handlers.presenceRequested?.())
           break
         default:
           this.#log.warn({ channel: name, kind }, 'unknown fan-out frame ignored')
@@ -226,7 +231,7 @@ export class RedisFanout implements Fanout {
   }
 
   /** One room's failure must not stop delivery to the others. */
-  #call(handlers: FanoutHandlers, what: string, run: () => void): void {
+  #call(what: string, run: () => void): void {
     try {
       run()
     } catch (error) {

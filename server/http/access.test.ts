@@ -46,13 +46,23 @@ describe('tokens on REST', () => {
     expect((await t.request('/api/docs', { headers: await bearer('*', 'view') })).status).toBe(200)
     expect((await t.request('/api/docs', { headers: await bearer(id, 'edit') })).status).toBe(403)
     const create = (headers: Record<string, string>) =>
-      t.request('/api/docs', { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' })
+      t.request('/api/docs', {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: '{}',
+      })
     expect((await create(await bearer('*', 'edit'))).status).toBe(201)
     expect((await create(await bearer('*', 'view'))).status).toBe(403)
     expect((await create(await bearer(id, 'edit'))).status).toBe(403)
-    expect((await t.request(`/api/docs/${id}`, { method: 'DELETE', headers: await bearer(id, 'edit') })).status).toBe(403)
-    expect((await t.request(`/api/docs/${id}`, { method: 'DELETE', headers: await bearer('*', 'view') })).status).toBe(403)
-    expect((await t.request(`/api/docs/${id}`, { method: 'DELETE', headers: await bearer(id, 'admin') })).status).toBe(204)
+    expect((await t.request(`/api/docs/${id}`, { method: 'DELETE', headers: await bearer(id, 'edit') })).status).toBe(
+      403,
+    )
+    expect((await t.request(`/api/docs/${id}`, { method: 'DELETE', headers: await bearer('*', 'view') })).status).toBe(
+      403,
+    )
+    expect((await t.request(`/api/docs/${id}`, { method: 'DELETE', headers: await bearer(id, 'admin') })).status).toBe(
+      204,
+    )
   })
 
   it('gives an admin token for one document nothing beyond that document: no list, no create', async () => {
@@ -63,7 +73,11 @@ describe('tokens on REST', () => {
     expect(list.status).toBe(403)
     expect(await list.text()).not.toContain('secret plans')
     expect((await t.request('/api/docs?q=secret', { headers: admin })).status).toBe(403)
-    const create = await t.request('/api/docs', { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: '{}' })
+    const create = await t.request('/api/docs', {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: '{}',
+    })
     expect(create.status).toBe(403)
     expect(((await create.json()) as { error: { code: string } }).error.code).toBe('forbidden')
     const json = { ...admin, 'content-type': 'application/json' }
@@ -79,7 +93,15 @@ describe('tokens on REST', () => {
     }
     // Its own document: everything an admin may do.
     expect((await t.request(`/api/docs/${id}`, { headers: admin })).status).toBe(200)
-    expect((await t.request(`/api/docs/${id}/share`, { method: 'POST', headers: json, body: JSON.stringify({ role: 'admin' }) })).status).toBe(201)
+    expect(
+      (
+        await t.request(`/api/docs/${id}/share`, {
+          method: 'POST',
+          headers: json,
+          body: JSON.stringify({ role: 'admin' }),
+        })
+      ).status,
+    ).toBe(201)
     expect((await t.request(`/api/docs/${id}`, { method: 'DELETE', headers: admin })).status).toBe(204)
   })
 

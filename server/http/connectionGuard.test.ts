@@ -62,7 +62,10 @@ describe('connections that never send a byte', () => {
     const s = await server({ HANDSHAKE_TIMEOUT_MS: '300' })
     const silent = await Promise.all(Array.from({ length: 5 }, () => tcp(s)))
     const started = Date.now()
-    await waitFor(() => silent.every((connection) => connection.isClosed()), { what: 'silent connections to be closed', timeout: 5000 })
+    await waitFor(() => silent.every((connection) => connection.isClosed()), {
+      what: 'silent connections to be closed',
+      timeout: 5000,
+    })
     expect(Date.now() - started).toBeLessThan(3000)
     expect(silent.map((connection) => connection.received())).toEqual(['', '', '', '', ''])
     const metrics = await (await fetch(`${s.url}/metrics`)).text()
@@ -88,17 +91,23 @@ describe('MAX_HTTP_CONNECTIONS_PER_IP', () => {
     const held = [await plain(s), await plain(s), await plain(s)]
     const refused = await tcp(s)
     await waitFor(() => refused.isClosed(), { what: 'the fourth connection to be closed' })
-    expect(refused.received()).toMatch(/^HTTP\/1\.1 429 [^]*"code":"rate_limited"/)
+    expect(refused.received()).toMatch(/^HTTP\/1\.1 429 [\s\S]*"code":"rate_limited"/)
     held[0]?.socket.destroy()
-    const again = await waitFor(async () => {
-      const next = await plain(s)
-      return next.received().startsWith('HTTP/1.1 200') && next
-    }, { what: 'a slot to free up' })
+    const again = await waitFor(
+      async () => {
+        const next = await plain(s)
+        return next.received().startsWith('HTTP/1.1 200') && next
+      },
+      { what: 'a slot to free up' },
+    )
     for (const connection of [...held, again]) connection.socket.destroy()
-    const metrics = await waitFor(async () => {
-      const response = await fetch(`${s.url}/metrics`)
-      return response.status === 200 && (await response.text())
-    }, { what: 'the metrics' })
+    const metrics = await waitFor(
+      async () => {
+        const response = await fetch(`${s.url}/metrics`)
+        return response.status === 200 && (await response.text())
+      },
+      { what: 'the metrics' },
+    )
     expect(metrics).toMatch(/tandem_connections_refused_total\{reason="http_connections_per_ip"\} [1-9]/)
   })
 

@@ -79,7 +79,10 @@ const validationHook = (result: { success: true } | { success: false; error: z.c
 const requireJsonBody: MiddlewareHandler<AppEnv> = async (c, next) => {
   const mediaType = c.req.header('content-type')?.split(';')[0]?.trim().toLowerCase()
   const length = c.req.header('content-length')
-  const hasBody = mediaType !== undefined || (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined
+  const hasBody =
+    mediaType !== undefined ||
+    (length !== undefined && length !== '0') ||
+    c.req.header('transfer-encoding') !== undefined
   if (hasBody && (mediaType === undefined || !/^application\/([\w.-]+\+)?json$/.test(mediaType))) {
     throw new AppError(415, ErrorCode.unsupportedMediaType, 'send the body as application/json')
   }
@@ -136,7 +139,11 @@ export function documentRoutes(deps: DocumentRoutesDeps) {
         throw error
       }
       if (update.length > deps.maxDocumentBytes) {
-        throw new AppError(413, ErrorCode.payloadTooLarge, `content exceeds the document size quota (${deps.maxDocumentBytes} bytes)`)
+        throw new AppError(
+          413,
+          ErrorCode.payloadTooLarge,
+          `content exceeds the document size quota (${deps.maxDocumentBytes} bytes)`,
+        )
       }
       const record = await store.create({ id: newDocumentId(), title: docTitle, initialUpdate: update })
       c.header('Location', `/api/docs/${record.id}`)
@@ -164,9 +171,7 @@ export function documentRoutes(deps: DocumentRoutesDeps) {
       const { title: newTitle } = c.req.valid('json')
       const record = await store.rename(id, newTitle)
       if (record === null) throw notFound()
-      await rooms.withRoom(id, (room) =>
-        room.writeAsServer((doc) => doc.getMap(META_FIELD).set(TITLE_KEY, newTitle)),
-      )
+      await rooms.withRoom(id, (room) => room.writeAsServer((doc) => doc.getMap(META_FIELD).set(TITLE_KEY, newTitle)))
       return c.json(toDto(record), 200)
     })
     .delete('/:id', async (c) => {

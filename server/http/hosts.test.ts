@@ -18,10 +18,24 @@ describe('host names', () => {
 
   it('matches exact names, .suffix entries and *, never by port', () => {
     const allowed = [...LOOPBACK_HOSTS, 'docs.example.com', '.corp.example']
-    for (const host of ['localhost:5173', '127.0.0.1:8080', '[::1]:1', 'DOCS.example.com', 'corp.example', 'a.b.corp.example:443']) {
+    for (const host of [
+      'localhost:5173',
+      '127.0.0.1:8080',
+      '[::1]:1',
+      'DOCS.example.com',
+      'corp.example',
+      'a.b.corp.example:443',
+    ]) {
       expect(hostAllowed(allowed, host), host).toBe(true)
     }
-    for (const host of ['rebind.evil.example', 'docs.example.com.evil.example', 'evilcorp.example', '127.0.0.2', undefined, 'x y']) {
+    for (const host of [
+      'rebind.evil.example',
+      'docs.example.com.evil.example',
+      'evilcorp.example',
+      '127.0.0.2',
+      undefined,
+      'x y',
+    ]) {
       expect(hostAllowed(allowed, host), String(host)).toBe(false)
     }
     expect(hostAllowed(['*'], 'anything.example')).toBe(true)
@@ -65,7 +79,12 @@ describe('the host check on HTTP', () => {
     for (const request of [
       () => t.request('http://rebind.evil.example/api/docs'),
       () => t.request('/api/docs', { headers: { host: 'rebind.evil.example' } }),
-      () => t.request('http://rebind.evil.example/api/docs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+      () =>
+        t.request('http://rebind.evil.example/api/docs', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        }),
       () => t.request('http://rebind.evil.example/'),
     ]) {
       const response = await request()
@@ -76,7 +95,15 @@ describe('the host check on HTTP', () => {
   })
 
   it('answers loopback names on any port, PUBLIC_URL’s host and ALLOWED_HOSTS', async () => {
-    for (const host of ['localhost', 'localhost:5173', '127.0.0.1:8080', '[::1]:8080', 'docs.example.com', 'tandem.internal:8080', 'team.corp.example']) {
+    for (const host of [
+      'localhost',
+      'localhost:5173',
+      '127.0.0.1:8080',
+      '[::1]:8080',
+      'docs.example.com',
+      'tandem.internal:8080',
+      'team.corp.example',
+    ]) {
       const response = await t.request('/api/docs', { headers: { host } })
       expect(response.status, host).toBe(200)
     }

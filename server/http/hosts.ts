@@ -62,7 +62,9 @@ export function hostAllowed(allowed: readonly string[], host: string | undefined
   if (host === undefined) return false
   const name = canonicalHostName(host)
   if (name === null) return false
-  return allowed.some((entry) => (entry.startsWith('.') ? name === entry.slice(1) || name.endsWith(entry) : name === entry))
+  return allowed.some((entry) =>
+    entry.startsWith('.') ? name === entry.slice(1) || name.endsWith(entry) : name === entry,
+  )
 }
 
 /**

@@ -32,6 +32,10 @@ export function requestLogging(log: Logger): MiddlewareHandler<AppEnv> {
     const startedAt = performance.now()
     await next()
     const quiet = c.req.path === '/healthz' || c.req.path === '/metrics'
-    logRequest(log, { requestId, method: c.req.method, path: c.req.path, status: c.res.status, startedAt }, quiet ? 'debug' : 'info')
+    logRequest(
+      log,
+      { requestId, method: c.req.method, path: c.req.path, status: c.res.status, startedAt },
+      quiet ? 'debug' : 'info',
+    )
   }
 }

@@ -29,8 +29,14 @@ describe('with AUTH_SECRET and METRICS_TOKEN', () => {
     expect(await errorCode(anonymous)).toBe('unauthorized')
     expect((await metrics({ authorization: 'Bearer not-the-token' })).status).toBe(401)
     expect((await metrics(await bearer('*', 'admin', 'another-secret-0123456789'))).status).toBe(401)
-    expect((await metrics({ authorization: `Basic ${Buffer.from(`x:${METRICS_TOKEN}`).toString('base64')}` })).status).toBe(401)
-    for (const [doc, role] of [['some-doc', 'admin'], ['*', 'edit'], ['*', 'view']] as const) {
+    expect(
+      (await metrics({ authorization: `Basic ${Buffer.from(`x:${METRICS_TOKEN}`).toString('base64')}` })).status,
+    ).toBe(401)
+    for (const [doc, role] of [
+      ['some-doc', 'admin'],
+      ['*', 'edit'],
+      ['*', 'view'],
+    ] as const) {
       const refused = await metrics(await bearer(doc, role))
       expect(refused.status, `${doc} ${role}`).toBe(403)
       expect(await errorCode(refused)).toBe('forbidden')
@@ -47,7 +53,11 @@ describe('with AUTH_SECRET and METRICS_TOKEN', () => {
     expect(health.status).toBe(200)
     expect(await health.json()).toEqual({ status: 'ok' })
     for (const headers of [{ authorization: `Bearer ${METRICS_TOKEN}` }, await bearer('*', 'admin')]) {
-      expect(await (await t.request('/healthz', { headers })).json()).toEqual({ status: 'ok', storage: 'ok', fanout: 'ok' })
+      expect(await (await t.request('/healthz', { headers })).json()).toEqual({
+        status: 'ok',
+        storage: 'ok',
+        fanout: 'ok',
+      })
     }
     expect(await (await t.request('/healthz', { headers: await bearer('*', 'edit') })).json()).toEqual({ status: 'ok' })
     const ping = t.tandem.store.ping.bind(t.tandem.store)
@@ -65,7 +75,9 @@ describe('with AUTH_SECRET and METRICS_TOKEN', () => {
 
   it('lets Prometheus and load balancers address the server by IP', async () => {
     expect((await t.request('http://10.1.2.3:8080/healthz')).status).toBe(200)
-    const metrics = await t.request('http://10.1.2.3:8080/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    const metrics = await t.request('http://10.1.2.3:8080/metrics', {
+      headers: { authorization: `Bearer ${METRICS_TOKEN}` },
+    })
     expect(metrics.status).toBe(200)
     expect((await t.request('http://10.1.2.3:8080/api/docs', { headers: await bearer('*', 'admin') })).status).toBe(421)
   })

@@ -48,7 +48,8 @@ function sameToken(given: string, expected: string): boolean {
 async function operatorVerdict(deps: OperationsDeps, header: string | undefined): Promise<'allowed' | AppError> {
   if (!operationsProtected(deps)) return 'allowed'
   const token = bearerToken(header)
-  if (token === undefined) return new AppError(401, ErrorCode.unauthorized, 'metrics need METRICS_TOKEN or an admin token')
+  if (token === undefined)
+    return new AppError(401, ErrorCode.unauthorized, 'metrics need METRICS_TOKEN or an admin token')
   if (deps.metricsToken !== null && sameToken(token, deps.metricsToken)) return 'allowed'
   if (deps.authSecret === null) return new AppError(401, ErrorCode.unauthorized, 'token invalid')
   try {

@@ -51,7 +51,13 @@ export function appCsp(host: string | undefined): string {
 
 export function securityHeaders(): MiddlewareHandler<AppEnv> {
   return secureHeaders({
-    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"], sandbox: [] },
+    contentSecurityPolicy: {
+      defaultSrc: ["'none'"],
+      frameAncestors: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'none'"],
+      sandbox: [],
+    },
     xFrameOptions: 'DENY',
     strictTransportSecurity: false,
     overwrite: false,

@@ -38,16 +38,17 @@ const until = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export function describeDocumentStoreContract(name: string, harness: () => StoreHarness): void {
   describe(`DocumentStore contract: ${name}`, () => {
-    const withStore = (compactThreshold: number, run: (store: DocumentStore, h: StoreHarness) => Promise<void>) => async () => {
-      const h = harness()
-      const store = await h.open({ compactThreshold })
-      try {
-        await run(store, h)
-      } finally {
-        await store.close()
-        await h.cleanup()
+    const withStore =
+      (compactThreshold: number, run: (store: DocumentStore, h: StoreHarness) => Promise<void>) => async () => {
+        const h = harness()
+        const store = await h.open({ compactThreshold })
+        try {
+          await run(store, h)
+        } finally {
+          await store.close()
+          await h.cleanup()
+        }
       }
-    }
 
     it(
       'creates a document and reads it back',
@@ -86,7 +87,9 @@ export function describeDocumentStoreContract(name: string, harness: () => Store
         await store.create({ id, title: 't', initialUpdate: Y.encodeStateAsUpdate(source) })
         const order: number[] = []
         await Promise.all(
-          Array.from({ length: 50 }, (_, i) => store.appendUpdate(id, textUpdate(source, `${i},`)).then(() => order.push(i))),
+          Array.from({ length: 50 }, (_, i) =>
+            store.appendUpdate(id, textUpdate(source, `${i},`)).then(() => order.push(i)),
+          ),
         )
         expect(order).toEqual(Array.from({ length: 50 }, (_, i) => i))
         expect(rebuild((await store.load(id))?.updates ?? [])).toBe(source.getText('t').toString())
@@ -240,7 +243,13 @@ export function describeDocumentStoreContract(name: string, harness: () => Store
         await store.appendUpdate(ids[1] as string, textUpdate(source, 'touch'))
 
         const all = await store.list({ limit: 100 })
-        expect(all.items.map((d) => d.title)).toEqual(['beta plan', '100% sure_thing', 'alphabet soup', 'Gamma', 'Alpha notes'])
+        expect(all.items.map((d) => d.title)).toEqual([
+          'beta plan',
+          '100% sure_thing',
+          'alphabet soup',
+          'Gamma',
+          'Alpha notes',
+        ])
         expect(all.nextCursor).toBeNull()
 
         const seen: string[] = []

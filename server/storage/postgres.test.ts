@@ -96,7 +96,10 @@ describe('PostgreSQL store', () => {
       for (const id of ids) writes.push(store.appendUpdate(id, textUpdate(source, `${round}`)))
     }
     await Promise.all(writes)
-    const rows = await query(database, 'SELECT count(*) AS rows, count(DISTINCT xmin::text) AS transactions FROM updates')
+    const rows = await query(
+      database,
+      'SELECT count(*) AS rows, count(DISTINCT xmin::text) AS transactions FROM updates',
+    )
     expect(rows[0]).toEqual({ rows: '30', transactions: '1' })
   })
 
@@ -137,7 +140,9 @@ describe('PostgreSQL store', () => {
         (error: unknown) => error,
       )
       const waiting = "SELECT pid FROM pg_stat_activity WHERE application_name = 'tandem' AND wait_event_type = 'Lock'"
-      await waitFor(async () => (await query(database, waiting)).length === 1, { what: 'the append to wait for the lock' })
+      await waitFor(async () => (await query(database, waiting)).length === 1, {
+        what: 'the append to wait for the lock',
+      })
       await query(database, `SELECT pg_terminate_backend(pid) FROM (${waiting}) AS blocked`)
       expect(await outcome).toBeInstanceOf(Error)
       await blocker.query('ROLLBACK')

@@ -149,7 +149,9 @@ async function migrate(pool: Pool): Promise<void> {
     await client.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())',
     )
-    const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations')
+    const { rows } = await client.query<{ version: number | null }>(
+      'SELECT max(version) AS version FROM schema_migrations',
+    )
     const current = rows[0]?.version ?? 0
     if (current > MIGRATIONS.length) {
       throw new Error(`database schema ${current} is newer than this tandem (${MIGRATIONS.length})`)
@@ -391,12 +393,10 @@ export class PostgresDocumentStore implements DocumentStore {
       const parts: Uint8Array[] = row.snapshot === null ? [] : [row.snapshot]
       for (const entry of log.rows) parts.push(entry.data)
       const snapshot = Y.mergeUpdates(parts)
-      await client.query('UPDATE documents SET snapshot = $1, byte_size = $2, log_length = log_length - $3 WHERE id = $4', [
-        asBuffer(snapshot),
-        snapshot.length,
-        log.rows.length,
-        id,
-      ])
+      await client.query(
+        'UPDATE documents SET snapshot = $1, byte_size = $2, log_length = log_length - $3 WHERE id = $4',
+        [asBuffer(snapshot), snapshot.length, log.rows.length, id],
+      )
       await client.query('DELETE FROM updates WHERE doc_id = $1 AND seq <= $2', [id, last.seq])
     })
   }

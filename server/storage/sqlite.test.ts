@@ -41,7 +41,10 @@ describe('SQLite journal', () => {
   }
   /** Updates held in the journal, or in the log (whose rows hold one or more each). */
   const rows = (path: string, table: 'journal' | 'updates'): number =>
-    query(path, table === 'journal' ? 'SELECT COUNT(*) AS n FROM journal' : 'SELECT COALESCE(SUM(entries), 0) AS n FROM updates')
+    query(
+      path,
+      table === 'journal' ? 'SELECT COUNT(*) AS n FROM journal' : 'SELECT COALESCE(SUM(entries), 0) AS n FROM updates',
+    )
   const text = (updates: Uint8Array[]): string => {
     const doc = new Y.Doc()
     for (const update of updates) Y.applyUpdate(doc, update)
@@ -86,18 +89,28 @@ describe('SQLite journal', () => {
     for (const id of [a, b]) await first.create({ id, title: id, initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
     const all = edits(11)
     const updates = all.slice(0, 8)
-    await Promise.all(updates.flatMap((update, index) => [first.appendUpdate(a, update), ...(index < 1 ? [first.appendUpdate(b, update)] : [])]))
+    await Promise.all(
+      updates.flatMap((update, index) => [
+        first.appendUpdate(a, update),
+        ...(index < 1 ? [first.appendUpdate(b, update)] : []),
+      ]),
+    )
     await first.close()
     expect(query(path, 'SELECT COUNT(*) AS n FROM updates')).toBe(2)
     expect([rows(path, 'journal'), rows(path, 'updates')]).toEqual([0, 9])
     const second = open(path, 10)
     const loaded = (await second.load(a))?.updates ?? []
-    expect(loaded.slice(1).map((update) => Buffer.from(update).toString('hex'))).toEqual(updates.map((update) => Buffer.from(update).toString('hex')))
+    expect(loaded.slice(1).map((update) => Buffer.from(update).toString('hex'))).toEqual(
+      updates.map((update) => Buffer.from(update).toString('hex')),
+    )
     expect(text((await second.load(b))?.updates ?? [])).toBe('0')
     // 8 stored + 3 = 11 > 10: compacted into the snapshot, which only works if the 8 were counted.
     for (const update of all.slice(8)) await second.appendUpdate(a, update)
     const heldFor = (id: string) =>
-      query(path, `SELECT (SELECT COALESCE(SUM(entries), 0) FROM updates WHERE doc_id = '${id}') + (SELECT COUNT(*) FROM journal WHERE doc_id = '${id}') AS n`)
+      query(
+        path,
+        `SELECT (SELECT COALESCE(SUM(entries), 0) FROM updates WHERE doc_id = '${id}') + (SELECT COUNT(*) FROM journal WHERE doc_id = '${id}') AS n`,
+      )
     await expect.poll(() => heldFor(a), { timeout: 5000 }).toBe(0)
     expect(heldFor(b)).toBe(1)
     expect(text((await second.load(a))?.updates ?? [])).toBe('01234567890')
@@ -118,8 +131,11 @@ describe('SQLite journal', () => {
     const path = join(dir, 'tandem.db')
     const store = open(path)
     const [deleted, kept] = [newDocumentId(), newDocumentId()]
-    for (const id of [deleted, kept]) await store.create({ id, title: id, initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
-    await Promise.all(edits(2).flatMap((update) => [store.appendUpdate(deleted, update), store.appendUpdate(kept, update)]))
+    for (const id of [deleted, kept])
+      await store.create({ id, title: id, initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
+    await Promise.all(
+      edits(2).flatMap((update) => [store.appendUpdate(deleted, update), store.appendUpdate(kept, update)]),
+    )
     await store.delete(deleted)
     expect(rows(path, 'journal')).toBe(2)
     await store.close()
@@ -133,10 +149,14 @@ describe('SQLite journal', () => {
     const id = newDocumentId()
     await store.create({ id, title: 'Failing', initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
     const saboteur = new Database(path)
-    saboteur.exec(`CREATE TRIGGER refuse_log BEFORE INSERT ON updates BEGIN SELECT RAISE(ABORT, 'injected failure'); END`)
+    saboteur.exec(
+      `CREATE TRIGGER refuse_log BEFORE INSERT ON updates BEGIN SELECT RAISE(ABORT, 'injected failure'); END`,
+    )
     const updates = edits(6)
     for (const update of updates.slice(0, 5)) await store.appendUpdate(id, update)
-    await expect.poll(() => warnings, { timeout: 5000 }).toContain('compaction failed; the log is kept and retried later')
+    await expect
+      .poll(() => warnings, { timeout: 5000 })
+      .toContain('compaction failed; the log is kept and retried later')
     await expect
       .poll(() => warnings, { timeout: 5000 })
       .toContain('could not move the journal into the log; it stays readable and is retried')

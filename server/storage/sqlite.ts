@@ -182,7 +182,9 @@ export class SqliteDocumentStore implements DocumentStore {
       log: db.prepare<[string], LogRow>('SELECT seq, data, entries FROM updates WHERE doc_id = ? ORDER BY seq'),
       journal: db.prepare<[string], { data: Buffer }>('SELECT data FROM journal WHERE doc_id = ? ORDER BY seq'),
       wholeJournal: db.prepare<[], { doc_id: string; data: Buffer }>('SELECT doc_id, data FROM journal ORDER BY seq'),
-      appendLog: db.prepare<[string, Uint8Array, number]>('INSERT INTO updates (doc_id, data, entries) VALUES (?, ?, ?)'),
+      appendLog: db.prepare<[string, Uint8Array, number]>(
+        'INSERT INTO updates (doc_id, data, entries) VALUES (?, ?, ?)',
+      ),
       clearJournal: db.prepare('DELETE FROM journal'),
       touch: db.prepare('UPDATE documents SET updated_at = MAX(updated_at, ?) WHERE id = ?'),
       append: db.prepare('INSERT INTO journal (doc_id, data) VALUES (?, ?)'),
@@ -348,7 +350,10 @@ export class SqliteDocumentStore implements DocumentStore {
     try {
       this.#db.transaction(() => this.#settleJournal())()
     } catch (error) {
-      this.#options.log.warn({ err: error }, 'could not move the journal into the log; it stays readable and is retried')
+      this.#options.log.warn(
+        { err: error },
+        'could not move the journal into the log; it stays readable and is retried',
+      )
       // Retry on the timer: a count past the row threshold would retry after every commit.
       this.#journalRows = 1
       this.#scheduleSettle()
@@ -366,7 +371,11 @@ export class SqliteDocumentStore implements DocumentStore {
     }
     if (byDocument.size === 0) return
     for (const [id, updates] of byDocument) {
-      this.#statements.appendLog.run(id, updates.length === 1 ? (updates[0] as Buffer) : encodeUpdateList(updates), updates.length)
+      this.#statements.appendLog.run(
+        id,
+        updates.length === 1 ? (updates[0] as Buffer) : encodeUpdateList(updates),
+        updates.length,
+      )
     }
     this.#statements.clearJournal.run()
   }

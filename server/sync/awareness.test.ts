@@ -79,7 +79,15 @@ describe('RoomAwareness: work per message', () => {
     awareness.apply(socket, update(Array.from({ length: 60 }, (_, i): Raw => [i + 1, 1, name(`claim ${i}`)])))
     expect(parse).toHaveBeenCalledTimes(limits.maxClientsPerOwner)
     expect(awareness.ownedBy(socket)).toHaveLength(limits.maxClientsPerOwner)
-    expect(() => awareness.apply(socket, update([[1, 5, name('x')], [1, 6, name('y')]]))).toThrow(/repeated/)
+    expect(() =>
+      awareness.apply(
+        socket,
+        update([
+          [1, 5, name('x')],
+          [1, 6, name('y')],
+        ]),
+      ),
+    ).toThrow(/repeated/)
   })
 
   it('takes a state that parses to null as a removal', () => {

@@ -226,7 +226,8 @@ export class RoomAwareness {
     for (const ids of this.#owned.values()) {
       for (const clientId of ids) {
         const entry = this.#entries.get(clientId) as Entry
-        if (entry.state !== null && entry.updatedAt >= cutoff) live.push({ clientId, clock: entry.clock, state: entry.state })
+        if (entry.state !== null && entry.updatedAt >= cutoff)
+          live.push({ clientId, clock: entry.clock, state: entry.state })
       }
     }
     return live.length === 0 ? null : encodeEntries(live)
@@ -307,10 +308,13 @@ export class RoomAwareness {
     const oldest = this.#tombstones.values().next()
     if (oldest.done === true) return
     const expires = (this.#entries.get(oldest.value) as Entry).updatedAt + AWARENESS_OUTDATED_MS
-    this.#pruneTimer = setTimeout(() => {
-      this.#pruneTimer = null
-      this.prune()
-    }, Math.max(expires - this.#now(), PRUNE_GRANULARITY_MS))
+    this.#pruneTimer = setTimeout(
+      () => {
+        this.#pruneTimer = null
+        this.prune()
+      },
+      Math.max(expires - this.#now(), PRUNE_GRANULARITY_MS),
+    )
     this.#pruneTimer.unref()
   }
 }
@@ -333,12 +337,21 @@ function removeFrom(index: Map<AwarenessOwner, Set<number>>, owner: AwarenessOwn
 }
 
 function isNewer(current: Entry, entry: IncomingEntry): boolean {
-  return current.clock < entry.clock || (current.clock === entry.clock && entry.state === NULL_STATE && current.state !== null)
+  return (
+    current.clock < entry.clock ||
+    (current.clock === entry.clock && entry.state === NULL_STATE && current.state !== null)
+  )
 }
 
 /** The four bytes of `null`, recognised without decoding. */
 function isNullBytes(bytes: Uint8Array, start: number, length: number): boolean {
-  return length === 4 && bytes[start] === 0x6e && bytes[start + 1] === 0x75 && bytes[start + 2] === 0x6c && bytes[start + 3] === 0x6c
+  return (
+    length === 4 &&
+    bytes[start] === 0x6e &&
+    bytes[start + 1] === 0x75 &&
+    bytes[start + 2] === 0x6c &&
+    bytes[start + 3] === 0x6c
+  )
 }
 
 function parseJson(text: string): unknown {

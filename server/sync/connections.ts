@@ -110,7 +110,8 @@ class Connection implements RoomSocket, WebSocketHandler {
         clearTimeout(timer)
         resolve(alive)
       }
-      ;(this.#probes ??= []).push(settle)
+      this.#probes ??= []
+      this.#probes.push(settle)
       this.#ws.ping()
     })
   }
@@ -140,7 +141,11 @@ class Connection implements RoomSocket, WebSocketHandler {
       return
     }
     this.#earlyBytes += frame.length
-    if (this.#early !== null && this.#early.length < MAX_EARLY_MESSAGES && this.#earlyBytes <= this.#hub.limits.maxEarlyBytes) {
+    if (
+      this.#early !== null &&
+      this.#early.length < MAX_EARLY_MESSAGES &&
+      this.#earlyBytes <= this.#hub.limits.maxEarlyBytes
+    ) {
       this.#early.push(frame)
       return
     }

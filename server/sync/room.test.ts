@@ -22,7 +22,7 @@ class FakeSocket implements RoomSocket {
   closed: { code: number; reason: string } | null = null
   terminated = false
   probes = 0
-  answerProbe: (() => Promise<boolean>) = async () => true
+  answerProbe: () => Promise<boolean> = async () => true
   constructor(
     readonly id: string,
     readonly canWrite = true,
@@ -65,7 +65,9 @@ interface Deferred {
   reject: (error: unknown) => void
 }
 
-function setup(options: { deferStorage?: boolean; rules?: SchemaRules; append?: (update: Uint8Array) => Promise<void> } = {}) {
+function setup(
+  options: { deferStorage?: boolean; rules?: SchemaRules; append?: (update: Uint8Array) => Promise<void> } = {},
+) {
   const doc = new Y.Doc()
   Y.applyUpdate(doc, seed)
   const stored: Uint8Array[] = []
@@ -82,7 +84,16 @@ function setup(options: { deferStorage?: boolean; rules?: SchemaRules; append?: 
           stored.push(update)
           return Promise.resolve()
         }
-        return new Promise((resolve, reject) => waiting.push({ update, resolve: () => { stored.push(update); resolve() }, reject }))
+        return new Promise((resolve, reject) =>
+          waiting.push({
+            update,
+            resolve: () => {
+              stored.push(update)
+              resolve()
+            },
+            reject,
+          }),
+        )
       },
     },
     fanout: { publishUpdate() {}, publishAwareness() {} },
@@ -367,7 +378,9 @@ describe('Room', () => {
     const reader = new FakeSocket('reader')
     room.join(writer)
     room.join(reader)
-    expect(() => room.receive(writer, encodeUpdate(captureUpdate(client(), (d) => firstText(d).insert(0, 'x'))))).not.toThrow()
+    expect(() =>
+      room.receive(writer, encodeUpdate(captureUpdate(client(), (d) => firstText(d).insert(0, 'x')))),
+    ).not.toThrow()
     expect(writer.closed?.code).toBe(CloseCode.internalError)
     expect(reader.closed?.code).toBe(CloseCode.internalError)
     expect(failures()).toBe(1)

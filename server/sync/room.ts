@@ -30,13 +30,7 @@ import * as Y from 'yjs'
 import type { Logger } from 'pino'
 import { AwarenessError, type AwarenessLimits, RoomAwareness } from './awareness'
 import { CloseCode } from './closeCodes'
-import {
-  decodeClientMessage,
-  encodeAwareness,
-  encodeSyncStep1,
-  encodeSyncStep2,
-  encodeUpdate,
-} from './protocol'
+import { decodeClientMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol'
 import { type SchemaRules, UpdateChecker } from './updateCheck'
 import { MalformedUpdateError, type ParsedUpdate, parseUpdate, sliceUpdate } from './updateFormat'
 import { DocumentNotFoundError } from '../storage/types'
@@ -366,7 +360,8 @@ export class Room {
     let reply: Uint8Array
     try {
       const clocks = Y.decodeStateVector(stateVector)
-      reply = clocks.size === 0 ? this.#fullStateCache().frame : encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector))
+      reply =
+        clocks.size === 0 ? this.#fullStateCache().frame : encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector))
     } catch {
       this.#refuse(socket, 'malformed', 'unreadable state vector')
       return
@@ -597,7 +592,9 @@ export class Room {
         const parsed = parseUpdate(update)
         const stillForeign = parsed.sections.some((section) => {
           const owner = this.#owners.get(section.client)
-          return owner !== undefined && owner !== socket && section.endClock > Y.getState(this.doc.store, section.client)
+          return (
+            owner !== undefined && owner !== socket && section.endClock > Y.getState(this.doc.store, section.client)
+          )
         })
         if (!stillForeign) this.#consider(socket, update, parsed, null)
       }

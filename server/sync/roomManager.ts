@@ -165,9 +165,11 @@ export class RoomManager {
     target = open
     for (const act of early) act(room)
     if (doc.getMap(META_FIELD).get(TITLE_KEY) !== record.title) {
-      await room.writeAsServer((d) => d.getMap(META_FIELD).set(TITLE_KEY, record.title)).catch((error: unknown) => {
-        log.warn({ docId, err: error }, 'could not store the title in the document')
-      })
+      await room
+        .writeAsServer((d) => d.getMap(META_FIELD).set(TITLE_KEY, record.title))
+        .catch((error: unknown) => {
+          log.warn({ docId, err: error }, 'could not store the title in the document')
+        })
     }
     this.#scheduleUnloadIfUnused(open)
     return open

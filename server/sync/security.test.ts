@@ -63,7 +63,11 @@ function raw(url: string, options: WebSocket.ClientOptions = {}): Promise<RawSoc
   })
 }
 
-const refusal = (promise: Promise<unknown>) => promise.then(() => 0, (error: { status?: number }) => error.status ?? -1)
+const refusal = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 0,
+    (error: { status?: number }) => error.status ?? -1,
+  )
 
 async function docWithText(s: TestServer, text: string, headers: Record<string, string> = {}): Promise<string> {
   return s.createDocument({ content: { format: 'text', body: text } }, headers)
@@ -74,21 +78,27 @@ const bodyOf = (doc: Y.Doc): Y.XmlText => (doc.getXmlFragment('default').get(0) 
 describe('access to the socket', () => {
   it('refuses missing, forged, expired and other-document tokens before upgrading', async () => {
     const s = await server({ AUTH_SECRET: SECRET })
-    const admin = { authorization: `Bearer ${await signToken({ doc: '*', role: 'admin', expiresInSeconds: 600 }, SECRET)}` }
+    const admin = {
+      authorization: `Bearer ${await signToken({ doc: '*', role: 'admin', expiresInSeconds: 600 }, SECRET)}`,
+    }
     const id = await docWithText(s, 'secret', admin)
     const other = await docWithText(s, 'other', admin)
     const mint = (doc: string, role: Role, secret = SECRET, now = Date.now()) =>
       signToken({ doc, role, expiresInSeconds: 60 }, secret, now)
     expect(await refusal(raw(`${s.wsUrl}/${id}`))).toBe(401)
     expect(await refusal(raw(`${s.wsUrl}/${id}?token=${await mint(id, 'edit', 'wrong-secret-0123456789')}`))).toBe(401)
-    expect(await refusal(raw(`${s.wsUrl}/${id}?token=${await mint(id, 'edit', SECRET, Date.now() - 3_600_000)}`))).toBe(401)
+    expect(await refusal(raw(`${s.wsUrl}/${id}?token=${await mint(id, 'edit', SECRET, Date.now() - 3_600_000)}`))).toBe(
+      401,
+    )
     expect(await refusal(raw(`${s.wsUrl}/${id}?token=${await mint(other, 'edit')}`))).toBe(403)
     expect(await refusal(raw(`${s.wsUrl}/${id}?token=${await mint(id, 'view')}`))).toBe(0)
   })
 
   it('lets a view token read everything and share presence, but never write', async () => {
     const s = await server({ AUTH_SECRET: SECRET })
-    const admin = { authorization: `Bearer ${await signToken({ doc: '*', role: 'admin', expiresInSeconds: 600 }, SECRET)}` }
+    const admin = {
+      authorization: `Bearer ${await signToken({ doc: '*', role: 'admin', expiresInSeconds: 600 }, SECRET)}`,
+    }
     const id = await docWithText(s, 'shared', admin)
     const token = (role: Role) => signToken({ doc: id, role, expiresInSeconds: 600 }, SECRET)
     const editor = client(s, id, { params: { token: await token('edit') }, awareness: { user: { name: 'Editor' } } })
@@ -98,7 +108,10 @@ describe('access to the socket', () => {
     editor.appendParagraph('edit by editor')
     await waitFor(() => viewer.text().includes('edit by editor'), { what: 'the viewer to receive edits' })
     await waitFor(
-      () => [...editor.provider.awareness.getStates().values()].some((st) => (st as { user?: { name: string } }).user?.name === 'Viewer'),
+      () =>
+        [...editor.provider.awareness.getStates().values()].some(
+          (st) => (st as { user?: { name: string } }).user?.name === 'Viewer',
+        ),
       { what: "the viewer's presence at the editor" },
     )
 
@@ -234,9 +247,12 @@ describe('client-id ownership through the server', () => {
     const victim = client(s, id)
     await victim.synced()
     bodyOf(victim.doc).insert(0, 'mine ')
-    await waitFor(async () => (await (await fetch(`${s.url}/api/docs/${id}/content?format=text`)).text()) === 'mine base', {
-      what: 'the victim’s edit stored',
-    })
+    await waitFor(
+      async () => (await (await fetch(`${s.url}/api/docs/${id}/content?format=text`)).text()) === 'mine base',
+      {
+        what: 'the victim’s edit stored',
+      },
+    )
     const attacker = await raw(`${s.wsUrl}/${id}`)
     const forged = cloneDoc(victim.doc)
     forged.clientID = victim.doc.clientID
@@ -270,7 +286,9 @@ describe('client-id ownership through the server', () => {
     const started = Date.now()
     const reconnected = client(s, id, { doc: tab })
     await waitFor(
-      async () => (await (await fetch(`${s.url}/api/docs/${id}/content?format=text`)).text()) === 'while reconnecting online base',
+      async () =>
+        (await (await fetch(`${s.url}/api/docs/${id}/content?format=text`)).text()) ===
+        'while reconnecting online base',
       { timeout: 6000, what: 'the reconnected tab’s edits to land' },
     )
     expect(Date.now() - started).toBeLessThan(5000)
@@ -293,9 +311,15 @@ describe('client-id ownership through the server', () => {
     })
     bodyOf(victim.doc).insert(0, 'mine')
     const observer = client(s, id)
-    const settled = await waitFor(() => (observer.provider.synced && observer.text().endsWith('alpha') && observer.text() !== 'alpha' ? observer.text() : undefined), {
-      what: 'the victim’s edit to reach an observer',
-    })
+    const settled = await waitFor(
+      () =>
+        observer.provider.synced && observer.text().endsWith('alpha') && observer.text() !== 'alpha'
+          ? observer.text()
+          : undefined,
+      {
+        what: 'the victim’s edit to reach an observer',
+      },
+    )
     expect(settled).toBe('minealpha')
     expect(victim.text()).toBe('minealpha')
     expect(closeCode).toBe(CloseCode.tryAgainLater)
@@ -308,7 +332,9 @@ describe('client-id ownership through the server', () => {
     const bob = client(s, id, { awareness: { user: { name: 'Bob' } } })
     await Promise.all([alice.synced(), bob.synced()])
     const named = (c: TestClient, name: string) =>
-      [...c.provider.awareness.getStates().values()].some((st) => (st as { user?: { name: string } }).user?.name === name)
+      [...c.provider.awareness.getStates().values()].some(
+        (st) => (st as { user?: { name: string } }).user?.name === name,
+      )
     await waitFor(() => named(alice, 'Bob') && named(bob, 'Alice'), { what: 'presence both ways' })
     const impostor = await raw(`${s.wsUrl}/${id}`)
     const fake = new awarenessProtocol.Awareness(new Y.Doc())
@@ -337,8 +363,11 @@ describe('sync step 2 from a reconnecting client', () => {
     bodyOf(offline).insert(0, 'offline ')
     const socket = await raw(`${s.wsUrl}/${id}`)
     socket.ws.send(encodeSyncStep2(Y.encodeStateAsUpdate(offline)))
-    await waitFor(async () => (await (await fetch(`${s.url}/api/docs/${id}/content?format=text`)).text()) === 'offline base', {
-      what: 'offline work stored',
-    })
+    await waitFor(
+      async () => (await (await fetch(`${s.url}/api/docs/${id}/content?format=text`)).text()) === 'offline base',
+      {
+        what: 'offline work stored',
+      },
+    )
   })
 })

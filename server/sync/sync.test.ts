@@ -53,7 +53,9 @@ describe('sync between stock y-websocket clients', () => {
 
     alice.appendParagraph('from alice')
     bob.appendParagraph('from bob')
-    await waitFor(() => alice.text().includes('from bob') && bob.text().includes('from alice'), { what: 'both edits on both' })
+    await waitFor(() => alice.text().includes('from bob') && bob.text().includes('from alice'), {
+      what: 'both edits on both',
+    })
     expect(alice.text()).toBe(bob.text())
 
     const carol = client(id)
@@ -119,7 +121,10 @@ describe('sync between stock y-websocket clients', () => {
     await new Promise((resolve) => setTimeout(resolve, 5))
     writer.appendParagraph('typed over the socket')
     await waitFor(
-      async () => (await (await fetch(`${server.url}/api/docs/${id}/content?format=text`)).text()).includes('typed over the socket'),
+      async () =>
+        (await (await fetch(`${server.url}/api/docs/${id}/content?format=text`)).text()).includes(
+          'typed over the socket',
+        ),
       { what: 'REST content to include the edit' },
     )
     const after = (await (await fetch(`${server.url}/api/docs/${id}`)).json()) as { updatedAt: string }
@@ -204,13 +209,19 @@ describe('faults below the message handler', () => {
     })
     try {
       writer.appendParagraph('kept')
-      await waitFor(() => writer.closes.some((close) => close.code === CloseCode.internalError), { what: 'the writer closed with 1011' })
+      await waitFor(() => writer.closes.some((close) => close.code === CloseCode.internalError), {
+        what: 'the writer closed with 1011',
+      })
       other.appendParagraph('still syncing')
-      await waitFor(async () => (await content(healthy)) === 'healthy\n\nstill syncing', { what: 'the other document to keep working' })
+      await waitFor(async () => (await content(healthy)) === 'healthy\n\nstill syncing', {
+        what: 'the other document to keep working',
+      })
     } finally {
       injected.mockRestore()
     }
-    await waitFor(async () => (await content(broken)) === 'broken\n\nkept', { what: 'the reconnected writer to resend its edit' })
+    await waitFor(async () => (await content(broken)) === 'broken\n\nkept', {
+      what: 'the reconnected writer to resend its edit',
+    })
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
   })
 
@@ -229,7 +240,9 @@ describe('faults below the message handler', () => {
         new Promise((resolve, reject) => {
           const ws = new WebSocket(`${s.wsUrl}/${id}`)
           sockets.push(ws)
-          const closed = new Promise<string>((done) => ws.on('close', (code, reason) => done(`${code} ${reason.toString()}`)))
+          const closed = new Promise<string>((done) =>
+            ws.on('close', (code, reason) => done(`${code} ${reason.toString()}`)),
+          )
           ws.once('open', () => resolve({ ws, closed }))
           ws.once('error', reject)
         })
@@ -243,7 +256,9 @@ describe('faults below the message handler', () => {
       const frames: Uint8Array[] = []
       small.ws.on('message', (data) => frames.push(new Uint8Array(data as Buffer)))
       release()
-      await waitFor(() => frames.some((frame) => frame[0] === 0 && frame[1] === 1), { what: 'the queued step 1 answered' })
+      await waitFor(() => frames.some((frame) => frame[0] === 0 && frame[1] === 1), {
+        what: 'the queued step 1 answered',
+      })
     } finally {
       release()
       vi.restoreAllMocks()

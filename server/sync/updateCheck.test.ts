@@ -33,39 +33,59 @@ describe('UpdateChecker: honest edits pass', () => {
     ['deleting text', (d) => firstText(d).delete(0, 5)],
     ['bold', (d) => firstText(d).format(0, 5, { bold: {} })],
     ['a link mark with attributes', (d) => firstText(d).format(0, 5, { link: { href: 'https://x.test' } })],
-    ['a link as the editor writes it', (d) =>
-      firstText(d).format(0, 5, { link: { href: '/d/abc#part', target: '_blank', rel: 'noopener noreferrer nofollow', class: null, title: 'T' } })],
-    ['a mailto link under an overlapping-mark key', (d) => firstText(d).format(0, 5, { 'link--aGVsbG8=': { href: 'mailto:a@b.test' } })],
-    ['a code block with a language and an ordered list with a start', (d) => {
-      const code = new Y.XmlElement('codeBlock')
-      code.setAttribute('language', 'ts')
-      const list = new Y.XmlElement('orderedList')
-      list.setAttribute('start', 3 as unknown as string)
-      list.setAttribute('type', 'a')
-      d.getXmlFragment('default').push([code, list])
-    }],
+    [
+      'a link as the editor writes it',
+      (d) =>
+        firstText(d).format(0, 5, {
+          link: { href: '/d/abc#part', target: '_blank', rel: 'noopener noreferrer nofollow', class: null, title: 'T' },
+        }),
+    ],
+    [
+      'a mailto link under an overlapping-mark key',
+      (d) => firstText(d).format(0, 5, { 'link--aGVsbG8=': { href: 'mailto:a@b.test' } }),
+    ],
+    [
+      'a code block with a language and an ordered list with a start',
+      (d) => {
+        const code = new Y.XmlElement('codeBlock')
+        code.setAttribute('language', 'ts')
+        const list = new Y.XmlElement('orderedList')
+        list.setAttribute('start', 3 as unknown as string)
+        list.setAttribute('type', 'a')
+        d.getXmlFragment('default').push([code, list])
+      },
+    ],
     ['an overlapping-mark key', (d) => firstText(d).format(0, 5, { 'bold--aGVsbG8=': {} })],
-    ['a new heading', (d) => {
-      const heading = new Y.XmlElement('heading')
-      heading.setAttribute('level', 1 as unknown as string)
-      heading.insert(0, [new Y.XmlText('Heading')])
-      d.getXmlFragment('default').insert(0, [heading])
-    }],
-    ['a nested list', (d) => {
-      const list = new Y.XmlElement('bulletList')
-      const item = new Y.XmlElement('listItem')
-      const paragraph = new Y.XmlElement('paragraph')
-      paragraph.insert(0, [new Y.XmlText('item')])
-      item.insert(0, [paragraph])
-      list.insert(0, [item])
-      d.getXmlFragment('default').push([list])
-    }],
+    [
+      'a new heading',
+      (d) => {
+        const heading = new Y.XmlElement('heading')
+        heading.setAttribute('level', 1 as unknown as string)
+        heading.insert(0, [new Y.XmlText('Heading')])
+        d.getXmlFragment('default').insert(0, [heading])
+      },
+    ],
+    [
+      'a nested list',
+      (d) => {
+        const list = new Y.XmlElement('bulletList')
+        const item = new Y.XmlElement('listItem')
+        const paragraph = new Y.XmlElement('paragraph')
+        paragraph.insert(0, [new Y.XmlText('item')])
+        item.insert(0, [paragraph])
+        list.insert(0, [item])
+        d.getXmlFragment('default').push([list])
+      },
+    ],
     ['deleting a paragraph', (d) => d.getXmlFragment('default').delete(0, 1)],
-    ['changing an attribute', (d) => {
-      const heading = new Y.XmlElement('heading')
-      d.getXmlFragment('default').push([heading])
-      heading.setAttribute('level', 3 as unknown as string)
-    }],
+    [
+      'changing an attribute',
+      (d) => {
+        const heading = new Y.XmlElement('heading')
+        d.getXmlFragment('default').push([heading])
+        heading.setAttribute('level', 3 as unknown as string)
+      },
+    ],
   ]
   it.each(edits)('%s', (_, edit) => {
     const server = serverDoc()
@@ -80,7 +100,10 @@ describe('UpdateChecker: honest edits pass', () => {
 
   it('passes removing a link', () => {
     const server = serverDoc()
-    Y.applyUpdate(server, captureUpdate(cloneDoc(server), (d) => firstText(d).format(0, 5, { link: { href: 'https://x.test' } })))
+    Y.applyUpdate(
+      server,
+      captureUpdate(cloneDoc(server), (d) => firstText(d).format(0, 5, { link: { href: 'https://x.test' } })),
+    )
     const update = captureUpdate(cloneDoc(server), (d) => firstText(d).format(0, 5, { link: null }))
     expect(check(server, update)).toMatchObject({ verdict: 'ok', changes: true })
   })
@@ -140,7 +163,10 @@ describe('UpdateChecker: deletions of content the document has not received', ()
   it('refuses a range that starts inside what the document has but reaches beyond it', () => {
     const server = serverDoc()
     const victim = cloneDoc(server)
-    Y.applyUpdate(server, captureUpdate(victim, (d) => firstText(d).insert(0, 'abc')))
+    Y.applyUpdate(
+      server,
+      captureUpdate(victim, (d) => firstText(d).insert(0, 'abc')),
+    )
     const straddling = rawUpdate(victim.clientID, 0, [], [[victim.clientID, 1, 4]])
     expect(check(server, straddling)).toMatchObject({ verdict: 'unseenDelete' })
     expect(check(server, rawUpdate(victim.clientID, 0, [], [[victim.clientID, 1, 2]])).verdict).toBe('ok')
@@ -173,11 +199,15 @@ describe('UpdateChecker: the schema firewall', () => {
   const server = serverDoc()
   const attacks: Array<[string, () => Uint8Array]> = [
     ['a new root type', () => captureUpdate(cloneDoc(server), (d) => d.getText('evil').insert(0, 'x'))],
-    ['a write into the server-owned meta map', () =>
-      captureUpdate(cloneDoc(server), (d) => d.getMap('meta').set('title', 'hijacked'))],
+    [
+      'a write into the server-owned meta map',
+      () => captureUpdate(cloneDoc(server), (d) => d.getMap('meta').set('title', 'hijacked')),
+    ],
     ['deleting the title', () => captureUpdate(cloneDoc(server), (d) => d.getMap('meta').delete('title'))],
-    ['an unknown node', () =>
-      captureUpdate(cloneDoc(server), (d) => d.getXmlFragment('default').push([new Y.XmlElement('iframe')]))],
+    [
+      'an unknown node',
+      () => captureUpdate(cloneDoc(server), (d) => d.getXmlFragment('default').push([new Y.XmlElement('iframe')])),
+    ],
     ['an unknown mark', () => captureUpdate(cloneDoc(server), (d) => firstText(d).format(0, 3, { onclick: 'x' }))],
     ...(
       [
@@ -192,60 +222,109 @@ describe('UpdateChecker: the schema firewall', () => {
       ] as const
     ).map(([name, value]): [string, () => Uint8Array] => [
       name,
-      () => captureUpdate(cloneDoc(server), (d) => firstText(d).format(0, 3, { link: value as unknown as Record<string, unknown> })),
+      () =>
+        captureUpdate(cloneDoc(server), (d) =>
+          firstText(d).format(0, 3, { link: value as unknown as Record<string, unknown> }),
+        ),
     ]),
-    ['a javascript: link under an overlapping-mark key', () =>
-      captureUpdate(cloneDoc(server), (d) => firstText(d).format(0, 3, { 'link--aGVsbG8=': { href: 'javascript:alert(1)' } }))],
-    ['an attribute the node does not have', () =>
-      captureUpdate(cloneDoc(server), (d) => (d.getXmlFragment('default').get(0) as Y.XmlElement).setAttribute('onclick', 'alert(1)'))],
-    ['a heading level out of range', () =>
-      captureUpdate(cloneDoc(server), (d) => {
-        const heading = new Y.XmlElement('heading')
-        heading.setAttribute('level', 7 as unknown as string)
-        d.getXmlFragment('default').push([heading])
-      })],
-    ['a code block language that is not a string', () =>
-      captureUpdate(cloneDoc(server), (d) => {
-        const code = new Y.XmlElement('codeBlock')
-        code.setAttribute('language', { evil: true } as unknown as string)
-        d.getXmlFragment('default').push([code])
-      })],
-    ['a map inside an element', () =>
-      captureUpdate(cloneDoc(server), (d) => {
-        const paragraph = d.getXmlFragment('default').get(0) as Y.XmlElement
-        paragraph.insert(0, [new Y.XmlHook('hook') as unknown as Y.XmlElement])
-      })],
+    [
+      'a javascript: link under an overlapping-mark key',
+      () =>
+        captureUpdate(cloneDoc(server), (d) =>
+          firstText(d).format(0, 3, { 'link--aGVsbG8=': { href: 'javascript:alert(1)' } }),
+        ),
+    ],
+    [
+      'an attribute the node does not have',
+      () =>
+        captureUpdate(cloneDoc(server), (d) =>
+          (d.getXmlFragment('default').get(0) as Y.XmlElement).setAttribute('onclick', 'alert(1)'),
+        ),
+    ],
+    [
+      'a heading level out of range',
+      () =>
+        captureUpdate(cloneDoc(server), (d) => {
+          const heading = new Y.XmlElement('heading')
+          heading.setAttribute('level', 7 as unknown as string)
+          d.getXmlFragment('default').push([heading])
+        }),
+    ],
+    [
+      'a code block language that is not a string',
+      () =>
+        captureUpdate(cloneDoc(server), (d) => {
+          const code = new Y.XmlElement('codeBlock')
+          code.setAttribute('language', { evil: true } as unknown as string)
+          d.getXmlFragment('default').push([code])
+        }),
+    ],
+    [
+      'a map inside an element',
+      () =>
+        captureUpdate(cloneDoc(server), (d) => {
+          const paragraph = d.getXmlFragment('default').get(0) as Y.XmlElement
+          paragraph.insert(0, [new Y.XmlHook('hook') as unknown as Y.XmlElement])
+        }),
+    ],
     ['an embed inside text', () => captureUpdate(cloneDoc(server), (d) => firstText(d).insertEmbed(0, { x: 1 }))],
-    ['text directly in the fragment', () => rawUpdate(99, 0, [{ parentKey: 'default', content: stringContent('loose') }])],
-    ['a subdocument', () =>
-      rawUpdate(99, 0, [{ parentKey: 'default', content: { ref: 9, write: (e) => {
-        encoding.writeVarString(e, 'guid')
-        encoding.writeAny(e, {})
-      } } }])],
-    ['elements nested deeper than the limit', () =>
-      captureUpdate(cloneDoc(server), (d) => {
-        let node = new Y.XmlElement('blockquote')
-        const top = node
-        for (let i = 0; i < 60; i++) {
-          const inner = new Y.XmlElement('blockquote')
-          node.insert(0, [inner])
-          node = inner
-        }
-        d.getXmlFragment('default').push([top])
-      })],
-    ['an item whose origin is a later struct of its own client', () =>
-      rawUpdate(99, 0, [
-        { origin: [99, 1], content: stringContent('a') },
-        { parentKey: 'default', content: elementContent('paragraph') },
-      ])],
-    ['origins in two different parents', () => {
-      const fragment = server.getXmlFragment('default')
-      const heading = (fragment.get(0) as Y.XmlElement)._item as Y.Item
-      const text = firstText(server)._item as Y.Item
-      return rawUpdate(99, 0, [
-        { origin: [heading.id.client, heading.id.clock], rightOrigin: [text.id.client, text.id.clock], content: elementContent('paragraph') },
-      ])
-    }],
+    [
+      'text directly in the fragment',
+      () => rawUpdate(99, 0, [{ parentKey: 'default', content: stringContent('loose') }]),
+    ],
+    [
+      'a subdocument',
+      () =>
+        rawUpdate(99, 0, [
+          {
+            parentKey: 'default',
+            content: {
+              ref: 9,
+              write: (e) => {
+                encoding.writeVarString(e, 'guid')
+                encoding.writeAny(e, {})
+              },
+            },
+          },
+        ]),
+    ],
+    [
+      'elements nested deeper than the limit',
+      () =>
+        captureUpdate(cloneDoc(server), (d) => {
+          let node = new Y.XmlElement('blockquote')
+          const top = node
+          for (let i = 0; i < 60; i++) {
+            const inner = new Y.XmlElement('blockquote')
+            node.insert(0, [inner])
+            node = inner
+          }
+          d.getXmlFragment('default').push([top])
+        }),
+    ],
+    [
+      'an item whose origin is a later struct of its own client',
+      () =>
+        rawUpdate(99, 0, [
+          { origin: [99, 1], content: stringContent('a') },
+          { parentKey: 'default', content: elementContent('paragraph') },
+        ]),
+    ],
+    [
+      'origins in two different parents',
+      () => {
+        const fragment = server.getXmlFragment('default')
+        const heading = (fragment.get(0) as Y.XmlElement)._item as Y.Item
+        const text = firstText(server)._item as Y.Item
+        return rawUpdate(99, 0, [
+          {
+            origin: [heading.id.client, heading.id.clock],
+            rightOrigin: [text.id.client, text.id.clock],
+            content: elementContent('paragraph'),
+          },
+        ])
+      },
+    ],
   ]
   it.each(attacks)('refuses %s', (_, build) => {
     const update = build()

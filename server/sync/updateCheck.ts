@@ -9,13 +9,7 @@
  * arrive.
  */
 import * as Y from 'yjs'
-import {
-  ContentRef,
-  type ParsedStruct,
-  type ParsedUpdate,
-  type StructId,
-  TypeRef,
-} from './updateFormat'
+import { ContentRef, type ParsedStruct, type ParsedUpdate, type StructId, TypeRef } from './updateFormat'
 
 /** Says what is wrong with a value a client writes, or null when it may be written. */
 export type ValueCheck = (value: unknown) => string | null
@@ -95,6 +89,7 @@ export class UpdateChecker {
   readonly #rules: SchemaRules
   readonly #body: Y.XmlFragment
   /** A type never moves in Yjs, so its container facts can be computed once; identity matters. */
+  // biome-ignore lint/suspicious/noExplicitAny: Yjs types its shared types' content as any
   readonly #containers = new WeakMap<Y.AbstractType<any>, Container>()
   readonly #enforceSchema: boolean
 
@@ -171,18 +166,17 @@ export class UpdateChecker {
       if (range.clock + range.length > stateOf(range.client)) {
         // Updates another process stored were checked there: hold them until the content arrives.
         if (!this.#enforceSchema) return { verdict: 'missing' }
-        return { verdict: 'unseenDelete', reason: `deletes content of client ${range.client} the document has not received` }
+        return {
+          verdict: 'unseenDelete',
+          reason: `deletes content of client ${range.client} the document has not received`,
+        }
       }
       if (this.#deletesSomething(range.client, range.clock, range.length)) changes = true
     }
     return { verdict: 'ok', newContentClients, changes }
   }
 
-  #dependenciesPresent(
-    struct: ParsedStruct,
-    client: number,
-    stateOf: (client: number) => number,
-  ): boolean {
+  #dependenciesPresent(struct: ParsedStruct, client: number, stateOf: (client: number) => number): boolean {
     const present = (id: StructId | null): boolean => {
       if (id === null) return true
       if (id.client === client && id.clock >= struct.clock) {
@@ -229,7 +223,10 @@ export class UpdateChecker {
         if (struct.parent.key !== DOCUMENT_FIELD) {
           if (!this.#enforceSchema) {
             const root = this.#doc.share.get(struct.parent.key)
-            return { container: root === undefined ? OUTSIDE_BODY : this.#containerOf(root), parentSub: struct.parentSub }
+            return {
+              container: root === undefined ? OUTSIDE_BODY : this.#containerOf(root),
+              parentSub: struct.parentSub,
+            }
           }
           throw new Rejection(`writes outside the document body (${JSON.stringify(struct.parent.key)})`)
         }
@@ -296,6 +293,7 @@ export class UpdateChecker {
     return null
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: Yjs types its shared types' content as any
   #containerOf(type: Y.AbstractType<any>): Container {
     const cached = this.#containers.get(type)
     if (cached !== undefined) return cached
@@ -389,6 +387,7 @@ function containerKindOfTypeRef(typeRef: number | null): ContainerKind {
   return 'other'
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: Yjs types its shared types' content as any
 function containerKindOfType(type: Y.AbstractType<any>): ContainerKind {
   if (type instanceof Y.XmlText) return 'text'
   if (type instanceof Y.XmlElement) return 'element'

@@ -56,7 +56,10 @@ describe('parseUpdate', () => {
     expect(parsed.deletes.length).toBeGreaterThan(0)
 
     const rebuilt = new Y.Doc()
-    Y.applyUpdate(rebuilt, sliceUpdate(update, parsed, () => true, true))
+    Y.applyUpdate(
+      rebuilt,
+      sliceUpdate(update, parsed, () => true, true),
+    )
     expect(Y.encodeStateVector(rebuilt)).toEqual(Y.encodeStateVector(doc))
     expect(rebuilt.getXmlFragment('default').toString()).toBe(doc.getXmlFragment('default').toString())
   })
@@ -79,7 +82,10 @@ describe('parseUpdate', () => {
   it('splits an update by client and each part applies on its own', () => {
     const a = new Y.Doc()
     const b = new Y.Doc()
-    Y.applyUpdate(b, captureUpdate(a, (d) => d.getText('t').insert(0, 'from a ')))
+    Y.applyUpdate(
+      b,
+      captureUpdate(a, (d) => d.getText('t').insert(0, 'from a ')),
+    )
     captureUpdate(b, (d) => d.getText('t').insert(0, 'from b '))
     const update = Y.encodeStateAsUpdate(b)
     const parsed = parseUpdate(update)
@@ -107,42 +113,79 @@ describe('parseUpdate', () => {
   })
 
   it.each([
-    ['a repeated client section', () => {
-      const section = rawUpdate(7, 0, [{ parentKey: 'default', content: stringContent('x') }])
-      const e = encoding.createEncoder()
-      encoding.writeVarUint(e, 2)
-      const body = section.subarray(1, section.length - 1)
-      encoding.writeUint8Array(e, body)
-      encoding.writeUint8Array(e, body)
-      encoding.writeVarUint(e, 0)
-      return encoding.toUint8Array(e)
-    }],
+    [
+      'a repeated client section',
+      () => {
+        const section = rawUpdate(7, 0, [{ parentKey: 'default', content: stringContent('x') }])
+        const e = encoding.createEncoder()
+        encoding.writeVarUint(e, 2)
+        const body = section.subarray(1, section.length - 1)
+        encoding.writeUint8Array(e, body)
+        encoding.writeUint8Array(e, body)
+        encoding.writeVarUint(e, 0)
+        return encoding.toUint8Array(e)
+      },
+    ],
     ['an empty string item', () => rawUpdate(7, 0, [{ parentKey: 'default', content: stringContent('') }])],
-    ['an unknown content ref', () => rawUpdate(7, 0, [{ parentKey: 'default', content: { ref: 17, write: () => undefined } }])],
-    ['an unknown type ref', () =>
-      rawUpdate(7, 0, [{ parentKey: 'default', content: { ref: 7, write: (e) => encoding.writeVarUint(e, 42) } }])],
-    ['a client id beyond 32 bits', () => rawUpdate(2 ** 33, 0, [{ parentKey: 'default', content: stringContent('x') }])],
+    [
+      'an unknown content ref',
+      () => rawUpdate(7, 0, [{ parentKey: 'default', content: { ref: 17, write: () => undefined } }]),
+    ],
+    [
+      'an unknown type ref',
+      () =>
+        rawUpdate(7, 0, [{ parentKey: 'default', content: { ref: 7, write: (e) => encoding.writeVarUint(e, 42) } }]),
+    ],
+    [
+      'a client id beyond 32 bits',
+      () => rawUpdate(2 ** 33, 0, [{ parentKey: 'default', content: stringContent('x') }]),
+    ],
     ['a clock beyond range', () => rawUpdate(7, 2 ** 45, [{ parentKey: 'default', content: stringContent('x') }])],
     ['a zero-length delete range', () => rawUpdate(7, 0, [], [[7, 0, 0]])],
-    ['invalid JSON in a format', () =>
-      rawUpdate(7, 0, [{ parentKey: 'default', content: { ref: 6, write: (e) => {
-        encoding.writeVarString(e, 'bold')
-        encoding.writeVarString(e, '{nope')
-      } } }])],
-    ['invalid UTF-8 in a string', () =>
-      rawUpdate(7, 0, [{ parentKey: 'default', content: { ref: 4, write: (e) => {
-        encoding.writeVarUint(e, 2)
-        encoding.writeUint8(e, 0xc3)
-        encoding.writeUint8(e, 0x28)
-      } } }])],
-    ['a struct count larger than the update', () => {
-      const e = encoding.createEncoder()
-      encoding.writeVarUint(e, 1)
-      encoding.writeVarUint(e, 2 ** 40)
-      encoding.writeVarUint(e, 7)
-      encoding.writeVarUint(e, 0)
-      return encoding.toUint8Array(e)
-    }],
+    [
+      'invalid JSON in a format',
+      () =>
+        rawUpdate(7, 0, [
+          {
+            parentKey: 'default',
+            content: {
+              ref: 6,
+              write: (e) => {
+                encoding.writeVarString(e, 'bold')
+                encoding.writeVarString(e, '{nope')
+              },
+            },
+          },
+        ]),
+    ],
+    [
+      'invalid UTF-8 in a string',
+      () =>
+        rawUpdate(7, 0, [
+          {
+            parentKey: 'default',
+            content: {
+              ref: 4,
+              write: (e) => {
+                encoding.writeVarUint(e, 2)
+                encoding.writeUint8(e, 0xc3)
+                encoding.writeUint8(e, 0x28)
+              },
+            },
+          },
+        ]),
+    ],
+    [
+      'a struct count larger than the update',
+      () => {
+        const e = encoding.createEncoder()
+        encoding.writeVarUint(e, 1)
+        encoding.writeVarUint(e, 2 ** 40)
+        encoding.writeVarUint(e, 7)
+        encoding.writeVarUint(e, 0)
+        return encoding.toUint8Array(e)
+      },
+    ],
   ])('refuses %s', (_, build) => {
     expect(() => parseUpdate(build())).toThrow(MalformedUpdateError)
   })

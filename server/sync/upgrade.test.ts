@@ -48,14 +48,22 @@ describe('admitUpgrade', () => {
     expect(await refusalStatus(admitUpgrade(policy(), request()))).toBe(0)
     expect(await refusalStatus(admitUpgrade(policy(), request({ origin: 'https://tandem.example.test' })))).toBe(0)
     // Loopback pages on any port: the Vite dev server on 5173 proxies to the API on 8080.
-    expect(await refusalStatus(admitUpgrade(policy(), request({ host: 'localhost:5173', origin: 'http://localhost:5173' })))).toBe(0)
-    expect(await refusalStatus(admitUpgrade(policy(), request({ host: '127.0.0.1:8080', origin: 'http://localhost:5173' })))).toBe(0)
+    expect(
+      await refusalStatus(admitUpgrade(policy(), request({ host: 'localhost:5173', origin: 'http://localhost:5173' }))),
+    ).toBe(0)
+    expect(
+      await refusalStatus(admitUpgrade(policy(), request({ host: '127.0.0.1:8080', origin: 'http://localhost:5173' }))),
+    ).toBe(0)
     expect(await refusalStatus(admitUpgrade(policy(), request({ origin: 'https://evil.example.test' })))).toBe(403)
     expect(await refusalStatus(admitUpgrade(policy(), request({ origin: 'not a url' })))).toBe(403)
     expect(await refusalStatus(admitUpgrade(policy(), request({ origin: 'null' })))).toBe(403)
     const listed = policy({ allowedOrigins: ['https://app.example.test'] })
     expect(await refusalStatus(admitUpgrade(listed, request({ origin: 'https://app.example.test' })))).toBe(0)
-    expect(await refusalStatus(admitUpgrade(policy({ allowedOrigins: ['*'] }), request({ origin: 'https://any.example.test' })))).toBe(0)
+    expect(
+      await refusalStatus(
+        admitUpgrade(policy({ allowedOrigins: ['*'] }), request({ origin: 'https://any.example.test' })),
+      ),
+    ).toBe(0)
   })
 
   it('refuses a Host the server does not answer to with 421, and judges Origin by the allowed hosts, not by Host', async () => {
@@ -71,7 +79,9 @@ describe('admitUpgrade', () => {
     // ALLOWED_HOSTS=*: any Host, and then the page must be the one the request names.
     const anyHost = policy({ allowedHosts: ['*'] })
     expect(await refusalStatus(admitUpgrade(anyHost, rebound))).toBe(0)
-    expect(await refusalStatus(admitUpgrade(anyHost, request({ host: 'a.example.test', origin: 'https://b.example.test' })))).toBe(403)
+    expect(
+      await refusalStatus(admitUpgrade(anyHost, request({ host: 'a.example.test', origin: 'https://b.example.test' }))),
+    ).toBe(403)
   })
 
   it('wants a token for this document when a secret is set: 401 without or with a bad one, 403 for another document', async () => {
@@ -108,15 +118,26 @@ describe('parseSyncTarget', () => {
     expect(parseSyncTarget('/ws/abc?token=t1&token=t2&x=1')).toEqual({ docId: 'abc', token: 't1' })
     expect(parseSyncTarget('/ws/a%20b')).toEqual({ docId: 'a b', token: null })
     expect(parseSyncTarget('/ws/%E0%A4%A')).toEqual({ docId: '%E0%A4%A', token: null })
-    for (const other of ['/ws/', '/ws', '/ws/abc/more', '/api/docs', '/wsx/abc', undefined]) expect(parseSyncTarget(other)).toBeNull()
+    for (const other of ['/ws/', '/ws', '/ws/abc/more', '/api/docs', '/wsx/abc', undefined])
+      expect(parseSyncTarget(other)).toBeNull()
   })
 })
 
 /** Sends an upgrade request and resolves with the status and body of a refusal, or 101. */
-function upgrade(server: TestServer, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function upgrade(
+  server: TestServer,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(`${server.url}${path}`, {
-      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13', ...headers },
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        'sec-websocket-version': '13',
+        ...headers,
+      },
     })
     outgoing.on('upgrade', (response, socket) => {
       socket.destroy()
@@ -142,14 +163,19 @@ describe('the upgrade endpoint', () => {
     expect(await upgrade(server, `/ws/${id}`)).toEqual({ status: 101, body: '' })
     const elsewhere = await upgrade(server, '/api/docs')
     expect(elsewhere.status).toBe(404)
-    expect(JSON.parse(elsewhere.body)).toEqual({ error: { code: 'not_found', message: 'no WebSocket endpoint at /api/docs' } })
+    expect(JSON.parse(elsewhere.body)).toEqual({
+      error: { code: 'not_found', message: 'no WebSocket endpoint at /api/docs' },
+    })
     const oldVersion = await upgrade(server, `/ws/${id}`, { 'sec-websocket-version': '8' })
     expect(oldVersion.status).toBe(101)
     const unknownVersion = await upgrade(server, `/ws/${id}`, { 'sec-websocket-version': '99' })
     expect(unknownVersion.status).toBe(400)
     expect(JSON.parse(unknownVersion.body).error.code).toBe('invalid_request')
     // DNS rebinding: a page whose name now resolves to this server sends its name in both headers.
-    const rebound = await upgrade(server, `/ws/${id}`, { host: 'rebind.evil.example', origin: 'http://rebind.evil.example' })
+    const rebound = await upgrade(server, `/ws/${id}`, {
+      host: 'rebind.evil.example',
+      origin: 'http://rebind.evil.example',
+    })
     expect(rebound.status).toBe(421)
     expect(JSON.parse(rebound.body).error.code).toBe('host_not_allowed')
     const devServer = await upgrade(server, `/ws/${id}`, { host: 'localhost:5173', origin: 'http://localhost:5173' })

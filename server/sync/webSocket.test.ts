@@ -28,7 +28,11 @@ let port: number
 const open: Array<Socket | WebSocket> = []
 
 beforeAll(async () => {
-  server = await startTestServer({ MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD), MAX_CONNECTIONS_PER_IP: '1000', MAX_ROOMS_PER_IP: '1000' })
+  server = await startTestServer({
+    MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD),
+    MAX_CONNECTIONS_PER_IP: '1000',
+    MAX_ROOMS_PER_IP: '1000',
+  })
   port = Number(new URL(server.url).port)
   docId = await server.createDocument({ content: { format: 'text', body: 'conformance' } })
 })
@@ -64,7 +68,8 @@ function frame(opcode: number, payload: Uint8Array = new Uint8Array(0), options:
   const body = Buffer.from(payload)
   if (masked) {
     header.set(mask, 2 + lengthBytes)
-    for (let index = 0; index < body.length; index++) body[index] = (body[index] as number) ^ (mask[index & 3] as number)
+    for (let index = 0; index < body.length; index++)
+      body[index] = (body[index] as number) ^ (mask[index & 3] as number)
   }
   return Buffer.concat([header, body])
 }
@@ -166,11 +171,16 @@ interface Peer extends Exchange {
 async function peer({ joined = true }: { joined?: boolean } = {}): Promise<Peer> {
   const exchange = tcp()
   exchange.socket.write(upgradeRequest(`/ws/${docId}`))
-  const headerEnd = await waitFor(() => {
-    const end = exchange.received().indexOf('\r\n\r\n')
-    return end >= 0 ? end + 4 : 0
-  }, { what: 'the handshake response' })
-  expect(exchange.received().subarray(0, headerEnd).toString()).toMatch(/^HTTP\/1\.1 101 [^]*Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=/)
+  const headerEnd = await waitFor(
+    () => {
+      const end = exchange.received().indexOf('\r\n\r\n')
+      return end >= 0 ? end + 4 : 0
+    },
+    { what: 'the handshake response' },
+  )
+  expect(exchange.received().subarray(0, headerEnd).toString()).toMatch(
+    /^HTTP\/1\.1 101 [\s\S]*Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=/,
+  )
   const frames = (): ServerFrame[] => parseFrames(exchange.received().subarray(headerEnd))
   const result: Peer = {
     ...exchange,
@@ -186,13 +196,20 @@ async function peer({ joined = true }: { joined?: boolean } = {}): Promise<Peer>
       exchange.socket.write(Buffer.concat(outgoing))
     },
   }
-  if (joined) await waitFor(() => frames().some((f) => f.opcode === Op.binary && f.payload[0] === 0 && f.payload[1] === 0), { what: 'sync step 1 from the server' })
+  if (joined)
+    await waitFor(() => frames().some((f) => f.opcode === Op.binary && f.payload[0] === 0 && f.payload[1] === 0), {
+      what: 'sync step 1 from the server',
+    })
   return result
 }
 
 async function expectClosedWith(p: Peer, code: number | null): Promise<void> {
   await waitFor(() => p.close() !== null, {
-    what: `a close frame (${code}); got ${p.frames().length} frames, opcodes ${p.frames().slice(0, 8).map((f) => f.opcode).join(',')}…`,
+    what: `a close frame (${code}); got ${p.frames().length} frames, opcodes ${p
+      .frames()
+      .slice(0, 8)
+      .map((f) => f.opcode)
+      .join(',')}…`,
     timeout: 5000,
   })
   expect(p.close()?.code).toBe(code)
@@ -201,7 +218,10 @@ async function expectClosedWith(p: Peer, code: number | null): Promise<void> {
 /** The peer is still served: a ping sent now is answered, and nothing closed it before. */
 async function expectServed(p: Peer, tag = 'still there'): Promise<void> {
   p.send(frame(Op.ping, Buffer.from(tag)))
-  await waitFor(() => p.frames().some((f) => f.opcode === Op.pong && f.payload.toString() === tag) || p.close() !== null, { what: 'the pong' })
+  await waitFor(
+    () => p.frames().some((f) => f.opcode === Op.pong && f.payload.toString() === tag) || p.close() !== null,
+    { what: 'the pong' },
+  )
   expect(p.close()).toBeNull()
 }
 
@@ -236,7 +256,8 @@ function updateMessageOfLength(length: number): Uint8Array {
   const clientID = randomClientId()
   for (const paragraphs of [1, 2]) {
     let guess = Math.max(1, length - 60)
-    for (let step = 0; step < 3; step++) guess = Math.max(1, guess + length - updateMessage(guess, { paragraphs, clientID }).length)
+    for (let step = 0; step < 3; step++)
+      guess = Math.max(1, guess + length - updateMessage(guess, { paragraphs, clientID }).length)
     for (let textLength = Math.max(1, guess - 3); textLength <= guess + 3; textLength++) {
       const message = updateMessage(textLength, { paragraphs, clientID })
       if (message.length === length) return message
@@ -248,19 +269,24 @@ function updateMessageOfLength(length: number): Uint8Array {
 /** Waits until `listener` received a broadcast of exactly `message`. */
 async function expectBroadcast(listener: Peer, message: Uint8Array): Promise<void> {
   const wanted = Buffer.from(message)
-  await waitFor(() => listener.frames().some((f) => f.opcode === Op.binary && f.payload.equals(wanted)), { what: `a broadcast of ${message.length} bytes` })
+  await waitFor(() => listener.frames().some((f) => f.opcode === Op.binary && f.payload.equals(wanted)), {
+    what: `a broadcast of ${message.length} bytes`,
+  })
 }
 
 // ---------------------------------------------------------------------------------------------
 
 describe('framing: lengths', () => {
-  it.each([125, 126, 65_535, 65_536])('carries a %i-byte message both ways (7-, 16- and 64-bit lengths)', async (length) => {
-    const [sender, listener] = await Promise.all([peer(), peer()])
-    const message = updateMessageOfLength(length)
-    sender.send(frame(Op.binary, message))
-    await expectBroadcast(listener, message)
-    await expectServed(sender)
-  })
+  it.each([125, 126, 65_535, 65_536])(
+    'carries a %i-byte message both ways (7-, 16- and 64-bit lengths)',
+    async (length) => {
+      const [sender, listener] = await Promise.all([peer(), peer()])
+      const message = updateMessageOfLength(length)
+      sender.send(frame(Op.binary, message))
+      await expectBroadcast(listener, message)
+      await expectServed(sender)
+    },
+  )
 
   it('hands an empty binary message to the room, which refuses it as malformed (4400)', async () => {
     const p = await peer()
@@ -276,7 +302,10 @@ describe('framing: lengths', () => {
 
   it('refuses fragments that add up to more than MAX_PAYLOAD_BYTES with 1009', async () => {
     const p = await peer()
-    p.send(frame(Op.binary, new Uint8Array(MAX_PAYLOAD - 10), { final: false }), frame(Op.continuation, new Uint8Array(0), { length: 11 }))
+    p.send(
+      frame(Op.binary, new Uint8Array(MAX_PAYLOAD - 10), { final: false }),
+      frame(Op.continuation, new Uint8Array(0), { length: 11 }),
+    )
     await expectClosedWith(p, 1009)
   })
 
@@ -300,14 +329,22 @@ describe('framing: fragmentation with interleaved control frames', () => {
       frame(Op.continuation, message.subarray(200)),
     )
     await expectBroadcast(listener, message)
-    await waitFor(() => sender.frames().some((f) => f.opcode === Op.pong && f.payload.toString() === 'between'), { what: 'the pong' })
+    await waitFor(() => sender.frames().some((f) => f.opcode === Op.pong && f.payload.toString() === 'between'), {
+      what: 'the pong',
+    })
     expect(sender.close()).toBeNull()
   })
 
   it.each([
     ['a continuation frame with no message to continue', [frame(Op.continuation, Buffer.from('x'))]],
-    ['a new binary message inside a fragmented one', [frame(Op.binary, Buffer.from('a'), { final: false }), frame(Op.binary, Buffer.from('b'))]],
-    ['a text message inside a fragmented binary one', [frame(Op.binary, Buffer.from('a'), { final: false }), frame(Op.text, Buffer.from('b'))]],
+    [
+      'a new binary message inside a fragmented one',
+      [frame(Op.binary, Buffer.from('a'), { final: false }), frame(Op.binary, Buffer.from('b'))],
+    ],
+    [
+      'a text message inside a fragmented binary one',
+      [frame(Op.binary, Buffer.from('a'), { final: false }), frame(Op.text, Buffer.from('b'))],
+    ],
   ])('refuses %s with 1002', async (_what, frames) => {
     const p = await peer()
     p.send(...frames)
@@ -326,11 +363,14 @@ describe('framing: reserved bits and opcodes', () => {
     await expectClosedWith(p, 1002)
   })
 
-  it.each([0x3, 0x4, 0x5, 0x6, 0x7, 0xb, 0xc, 0xd, 0xe, 0xf])('refuses reserved opcode %i with 1002', async (opcode) => {
-    const p = await peer()
-    p.send(frame(opcode, Buffer.from('x')))
-    await expectClosedWith(p, 1002)
-  })
+  it.each([0x3, 0x4, 0x5, 0x6, 0x7, 0xb, 0xc, 0xd, 0xe, 0xf])(
+    'refuses reserved opcode %i with 1002',
+    async (opcode) => {
+      const p = await peer()
+      p.send(frame(opcode, Buffer.from('x')))
+      await expectClosedWith(p, 1002)
+    },
+  )
 })
 
 describe('framing: control frame limits', () => {
@@ -356,12 +396,15 @@ describe('framing: control frame limits', () => {
 })
 
 describe('framing: close codes and reasons', () => {
-  it.each([1000, 1001, 1003, 1007, 1008, 1011, 3000, 4000, 4999])('echoes a close with code %i and closes the connection', async (code) => {
-    const p = await peer()
-    p.send(frame(Op.close, closePayload(code, 'bye')))
-    await expectClosedWith(p, code)
-    await p.closed
-  })
+  it.each([1000, 1001, 1003, 1007, 1008, 1011, 3000, 4000, 4999])(
+    'echoes a close with code %i and closes the connection',
+    async (code) => {
+      const p = await peer()
+      p.send(frame(Op.close, closePayload(code, 'bye')))
+      await expectClosedWith(p, code)
+      await p.closed
+    },
+  )
 
   it('answers an empty close frame with an empty one', async () => {
     const p = await peer()
@@ -369,11 +412,14 @@ describe('framing: close codes and reasons', () => {
     await expectClosedWith(p, null)
   })
 
-  it.each([0, 999, 1004, 1005, 1006, 1015, 1016, 2000, 2999, 5000, 65_535])('refuses close code %i with 1002', async (code) => {
-    const p = await peer()
-    p.send(frame(Op.close, closePayload(code)))
-    await expectClosedWith(p, 1002)
-  })
+  it.each([0, 999, 1004, 1005, 1006, 1015, 1016, 2000, 2999, 5000, 65_535])(
+    'refuses close code %i with 1002',
+    async (code) => {
+      const p = await peer()
+      p.send(frame(Op.close, closePayload(code)))
+      await expectClosedWith(p, 1002)
+    },
+  )
 
   it('refuses a close reason that is not UTF-8 with 1007', async () => {
     const p = await peer()
@@ -399,7 +445,11 @@ describe('framing: UTF-8 in text frames', () => {
   it('reassembles a character split across fragments before judging it (4400, not 1007)', async () => {
     const p = await peer()
     const bytes = Buffer.from('aé€b')
-    p.send(frame(Op.text, bytes.subarray(0, 2), { final: false }), frame(Op.continuation, bytes.subarray(2, 4), { final: false }), frame(Op.continuation, bytes.subarray(4)))
+    p.send(
+      frame(Op.text, bytes.subarray(0, 2), { final: false }),
+      frame(Op.continuation, bytes.subarray(2, 4), { final: false }),
+      frame(Op.continuation, bytes.subarray(4)),
+    )
     await expectClosedWith(p, CloseCode.badMessage)
   })
 
@@ -511,8 +561,17 @@ describe('attacks', () => {
   it('answers an upgrade to anything but websocket (h2c) with 400, even with a valid key', async () => {
     for (const upgrade of ['h2c', 'websocket2', 'h2c, websocket']) {
       const exchange = tcp()
-      exchange.socket.write(upgradeRequest(`/ws/${docId}`, { Upgrade: upgrade, Connection: 'Upgrade, HTTP2-Settings', 'HTTP2-Settings': 'AAMAAABkAARAAAAAAAIAAAAA' }))
-      await waitFor(() => exchange.isClosed(), { what: `the server to answer Upgrade: ${upgrade} and hang up`, timeout: 3000 })
+      exchange.socket.write(
+        upgradeRequest(`/ws/${docId}`, {
+          Upgrade: upgrade,
+          Connection: 'Upgrade, HTTP2-Settings',
+          'HTTP2-Settings': 'AAMAAABkAARAAAAAAAIAAAAA',
+        }),
+      )
+      await waitFor(() => exchange.isClosed(), {
+        what: `the server to answer Upgrade: ${upgrade} and hang up`,
+        timeout: 3000,
+      })
       expect(exchange.received().toString()).toMatch(/^HTTP\/1\.1 400 /)
     }
   })
@@ -532,7 +591,10 @@ describe('attacks', () => {
       // destroyed the socket answers these bytes with a reset.
       const poke = setInterval(() => exchange.socket.write('still here'), 20)
       try {
-        await waitFor(() => exchange.isClosed(), { what: `the server to drop the refused (${status}) connection`, timeout: 3000 })
+        await waitFor(() => exchange.isClosed(), {
+          what: `the server to drop the refused (${status}) connection`,
+          timeout: 3000,
+        })
       } finally {
         clearInterval(poke)
       }

@@ -174,7 +174,9 @@ export function createWebSocketServer(
   const server = new WebSocketServer({
     noServer: true,
     clientTracking: false,
-    perMessageDeflate: options.perMessageDeflate ? { threshold: 1024, serverNoContextTakeover: true, clientNoContextTakeover: true } : false,
+    perMessageDeflate: options.perMessageDeflate
+      ? { threshold: 1024, serverNoContextTakeover: true, clientNoContextTakeover: true }
+      : false,
     maxPayload: options.maxPayloadBytes,
     maxFragments: MAX_FRAGMENTS,
     maxBufferedChunks: maxBufferedChunks(options.maxPayloadBytes),

@@ -19,7 +19,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
   const dataDir = tempDataDir()
   const config = loadConfig({ LOG_LEVEL: 'silent', ROOM_UNLOAD_GRACE_MS: '50', ...env, DATA_DIR: dataDir })
   const tandem = await buildTandem(config, pino({ level: 'silent' }))
-  const request = (path: string, init?: RequestInit): Promise<Response> => Promise.resolve(tandem.app.request(path, init))
+  const request = (path: string, init?: RequestInit): Promise<Response> =>
+    Promise.resolve(tandem.app.request(path, init))
   return {
     tandem,
     request,

@@ -30,7 +30,14 @@ export function bodyText(doc: Y.Doc): string {
       node instanceof Y.XmlElement
         ? node
             .toArray()
-            .map((child) => (child instanceof Y.XmlText ? child.toDelta().map((d: { insert: string }) => d.insert).join('') : ''))
+            .map((child) =>
+              child instanceof Y.XmlText
+                ? child
+                    .toDelta()
+                    .map((d: { insert: string }) => d.insert)
+                    .join('')
+                : '',
+            )
             .join('')
         : '',
     )

@@ -10,7 +10,8 @@ import { MAX_NAME_LENGTH, isHexColor } from '../identity'
 const FALLBACK_COLOR = '#868e96'
 
 export function renderCaret(user: Record<string, unknown>): HTMLElement {
-  const name = typeof user.name === 'string' && user.name.trim() !== '' ? user.name.trim().slice(0, MAX_NAME_LENGTH) : 'Anonymous'
+  const name =
+    typeof user.name === 'string' && user.name.trim() !== '' ? user.name.trim().slice(0, MAX_NAME_LENGTH) : 'Anonymous'
   const color = isHexColor(user.color) ? user.color : FALLBACK_COLOR
   const caret = document.createElement('span')
   caret.className = 'collaboration-carets__caret'

@@ -72,7 +72,9 @@ export class EditorHost {
 
   /** Scrolls to someone's caret and flashes it; false when they are not in the text. */
   goToCaret(name: string): boolean {
-    const caret = this.#element.querySelector<HTMLElement>(`[data-testid="remote-caret"][data-user-name="${CSS.escape(name)}"]`)
+    const caret = this.#element.querySelector<HTMLElement>(
+      `[data-testid="remote-caret"][data-user-name="${CSS.escape(name)}"]`,
+    )
     if (caret === null) return false
     caret.scrollIntoView({ block: 'center', behavior: 'smooth' })
     caret.classList.add('is-flashing')

@@ -38,7 +38,11 @@ export function openLinkEditor(editor: Editor, anchor: HTMLElement): void {
     value: typeof current === 'string' ? current : '',
   })
   const error = h('p', { class: 'link-error', role: 'alert', hidden: true })
-  const remove = h('button', { type: 'button', class: 'button button-quiet', 'data-testid': 'link-remove', hidden: typeof current !== 'string' }, 'Remove')
+  const remove = h(
+    'button',
+    { type: 'button', class: 'button button-quiet', 'data-testid': 'link-remove', hidden: typeof current !== 'string' },
+    'Remove',
+  )
   const form = h(
     'form',
     { class: 'popover link-popover', 'data-testid': 'link-popover' },

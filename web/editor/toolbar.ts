@@ -19,7 +19,10 @@ interface Tool {
   enabled?: (editor: Editor) => boolean
 }
 
-const text = (label: string, className = '') => (): Node => h('span', { class: `tool-text ${className}`.trim() }, label)
+const text =
+  (label: string, className = '') =>
+  (): Node =>
+    h('span', { class: `tool-text ${className}`.trim() }, label)
 const svg = (paths: string) => (): Node => icon(paths)
 
 const ICONS = {
@@ -36,8 +39,22 @@ const ICONS = {
 
 const GROUPS: Tool[][] = [
   [
-    { id: 'undo', label: 'Undo', keys: 'Mod-Z', face: svg(ICONS.undo), run: (c) => c.undo(), enabled: (e) => e.can().undo() },
-    { id: 'redo', label: 'Redo', keys: 'Mod-Shift-Z', face: svg(ICONS.redo), run: (c) => c.redo(), enabled: (e) => e.can().redo() },
+    {
+      id: 'undo',
+      label: 'Undo',
+      keys: 'Mod-Z',
+      face: svg(ICONS.undo),
+      run: (c) => c.undo(),
+      enabled: (e) => e.can().undo(),
+    },
+    {
+      id: 'redo',
+      label: 'Redo',
+      keys: 'Mod-Shift-Z',
+      face: svg(ICONS.redo),
+      run: (c) => c.redo(),
+      enabled: (e) => e.can().redo(),
+    },
   ],
   [1, 2, 3].map((level) => ({
     id: `h${level}`,
@@ -48,17 +65,80 @@ const GROUPS: Tool[][] = [
     active: (e: Editor) => e.isActive('heading', { level }),
   })),
   [
-    { id: 'bold', label: 'Bold', keys: 'Mod-B', face: text('B', 'tool-bold'), run: (c) => c.toggleBold(), active: (e) => e.isActive('bold') },
-    { id: 'italic', label: 'Italic', keys: 'Mod-I', face: text('I', 'tool-italic'), run: (c) => c.toggleItalic(), active: (e) => e.isActive('italic') },
-    { id: 'underline', label: 'Underline', keys: 'Mod-U', face: text('U', 'tool-underline'), run: (c) => c.toggleUnderline(), active: (e) => e.isActive('underline') },
-    { id: 'strike', label: 'Strikethrough', keys: 'Mod-Shift-S', face: text('S', 'tool-strike'), run: (c) => c.toggleStrike(), active: (e) => e.isActive('strike') },
-    { id: 'code', label: 'Inline code', keys: 'Mod-E', face: svg(ICONS.code), run: (c) => c.toggleCode(), active: (e) => e.isActive('code') },
+    {
+      id: 'bold',
+      label: 'Bold',
+      keys: 'Mod-B',
+      face: text('B', 'tool-bold'),
+      run: (c) => c.toggleBold(),
+      active: (e) => e.isActive('bold'),
+    },
+    {
+      id: 'italic',
+      label: 'Italic',
+      keys: 'Mod-I',
+      face: text('I', 'tool-italic'),
+      run: (c) => c.toggleItalic(),
+      active: (e) => e.isActive('italic'),
+    },
+    {
+      id: 'underline',
+      label: 'Underline',
+      keys: 'Mod-U',
+      face: text('U', 'tool-underline'),
+      run: (c) => c.toggleUnderline(),
+      active: (e) => e.isActive('underline'),
+    },
+    {
+      id: 'strike',
+      label: 'Strikethrough',
+      keys: 'Mod-Shift-S',
+      face: text('S', 'tool-strike'),
+      run: (c) => c.toggleStrike(),
+      active: (e) => e.isActive('strike'),
+    },
+    {
+      id: 'code',
+      label: 'Inline code',
+      keys: 'Mod-E',
+      face: svg(ICONS.code),
+      run: (c) => c.toggleCode(),
+      active: (e) => e.isActive('code'),
+    },
   ],
   [
-    { id: 'bullet-list', label: 'Bulleted list', keys: 'Mod-Shift-8', face: svg(ICONS.bulletList), run: (c) => c.toggleBulletList(), active: (e) => e.isActive('bulletList') },
-    { id: 'ordered-list', label: 'Numbered list', keys: 'Mod-Shift-7', face: svg(ICONS.orderedList), run: (c) => c.toggleOrderedList(), active: (e) => e.isActive('orderedList') },
-    { id: 'blockquote', label: 'Quote', keys: 'Mod-Shift-B', face: svg(ICONS.blockquote), run: (c) => c.toggleBlockquote(), active: (e) => e.isActive('blockquote') },
-    { id: 'code-block', label: 'Code block', keys: 'Mod-Alt-C', face: svg(ICONS.codeBlock), run: (c) => c.toggleCodeBlock(), active: (e) => e.isActive('codeBlock') },
+    {
+      id: 'bullet-list',
+      label: 'Bulleted list',
+      keys: 'Mod-Shift-8',
+      face: svg(ICONS.bulletList),
+      run: (c) => c.toggleBulletList(),
+      active: (e) => e.isActive('bulletList'),
+    },
+    {
+      id: 'ordered-list',
+      label: 'Numbered list',
+      keys: 'Mod-Shift-7',
+      face: svg(ICONS.orderedList),
+      run: (c) => c.toggleOrderedList(),
+      active: (e) => e.isActive('orderedList'),
+    },
+    {
+      id: 'blockquote',
+      label: 'Quote',
+      keys: 'Mod-Shift-B',
+      face: svg(ICONS.blockquote),
+      run: (c) => c.toggleBlockquote(),
+      active: (e) => e.isActive('blockquote'),
+    },
+    {
+      id: 'code-block',
+      label: 'Code block',
+      keys: 'Mod-Alt-C',
+      face: svg(ICONS.codeBlock),
+      run: (c) => c.toggleCodeBlock(),
+      active: (e) => e.isActive('codeBlock'),
+    },
     { id: 'hr', label: 'Divider', face: svg(ICONS.horizontalRule), run: (c) => c.setHorizontalRule() },
   ],
 ]
@@ -68,7 +148,9 @@ const isMac = /Mac|iPhone|iPad/.test(navigator.platform)
 function describeKeys(keys: string): string {
   return keys
     .split('-')
-    .map((key) => (key === 'Mod' ? (isMac ? '⌘' : 'Ctrl') : key === 'Alt' && isMac ? '⌥' : key === 'Shift' && isMac ? '⇧' : key))
+    .map((key) =>
+      key === 'Mod' ? (isMac ? '⌘' : 'Ctrl') : key === 'Alt' && isMac ? '⌥' : key === 'Shift' && isMac ? '⇧' : key,
+    )
     .join(isMac ? '' : '+')
 }
 
@@ -92,7 +174,9 @@ export function createToolbar(editor: Editor): Toolbar {
         title: tooltip,
         'aria-label': tool.label,
         'data-testid': `toolbar-${tool.id}`,
-        ...(tool.keys === undefined ? {} : { 'aria-keyshortcuts': tool.keys.replace('Mod', isMac ? 'Meta' : 'Control').replaceAll('-', '+') }),
+        ...(tool.keys === undefined
+          ? {}
+          : { 'aria-keyshortcuts': tool.keys.replace('Mod', isMac ? 'Meta' : 'Control').replaceAll('-', '+') }),
         ...(tool.active === undefined ? {} : { 'aria-pressed': 'false' }),
         on: {
           // Keep the editor's selection: the click must not move focus first.
@@ -119,7 +203,8 @@ export function createToolbar(editor: Editor): Toolbar {
   }
 
   GROUPS.forEach((group, index) => {
-    if (index > 0) element.append(h('span', { class: 'tool-divider', role: 'separator', 'aria-orientation': 'vertical' }))
+    if (index > 0)
+      element.append(h('span', { class: 'tool-divider', role: 'separator', 'aria-orientation': 'vertical' }))
     for (const tool of group) element.append(makeButton(tool))
     if (index === 2) {
       const button = makeButton(linkTool)
@@ -140,7 +225,12 @@ export function createToolbar(editor: Editor): Toolbar {
   setTabStop(2)
 
   element.addEventListener('keydown', (event) => {
-    const moves: Record<string, number> = { ArrowRight: focusIndex + 1, ArrowLeft: focusIndex - 1, Home: 0, End: buttons.length - 1 }
+    const moves: Record<string, number> = {
+      ArrowRight: focusIndex + 1,
+      ArrowLeft: focusIndex - 1,
+      Home: 0,
+      End: buttons.length - 1,
+    }
     const target = moves[event.key]
     if (target === undefined) return
     event.preventDefault()
@@ -153,7 +243,8 @@ export function createToolbar(editor: Editor): Toolbar {
   })
 
   const openLink = (event: KeyboardEvent): void => {
-    if (event.key.toLowerCase() !== 'k' || !(isMac ? event.metaKey : event.ctrlKey) || event.altKey || event.shiftKey) return
+    if (event.key.toLowerCase() !== 'k' || !(isMac ? event.metaKey : event.ctrlKey) || event.altKey || event.shiftKey)
+      return
     event.preventDefault()
     if (editor.isEditable) openLinkEditor(editor, linkButton)
   }

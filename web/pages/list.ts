@@ -37,7 +37,11 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
     'data-testid': 'search',
     maxlength: MAX_TITLE_LENGTH,
   })
-  const create = h('button', { type: 'button', class: 'button button-primary', 'data-testid': 'new-doc' }, '+ New document')
+  const create = h(
+    'button',
+    { type: 'button', class: 'button button-primary', 'data-testid': 'new-doc' },
+    '+ New document',
+  )
   const list = h('ul', { class: 'doc-list', 'aria-label': 'Documents', 'data-testid': 'doc-list' })
   const notice = h('div', { class: 'list-notice' })
   const more = h('button', { type: 'button', class: 'button', 'data-testid': 'load-more', hidden: true }, 'Show more')
@@ -48,7 +52,12 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
       h(
         'header',
         { class: 'topbar' },
-        h('a', { class: 'brand', href: '/', 'data-link': true, 'aria-label': 'tandem: all documents' }, h('span', { class: 'brand-mark', 'aria-hidden': 'true' }), h('span', { class: 'brand-name' }, 'tandem')),
+        h(
+          'a',
+          { class: 'brand', href: '/', 'data-link': true, 'aria-label': 'tandem: all documents' },
+          h('span', { class: 'brand-mark', 'aria-hidden': 'true' }),
+          h('span', { class: 'brand-name' }, 'tandem'),
+        ),
         h('div', { class: 'topbar-spacer' }),
         create,
       ),
@@ -69,13 +78,24 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
   }
 
   const tokenForm = (message: string): HTMLElement => {
-    const input = h('input', { type: 'password', class: 'search', 'aria-label': 'Access token', 'data-testid': 'token-input', autocomplete: 'off' })
+    const input = h('input', {
+      type: 'password',
+      class: 'search',
+      'aria-label': 'Access token',
+      'data-testid': 'token-input',
+      autocomplete: 'off',
+    })
     const form = h(
       'form',
       { class: 'message', 'data-testid': 'access-denied' },
       h('h2', {}, 'This server needs an access token'),
       h('p', {}, message),
-      h('div', { class: 'share-row' }, input, h('button', { type: 'submit', class: 'button button-primary' }, 'Use token')),
+      h(
+        'div',
+        { class: 'share-row' },
+        input,
+        h('button', { type: 'submit', class: 'button button-primary' }, 'Use token'),
+      ),
     )
     form.addEventListener('submit', (event) => {
       event.preventDefault()
@@ -138,7 +158,16 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
           { class: 'empty', 'data-testid': 'empty-state' },
           h('h2', {}, 'No documents yet'),
           h('p', {}, 'Create a document and share its link: everyone with the link edits it together, live.'),
-          h('button', { type: 'button', class: 'button button-primary', 'data-testid': 'empty-new-doc', on: { click: () => void createDocument() } }, 'Create your first document'),
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'button button-primary',
+              'data-testid': 'empty-new-doc',
+              on: { click: () => void createDocument() },
+            },
+            'Create your first document',
+          ),
         ),
       )
   }
@@ -171,7 +200,9 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
     busy++
     try {
       const limit = Math.min(100, Math.max(PAGE_SIZE, items.length))
-      const page = await call(api.api.docs.$get({ query: { limit: String(limit), ...(query === '' ? {} : { q: query }) } }))
+      const page = await call(
+        api.api.docs.$get({ query: { limit: String(limit), ...(query === '' ? {} : { q: query }) } }),
+      )
       if (mine !== generation || disposed) return
       items = page.items
       nextCursor = page.nextCursor
@@ -190,7 +221,9 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
     more.disabled = true
     try {
       const page = await call(
-        api.api.docs.$get({ query: { limit: String(PAGE_SIZE), cursor: nextCursor, ...(query === '' ? {} : { q: query }) } }),
+        api.api.docs.$get({
+          query: { limit: String(PAGE_SIZE), cursor: nextCursor, ...(query === '' ? {} : { q: query }) },
+        }),
       )
       if (mine !== generation || disposed) return
       const known = new Set(items.map((item) => item.id))

@@ -16,7 +16,11 @@ function messagePanel(message: Message): HTMLElement {
     h('h1', {}, message.title),
     h('p', {}, message.text),
     ...(message.extra ?? []),
-    h('a', { class: 'button button-primary', href: '/', 'data-link': true, 'data-testid': 'back-to-list' }, 'Back to all documents'),
+    h(
+      'a',
+      { class: 'button button-primary', href: '/', 'data-link': true, 'data-testid': 'back-to-list' },
+      'Back to all documents',
+    ),
   )
 }
 

@@ -12,7 +12,15 @@ describe('endingFor', () => {
   })
 
   it('treats every other code as a reason to reconnect', () => {
-    for (const code of [1000, 1001, 1006, CloseCode.serviceRestart, CloseCode.internalError, CloseCode.tryAgainLater, 4500]) {
+    for (const code of [
+      1000,
+      1001,
+      1006,
+      CloseCode.serviceRestart,
+      CloseCode.internalError,
+      CloseCode.tryAgainLater,
+      4500,
+    ]) {
       expect(endingFor(code, '')).toBeNull()
     }
   })

@@ -5,12 +5,18 @@ import { type DocumentCheck, DocumentWatch, checkFromError } from './documentChe
 
 describe('checkFromError', () => {
   it('ends the session on 404, 401 and 403 only', () => {
-    expect(checkFromError(new ApiError(404, 'not_found', 'gone'))).toEqual({ kind: 'ended', ending: { kind: 'deleted' } })
+    expect(checkFromError(new ApiError(404, 'not_found', 'gone'))).toEqual({
+      kind: 'ended',
+      ending: { kind: 'deleted' },
+    })
     expect(checkFromError(new ApiError(401, 'unauthorized', 'token expired'))).toEqual({
       kind: 'ended',
       ending: { kind: 'denied', reason: 'token expired' },
     })
-    expect(checkFromError(new ApiError(403, 'forbidden', 'no'))).toMatchObject({ kind: 'ended', ending: { kind: 'denied' } })
+    expect(checkFromError(new ApiError(403, 'forbidden', 'no'))).toMatchObject({
+      kind: 'ended',
+      ending: { kind: 'denied' },
+    })
     expect(checkFromError(new ApiError(500, 'internal', 'oops'))).toEqual({ kind: 'unknown' })
     expect(checkFromError(new ApiError(0, 'unreachable', 'network error'))).toEqual({ kind: 'unknown' })
     expect(checkFromError(new TypeError('boom'))).toEqual({ kind: 'unknown' })

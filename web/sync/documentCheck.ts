@@ -31,7 +31,8 @@ export function restDocumentChecker(api: ApiClient, docId: string): DocumentChec
 export function checkFromError(error: unknown): DocumentCheck {
   if (!(error instanceof ApiError) || error.unreachable) return { kind: 'unknown' }
   if (error.status === 404) return { kind: 'ended', ending: { kind: 'deleted' } }
-  if (error.status === 401 || error.status === 403) return { kind: 'ended', ending: { kind: 'denied', reason: error.message } }
+  if (error.status === 401 || error.status === 403)
+    return { kind: 'ended', ending: { kind: 'denied', reason: error.message } }
   return { kind: 'unknown' }
 }
 

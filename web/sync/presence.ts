@@ -34,16 +34,25 @@ export function presenceUsers(states: ReadonlyMap<number, unknown>, selfClientId
     const user = readUser(state)
     if (user === null) continue
     const name =
-      typeof user.name === 'string' && user.name.trim() !== '' ? user.name.trim().slice(0, MAX_NAME_LENGTH) : 'Anonymous'
+      typeof user.name === 'string' && user.name.trim() !== ''
+        ? user.name.trim().slice(0, MAX_NAME_LENGTH)
+        : 'Anonymous'
     const key = typeof user.id === 'string' && user.id !== '' ? `id:${user.id}` : `client:${clientId}`
     const self = clientId === selfClientId
     const existing = byKey.get(key)
     if (existing !== undefined) {
       existing.clientIds.push(clientId)
-      if (self) Object.assign(existing, { self: true, name, color: isHexColor(user.color) ? user.color : existing.color })
+      if (self)
+        Object.assign(existing, { self: true, name, color: isHexColor(user.color) ? user.color : existing.color })
       continue
     }
-    byKey.set(key, { key, name, color: isHexColor(user.color) ? user.color : FALLBACK_COLOR, self, clientIds: [clientId] })
+    byKey.set(key, {
+      key,
+      name,
+      color: isHexColor(user.color) ? user.color : FALLBACK_COLOR,
+      self,
+      clientIds: [clientId],
+    })
   }
   return [...byKey.values()].sort(
     (a, b) => Number(b.self) - Number(a.self) || a.name.localeCompare(b.name) || a.key.localeCompare(b.key),

@@ -8,7 +8,13 @@ describe('dialogs on native <dialog>', () => {
   const dialog = () => document.querySelector('dialog')
 
   it('confirmDialog is modal, named by its title, starts on Cancel and resolves with the choice', async () => {
-    const answer = confirmDialog({ title: 'Delete “Plan”?', message: 'Gone for good.', confirmLabel: 'Delete', danger: true, testId: 'delete-confirm' })
+    const answer = confirmDialog({
+      title: 'Delete “Plan”?',
+      message: 'Gone for good.',
+      confirmLabel: 'Delete',
+      danger: true,
+      testId: 'delete-confirm',
+    })
     const element = dialog()!
     expect(element.open).toBe(true)
     expect(document.getElementById(element.getAttribute('aria-labelledby')!)?.textContent).toBe('Delete “Plan”?')

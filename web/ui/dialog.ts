@@ -14,7 +14,11 @@ export interface ConfirmOptions {
 
 export function confirmDialog(options: ConfirmOptions): Promise<boolean> {
   return new Promise((resolve) => {
-    const cancel = h('button', { type: 'button', class: 'button', 'data-testid': 'confirm-cancel', value: 'cancel' }, 'Cancel')
+    const cancel = h(
+      'button',
+      { type: 'button', class: 'button', 'data-testid': 'confirm-cancel', value: 'cancel' },
+      'Cancel',
+    )
     const confirm = h(
       'button',
       {
@@ -49,7 +53,11 @@ export function confirmDialog(options: ConfirmOptions): Promise<boolean> {
 }
 
 /** A dialog with arbitrary content; resolves when it closes. */
-export function showDialog(title: string, body: Node[], testId: string): { dialog: HTMLDialogElement; closed: Promise<void> } {
+export function showDialog(
+  title: string,
+  body: Node[],
+  testId: string,
+): { dialog: HTMLDialogElement; closed: Promise<void> } {
   const titleId = `dialog-title-${Math.random().toString(36).slice(2)}`
   const close = h('button', { type: 'button', class: 'button', 'data-testid': `${testId}-close` }, 'Done')
   const dialog = h(

@@ -31,9 +31,18 @@ export class DocRow {
     this.#actions = actions
     this.#title = h('span', { class: 'doc-row-title', 'data-testid': 'doc-row-title' })
     this.#edited = h('span', { class: 'doc-row-edited', 'data-testid': 'doc-row-edited' })
-    this.#link = h('a', { class: 'doc-row-link', href: documentPath(summary.id), 'data-link': true }, this.#title, this.#edited)
+    this.#link = h(
+      'a',
+      { class: 'doc-row-link', href: documentPath(summary.id), 'data-link': true },
+      this.#title,
+      this.#edited,
+    )
     this.#rename = h('button', { type: 'button', class: 'button button-quiet', 'data-testid': 'doc-rename' }, 'Rename')
-    this.#remove = h('button', { type: 'button', class: 'button button-quiet button-danger-text', 'data-testid': 'doc-delete' }, 'Delete')
+    this.#remove = h(
+      'button',
+      { type: 'button', class: 'button button-quiet button-danger-text', 'data-testid': 'doc-delete' },
+      'Delete',
+    )
     this.#rename.addEventListener('click', () => this.startRename())
     this.#remove.addEventListener('click', () => actions.remove(this))
     this.element = h(

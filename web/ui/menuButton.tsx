@@ -33,7 +33,8 @@ export function MenuButton(props: MenuButtonProps) {
   const button = useRef<HTMLButtonElement>(null)
   const menu = useRef<HTMLDivElement>(null)
 
-  const itemElements = (): HTMLElement[] => Array.from(menu.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])
+  const itemElements = (): HTMLElement[] =>
+    Array.from(menu.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])
   const focusItem = (index: number): void => {
     const items = itemElements()
     if (items.length > 0) items[(index + items.length) % items.length]?.focus()

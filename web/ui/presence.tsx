@@ -38,7 +38,12 @@ export function PresenceList(props: { awareness: Awareness; onSelect(user: Prese
               <span aria-hidden="true">{initials(user.name)}</span>
             </span>
           ) : (
-            <button type="button" class="avatar-face" aria-label={`${user.name}: go to their cursor`} onClick={() => props.onSelect(user)}>
+            <button
+              type="button"
+              class="avatar-face"
+              aria-label={`${user.name}: go to their cursor`}
+              onClick={() => props.onSelect(user)}
+            >
               <span aria-hidden="true">{initials(user.name)}</span>
             </button>
           )}

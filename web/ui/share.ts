@@ -30,9 +30,17 @@ export function openShareDialog(api: ApiClient, docId: string, canEdit: boolean)
     value: '',
     placeholder: 'Creating link…',
   })
-  const copy = h('button', { type: 'button', class: 'button button-primary', 'data-testid': 'share-copy', disabled: true }, 'Copy link')
+  const copy = h(
+    'button',
+    { type: 'button', class: 'button button-primary', 'data-testid': 'share-copy', disabled: true },
+    'Copy link',
+  )
   const note = h('p', { class: 'muted share-note', 'data-testid': 'share-note' })
-  const { dialog } = showDialog('Share this document', [h('div', { class: 'share-row' }, role), h('div', { class: 'share-row' }, url, copy), note], 'share-dialog')
+  const { dialog } = showDialog(
+    'Share this document',
+    [h('div', { class: 'share-row' }, role), h('div', { class: 'share-row' }, url, copy), note],
+    'share-dialog',
+  )
 
   let request = 0
   const create = async (): Promise<void> => {

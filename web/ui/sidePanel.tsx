@@ -39,7 +39,13 @@ export function SidePanel(props: SidePanelProps) {
   }
 
   return (
-    <aside ref={panel} class="side-panel" aria-labelledby={`${id}-title`} data-testid={props.testId} onKeyDown={onKeyDown}>
+    <aside
+      ref={panel}
+      class="side-panel"
+      aria-labelledby={`${id}-title`}
+      data-testid={props.testId}
+      onKeyDown={onKeyDown}
+    >
       <header class="side-panel-head">
         <h2 ref={heading} id={`${id}-title`} tabIndex={-1}>
           {props.title}

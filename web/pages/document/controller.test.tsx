@@ -132,7 +132,9 @@ describe('the document page', () => {
     open()
     await vi.waitFor(() => expect(byTestId('connection-status')?.dataset.state).toBe('connected'))
     network.set(false)
-    await vi.waitFor(() => expect(byTestId('announcer')?.textContent).toBe('Offline. Your edits are kept on this device.'))
+    await vi.waitFor(() =>
+      expect(byTestId('announcer')?.textContent).toBe('Offline. Your edits are kept on this device.'),
+    )
     network.set(true)
     await vi.waitFor(() => expect(byTestId('announcer')?.textContent).toBe('Connected'))
   })

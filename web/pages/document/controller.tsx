@@ -43,7 +43,12 @@ export interface DocumentPageDeps {
 
 const browserDeps: DocumentPageDeps = { openSession: (options) => new DocumentSession(options) }
 
-export function documentPage(root: HTMLElement, app: AppContext, docId: string, deps: DocumentPageDeps = browserDeps): Page {
+export function documentPage(
+  root: HTMLElement,
+  app: AppContext,
+  docId: string,
+  deps: DocumentPageDeps = browserDeps,
+): Page {
   return new DocumentController(root, app, docId, deps)
 }
 
@@ -83,13 +88,17 @@ export class DocumentController implements Page {
     this.#title = createTitleEditor({
       // keepalive: a rename typed just before leaving the page still arrives.
       save: async (title) => {
-        await call(this.#api.api.docs[':id'].$patch({ param: { id: docId }, json: { title } }, { init: { keepalive: true } }))
+        await call(
+          this.#api.api.docs[':id'].$patch({ param: { id: docId }, json: { title } }, { init: { keepalive: true } }),
+        )
       },
       onEnter: () => this.#host?.focusStart(),
       onSaveFailed: (error) => {
         const offline = error instanceof ApiError && error.unreachable
         toast(
-          offline ? 'Offline: the new title will be saved when you reconnect.' : `Could not rename: ${error instanceof Error ? error.message : String(error)}`,
+          offline
+            ? 'Offline: the new title will be saved when you reconnect.'
+            : `Could not rename: ${error instanceof Error ? error.message : String(error)}`,
           { kind: offline ? 'info' : 'error' },
         )
       },
@@ -137,7 +146,12 @@ export class DocumentController implements Page {
       this.#title.showSaved(state.title)
     }
     if (this.#phase === 'opening' && state.ready && state.ending === null) this.#openEditor()
-    if (state.ending !== null && (this.#phase === 'opening' || this.#phase === 'editing') && this.#end(state.ending) === 'left') return
+    if (
+      state.ending !== null &&
+      (this.#phase === 'opening' || this.#phase === 'editing') &&
+      this.#end(state.ending) === 'left'
+    )
+      return
     const connected = state.connection === 'connected'
     if (connected && !this.#wasConnected) this.#title.retry()
     this.#wasConnected = connected

@@ -23,7 +23,10 @@ export function outcomeOf(ending: Ending, editorShown: boolean, reload: () => vo
     case 'tooLarge':
       return {
         kind: 'banner',
-        banner: { testId: 'doc-too-large', text: 'This document reached its size limit. Your latest changes could not be saved.' },
+        banner: {
+          testId: 'doc-too-large',
+          text: 'This document reached its size limit. Your latest changes could not be saved.',
+        },
       }
     case 'broken':
       return {

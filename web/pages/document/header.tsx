@@ -28,7 +28,12 @@ export function DocumentHeader(props: DocumentHeaderProps) {
       <StatusIndicator state={props.state} />
       <div class="topbar-spacer" />
       <PresenceList awareness={props.awareness} onSelect={props.onSelectPerson} />
-      <span class="badge" data-testid="view-only" hidden={!props.readOnly} title="You can read this document but not change it">
+      <span
+        class="badge"
+        data-testid="view-only"
+        hidden={!props.readOnly}
+        title="You can read this document but not change it"
+      >
         View only
       </span>
       <button type="button" class="button" data-testid="share-button" aria-haspopup="dialog" onClick={props.onShare}>
