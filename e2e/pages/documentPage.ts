@@ -27,6 +27,11 @@ export class DocumentPage {
     await expect(this.status).toHaveAttribute('data-state', 'connected')
   }
 
+  /** The `index`-th top-level block of the document (0 = the first). */
+  block(index: number): Locator {
+    return this.editor.locator(':scope > *').nth(index)
+  }
+
   tool(name: string): Locator {
     return this.page.getByTestId(`toolbar-${name}`)
   }
@@ -45,6 +50,37 @@ export class DocumentPage {
       for (let i = 0; i < charactersBefore; i++) await this.page.keyboard.press('ArrowLeft')
       await expect.poll(() => this.#caretBeforeEnd(), { timeout: 1_000 }).toBe(charactersBefore)
     }).toPass()
+  }
+
+  /**
+   * Puts the caret at the end of the `index`-th top-level textblock (0 = the first), and waits
+   * until the editor itself has it there (see focusEnd()).
+   */
+  async focusEndOfBlock(index: number): Promise<void> {
+    await expect(async () => {
+      await this.block(index).click()
+      await this.page.keyboard.press('End')
+      await expect.poll(() => this.#caretAtEndOfBlock(index), { timeout: 1_000 }).toBe(true)
+    }).toPass()
+  }
+
+  #caretAtEndOfBlock(index: number): Promise<boolean> {
+    return this.editor.evaluate((element, index) => {
+      interface Node {
+        nodeSize: number
+        isTextblock: boolean
+        child(index: number): Node
+        childCount: number
+      }
+      const editor = (
+        element as HTMLElement & { editor?: { state: { doc: Node; selection: { empty: boolean; head: number } } } }
+      ).editor
+      if (editor === undefined || index >= editor.state.doc.childCount) return false
+      const { doc, selection } = editor.state
+      let end = 0
+      for (let i = 0; i <= index; i++) end += doc.child(i).nodeSize
+      return doc.child(index).isTextblock && selection.empty && selection.head === end - 1
+    }, index)
   }
 
   /** How far the editor's caret is before the end of the last textblock; null for a range. */

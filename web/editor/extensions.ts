@@ -13,6 +13,7 @@ import { contentExtensions } from '../../server/content/schema'
 import type { Identity } from '../identity'
 import { DOCUMENT_FIELD } from '../sync/session'
 import { renderCaret, selectionAttributes } from './caret'
+import { CollaborationFixes } from './collaborationFixes'
 
 /**
  * StarterKit's trailing-node plugin appends an empty paragraph whenever the document ends in
@@ -29,6 +30,8 @@ export function editorExtensions(options: { doc: Y.Doc; provider: WebsocketProvi
   return [
     ...sharedSchemaExtensions(),
     Collaboration.configure({ document: options.doc, field: DOCUMENT_FIELD }),
+    // Others' edits keep your marks at the caret and your undo steps (upstream binding issues).
+    CollaborationFixes,
     CollaborationCaret.configure({
       provider: options.provider,
       user: { id: options.identity.id, name: options.identity.name, color: options.identity.color },

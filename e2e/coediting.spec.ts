@@ -1,0 +1,159 @@
+/**
+ * Issue 13 §1: someone else's edits must not disturb what you are doing — a mark switched at the
+ * caret stays switched, and your undo steps are the same as when you are alone
+ * (web/editor/collaborationFixes.ts works around the Yjs binding for both).
+ */
+import { expect, test } from './fixtures'
+import type { DocumentPage } from './pages/documentPage'
+
+const BOB_LINE = 'Bob writes here'
+
+/** The text of the block holding `name`'s caret, up to that caret; null while it is not shown. */
+function textBeforeRemoteCaret(doc: DocumentPage, name: string): Promise<string | null> {
+  return doc.editor.evaluate((editor, name) => {
+    const caret = Array.from(editor.querySelectorAll('[data-testid="remote-caret"]')).find(
+      (element) => element.getAttribute('data-user-name') === name,
+    )
+    const block = caret === undefined ? null : Array.from(editor.children).find((child) => child.contains(caret))
+    if (caret === undefined || block === undefined || block === null) return null
+    const range = document.createRange()
+    range.setStart(block, 0)
+    range.setEndBefore(caret)
+    return range.toString()
+  }, name)
+}
+
+/**
+ * Bob types `key` at his caret (the end of the first block), and Alice's editor has both his text
+ * and his moved caret: the remote change and the awareness transaction after it, which is what
+ * used to end Alice's undo step and drop her stored marks.
+ */
+async function bobTypes(bob: DocumentPage, alice: DocumentPage, key: string, typedSoFar: string): Promise<void> {
+  await bob.page.keyboard.type(key)
+  await expect(alice.block(0)).toHaveText(BOB_LINE + typedSoFar)
+  await expect.poll(() => textBeforeRemoteCaret(alice, 'Bob')).toBe(BOB_LINE + typedSoFar)
+}
+
+interface MarkCase {
+  tool: string
+  tag: string
+  switchOn: (doc: DocumentPage) => Promise<void>
+}
+
+const shortcut =
+  (keys: string) =>
+  (doc: DocumentPage): Promise<void> =>
+    doc.page.keyboard.press(keys)
+const button =
+  (tool: string) =>
+  (doc: DocumentPage): Promise<void> =>
+    doc.tool(tool).click()
+
+const CASES: Record<string, MarkCase[]> = {
+  'keyboard shortcuts': [
+    { tool: 'bold', tag: 'strong', switchOn: shortcut('Control+b') },
+    { tool: 'italic', tag: 'em', switchOn: shortcut('Control+i') },
+    { tool: 'underline', tag: 'u', switchOn: shortcut('Control+u') },
+    { tool: 'code', tag: 'code', switchOn: shortcut('Control+e') },
+  ],
+  'toolbar buttons': [
+    { tool: 'bold', tag: 'strong', switchOn: button('bold') },
+    { tool: 'italic', tag: 'em', switchOn: button('italic') },
+    { tool: 'strike', tag: 's', switchOn: button('strike') },
+  ],
+}
+
+for (const [via, cases] of Object.entries(CASES)) {
+  test(`a mark switched on at the caret (${via}) survives someone else's edit`, async ({ tandem, user }) => {
+    const lines = cases.map((_, i) => `line ${i + 1}`)
+    const id = await tandem.createDoc('Marks', [BOB_LINE, ...lines].join('\n\n'))
+    const alice = await (await user('Alice')).open(id)
+    const bob = await (await user('Bob')).open(id)
+    await bob.focusEndOfBlock(0)
+
+    let bobTyped = ''
+    for (const [i, mark] of cases.entries()) {
+      await test.step(mark.tool, async () => {
+        const block = i + 1
+        await alice.focusEndOfBlock(block)
+        await mark.switchOn(alice)
+        await expect(alice.tool(mark.tool)).toHaveAttribute('aria-pressed', 'true')
+
+        bobTyped += String(i)
+        await bobTypes(bob, alice, String(i), bobTyped)
+
+        await expect(alice.tool(mark.tool)).toHaveAttribute('aria-pressed', 'true')
+        await alice.page.keyboard.type('x')
+        for (const doc of [alice, bob]) {
+          await expect(doc.block(block)).toHaveText(`line ${block}x`)
+          await expect(doc.block(block).locator(mark.tag)).toHaveText('x')
+        }
+      })
+    }
+  })
+}
+
+test("a mark switched off at the caret stays off through someone else's edit", async ({ tandem, user }) => {
+  const id = await tandem.createDoc('Marks off', `${BOB_LINE}\n\nplain **bold**`)
+  const alice = await (await user('Alice')).open(id)
+  const bob = await (await user('Bob')).open(id)
+  await bob.focusEndOfBlock(0)
+
+  await alice.focusEndOfBlock(1)
+  await expect(alice.tool('bold')).toHaveAttribute('aria-pressed', 'true')
+  await alice.page.keyboard.press('Control+b')
+  await expect(alice.tool('bold')).toHaveAttribute('aria-pressed', 'false')
+
+  await bobTypes(bob, alice, '!', '!')
+
+  await expect(alice.tool('bold')).toHaveAttribute('aria-pressed', 'false')
+  await alice.page.keyboard.type('x')
+  for (const doc of [alice, bob]) {
+    await expect(doc.block(1)).toHaveText('plain boldx')
+    await expect(doc.block(1).locator('strong')).toHaveText('bold')
+  }
+})
+
+test("someone else's typing does not split your undo steps", async ({ tandem, user }) => {
+  const id = await tandem.createDoc('Undo steps', `${BOB_LINE}\n\nAlice writes here`)
+  const alice = await (await user('Alice')).open(id)
+  const bob = await (await user('Bob')).open(id)
+  await bob.focusEndOfBlock(0)
+  await alice.focusEndOfBlock(1)
+
+  // The undo manager joins changes less than 500 ms apart into one step; Alice's keys here are
+  // further apart (each waits for Bob's key to arrive), which alone would make one step each on
+  // a slow machine. Lifting that limit leaves only what ends a step regardless of time, which is
+  // what someone else's typing did: alone, Alice's whole burst is then one step.
+  await alice.editor.evaluate((element) => {
+    interface Plugin {
+      key: string
+      getState(state: unknown): { undoManager: { captureTimeout: number } }
+    }
+    const { state } = (element as HTMLElement & { editor: { state: { plugins: Plugin[] } } }).editor
+    const undo = state.plugins.find((plugin) => plugin.key.startsWith('y-undo'))
+    if (undo === undefined) throw new Error('no y-undo plugin')
+    undo.getState(state).undoManager.captureTimeout = 3_600_000
+  })
+
+  let bobTyped = ''
+  for (const [i, key] of [...' burst'].entries()) {
+    await alice.page.keyboard.type(key)
+    bobTyped += String(i)
+    await bobTypes(bob, alice, String(i), bobTyped)
+  }
+  await expect(alice.block(1)).toHaveText('Alice writes here burst')
+
+  await alice.page.keyboard.press('Control+z')
+  for (const doc of [alice, bob]) {
+    await expect(doc.block(1)).toHaveText('Alice writes here')
+    await expect(doc.block(0)).toHaveText(BOB_LINE + bobTyped)
+  }
+  await expect(alice.tool('undo')).toHaveAttribute('aria-disabled', 'true')
+
+  await alice.page.keyboard.press('Control+Shift+z')
+  for (const doc of [alice, bob]) {
+    await expect(doc.block(1)).toHaveText('Alice writes here burst')
+    await expect(doc.block(0)).toHaveText(BOB_LINE + bobTyped)
+  }
+})

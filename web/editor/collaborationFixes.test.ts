@@ -1,0 +1,217 @@
+// @vitest-environment happy-dom
+/**
+ * Two editors with the app's extensions on two Y.Docs, wired to each other as the server would
+ * (document updates and awareness), so that "someone else" edits while we look at one editor's
+ * stored marks and undo stack. Each test also runs without CollaborationFixes and expects the
+ * upstream glitch, so that it notices when an upgrade of @tiptap/y-tiptap makes the fix moot.
+ */
+import { Editor, type Extensions } from '@tiptap/core'
+import { yUndoPluginKey } from '@tiptap/y-tiptap'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
+import type { WebsocketProvider } from 'y-websocket'
+import * as Y from 'yjs'
+import { DOCUMENT_FIELD } from '../sync/session'
+import { editorExtensions } from './extensions'
+
+const REMOTE = 'remote'
+
+interface Person {
+  editor: Editor
+  doc: Y.Doc
+  awareness: Awareness
+}
+
+let people: Person[] = []
+
+afterEach(() => {
+  for (const { editor, doc, awareness } of people) {
+    editor.destroy()
+    awareness.destroy()
+    doc.destroy()
+  }
+  people = []
+  document.body.replaceChildren()
+})
+
+function paragraph(text: string): Y.XmlElement {
+  const element = new Y.XmlElement('paragraph')
+  element.insert(0, [new Y.XmlText(text)])
+  return element
+}
+
+function person(name: string, doc: Y.Doc, withFixes: boolean): Person {
+  const awareness = new Awareness(doc)
+  const provider = { awareness } as unknown as WebsocketProvider
+  const identity = { id: name, name, color: '#1971c2' }
+  const extensions: Extensions = editorExtensions({ doc, provider, identity }).filter(
+    (extension) => withFixes || extension.name !== 'collaborationFixes',
+  )
+  const element = document.createElement('div')
+  document.body.append(element)
+  const editor = new Editor({ element, extensions })
+  const created = { editor, doc, awareness }
+  people.push(created)
+  return created
+}
+
+/** Alice and Bob on one document of two paragraphs, their updates relayed to each other at once. */
+function pair(withFixes: boolean): { alice: Person; bob: Person } {
+  const seed = new Y.Doc()
+  seed.getXmlFragment(DOCUMENT_FIELD).push([paragraph('Bob writes here'), paragraph('Alice writes here')])
+  const docs = [new Y.Doc(), new Y.Doc()] as const
+  for (const doc of docs) Y.applyUpdate(doc, Y.encodeStateAsUpdate(seed), REMOTE)
+  const alice = person('Alice', docs[0], withFixes)
+  const bob = person('Bob', docs[1], withFixes)
+  for (const [from, to] of [
+    [alice, bob],
+    [bob, alice],
+  ] as const) {
+    from.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin !== REMOTE) Y.applyUpdate(to.doc, update, REMOTE)
+    })
+    type Changes = { added: number[]; updated: number[]; removed: number[] }
+    from.awareness.on('update', ({ added, updated, removed }: Changes, origin: unknown) => {
+      if (origin === REMOTE) return
+      const clients = [...added, ...updated, ...removed]
+      applyAwarenessUpdate(to.awareness, encodeAwarenessUpdate(from.awareness, clients), REMOTE)
+    })
+  }
+  return { alice, bob }
+}
+
+/** The end of the `index`-th paragraph. */
+function endOf(editor: Editor, index: number): number {
+  let end = -1
+  editor.state.doc.forEach((node, offset, i) => {
+    if (i === index) end = offset + node.nodeSize - 1
+  })
+  return end
+}
+
+/**
+ * Bob types at the end of his paragraph and his caret moves (awareness). The caret plugin turns
+ * awareness changes into a transaction one macrotask later (y-tiptap batches them with a 0 ms
+ * timeout), so this waits for one macrotask after it.
+ */
+async function bobTypes(bob: Person, text: string): Promise<void> {
+  bob.editor.chain().setTextSelection(endOf(bob.editor, 0)).insertContent(text).run()
+  bob.awareness.setLocalStateField('typing', text)
+  await new Promise((resolve) => setTimeout(resolve, 0))
+}
+
+function undoManager(editor: Editor): Y.UndoManager {
+  return yUndoPluginKey.getState(editor.state).undoManager as Y.UndoManager
+}
+
+describe('marks switched at the caret', () => {
+  for (const withFixes of [true, false]) {
+    it(withFixes ? 'survive an edit by someone else' : 'are lost without the fix (upstream)', async () => {
+      const { alice, bob } = pair(withFixes)
+      alice.editor.commands.setTextSelection(endOf(alice.editor, 1))
+      alice.editor.commands.toggleBold()
+      alice.editor.commands.toggleItalic()
+      expect(alice.editor.isActive('bold')).toBe(true)
+
+      await bobTypes(bob, '!')
+      expect(alice.editor.getText()).toContain('Bob writes here!')
+
+      expect(alice.editor.isActive('bold')).toBe(withFixes)
+      expect(alice.editor.isActive('italic')).toBe(withFixes)
+      alice.editor.commands.insertContent('x')
+      const marks = alice.editor.state.doc.child(1).lastChild?.marks.map((mark) => mark.type.name) ?? []
+      expect(marks.sort()).toEqual(withFixes ? ['bold', 'italic'] : [])
+    })
+  }
+
+  it('survive someone typing before the caret, in the same paragraph', async () => {
+    const { alice, bob } = pair(true)
+    alice.editor.commands.setTextSelection(endOf(alice.editor, 1))
+    alice.editor.commands.toggleBold()
+    const caret = alice.editor.state.selection.head
+
+    bob.editor
+      .chain()
+      .setTextSelection(endOf(bob.editor, 0) + 2)
+      .insertContent('>> ')
+      .run()
+
+    expect(alice.editor.state.doc.child(1).textContent).toBe('>> Alice writes here')
+    expect(alice.editor.state.selection.head).toBe(caret + 3)
+    expect(alice.editor.isActive('bold')).toBe(true)
+  })
+
+  it('stay switched off inside formatted text', async () => {
+    const { alice, bob } = pair(true)
+    alice.editor
+      .chain()
+      .setTextSelection({ from: endOf(alice.editor, 1) - 4, to: endOf(alice.editor, 1) })
+      .setBold()
+      .setTextSelection(endOf(alice.editor, 1))
+      .run()
+    expect(alice.editor.isActive('bold')).toBe(true)
+    alice.editor.commands.toggleBold()
+    expect(alice.editor.isActive('bold')).toBe(false)
+
+    await bobTypes(bob, '!')
+
+    expect(alice.editor.isActive('bold')).toBe(false)
+    alice.editor.commands.insertContent('x')
+    expect(alice.editor.state.doc.child(1).lastChild?.text).toBe('x')
+    expect(alice.editor.state.doc.child(1).lastChild?.marks).toEqual([])
+  })
+
+  it('are not restored when the caret lands where the mark is not allowed', () => {
+    const { alice, bob } = pair(true)
+    alice.editor.commands.setTextSelection(endOf(alice.editor, 1))
+    alice.editor.commands.toggleBold()
+    // Bob turns Alice's paragraph into a code block, which allows no marks.
+    bob.editor.chain().setTextSelection(endOf(bob.editor, 1)).setCodeBlock().run()
+
+    expect(alice.editor.state.doc.child(1).type.name).toBe('codeBlock')
+    expect(alice.editor.isActive('bold')).toBe(false)
+  })
+})
+
+describe('undo steps', () => {
+  for (const withFixes of [true, false]) {
+    it(withFixes ? 'are not split by someone else typing' : 'are split without the fix (upstream)', async () => {
+      const { alice, bob } = pair(withFixes)
+      // Grouping by time is the UndoManager's own; with a long timeout only stopCapturing() splits.
+      undoManager(alice.editor).captureTimeout = 60_000
+      alice.editor.commands.setTextSelection(endOf(alice.editor, 1))
+      // Alone, with the same pauses between keys: one step.
+      for (const key of 'alone') {
+        alice.editor.commands.insertContent(key)
+        await new Promise((resolve) => setTimeout(resolve, 0))
+      }
+      expect(undoManager(alice.editor).undoStack).toHaveLength(1)
+      alice.editor.commands.undo()
+      expect(undoManager(alice.editor).undoStack).toHaveLength(0)
+
+      for (const [i, key] of [...'burst'].entries()) {
+        alice.editor.commands.insertContent(key)
+        await bobTypes(bob, String(i))
+      }
+      expect(alice.editor.getText()).toContain('Bob writes here01234')
+      expect(undoManager(alice.editor).undoStack).toHaveLength(withFixes ? 1 : 5)
+
+      alice.editor.commands.undo()
+      const text = alice.editor.state.doc.textBetween(0, alice.editor.state.doc.content.size, '\n')
+      expect(text).toBe(
+        withFixes ? 'Bob writes here01234\nAlice writes here' : 'Bob writes here01234\nAlice writes hereburs',
+      )
+      expect(bob.editor.getText()).toBe(alice.editor.getText())
+    })
+  }
+
+  it('still end at a local change kept out of history (the binding’s own use of stopCapturing)', () => {
+    const { alice } = pair(true)
+    undoManager(alice.editor).captureTimeout = 60_000
+    alice.editor.commands.setTextSelection(endOf(alice.editor, 1))
+    alice.editor.commands.insertContent('a')
+    alice.editor.view.dispatch(alice.editor.state.tr.insertText('-').setMeta('addToHistory', false))
+    alice.editor.commands.insertContent('b')
+    expect(undoManager(alice.editor).undoStack).toHaveLength(2)
+  })
+})

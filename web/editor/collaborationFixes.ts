@@ -1,0 +1,86 @@
+/**
+ * Two fixes for the Yjs↔ProseMirror binding, @tiptap/y-tiptap 3.0.9 (dist/y-tiptap.js), so that
+ * someone else's edit does not disturb what you are doing. Drop this extension once the binding
+ * handles both itself (the e2e tests in e2e/coediting.spec.ts and the unit tests beside this file
+ * say whether it does).
+ *
+ * 1. Marks switched on or off at the caret. `ProsemirrorBinding._typeChanged` applies a remote
+ *    change as one transaction that replaces the whole document and restores the selection;
+ *    ProseMirror drops a state's stored marks on any such step, so the Bold button un-presses and
+ *    your next keystroke is plain. A remote batch is not your keystroke nor your caret move (the
+ *    binding moves the caret only with the text around it, through Yjs relative positions), so
+ *    the stored marks the state had before are put back, those the caret's new block allows.
+ *
+ * 2. Undo steps. The state of `ySyncPlugin` (`apply`) remembers `addToHistory: false` from that
+ *    remote transaction, and the plugin view's `update` calls `UndoManager.stopCapturing()` on
+ *    the next transaction that is not a remote change while the flag is still false: a remote
+ *    caret moving (the caret plugin's awareness transaction) or a selection change. Every
+ *    keystroke of someone else thus ended your current undo step. The flag is meant for a *local*
+ *    transaction kept out of history, so after a remote change it is set back to true — the state
+ *    the binding is in when you are alone. Grouping is then the UndoManager's own `captureTimeout`
+ *    whether or not others type; what undo removes is unchanged (only `trackedOrigins`, i.e. this
+ *    editor's own changes, are ever recorded).
+ *
+ * Both happen in one appended transaction. It carries the binding's own meta (so its state still
+ * says "remote change", and its view writes nothing back to Yjs) with `addToHistory: true`, which
+ * the plugin's `apply` copies into its state. Undo and redo arrive as remote changes too
+ * (`isUndoRedoOperation`); they are left alone, as when editing alone.
+ */
+import { Extension } from '@tiptap/core'
+import type { Mark } from '@tiptap/pm/model'
+import { type EditorState, Plugin, PluginKey, TextSelection, type Transaction } from '@tiptap/pm/state'
+import { ySyncPluginKey } from '@tiptap/y-tiptap'
+
+/** The meta `ProsemirrorBinding` puts on the transactions it dispatches (`ySyncPluginKey`). */
+interface SyncMeta {
+  isChangeOrigin?: boolean
+  isUndoRedoOperation?: boolean
+  addToHistory?: boolean
+  [key: string]: unknown
+}
+
+/** The part of `ySyncPlugin`'s state read here. */
+interface SyncState {
+  addToHistory?: boolean
+}
+
+export const collaborationFixesKey = new PluginKey('collaborationFixes')
+
+function remoteChange(tr: Transaction): SyncMeta | null {
+  const meta = tr.getMeta(ySyncPluginKey) as SyncMeta | undefined
+  if (meta === undefined || meta.isChangeOrigin !== true || meta.isUndoRedoOperation === true) return null
+  return tr.docChanged ? meta : null
+}
+
+/** The stored marks to put back after a remote change, or null to leave the state as it is. */
+function marksToRestore(before: EditorState, after: EditorState): readonly Mark[] | null {
+  if (before.storedMarks === null || after.storedMarks !== null) return null
+  const $cursor = after.selection instanceof TextSelection ? after.selection.$cursor : null
+  if (!$cursor) return null
+  return before.storedMarks.filter((mark) => $cursor.parent.type.allowsMarkType(mark.type))
+}
+
+export function collaborationFixesPlugin(): Plugin {
+  return new Plugin({
+    key: collaborationFixesKey,
+    appendTransaction(transactions, oldState, newState) {
+      const first = transactions[0]
+      const meta = first === undefined ? null : remoteChange(first)
+      if (meta === null) return null
+      const sync = ySyncPluginKey.getState(newState) as SyncState | undefined
+      const marks = marksToRestore(oldState, newState)
+      if (sync?.addToHistory !== false && marks === null) return null
+      const tr = newState.tr.setMeta(ySyncPluginKey, { ...meta, addToHistory: true })
+      if (marks !== null) tr.setStoredMarks(marks)
+      return tr
+    },
+  })
+}
+
+/** Register after Collaboration (it needs the binding's plugins). */
+export const CollaborationFixes = Extension.create({
+  name: 'collaborationFixes',
+  addProseMirrorPlugins() {
+    return [collaborationFixesPlugin()]
+  },
+})
