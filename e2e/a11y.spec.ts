@@ -2,11 +2,11 @@
  * Accessibility (issue 17): every view passes axe-core's WCAG 2.x A/AA and best-practice rules in
  * light and dark mode, at desktop and phone width; the app works from the keyboard alone; screen
  * readers hear arrivals, departures and the connection; high contrast and reduced motion are
- * respected. New panels, menus and dialogs add their views to the audits below (or call `audit`
- * / `expectNoViolations` in both schemes and both widths in their own tests).
+ * respected. New panels, menus and dialogs add their views to the audits below, or call
+ * `expectAccessible(page, view)` (e2e/axe.ts) in their own tests.
  */
 import type { Page } from '@playwright/test'
-import { expectFocusVisible, expectNoViolations, focusState } from './axe'
+import { expectAccessible, expectFocusVisible, focusState } from './axe'
 import { Tandem, createUser, expect, test } from './fixtures'
 import { DocumentPage } from './pages/documentPage'
 
@@ -25,15 +25,6 @@ const CONTENT = [
   'The end.',
 ].join('\n\n')
 
-/** Runs axe on the page as it is, in light and then dark mode (and leaves it light). */
-async function audit(page: Page, view: string): Promise<void> {
-  for (const colorScheme of ['light', 'dark'] as const) {
-    await page.emulateMedia({ colorScheme })
-    await expectNoViolations(page, `${view} (${colorScheme}, ${page.viewportSize()?.width ?? '?'} px)`)
-  }
-  await page.emulateMedia({ colorScheme: 'light' })
-}
-
 /** The contrast of a remote caret's name label (a ::after pseudo-element, which axe does not check). */
 function caretLabelContrast(page: Page, name: string): Promise<number> {
   return new DocumentPage(page).remoteCaret(name).evaluate((caret) => {
@@ -48,105 +39,104 @@ function caretLabelContrast(page: Page, name: string): Promise<number> {
   })
 }
 
-const SIZES = [
-  { name: 'desktop', viewport: { width: 1280, height: 800 } },
-  { name: 'phone width', viewport: { width: 390, height: 844 } },
-] as const
-
 /*
- * Every view, opened one after the other in one browser context per width (and a second
- * person's), each audited in light and dark mode. A new view, panel, menu or dialog is added to
- * one of these, opened in the state people see it in.
+ * Every view, opened one after the other in one browser context (and a second person's), each
+ * audited at both widths in both schemes. A new view, panel, menu or dialog is added to one of
+ * these, opened in the state people see it in.
  */
-for (const size of SIZES) {
-  test(`the list and message views pass axe in light and dark mode: ${size.name}`, async ({ browser }) => {
-    // A server of its own: the list must start empty.
-    const tandem = await Tandem.start()
-    try {
-      const alice = await createUser(browser, tandem.url, 'Alice Adams', { viewport: size.viewport })
-      const page = alice.page
-      await page.goto('/')
-      await expect(page.getByTestId('empty-state')).toBeVisible()
-      await audit(page, 'empty list')
-
-      await tandem.createDoc('Plan', CONTENT)
-      await tandem.createDoc('Old notes')
-      await expect(page.getByTestId('doc-row')).toHaveCount(2)
-      await audit(page, 'list')
-
-      const row = page.getByTestId('doc-row').filter({ hasText: 'Plan' })
-      await row.getByTestId('doc-rename').click()
-      await expect(row.getByTestId('doc-rename-input')).toBeFocused()
-      await audit(page, 'list, renaming')
-      await page.keyboard.press('Escape')
-
-      await row.getByTestId('doc-delete').click()
-      await expect(page.getByTestId('dialog')).toBeVisible()
-      await audit(page, 'delete dialog')
-      await page.keyboard.press('Escape')
-      await expect(page.getByTestId('dialog')).toHaveCount(0)
-
-      await page.getByTestId('doc-row').filter({ hasText: 'Old notes' }).getByTestId('doc-delete').click()
-      await page.getByTestId('delete-confirm').click()
-      await expect(page.getByTestId('toast')).toBeVisible()
-      await audit(page, 'list with a notice')
-
-      await page.getByTestId('search').fill('nothing like this')
-      await expect(page.getByTestId('no-results')).toBeVisible()
-      await audit(page, 'list, no results')
-
-      await page.goto('/d/AAAAAAAAAAAAAAAAAAAAAA')
-      await expect(page.getByTestId('not-found')).toBeVisible()
-      await audit(page, 'not found')
-      // Injecting axe through the DevTools protocol is not blocked by the app's CSP: close() checks.
-      await alice.close()
-    } finally {
-      await tandem.stop()
-    }
-  })
-
-  test(`the editor and its dialogs pass axe in light and dark mode: ${size.name}`, async ({ tandem, user }) => {
-    const id = await tandem.createDoc('Plan', CONTENT)
-    const readOnlyId = await tandem.createDoc('Read me', CONTENT)
-    // Someone else in the document, in a colour too light for white text: their avatar and caret.
-    const bob = await user('Bob Brown', { color: '#e67700', viewport: size.viewport })
-    await (await bob.open(id)).type(' Bob was here')
-    const alice = await user('Alice Adams', { viewport: size.viewport })
+test('the list and message views pass axe in light and dark mode, at desktop and phone width', async ({ browser }) => {
+  // Many views in one test (cheaper than a test per view): more time than one journey needs.
+  test.slow()
+  // A server of its own: the list must start empty.
+  const tandem = await Tandem.start()
+  try {
+    const alice = await createUser(browser, tandem.url, 'Alice Adams')
     const page = alice.page
-    const doc = await alice.open(id)
-    await expect(doc.remoteCaret('Bob Brown')).toBeVisible()
-    await doc.focusEnd()
-    await page.keyboard.press('Shift+Home')
-    await expect(doc.tool('bold')).toHaveAttribute('aria-pressed', 'false')
-    await audit(page, 'editor')
-    expect(await caretLabelContrast(page, 'Bob Brown')).toBeGreaterThanOrEqual(4.5)
+    await page.goto('/')
+    await expect(page.getByTestId('empty-state')).toBeVisible()
+    await expectAccessible(page, 'empty list')
 
-    await page.keyboard.press('Control+k')
-    await expect(page.getByTestId('link-input')).toBeFocused()
-    await audit(page, 'link form')
-    await page.keyboard.press('Escape')
-    await expect(page.getByTestId('link-input')).toHaveCount(0)
+    await tandem.createDoc('Plan', CONTENT)
+    await tandem.createDoc('Old notes')
+    await expect(page.getByTestId('doc-row')).toHaveCount(2)
+    await expectAccessible(page, 'list')
 
-    await page.getByTestId('share-button').click()
-    await expect(page.getByTestId('share-url')).not.toHaveValue('')
-    await audit(page, 'share dialog')
+    const row = page.getByTestId('doc-row').filter({ hasText: 'Plan' })
+    await row.getByTestId('doc-rename').click()
+    await expect(row.getByTestId('doc-rename-input')).toBeFocused()
+    await expectAccessible(page, 'list, renaming')
     await page.keyboard.press('Escape')
 
-    await page.getByTestId('shortcuts-button').click()
-    await expect(page.getByTestId('shortcuts-dialog')).toBeVisible()
-    await audit(page, 'shortcuts dialog')
+    await row.getByTestId('doc-delete').click()
+    await expect(page.getByTestId('dialog')).toBeVisible()
+    await expectAccessible(page, 'delete dialog')
     await page.keyboard.press('Escape')
+    await expect(page.getByTestId('dialog')).toHaveCount(0)
 
-    const reader = new DocumentPage(bob.page)
-    await reader.goto(readOnlyId, '?role=view')
-    await expect(bob.page.getByTestId('view-only')).toBeVisible()
-    await audit(bob.page, 'read-only editor')
+    await page.getByTestId('doc-row').filter({ hasText: 'Old notes' }).getByTestId('doc-delete').click()
+    await page.getByTestId('delete-confirm').click()
+    await expect(page.getByTestId('toast')).toBeVisible()
+    await expectAccessible(page, 'list with a notice')
 
-    await fetch(`${tandem.url}/api/docs/${readOnlyId}`, { method: 'DELETE' })
-    await expect(bob.page.getByTestId('doc-deleted')).toBeVisible()
-    await audit(bob.page, 'deleted')
-  })
-}
+    await page.getByTestId('search').fill('nothing like this')
+    await expect(page.getByTestId('no-results')).toBeVisible()
+    await expectAccessible(page, 'list, no results')
+
+    await page.goto('/d/AAAAAAAAAAAAAAAAAAAAAA')
+    await expect(page.getByTestId('not-found')).toBeVisible()
+    await expectAccessible(page, 'not found')
+    // Injecting axe through the DevTools protocol is not blocked by the app's CSP: close() checks.
+    await alice.close()
+  } finally {
+    await tandem.stop()
+  }
+})
+
+test('the editor and its dialogs pass axe in light and dark mode, at desktop and phone width', async ({
+  tandem,
+  user,
+}) => {
+  test.slow() // many views, as above
+  const id = await tandem.createDoc('Plan', CONTENT)
+  const readOnlyId = await tandem.createDoc('Read me', CONTENT)
+  // Someone else in the document, in a colour too light for white text: their avatar and caret.
+  const bob = await user('Bob Brown', { color: '#e67700' })
+  await (await bob.open(id)).type(' Bob was here')
+  const alice = await user('Alice Adams')
+  const page = alice.page
+  const doc = await alice.open(id)
+  await expect(doc.remoteCaret('Bob Brown')).toBeVisible()
+  await doc.focusEnd()
+  await page.keyboard.press('Shift+Home')
+  await expect(doc.tool('bold')).toHaveAttribute('aria-pressed', 'false')
+  await expectAccessible(page, 'editor')
+  expect(await caretLabelContrast(page, 'Bob Brown')).toBeGreaterThanOrEqual(4.5)
+
+  await page.keyboard.press('Control+k')
+  await expect(page.getByTestId('link-input')).toBeFocused()
+  await expectAccessible(page, 'link form')
+  await page.keyboard.press('Escape')
+  await expect(page.getByTestId('link-input')).toHaveCount(0)
+
+  await page.getByTestId('share-button').click()
+  await expect(page.getByTestId('share-url')).not.toHaveValue('')
+  await expectAccessible(page, 'share dialog')
+  await page.keyboard.press('Escape')
+
+  await page.getByTestId('shortcuts-button').click()
+  await expect(page.getByTestId('shortcuts-dialog')).toBeVisible()
+  await expectAccessible(page, 'shortcuts dialog')
+  await page.keyboard.press('Escape')
+
+  const reader = new DocumentPage(bob.page)
+  await reader.goto(readOnlyId, '?role=view')
+  await expect(bob.page.getByTestId('view-only')).toBeVisible()
+  await expectAccessible(bob.page, 'read-only editor')
+
+  await fetch(`${tandem.url}/api/docs/${readOnlyId}`, { method: 'DELETE' })
+  await expect(bob.page.getByTestId('doc-deleted')).toBeVisible()
+  await expectAccessible(bob.page, 'deleted')
+})
 
 /** Presses Tab (or Shift+Tab) until `testId` has focus; every stop on the way shows its focus, on screen. */
 async function tabTo(page: Page, testId: string, options: { backwards?: boolean; max?: number } = {}): Promise<void> {

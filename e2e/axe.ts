@@ -1,8 +1,8 @@
 /**
  * The accessibility audit every view passes: axe-core's WCAG 2.0/2.1/2.2 A and AA rules plus its
- * best practices, run inside the page. Call `expectNoViolations(page, label)` for each view,
- * panel, menu and dialog, in light and dark mode and at phone width (see docs/web.md,
- * "Accessibility").
+ * best practices, run inside the page. Call `expectAccessible(page, view)` for each view, panel,
+ * menu and dialog, open in the state people see it in: it audits it at desktop and phone width,
+ * each in light and dark mode (see docs/web.md, "Accessibility").
  *
  * axe comes from the `axe-core` package on disk, never the network. The app's
  * Content-Security-Policy allows no inline script, so axe is not added as a <script> element: its
@@ -62,6 +62,28 @@ export async function axeViolations(page: Page, options: { exclude?: string[] } 
 export async function expectNoViolations(page: Page, label: string, options: { exclude?: string[] } = {}) {
   const violations = await axeViolations(page, options)
   expect.soft(violations, `axe-core: accessibility violations in ${label}`).toEqual([])
+}
+
+export const AUDIT_SIZES = [
+  { width: 1280, height: 800 },
+  { width: 390, height: 844 },
+] as const
+
+/**
+ * `expectNoViolations` at desktop and phone width, each in light and dark mode; leaves the page
+ * at desktop width and light. The page is resized and re-themed in place: much cheaper than a
+ * browser context per combination.
+ */
+export async function expectAccessible(page: Page, view: string): Promise<void> {
+  for (const size of AUDIT_SIZES) {
+    await page.setViewportSize(size)
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme })
+      await expectNoViolations(page, `${view} (${colorScheme}, ${size.width} px)`)
+    }
+  }
+  await page.setViewportSize(AUDIT_SIZES[0])
+  await page.emulateMedia({ colorScheme: 'light' })
 }
 
 /**
