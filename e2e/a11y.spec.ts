@@ -204,6 +204,12 @@ test('keyboard only: create, title, format, list, link, share, shortcuts and ski
   await keys.press('Escape')
   await expect(page.getByTestId('link-input')).toHaveCount(0)
   await expect(doc.editor).toBeFocused()
+  // Ctrl+/ works from the text too, and gives focus back there.
+  await keys.press('Control+/')
+  await expect(page.getByTestId('shortcuts-dialog')).toBeVisible()
+  await keys.press('Escape')
+  await expect(page.getByTestId('shortcuts-dialog')).toHaveCount(0)
+  await expect(doc.editor).toBeFocused()
 
   // Share: reachable backwards from the text, a modal that keeps focus and gives it back.
   await tabTo(page, 'share-button', { backwards: true })
