@@ -32,7 +32,9 @@ export const SHORTCUTS = {
   h1: { label: 'Heading 1', keys: ['Mod-Alt-1'] },
   h2: { label: 'Heading 2', keys: ['Mod-Alt-2'] },
   h3: { label: 'Heading 3', keys: ['Mod-Alt-3'] },
-  h4to6: { label: 'Heading 4, 5, 6', keys: ['Mod-Alt-4', 'Mod-Alt-5', 'Mod-Alt-6'] },
+  h4: { label: 'Heading 4', keys: ['Mod-Alt-4'] },
+  h5: { label: 'Heading 5', keys: ['Mod-Alt-5'] },
+  h6: { label: 'Heading 6', keys: ['Mod-Alt-6'] },
   bulletList: { label: 'Bulleted list', keys: ['Mod-Shift-8'] },
   orderedList: { label: 'Numbered list', keys: ['Mod-Shift-7'] },
   indent: { label: 'Indent list item', keys: ['Tab'] },
@@ -49,7 +51,8 @@ export const SHORTCUTS = {
   mdBold: { label: 'Bold', typed: '**text**' },
   mdItalic: { label: 'Italic', typed: '*text*' },
   mdCode: { label: 'Inline code', typed: '`text`' },
-  toolbarMove: { label: 'Move between toolbar buttons', keys: ['ArrowLeft', 'ArrowRight', 'Home', 'End'] },
+  toolbarMove: { label: 'Previous or next toolbar button', keys: ['ArrowLeft', 'ArrowRight'] },
+  toolbarEnds: { label: 'First or last toolbar button', keys: ['Home', 'End'] },
   close: { label: 'Close a dialog or menu', keys: ['Escape'] },
 } as const satisfies Record<string, Shortcut>
 
@@ -70,7 +73,9 @@ export const SHORTCUT_GROUPS: readonly ShortcutGroup[] = [
       'h1',
       'h2',
       'h3',
-      'h4to6',
+      'h4',
+      'h5',
+      'h6',
       'bulletList',
       'orderedList',
       'indent',
@@ -95,7 +100,7 @@ export const SHORTCUT_GROUPS: readonly ShortcutGroup[] = [
     ],
   },
   { title: 'Editing', ids: ['undo', 'redo', 'selectAll'] },
-  { title: 'Page', ids: ['shortcuts', 'toolbarMove', 'close'] },
+  { title: 'Page', ids: ['shortcuts', 'toolbarMove', 'toolbarEnds', 'close'] },
 ]
 
 export const isApple = (): boolean => /Mac|iPhone|iPad/.test(navigator.platform)

@@ -3,7 +3,7 @@
  * list in `shortcuts.ts`, section by section, as tables a screen reader can walk. A native
  * modal `<dialog>` (ui/dialog.ts): focus is trapped, Escape closes it, focus goes back.
  */
-import { render } from 'preact'
+import { Fragment, render } from 'preact'
 import { showDialog } from './dialog'
 import { SHORTCUTS, SHORTCUT_GROUPS, type Shortcut, isApple, keyNames } from './shortcuts'
 
@@ -13,17 +13,17 @@ function Keys(props: { shortcut: Shortcut; apple: boolean }) {
   return (
     <>
       {(shortcut.keys ?? []).map((keys, index) => (
-        <span key={keys}>
+        <Fragment key={keys}>
           {index > 0 && ' or '}
-          <kbd>
+          <kbd class="combo">
             {keyNames(keys, apple).map((name, i) => (
-              <span key={name}>
+              <Fragment key={name}>
                 {i > 0 && !apple && '+'}
                 <kbd>{name}</kbd>
-              </span>
+              </Fragment>
             ))}
           </kbd>
-        </span>
+        </Fragment>
       ))}
     </>
   )
@@ -63,6 +63,11 @@ export function toggleShortcutsDialog(): void {
   render(<ShortcutList apple={isApple()} />, body)
   const { dialog, closed } = showDialog('Keyboard shortcuts', [body], 'shortcuts-dialog')
   dialog.classList.add('dialog-wide')
+  // The dialog starts at its top: focus on its heading, not on "Done" at the far end of a list
+  // that scrolls (arrow keys and Page Down then scroll it).
+  const heading = dialog.querySelector('h2')
+  heading?.setAttribute('tabindex', '-1')
+  heading?.focus()
   open = dialog
   void closed.then(() => {
     open = null
