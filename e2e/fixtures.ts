@@ -63,9 +63,18 @@ export class Tandem {
 
   /** Stops the process (SIGTERM: graceful, or SIGKILL: a crash) and starts it again on the same port and data. */
   async restart(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    const port = String(this.#server.port)
+    await this.pause(signal)
+    await this.resume()
+  }
+
+  /** Stops the process and leaves it stopped (the server is away) until `resume()`. */
+  async pause(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     await this.#server.stop(signal)
-    this.#server = await startServer({ ...this.#env, PORT: port })
+  }
+
+  /** Starts the process again on the same port and data. */
+  async resume(): Promise<void> {
+    this.#server = await startServer({ ...this.#env, PORT: String(this.#server.port) })
   }
 
   async stop(): Promise<void> {

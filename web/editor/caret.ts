@@ -3,9 +3,13 @@
  * and colours come from other browsers, so both are validated and the name is never parsed as
  * markup. The name label is a CSS pseudo-element (`content: attr(data-user-name)`) rather than
  * an element with text, so that the editor's text (innerText, textContent) is exactly the
- * document's, whoever else is typing in it.
+ * document's, whoever else is typing in it; for the same reason carets are hidden from screen
+ * readers, which hear who is here from the presence list. The label's text is black or white,
+ * whichever reads on that colour (4.5:1 at least, whatever colour was sent). Selections are
+ * tinted and underlined with a dotted line, so they show without relying on colour alone.
  */
 import { MAX_NAME_LENGTH, isHexColor } from '../identity'
+import { readableTextOn } from '../ui/colors'
 
 const FALLBACK_COLOR = '#868e96'
 
@@ -16,6 +20,7 @@ export function renderCaret(user: Record<string, unknown>): HTMLElement {
   const caret = document.createElement('span')
   caret.className = 'collaboration-carets__caret'
   caret.style.setProperty('--caret-color', color)
+  caret.style.setProperty('--caret-text', readableTextOn(color))
   caret.setAttribute('data-testid', 'remote-caret')
   caret.setAttribute('data-user-name', name)
   caret.setAttribute('aria-hidden', 'true')
@@ -24,5 +29,8 @@ export function renderCaret(user: Record<string, unknown>): HTMLElement {
 
 export function selectionAttributes(user: Record<string, unknown>): { style: string; class: string } {
   const color = isHexColor(user.color) ? user.color : FALLBACK_COLOR
-  return { style: `background-color: ${color}33`, class: 'collaboration-carets__selection' }
+  return {
+    style: `background-color: ${color}33; border-bottom: 2px dotted ${color}`,
+    class: 'collaboration-carets__selection',
+  }
 }

@@ -76,7 +76,8 @@ export class EditorHost {
       `[data-testid="remote-caret"][data-user-name="${CSS.escape(name)}"]`,
     )
     if (caret === null) return false
-    caret.scrollIntoView({ block: 'center', behavior: 'smooth' })
+    const still = matchMedia('(prefers-reduced-motion: reduce)').matches
+    caret.scrollIntoView({ block: 'center', behavior: still ? 'auto' : 'smooth' })
     caret.classList.add('is-flashing')
     setTimeout(() => caret.classList.remove('is-flashing'), 1300)
     return true

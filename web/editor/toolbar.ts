@@ -1,17 +1,23 @@
 /**
  * The formatting toolbar: every button says what it does (aria-label, tooltip with its
  * shortcut), shows whether it applies to the selection (aria-pressed), and follows the
- * toolbar keyboard pattern (one tab stop; arrow keys move between buttons).
+ * toolbar keyboard pattern (one tab stop; arrow keys move between buttons). A button's
+ * accessible name contains the text it shows ("H1, heading 1"), so that people who speak to
+ * their computer can say what they see (WCAG 2.5.3); single letters (B, I, U, S) are icons.
+ * Shortcuts come from the one list in `ui/shortcuts.ts`.
  */
 import type { ChainedCommands, Editor } from '@tiptap/core'
 import { h, icon } from '../dom'
+import { SHORTCUTS, type Shortcut, ariaKeyShortcuts, isApple, matchesKeys, withShortcut } from '../ui/shortcuts'
 import { openLinkEditor } from './link'
 
 interface Tool {
   id: string
   label: string
-  /** Shortcut in `Mod-Shift-X` form; shown in the tooltip. */
-  keys?: string
+  /** The accessible name, when the label does not contain the button's visible text. */
+  name?: string
+  /** Its shortcut, shown in the tooltip and `aria-keyshortcuts`. */
+  shortcut?: Shortcut
   face: () => Node
   run: (chain: ChainedCommands) => ChainedCommands
   /** Toggle tools report whether they apply to the selection. */
@@ -42,7 +48,7 @@ const GROUPS: Tool[][] = [
     {
       id: 'undo',
       label: 'Undo',
-      keys: 'Mod-Z',
+      shortcut: SHORTCUTS.undo,
       face: svg(ICONS.undo),
       run: (c) => c.undo(),
       enabled: (e) => e.can().undo(),
@@ -50,16 +56,17 @@ const GROUPS: Tool[][] = [
     {
       id: 'redo',
       label: 'Redo',
-      keys: 'Mod-Shift-Z',
+      shortcut: SHORTCUTS.redo,
       face: svg(ICONS.redo),
       run: (c) => c.redo(),
       enabled: (e) => e.can().redo(),
     },
   ],
-  [1, 2, 3].map((level) => ({
+  ([1, 2, 3] as const).map((level) => ({
     id: `h${level}`,
     label: `Heading ${level}`,
-    keys: `Mod-Alt-${level}`,
+    name: `H${level}, heading ${level}`,
+    shortcut: SHORTCUTS[`h${level}`],
     face: text(`H${level}`, 'tool-heading'),
     run: (c: ChainedCommands) => c.toggleHeading({ level: level as 1 | 2 | 3 }),
     active: (e: Editor) => e.isActive('heading', { level }),
@@ -68,7 +75,7 @@ const GROUPS: Tool[][] = [
     {
       id: 'bold',
       label: 'Bold',
-      keys: 'Mod-B',
+      shortcut: SHORTCUTS.bold,
       face: text('B', 'tool-bold'),
       run: (c) => c.toggleBold(),
       active: (e) => e.isActive('bold'),
@@ -76,7 +83,7 @@ const GROUPS: Tool[][] = [
     {
       id: 'italic',
       label: 'Italic',
-      keys: 'Mod-I',
+      shortcut: SHORTCUTS.italic,
       face: text('I', 'tool-italic'),
       run: (c) => c.toggleItalic(),
       active: (e) => e.isActive('italic'),
@@ -84,7 +91,7 @@ const GROUPS: Tool[][] = [
     {
       id: 'underline',
       label: 'Underline',
-      keys: 'Mod-U',
+      shortcut: SHORTCUTS.underline,
       face: text('U', 'tool-underline'),
       run: (c) => c.toggleUnderline(),
       active: (e) => e.isActive('underline'),
@@ -92,7 +99,7 @@ const GROUPS: Tool[][] = [
     {
       id: 'strike',
       label: 'Strikethrough',
-      keys: 'Mod-Shift-S',
+      shortcut: SHORTCUTS.strike,
       face: text('S', 'tool-strike'),
       run: (c) => c.toggleStrike(),
       active: (e) => e.isActive('strike'),
@@ -100,7 +107,7 @@ const GROUPS: Tool[][] = [
     {
       id: 'code',
       label: 'Inline code',
-      keys: 'Mod-E',
+      shortcut: SHORTCUTS.code,
       face: svg(ICONS.code),
       run: (c) => c.toggleCode(),
       active: (e) => e.isActive('code'),
@@ -110,7 +117,7 @@ const GROUPS: Tool[][] = [
     {
       id: 'bullet-list',
       label: 'Bulleted list',
-      keys: 'Mod-Shift-8',
+      shortcut: SHORTCUTS.bulletList,
       face: svg(ICONS.bulletList),
       run: (c) => c.toggleBulletList(),
       active: (e) => e.isActive('bulletList'),
@@ -118,7 +125,7 @@ const GROUPS: Tool[][] = [
     {
       id: 'ordered-list',
       label: 'Numbered list',
-      keys: 'Mod-Shift-7',
+      shortcut: SHORTCUTS.orderedList,
       face: svg(ICONS.orderedList),
       run: (c) => c.toggleOrderedList(),
       active: (e) => e.isActive('orderedList'),
@@ -126,7 +133,7 @@ const GROUPS: Tool[][] = [
     {
       id: 'blockquote',
       label: 'Quote',
-      keys: 'Mod-Shift-B',
+      shortcut: SHORTCUTS.blockquote,
       face: svg(ICONS.blockquote),
       run: (c) => c.toggleBlockquote(),
       active: (e) => e.isActive('blockquote'),
@@ -134,7 +141,7 @@ const GROUPS: Tool[][] = [
     {
       id: 'code-block',
       label: 'Code block',
-      keys: 'Mod-Alt-C',
+      shortcut: SHORTCUTS.codeBlock,
       face: svg(ICONS.codeBlock),
       run: (c) => c.toggleCodeBlock(),
       active: (e) => e.isActive('codeBlock'),
@@ -142,17 +149,6 @@ const GROUPS: Tool[][] = [
     { id: 'hr', label: 'Divider', face: svg(ICONS.horizontalRule), run: (c) => c.setHorizontalRule() },
   ],
 ]
-
-const isMac = /Mac|iPhone|iPad/.test(navigator.platform)
-
-function describeKeys(keys: string): string {
-  return keys
-    .split('-')
-    .map((key) =>
-      key === 'Mod' ? (isMac ? '⌘' : 'Ctrl') : key === 'Alt' && isMac ? '⌥' : key === 'Shift' && isMac ? '⇧' : key,
-    )
-    .join(isMac ? '' : '+')
-}
 
 export interface Toolbar {
   element: HTMLElement
@@ -164,19 +160,16 @@ export function createToolbar(editor: Editor): Toolbar {
   const element = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Formatting', 'data-testid': 'toolbar' })
 
   const makeButton = (tool: Tool): HTMLButtonElement => {
-    const tooltip = tool.keys === undefined ? tool.label : `${tool.label} (${describeKeys(tool.keys)})`
     const button = h(
       'button',
       {
         type: 'button',
         class: 'tool',
         tabindex: -1,
-        title: tooltip,
-        'aria-label': tool.label,
+        title: withShortcut(tool.label, tool.shortcut),
+        'aria-label': tool.name ?? tool.label,
         'data-testid': `toolbar-${tool.id}`,
-        ...(tool.keys === undefined
-          ? {}
-          : { 'aria-keyshortcuts': tool.keys.replace('Mod', isMac ? 'Meta' : 'Control').replaceAll('-', '+') }),
+        ...(tool.shortcut === undefined ? {} : { 'aria-keyshortcuts': ariaKeyShortcuts(tool.shortcut) }),
         ...(tool.active === undefined ? {} : { 'aria-pressed': 'false' }),
         on: {
           // Keep the editor's selection: the click must not move focus first.
@@ -196,7 +189,7 @@ export function createToolbar(editor: Editor): Toolbar {
   const linkTool: Tool = {
     id: 'link',
     label: 'Link',
-    keys: 'Mod-K',
+    shortcut: SHORTCUTS.link,
     face: svg(ICONS.link),
     run: (c) => c,
     active: (e) => e.isActive('link'),
@@ -242,9 +235,9 @@ export function createToolbar(editor: Editor): Toolbar {
     if (index >= 0) setTabStop(index)
   })
 
+  const apple = isApple()
   const openLink = (event: KeyboardEvent): void => {
-    if (event.key.toLowerCase() !== 'k' || !(isMac ? event.metaKey : event.ctrlKey) || event.altKey || event.shiftKey)
-      return
+    if (!SHORTCUTS.link.keys.some((keys) => matchesKeys(event, keys, apple))) return
     event.preventDefault()
     if (editor.isEditable) openLinkEditor(editor, linkButton)
   }

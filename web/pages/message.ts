@@ -1,5 +1,10 @@
-/** Full-page messages: not found, deleted, access denied — always with a way back. */
+/**
+ * Full-page messages: not found, deleted, access denied — always with a way back. When the
+ * message replaces a page someone was using (a document deleted while open), it is also said
+ * through the live region, and focus, which went with the old page, goes to the way back.
+ */
 import { h } from '../dom'
+import { announce } from '../ui/announce'
 import type { Page } from './page'
 
 export interface Message {
@@ -9,24 +14,30 @@ export interface Message {
   extra?: Node[]
 }
 
-function messagePanel(message: Message): HTMLElement {
-  return h(
-    'section',
-    { class: 'message', 'data-testid': message.testId, role: 'alert' },
-    h('h1', {}, message.title),
-    h('p', {}, message.text),
-    ...(message.extra ?? []),
+export function messagePage(root: HTMLElement, message: Message, options: { announce?: boolean } = {}): Page {
+  document.title = `${message.title} · tandem`
+  const back = h(
+    'a',
+    { class: 'button button-primary', href: '/', 'data-link': true, 'data-testid': 'back-to-list' },
+    'Back to all documents',
+  )
+  root.replaceChildren(
     h(
-      'a',
-      { class: 'button button-primary', href: '/', 'data-link': true, 'data-testid': 'back-to-list' },
-      'Back to all documents',
+      'main',
+      { class: 'message-page' },
+      h(
+        'section',
+        { class: 'message', 'data-testid': message.testId },
+        h('h1', {}, message.title),
+        h('p', {}, message.text),
+        ...(message.extra ?? []),
+        back,
+      ),
     ),
   )
-}
-
-export function messagePage(root: HTMLElement, message: Message): Page {
-  document.title = `${message.title} · tandem`
-  root.replaceChildren(h('main', { class: 'message-page' }, messagePanel(message)))
+  if (options.announce === true) announce(`${message.title}. ${message.text}`)
+  const active = document.activeElement
+  if (active === null || active === document.body) back.focus()
   return { dispose() {} }
 }
 

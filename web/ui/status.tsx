@@ -1,13 +1,13 @@
 /**
  * The connection indicator: always visible, says whether edits are reaching others, and when
- * the document was last in sync with the server. `data-state` is a stable hook for tests.
- * Screen readers hear connection changes only (through the page's announcer), not every
- * "Saving…" while people type.
+ * the document was last in sync with the server. `data-state` is a stable hook for tests. The
+ * state is always written out ("Connected"), not shown by the dot's colour alone. Screen readers
+ * hear connection changes through the page's announcer (`announcements.ts`, run by the page's
+ * controller), not every "Saving…" while people type.
  */
-import { useEffect, useReducer, useRef } from 'preact/hooks'
+import { useEffect, useReducer } from 'preact/hooks'
 import type { SessionState } from '../sync/session'
 import { clockTime, relativeTime } from '../time'
-import { announce } from './announce'
 
 const LABELS = { connected: 'Connected', connecting: 'Connecting…', offline: 'Offline' } as const
 
@@ -34,13 +34,6 @@ export function StatusIndicator(props: { state: SessionState }) {
     const timer = setInterval(tick, 15_000)
     return () => clearInterval(timer)
   }, [])
-
-  const connection = useRef(state.connection)
-  useEffect(() => {
-    if (connection.current === state.connection) return
-    connection.current = state.connection
-    announce(state.connection === 'offline' ? 'Offline. Your edits are kept on this device.' : LABELS[state.connection])
-  }, [state.connection])
 
   const at = state.lastSyncedAt
   return (

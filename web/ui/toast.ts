@@ -4,11 +4,20 @@ import { h } from '../dom'
 let region: HTMLElement | null = null
 
 export function toast(message: string, options: { kind?: 'info' | 'error'; timeoutMs?: number } = {}): void {
-  if (region === null || !region.isConnected) {
-    region = h('div', { class: 'toasts', role: 'status', 'aria-live': 'polite', 'data-testid': 'toasts' })
-    document.body.append(region)
-  }
   const item = h('div', { class: `toast toast-${options.kind ?? 'info'}`, 'data-testid': 'toast' }, message)
-  region.append(item)
-  setTimeout(() => item.remove(), options.timeoutMs ?? 4000)
+  const show = (live: HTMLElement): void => {
+    live.append(item)
+    setTimeout(() => item.remove(), options.timeoutMs ?? 4000)
+  }
+  if (region?.isConnected) {
+    show(region)
+    return
+  }
+  const live = h('div', { class: 'toasts', role: 'status', 'aria-live': 'polite', 'data-testid': 'toasts' })
+  region = live
+  document.body.append(live)
+  // A live region is heard only once screen readers know it: the first notice waits a moment.
+  setTimeout(() => show(live), FIRST_NOTICE_DELAY_MS)
 }
+
+const FIRST_NOTICE_DELAY_MS = 100

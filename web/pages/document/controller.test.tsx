@@ -4,6 +4,7 @@
  * Tiptap editor and Preact view, against an in-memory sync server, device copy and REST checker.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { AccessStore } from '../../access'
 import type { Identity } from '../../identity'
@@ -11,6 +12,8 @@ import { memoryStorage } from '../../memoryStorage'
 import type { DocumentCheck } from '../../sync/documentCheck'
 import { FakeSyncServer, memoryCopies, memoryNetwork, scriptedChecker } from '../../sync/fakeSyncServer'
 import { DOCUMENT_FIELD, DocumentSession, META_FIELD, TITLE_KEY } from '../../sync/session'
+import { CONNECTION_MESSAGES } from '../../ui/announcements'
+import { DELETED } from '../message'
 import type { Page } from '../page'
 import { documentPage } from './controller'
 
@@ -128,15 +131,36 @@ describe('the document page', () => {
     await vi.waitFor(() => expect(byTestId('access-denied')?.textContent).toContain('expired'))
   })
 
-  it('announces connection changes through the page announcer', async () => {
+  const announced = () => Array.from(byTestId('announcer')?.children ?? [], (child) => child.textContent)
+
+  it('announces the connection lost and back, not the first connection', async () => {
     open()
     await vi.waitFor(() => expect(byTestId('connection-status')?.dataset.state).toBe('connected'))
+    expect(announced()).toEqual([])
     network.set(false)
-    await vi.waitFor(() =>
-      expect(byTestId('announcer')?.textContent).toBe('Offline. Your edits are kept on this device.'),
-    )
+    await vi.waitFor(() => expect(announced()).toEqual([CONNECTION_MESSAGES.offline]))
     network.set(true)
-    await vi.waitFor(() => expect(byTestId('announcer')?.textContent).toBe('Connected'))
+    await vi.waitFor(() => expect(announced()).toEqual([CONNECTION_MESSAGES.offline, CONNECTION_MESSAGES.back]))
+  })
+
+  it('announces who joins, from the presence states', async () => {
+    open()
+    await vi.waitFor(() => expect(byTestId('connection-status')?.dataset.state).toBe('connected'))
+    const awareness = session!.provider.awareness
+    const other = new Awareness(new Y.Doc())
+    other.setLocalStateField('user', { id: 'bob', name: 'Bob', color: '#e67700' })
+    applyAwarenessUpdate(awareness, encodeAwarenessUpdate(other, [other.clientID]), 'remote')
+    await vi.waitFor(() => expect(announced()).toEqual(['Bob joined.']), { timeout: 3000 })
+    other.destroy()
+  })
+
+  it('announces that an open document was deleted, and puts focus on the way back', async () => {
+    open()
+    await vi.waitFor(() => expect(byTestId('editor')).not.toBeNull())
+    server.closeAll(4404, 'document deleted')
+    await vi.waitFor(() => expect(byTestId('doc-deleted')).not.toBeNull())
+    expect(announced()).toEqual([`${DELETED.title}. ${DELETED.text}`])
+    expect(document.activeElement).toBe(byTestId('back-to-list'))
   })
 
   it('takes everything down on dispose and leaves the session', async () => {

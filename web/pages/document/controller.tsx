@@ -7,7 +7,9 @@
  *
  * The session (web/sync/session.ts) says when the content is ready and when it has ended; this
  * controller opens the editor (web/editor/host.ts) once, reacts to the ending, renders the view
- * (view.tsx) from its state, and on dispose closes everything it opened, in order.
+ * (view.tsx) from its state, and on dispose closes everything it opened, in order. It also
+ * tells screen readers what changed (ui/announcements.ts) and owns the page's own shortcuts
+ * (Ctrl+/ for the shortcuts dialog).
  */
 import { createRef, render } from 'preact'
 import { ApiError, type ApiClient, call, createApi } from '../../api'
@@ -16,8 +18,13 @@ import { EditorHost } from '../../editor/host'
 import type { Identity } from '../../identity'
 import type { Ending } from '../../sync/closeReasons'
 import { restDocumentChecker } from '../../sync/documentCheck'
+import { presenceUsers } from '../../sync/presence'
 import { DocumentSession, type SessionOptions, type SessionState } from '../../sync/session'
+import { announce, announcer } from '../../ui/announce'
+import { ConnectionAnnouncer, PresenceAnnouncer } from '../../ui/announcements'
 import { openShareDialog } from '../../ui/share'
+import { SHORTCUTS, matchesKeys } from '../../ui/shortcuts'
+import { toggleShortcutsDialog } from '../../ui/shortcutsDialog'
 import { type TitleEditor, createTitleEditor } from '../../ui/title'
 import { toast } from '../../ui/toast'
 import { messagePage } from '../message'
@@ -61,6 +68,9 @@ export class DocumentController implements Page {
   readonly #session: DocumentSession
   readonly #title: TitleEditor
   readonly #editorElement = createRef<HTMLDivElement>()
+  readonly #sheet = createRef<HTMLElement>()
+  readonly #connectionNews = new ConnectionAnnouncer(announce)
+  readonly #presenceNews = new PresenceAnnouncer(announce)
   readonly #cleanups: Array<() => void> = []
   #phase: Phase = 'opening'
   #host: EditorHost | null = null
@@ -106,6 +116,9 @@ export class DocumentController implements Page {
     this.#title.setReadOnly(this.#readOnly)
 
     root.replaceChildren()
+    // The live region exists before anything is said in it: screen readers may miss a message
+    // that arrives together with its region.
+    announcer()
     document.title = 'tandem'
     this.#render()
     this.#cleanups.push(
@@ -124,6 +137,12 @@ export class DocumentController implements Page {
         },
         identityChanged: (identity) => this.#changeIdentity(identity),
       }),
+      this.#watchPresence(),
+      this.#listenToKeys(),
+      () => {
+        this.#connectionNews.dispose()
+        this.#presenceNews.dispose()
+      },
     )
     this.#onState(this.#session.state)
   }
@@ -153,6 +172,8 @@ export class DocumentController implements Page {
     )
       return
     const connected = state.connection === 'connected'
+    if (state.ending === null) this.#connectionNews.update(state)
+    this.#presenceNews.setConnected(connected && state.ending === null)
     if (connected && !this.#wasConnected) this.#title.retry()
     this.#wasConnected = connected
     if (this.#phase === 'opening' && !state.ready && state.connection === 'offline') this.#loading = OFFLINE_FIRST_VISIT
@@ -188,7 +209,9 @@ export class DocumentController implements Page {
     const outcome = outcomeOf(ending, this.#host !== null)
     if (outcome.kind === 'message') {
       this.dispose()
-      messagePage(this.#root, outcome.message)
+      // Deleted by someone else, access taken away, or never there: the page changes under the
+      // reader, so the message is said, not only shown.
+      messagePage(this.#root, outcome.message, { announce: true })
       return 'left'
     }
     this.#phase = 'ended'
@@ -203,6 +226,31 @@ export class DocumentController implements Page {
     this.#session.setIdentity(identity)
     this.#host?.setIdentity(identity)
     this.#render()
+  }
+
+  #watchPresence(): () => void {
+    const { awareness } = this.#session.provider
+    const update = (): void => this.#presenceNews.people(presenceUsers(awareness.getStates(), awareness.clientID))
+    update()
+    awareness.on('change', update)
+    return () => awareness.off('change', update)
+  }
+
+  #listenToKeys(): () => void {
+    const onKeyDown = (event: KeyboardEvent): void => {
+      if (!SHORTCUTS.shortcuts.keys.some((keys) => matchesKeys(event, keys))) return
+      event.preventDefault()
+      toggleShortcutsDialog()
+    }
+    document.addEventListener('keydown', onKeyDown)
+    return () => document.removeEventListener('keydown', onKeyDown)
+  }
+
+  /** "Skip to document": into the text where editing left off, or onto the sheet when it cannot be edited. */
+  #skipToDocument(): void {
+    const editor = this.#host?.editor
+    if (editor?.isEditable) editor.commands.focus()
+    else this.#sheet.current?.focus()
   }
 
   #goToCaret(name: string): void {
@@ -225,6 +273,9 @@ export class DocumentController implements Page {
         banner={this.#banner}
         counts={this.#counts}
         editorHost={this.#editorElement}
+        sheet={this.#sheet}
+        onSkipToDocument={() => this.#skipToDocument()}
+        onShowShortcuts={() => toggleShortcutsDialog()}
         onShare={() => openShareDialog(this.#api, this.#docId, !this.#readOnly)}
         onSelectPerson={(user) => this.#goToCaret(user.name)}
         onIdentityChange={(identity) => this.#changeIdentity(identity)}

@@ -1,10 +1,11 @@
-/** The editor page's top bar: home, connection, people, "View only", Share and you. */
+/** The editor page's top bar: home, connection, people, "View only", shortcuts, Share and you. */
 import type { Awareness } from 'y-protocols/awareness'
 import type { Identity } from '../../identity'
 import type { PresenceUser } from '../../sync/presence'
 import type { SessionState } from '../../sync/session'
 import { IdentityEditor } from '../../ui/identity'
 import { PresenceList } from '../../ui/presence'
+import { SHORTCUTS, ariaKeyShortcuts, withShortcut } from '../../ui/shortcuts'
 import { StatusIndicator } from '../../ui/status'
 
 export interface DocumentHeaderProps {
@@ -14,6 +15,7 @@ export interface DocumentHeaderProps {
   storage: Storage
   readOnly: boolean
   onShare(): void
+  onShowShortcuts(): void
   onSelectPerson(user: PresenceUser): void
   onIdentityChange(identity: Identity): void
 }
@@ -36,6 +38,21 @@ export function DocumentHeader(props: DocumentHeaderProps) {
       >
         View only
       </span>
+      <button
+        type="button"
+        class="button button-icon"
+        data-testid="shortcuts-button"
+        aria-label="Keyboard shortcuts"
+        aria-haspopup="dialog"
+        aria-keyshortcuts={ariaKeyShortcuts(SHORTCUTS.shortcuts)}
+        title={withShortcut('Keyboard shortcuts', SHORTCUTS.shortcuts)}
+        onClick={props.onShowShortcuts}
+      >
+        <svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+          <path d="M3 6h18v12H3z" />
+          <path d="M7 10h.01M11 10h.01M15 10h.01M7 14h10" />
+        </svg>
+      </button>
       <button type="button" class="button" data-testid="share-button" aria-haspopup="dialog" onClick={props.onShare}>
         Share
       </button>

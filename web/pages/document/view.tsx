@@ -1,7 +1,9 @@
 /**
  * The editor page's layout: header, toolbar, banners, the sheet (title and editor) and the
  * status bar. The editor and its toolbar are Tiptap's own DOM: this view gives them elements
- * and never renders children into them.
+ * and never renders children into them. Everything is inside a landmark (banner, main,
+ * contentinfo); the toolbar belongs to the main content it formats. "Skip to document" is the
+ * first thing Tab reaches and puts focus into the text.
  */
 import type { RefObject } from 'preact'
 import { useLayoutEffect, useRef } from 'preact/hooks'
@@ -18,6 +20,9 @@ export interface DocumentViewProps extends DocumentHeaderProps {
   banner: Banner | null
   counts: string
   editorHost: RefObject<HTMLDivElement | null>
+  /** The sheet, focused by "Skip to document" when the text cannot be edited. */
+  sheet: RefObject<HTMLElement | null>
+  onSkipToDocument(): void
 }
 
 /** A container for an element made elsewhere (the toolbar). */
@@ -32,23 +37,36 @@ function ToolbarSlot(props: { toolbar: HTMLElement | null }) {
 export function DocumentView(props: DocumentViewProps) {
   return (
     <div class="doc-page" data-doc-id={props.docId}>
-      <a class="skip-link" href="#main">
+      {/* biome-ignore lint/a11y/useValidAnchor: a real in-page link (#main without script); the click
+          handler focuses the text instead, and keeps the fragment out of the address, whose change
+          would make the router render the page anew */}
+      <a
+        class="skip-link"
+        href="#main"
+        data-testid="skip-link"
+        onClick={(event) => {
+          event.preventDefault()
+          props.onSkipToDocument()
+        }}
+      >
         Skip to document
       </a>
       <DocumentHeader {...props} />
-      <ToolbarSlot toolbar={props.toolbar} />
-      <Banners banner={props.banner} />
       <main class="doc-main" id="main">
-        <article class="sheet">
-          <TitleField editor={props.title} />
-          <div ref={props.editorHost} class="editor-host">
-            {props.loading !== null && (
-              <p class="loading" data-testid="doc-loading">
-                {props.loading}
-              </p>
-            )}
-          </div>
-        </article>
+        <ToolbarSlot toolbar={props.toolbar} />
+        <Banners banner={props.banner} />
+        <div class="doc-body">
+          <article class="sheet" ref={props.sheet} tabIndex={-1} aria-label="Document">
+            <TitleField editor={props.title} />
+            <div ref={props.editorHost} class="editor-host">
+              {props.loading !== null && (
+                <p class="loading" data-testid="doc-loading">
+                  {props.loading}
+                </p>
+              )}
+            </div>
+          </article>
+        </div>
       </main>
       <footer class="statusbar">
         <span data-testid="word-count" aria-live="off">
