@@ -4,7 +4,7 @@
  * Redis goes away for a while, or when PostgreSQL does.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { CloseCode } from './sync/closeCodes'
+import { CloseCode } from '../protocol/closeCodes'
 import { type ChildServer, spawnServer } from './test/child'
 import { type TestClient, connectClient } from './test/clients'
 import { type TestDatabase, createTestDatabase } from './test/postgres'

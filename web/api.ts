@@ -3,7 +3,7 @@
  * a route's shape breaks the web build instead of failing at run time.
  */
 import { hc } from 'hono/client'
-import type { AppType } from '../server/app'
+import type { AppType } from '../server/http/app'
 
 export type ApiClient = ReturnType<typeof hc<AppType>>
 

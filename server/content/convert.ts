@@ -11,11 +11,11 @@ import type { Node as ProseMirrorNode } from '@tiptap/pm/model'
 import { prosemirrorJSONToYDoc, yXmlFragmentToProseMirrorRootNode } from '@tiptap/y-tiptap'
 import * as Y from 'yjs'
 import { type ContentFormat, type InitialContent, InvalidContentError } from './formats'
-import { applyLinkPolicy } from './linkPolicy'
+import { applyLinkPolicy } from '../../protocol/linkPolicy'
 import { MAX_CONTENT_DEPTH } from './rules'
-import { contentExtensions, contentSchema } from './schema'
-import { DOCUMENT_FIELD } from '../sync/updateCheck'
-import { META_FIELD, TITLE_KEY } from '../sync/meta'
+import { contentExtensions, contentSchema } from '../../protocol/schema'
+import { DOCUMENT_FIELD } from '../model/updateCheck'
+import { META_FIELD, TITLE_KEY } from '../../protocol/fields'
 
 /** happy-dom, behind Tiptap's HTML helpers, is by far the heaviest dependency: loaded on demand. */
 const htmlHelpers = () => import('@tiptap/html/server')

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
-import { OPEN_ACCESS, TokenError, verifyToken } from '../auth'
-import { AppError, ErrorCode } from '../errors'
+import { OPEN_ACCESS, TokenError, verifyToken } from '../common/auth'
+import { AppError, ErrorCode } from '../common/errors'
 import type { AppEnv } from './env'
 
 /** The token of an `Authorization: Bearer …` header, if there is one. */

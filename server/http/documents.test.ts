@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { newDocumentId } from '../ids'
+import { newDocumentId } from '../model/ids'
 import { type TestApp, createTestApp } from '../test/app'
 
 let t: TestApp

@@ -12,7 +12,7 @@
  */
 
 import type { MiddlewareHandler } from 'hono'
-import { AppError, ErrorCode } from '../errors'
+import { AppError, ErrorCode } from '../common/errors'
 import type { AppEnv } from './env'
 
 /** Names every tandem answers to: the machine itself. */

@@ -8,10 +8,10 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { Hono } from 'hono'
-import { TokenError, can, verifyToken } from '../auth'
-import { AppError, ErrorCode } from '../errors'
+import { TokenError, can, verifyToken } from '../common/auth'
+import { AppError, ErrorCode } from '../common/errors'
 import type { Fanout } from '../fanout/types'
-import type { Metrics } from '../metrics'
+import type { Metrics } from '../common/metrics'
 import type { DocumentStore } from '../storage/types'
 import { bearerToken, forbidden } from './access'
 import type { AppEnv } from './env'

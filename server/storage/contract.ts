@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { newDocumentId } from '../ids'
+import { newDocumentId } from '../model/ids'
 import { InvalidCursorError } from './cursor'
 import { DocumentNotFoundError, type DocumentStore } from './types'
 

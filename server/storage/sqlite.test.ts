@@ -5,7 +5,7 @@ import Database from 'better-sqlite3'
 import { pino } from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { newDocumentId } from '../ids'
+import { newDocumentId } from '../model/ids'
 import { describeDocumentStoreContract } from './contract'
 import { SqliteDocumentStore } from './sqlite'
 

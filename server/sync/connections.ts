@@ -7,13 +7,13 @@
  * fields of one object: no logger, closure scope or timer outlives the moment it is needed.
  */
 import type { Logger } from 'pino'
-import { CloseCode } from './closeCodes'
+import { CloseCode } from '../../protocol/closeCodes'
 import type { Room, RoomSocket } from './room'
 import type { RoomManager } from './roomManager'
-import type { UpgradeTicket } from './upgrade'
+import type { UpgradeTicket } from '../http/upgrade'
 import type { ServerWebSocket, WebSocketHandler } from './webSocket'
-import { can } from '../auth'
-import type { Metrics } from '../metrics'
+import { can } from '../common/auth'
+import type { Metrics } from '../common/metrics'
 
 export interface ConnectionLimits {
   maxMessagesPerSecond: number

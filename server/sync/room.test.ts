@@ -9,13 +9,13 @@ import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import { initialUpdate } from '../content/convert'
 import { schemaRules } from '../content/rules'
-import { noopSyncMetrics } from '../metrics'
+import { noopSyncMetrics } from '../common/metrics'
 import { DocumentNotFoundError } from '../storage/types'
 import { captureUpdate, cloneDoc, rawUpdate } from '../test/updates'
-import { CloseCode } from './closeCodes'
-import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol'
+import { CloseCode } from '../../protocol/closeCodes'
+import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './wire'
 import { Room, type RoomSocket } from './room'
-import type { SchemaRules } from './updateCheck'
+import type { SchemaRules } from '../model/updateCheck'
 
 class FakeSocket implements RoomSocket {
   readonly sent: Uint8Array[] = []

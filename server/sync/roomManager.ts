@@ -4,11 +4,11 @@
  */
 import * as Y from 'yjs'
 import type { Logger } from 'pino'
-import { CloseCode } from './closeCodes'
-import { META_FIELD, TITLE_KEY } from './meta'
+import { CloseCode } from '../../protocol/closeCodes'
+import { META_FIELD, TITLE_KEY } from '../../protocol/fields'
 import { Room, type RoomOptions, type RoomSocket } from './room'
 import type { Fanout, FanoutSubscription } from '../fanout/types'
-import { isDocumentId } from '../ids'
+import { isDocumentId } from '../model/ids'
 import type { DocumentStore } from '../storage/types'
 
 export interface RoomManagerOptions {

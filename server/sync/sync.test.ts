@@ -5,8 +5,8 @@ import * as Y from 'yjs'
 import { type TestClient, bodyText, connectClient } from '../test/clients'
 import { type TestServer, startTestServer } from '../test/server'
 import { waitFor } from '../test/waitFor'
-import { CloseCode } from './closeCodes'
-import { encodeSyncStep1, encodeUpdate } from './protocol'
+import { CloseCode } from '../../protocol/closeCodes'
+import { encodeSyncStep1, encodeUpdate } from './wire'
 
 let server: TestServer
 const clients: TestClient[] = []

@@ -12,8 +12,8 @@ import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { type TestServer, startTestServer } from '../test/server'
 import { waitFor } from '../test/waitFor'
-import { CloseCode } from './closeCodes'
-import { encodeSyncStep1, encodeUpdate } from './protocol'
+import { CloseCode } from '../../protocol/closeCodes'
+import { encodeSyncStep1, encodeUpdate } from './wire'
 import { closeReason } from './webSocket'
 
 const MAX_PAYLOAD = 128 * 1024

@@ -5,7 +5,7 @@
  * never become a clickable link for someone else.
  */
 import type { Editor } from '@tiptap/core'
-import { isAllowedHref } from '../../server/content/linkPolicy'
+import { isAllowedHref } from '../../protocol/linkPolicy'
 import { h } from '../dom'
 
 /** `example.com` → `https://example.com`; null for anything that is not an absolute link the policy allows. */

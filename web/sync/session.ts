@@ -10,7 +10,7 @@
  */
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { META_FIELD, TITLE_KEY } from '../../server/sync/meta'
+import { META_FIELD, TITLE_KEY } from '../../protocol/fields'
 import type { Identity } from '../identity'
 import { type Ending, endingFor } from './closeReasons'
 import { DeliveryTracker } from './delivery'

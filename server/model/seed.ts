@@ -1,6 +1,6 @@
 import * as Y from 'yjs'
-import { META_FIELD, TITLE_KEY } from '../sync/meta'
-import { DOCUMENT_FIELD } from '../sync/updateCheck'
+import { META_FIELD, TITLE_KEY } from '../../protocol/fields'
+import { DOCUMENT_FIELD } from './updateCheck'
 
 /**
  * The first update of a document created without content: one empty paragraph, which the
