@@ -12,8 +12,8 @@ import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { type Logger, pino } from 'pino'
 import * as Y from 'yjs'
-import { PostgresDocumentStore } from '../server/storage/postgres'
-import { SqliteDocumentStore } from '../server/storage/sqlite'
+import { PostgresDocumentStore } from '../server/storage/postgres/documents'
+import { SqliteDocumentStore } from '../server/storage/sqlite/documents'
 
 const usage =
   'usage: npm run migrate -- --from sqlite:<tandem.db or data directory> --to postgres://user[:password]@host[:port]/database'

@@ -17,7 +17,7 @@ import { guardConnections } from './http/connectionGuard'
 import { MemoryBus } from './fanout/memory'
 import type { Fanout } from './fanout/types'
 import { type Metrics, createMetrics } from './common/metrics'
-import { SqliteDocumentStore } from './storage/sqlite'
+import { SqliteDocumentStore } from './storage/sqlite/documents'
 import type { DocumentStore } from './storage/types'
 import { CloseCode } from '../protocol/closeCodes'
 import { ConnectionHub } from './sync/connections'
@@ -37,7 +37,7 @@ export interface RunningTandem {
 /** PostgreSQL and Redis clients are loaded only when configured: a single machine never needs them. */
 async function createStore(config: Config, log: Logger): Promise<DocumentStore> {
   if (config.databaseUrl !== null) {
-    const { PostgresDocumentStore } = await import('./storage/postgres')
+    const { PostgresDocumentStore } = await import('./storage/postgres/documents')
     return PostgresDocumentStore.open({
       connectionString: config.databaseUrl,
       compactThreshold: config.compactThreshold,

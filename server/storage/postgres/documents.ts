@@ -11,7 +11,7 @@
 import { type Pool, type PoolClient, Pool as PgPool } from 'pg'
 import type { Logger } from 'pino'
 import * as Y from 'yjs'
-import { type ListPosition, decodeCursor, encodeCursor, likePattern } from './cursor'
+import { type ListPosition, decodeCursor, encodeCursor, likePattern } from '../cursor'
 import {
   type DocumentPage,
   type DocumentRecord,
@@ -19,7 +19,7 @@ import {
   DocumentNotFoundError,
   type ListQuery,
   type StoredDocument,
-} from './types'
+} from '../types'
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database` */

@@ -5,9 +5,9 @@ import Database from 'better-sqlite3'
 import { pino } from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { newDocumentId } from '../model/ids'
-import { describeDocumentStoreContract } from './contract'
-import { SqliteDocumentStore } from './sqlite'
+import { newDocumentId } from '../../model/ids'
+import { describeDocumentStoreContract } from '../contract'
+import { SqliteDocumentStore } from './documents'
 
 describeDocumentStoreContract('SQLite', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-sqlite-'))

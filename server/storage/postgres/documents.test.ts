@@ -2,11 +2,11 @@ import { pino } from 'pino'
 import { Client } from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { newDocumentId } from '../model/ids'
-import { type TestDatabase, createTestDatabase } from '../test/postgres'
-import { waitFor } from '../test/waitFor'
-import { describeDocumentStoreContract } from './contract'
-import { MIGRATIONS, PostgresDocumentStore } from './postgres'
+import { newDocumentId } from '../../model/ids'
+import { type TestDatabase, createTestDatabase } from '../../test/postgres'
+import { waitFor } from '../../test/waitFor'
+import { describeDocumentStoreContract } from '../contract'
+import { MIGRATIONS, PostgresDocumentStore } from './documents'
 
 const log = pino({ level: 'silent' })
 

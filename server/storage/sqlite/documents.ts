@@ -22,7 +22,7 @@ import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import type { Logger } from 'pino'
 import * as Y from 'yjs'
-import { type ListPosition, decodeCursor, encodeCursor, likePattern } from './cursor'
+import { type ListPosition, decodeCursor, encodeCursor, likePattern } from '../cursor'
 import {
   type DocumentPage,
   type DocumentRecord,
@@ -30,7 +30,7 @@ import {
   DocumentNotFoundError,
   type ListQuery,
   type StoredDocument,
-} from './types'
+} from '../types'
 
 export interface SqliteStoreOptions {
   /** File path, or `:memory:`. */
