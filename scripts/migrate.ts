@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { type Logger, pino } from 'pino'
 import * as Y from 'yjs'
+import { loadConfig } from '../server/config'
 import { PostgresDocumentStore } from '../server/storage/postgres/documents'
 import { SqliteDocumentStore } from '../server/storage/sqlite/documents'
 
@@ -47,6 +48,8 @@ export async function migrateSqliteToPostgres(options: {
   try {
     const target = await PostgresDocumentStore.open({
       connectionString: options.postgresUrl,
+      // A server's defaults: the copy is one connection's work.
+      ...loadConfig({}).postgres,
       compactThreshold: Number.MAX_SAFE_INTEGER,
       log: options.log,
     })

@@ -40,6 +40,7 @@ async function createStore(config: Config, log: Logger): Promise<DocumentStore> 
     const { PostgresDocumentStore } = await import('./storage/postgres/documents')
     return PostgresDocumentStore.open({
       connectionString: config.databaseUrl,
+      ...config.postgres,
       compactThreshold: config.compactThreshold,
       log: log.child({ component: 'storage' }),
     })
@@ -101,8 +102,8 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
         maxClientsPerOwner: config.limits.maxPresenceClientsPerSocket,
         maxStateBytes: config.limits.maxPresenceStateBytes,
       },
-      maxPendingBytes: 4 * 1024 * 1024,
-      ownerProbeTimeoutMs: 2000,
+      maxPendingBytes: config.limits.maxPendingBytes,
+      ownerProbeTimeoutMs: config.ownerProbeTimeoutMs,
       maxDocumentBytes: config.limits.maxDocumentBytes,
       log,
       metrics,
@@ -156,7 +157,7 @@ export async function startTandem(config: Config, log: Logger): Promise<RunningT
     {
       // Half-finished requests and upgrades are cut off: Node checks the deadline on this interval.
       headersTimeout: config.handshakeTimeoutMs,
-      requestTimeout: 30_000,
+      requestTimeout: config.requestTimeoutMs,
       connectionsCheckingInterval: Math.min(1000, config.handshakeTimeoutMs),
     },
     getRequestListener(tandem.app.fetch),
