@@ -14,6 +14,7 @@ import { createApp } from './http/app'
 import { type Config, ConfigError, configWarnings, loadConfig } from './config'
 import { schemaRules } from './content/rules'
 import { guardConnections } from './http/connectionGuard'
+import { DocumentService } from './documents/service'
 import { MemoryBus } from './fanout/memory'
 import type { Fanout } from './fanout/types'
 import { type Metrics, createMetrics } from './common/metrics'
@@ -125,18 +126,23 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     metrics,
   )
   metrics.observe({ openSockets: () => hub.count, openRooms: () => rooms.roomCount })
-  const app = createApp({
+  const documents = new DocumentService({
     store,
     rooms,
     fanout,
+    maxDocumentBytes: config.limits.maxDocumentBytes,
+    publicUrl: config.publicUrl,
+    authSecret: config.authSecret,
+  })
+  const app = createApp({
+    documents,
+    health: { storage: () => store.ping(), fanout: () => fanout.ping() },
     metrics,
     log,
     authSecret: config.authSecret,
     metricsToken: config.metricsToken,
     allowedHosts: config.allowedHosts,
-    publicUrl: config.publicUrl,
     maxBodyBytes: config.limits.maxBodyBytes,
-    maxDocumentBytes: config.limits.maxDocumentBytes,
     webRoot: findWebRoot(),
   })
   return { app, store, fanout, rooms, hub, metrics, config, log }

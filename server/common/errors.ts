@@ -1,76 +1,114 @@
 /**
- * Errors with stable, machine-readable codes. Every failure the API reports has the shape
- * `{ "error": { "code": "…", "message": "…" } }`; clients branch on `code`, people read `message`.
+ * Errors the caller may see, one class per failure, each with a stable code from the API's list
+ * (`protocol/api.ts`, docs/api.md). Any layer throws them; `http/errors.ts` is the one place that
+ * turns them into a status and `{ "error": { "code": "…", "message": "…" } }`, and the sync
+ * endpoint's admission answers a refused upgrade with the same. Their messages are safe to show.
  */
-import type { ErrorHandler, NotFoundHandler } from 'hono'
-import { HTTPException } from 'hono/http-exception'
-import type { ContentfulStatusCode } from 'hono/utils/http-status'
-import type { Logger } from 'pino'
+import { ErrorCode, type ErrorCodeValue } from '../../protocol/api'
 
-export const ErrorCode = {
-  invalidRequest: 'invalid_request',
-  malformedJson: 'malformed_json',
-  unsupportedMediaType: 'unsupported_media_type',
-  payloadTooLarge: 'payload_too_large',
-  documentNotFound: 'document_not_found',
-  invalidCursor: 'invalid_cursor',
-  invalidContent: 'invalid_content',
-  contentUnrenderable: 'content_unrenderable',
-  unauthorized: 'unauthorized',
-  forbidden: 'forbidden',
-  hostNotAllowed: 'host_not_allowed',
-  rateLimited: 'rate_limited',
-  upgradeRequired: 'upgrade_required',
-  notFound: 'not_found',
-  internal: 'internal_error',
-} as const
+export { ErrorCode, type ErrorCodeValue }
 
-export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode]
-
-export interface ErrorBody {
-  error: { code: ErrorCodeValue; message: string }
+export abstract class TandemError extends Error {
+  abstract readonly code: ErrorCodeValue
 }
 
-export class AppError extends Error {
-  override name = 'AppError'
-  constructor(
-    readonly status: ContentfulStatusCode,
-    readonly code: ErrorCodeValue,
-    message: string,
-  ) {
+/** A field has the wrong type, is missing, empty, too long or unknown; a bad query parameter. */
+export class InvalidRequest extends TandemError {
+  override name = 'InvalidRequest'
+  readonly code = ErrorCode.invalidRequest
+}
+
+export class MalformedJson extends TandemError {
+  override name = 'MalformedJson'
+  readonly code = ErrorCode.malformedJson
+  constructor() {
+    super('request body is not valid JSON')
+  }
+}
+
+export class UnsupportedMediaType extends TandemError {
+  override name = 'UnsupportedMediaType'
+  readonly code = ErrorCode.unsupportedMediaType
+}
+
+/** A request body over `MAX_BODY_BYTES`. */
+export class PayloadTooLarge extends TandemError {
+  override name = 'PayloadTooLarge'
+  readonly code = ErrorCode.payloadTooLarge
+}
+
+/** Content that would take a document over its size quota (`MAX_DOCUMENT_BYTES`). */
+export class QuotaExceeded extends TandemError {
+  override name = 'QuotaExceeded'
+  readonly code = ErrorCode.payloadTooLarge
+  constructor(maxDocumentBytes: number) {
+    super(`content exceeds the document size quota (${maxDocumentBytes} bytes)`)
+  }
+}
+
+/** No such document, or an id this server could never have issued. */
+export class DocumentNotFound extends TandemError {
+  override name = 'DocumentNotFound'
+  readonly code = ErrorCode.documentNotFound
+  constructor(readonly documentId: string) {
+    super('document not found')
+  }
+}
+
+export class InvalidCursor extends TandemError {
+  override name = 'InvalidCursor'
+  readonly code = ErrorCode.invalidCursor
+  constructor() {
+    super('cursor is not one this server issued')
+  }
+}
+
+/** Content the document schema cannot represent. */
+export class InvalidContent extends TandemError {
+  override name = 'InvalidContent'
+  readonly code = ErrorCode.invalidContent
+}
+
+/** A stored document that cannot be exported (e.g. nested too deeply to render). */
+export class ContentUnrenderable extends TandemError {
+  override name = 'ContentUnrenderable'
+  readonly code = ErrorCode.contentUnrenderable
+}
+
+/** No usable token: missing, expired, forged or malformed. */
+export class Unauthorized extends TandemError {
+  override name = 'Unauthorized'
+  readonly code = ErrorCode.unauthorized
+}
+
+/** The token does not cover this document or action, or the socket's origin is not allowed. */
+export class Forbidden extends TandemError {
+  override name = 'Forbidden'
+  readonly code = ErrorCode.forbidden
+  constructor(message = 'this token does not allow that') {
     super(message)
   }
 }
 
-export function errorBody(code: ErrorCodeValue, message: string): ErrorBody {
-  return { error: { code, message } }
+/** The request's `Host` is not a name this server answers to. */
+export class HostNotAllowed extends TandemError {
+  override name = 'HostNotAllowed'
+  readonly code = ErrorCode.hostNotAllowed
 }
 
-export const notFound = (what = 'document'): AppError =>
-  new AppError(404, what === 'document' ? ErrorCode.documentNotFound : ErrorCode.notFound, `${what} not found`)
-
-/** Hono's own 400s (e.g. unparsable JSON) keep their meaning under our error shape. */
-function fromHttpException(error: HTTPException): AppError {
-  if (error.status === 400 && /json/i.test(error.message)) {
-    return new AppError(400, ErrorCode.malformedJson, 'request body is not valid JSON')
-  }
-  if (error.status === 413) return new AppError(413, ErrorCode.payloadTooLarge, 'request body too large')
-  const status = error.status as ContentfulStatusCode
-  return new AppError(status, status >= 500 ? ErrorCode.internal : ErrorCode.invalidRequest, error.message)
+/** Too many sockets or documents from one address. */
+export class RateLimited extends TandemError {
+  override name = 'RateLimited'
+  readonly code = ErrorCode.rateLimited
 }
 
-export function errorHandler(log: Logger): ErrorHandler {
-  return (error, c) => {
-    let appError: AppError
-    if (error instanceof AppError) appError = error
-    else if (error instanceof HTTPException) appError = fromHttpException(error)
-    else {
-      log.error({ err: error, requestId: c.get('requestId' as never) }, 'unhandled error')
-      appError = new AppError(500, ErrorCode.internal, 'internal error')
-    }
-    return c.json(errorBody(appError.code, appError.message), appError.status)
-  }
+export class UpgradeRequired extends TandemError {
+  override name = 'UpgradeRequired'
+  readonly code = ErrorCode.upgradeRequired
 }
 
-export const notFoundHandler: NotFoundHandler = (c) =>
-  c.json(errorBody(ErrorCode.notFound, `no route for ${c.req.method} ${c.req.path}`), 404)
+/** No such route or endpoint. */
+export class NotFound extends TandemError {
+  override name = 'NotFound'
+  readonly code = ErrorCode.notFound
+}

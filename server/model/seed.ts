@@ -1,14 +1,19 @@
 import * as Y from 'yjs'
-import { META_FIELD, TITLE_KEY } from '../../protocol/fields'
-import { DOCUMENT_FIELD } from './updateCheck'
+import { DOCUMENT_FIELD } from '../../protocol/fields'
+import { writeTitle } from './title'
 
 /**
- * The first update of a document created without content: one empty paragraph, which the
- * editor would otherwise create in every tab at once (two tabs, two paragraphs), and the title.
+ * The first update of a new document: its body, and its title. A document created without
+ * content gets one empty paragraph, which the editor would otherwise create in every tab at once
+ * (two tabs, two paragraphs): browsers never seed documents.
+ *
+ * @param body a document holding the body in its `default` fragment (converted content); consumed.
  */
-export function emptyDocumentUpdate(title: string): Uint8Array {
-  const doc = new Y.Doc()
-  doc.getXmlFragment(DOCUMENT_FIELD).insert(0, [new Y.XmlElement('paragraph')])
-  doc.getMap(META_FIELD).set(TITLE_KEY, title)
-  return Y.encodeStateAsUpdate(doc)
+export function newDocumentUpdate(title: string, body?: Y.Doc): Uint8Array {
+  const doc = body ?? new Y.Doc()
+  if (body === undefined) doc.getXmlFragment(DOCUMENT_FIELD).insert(0, [new Y.XmlElement('paragraph')])
+  writeTitle(doc, title)
+  const update = Y.encodeStateAsUpdate(doc)
+  doc.destroy()
+  return update
 }

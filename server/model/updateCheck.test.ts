@@ -2,15 +2,15 @@ import * as encoding from 'lib0/encoding'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { schemaRules } from '../content/rules'
-import { initialUpdate } from '../content/convert'
+import { createdUpdate } from '../test/content'
 import { captureUpdate, cloneDoc, elementContent, rawUpdate, stringContent } from '../test/updates'
 import { type CheckResult, UpdateChecker } from './updateCheck'
 import { parseUpdate } from './updateFormat'
 
 /** A server-side document as a room holds it: seeded by the server, with a title. */
 const seeds = {
-  plain: await initialUpdate('Title', { format: 'markdown', body: 'first paragraph' }),
-  rich: await initialUpdate('Title', { format: 'markdown', body: '# Heading\n\nfirst paragraph\n\n- a\n- b' }),
+  plain: await createdUpdate('Title', { format: 'markdown', body: 'first paragraph' }),
+  rich: await createdUpdate('Title', { format: 'markdown', body: '# Heading\n\nfirst paragraph\n\n- a\n- b' }),
 }
 
 function serverDoc(seed: keyof typeof seeds = 'plain'): Y.Doc {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { AppendQueue, type PendingAppend } from './appendQueue'
-import { DocumentNotFoundError } from './types'
+import { DocumentNotFound } from '../common/errors'
 
 const bytes = (n: number): Uint8Array => Uint8Array.of(n)
 
@@ -43,7 +43,7 @@ describe('AppendQueue', () => {
     const kept = queue.append('a', bytes(2))
     const gone = queue.append('gone', bytes(3))
     await expect(kept).resolves.toBeUndefined()
-    await expect(gone).rejects.toBeInstanceOf(DocumentNotFoundError)
+    await expect(gone).rejects.toBeInstanceOf(DocumentNotFound)
   })
 
   it('commits what is queued on close without waiting out the interval, and refuses appends afterwards', async () => {

@@ -5,7 +5,7 @@
  * made while a commit runs, or within `minCommitIntervalMs` of the previous one, share the next
  * commit. Batches never overlap. Each store brings its own SQL (`commit`) and its own interval.
  */
-import { DocumentNotFoundError } from './types'
+import { DocumentNotFound } from '../common/errors'
 
 export interface PendingAppend {
   readonly id: string
@@ -13,7 +13,7 @@ export interface PendingAppend {
 }
 
 export interface CommitResult {
-  /** Documents that no longer exist: their appends reject with {@link DocumentNotFoundError}. */
+  /** Documents that no longer exist: their appends reject with {@link DocumentNotFound}. */
   readonly missing: ReadonlySet<string>
 }
 
@@ -100,7 +100,7 @@ export class AppendQueue {
       return
     }
     for (const item of batch) {
-      if (result.missing.has(item.id)) item.reject(new DocumentNotFoundError(item.id))
+      if (result.missing.has(item.id)) item.reject(new DocumentNotFound(item.id))
       else item.resolve()
     }
   }

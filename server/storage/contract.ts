@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { newDocumentId } from '../model/ids'
-import { InvalidCursorError } from './cursor'
-import { DocumentNotFoundError, type DocumentStore } from './types'
+import { DocumentNotFound, InvalidCursor } from '../common/errors'
+import type { DocumentStore } from './types'
 
 export interface StoreHarness {
   /** A store on a fresh, empty database, with the given compaction threshold. */
@@ -213,7 +213,7 @@ export function describeDocumentStoreContract(name: string, harness: () => Store
     )
 
     it(
-      'deletes a document with its content; appends to it fail with DocumentNotFoundError',
+      'deletes a document with its content; appends to it fail with DocumentNotFound',
       withStore(100, async (store) => {
         const source = new Y.Doc()
         const id = newDocumentId()
@@ -223,7 +223,7 @@ export function describeDocumentStoreContract(name: string, harness: () => Store
         expect(await store.get(id)).toBeNull()
         expect(await store.load(id)).toBeNull()
         expect(await store.delete(id)).toBe(false)
-        await expect(store.appendUpdate(id, textUpdate(source, 'c'))).rejects.toBeInstanceOf(DocumentNotFoundError)
+        await expect(store.appendUpdate(id, textUpdate(source, 'c'))).rejects.toBeInstanceOf(DocumentNotFound)
       }),
     )
 
@@ -266,7 +266,7 @@ export function describeDocumentStoreContract(name: string, harness: () => Store
         expect(alpha.items.map((d) => d.title).sort()).toEqual(['Alpha notes', 'alphabet soup'])
         expect((await store.list({ limit: 100, q: '%' })).items.map((d) => d.title)).toEqual(['100% sure_thing'])
         expect((await store.list({ limit: 100, q: '_' })).items.map((d) => d.title)).toEqual(['100% sure_thing'])
-        await expect(store.list({ limit: 5, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError)
+        await expect(store.list({ limit: 5, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursor)
       }),
     )
 

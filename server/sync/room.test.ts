@@ -7,10 +7,10 @@ import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
-import { initialUpdate } from '../content/convert'
+import { createdUpdate } from '../test/content'
 import { schemaRules } from '../content/rules'
 import { noopSyncMetrics } from '../common/metrics'
-import { DocumentNotFoundError } from '../storage/types'
+import { DocumentNotFound } from '../common/errors'
 import { captureUpdate, cloneDoc, rawUpdate } from '../test/updates'
 import { CloseCode } from '../../protocol/closeCodes'
 import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './wire'
@@ -57,7 +57,7 @@ class FakeSocket implements RoomSocket {
   }
 }
 
-const seed = await initialUpdate('T', { format: 'text', body: 'base' })
+const seed = await createdUpdate('T', { format: 'text', body: 'base' })
 
 interface Deferred {
   update: Uint8Array
@@ -400,7 +400,7 @@ describe('Room', () => {
     const writer = new FakeSocket('writer')
     room.join(writer)
     room.receive(writer, encodeUpdate(captureUpdate(client(), (d) => firstText(d).insert(0, 'x'))))
-    waiting[0]?.reject(new DocumentNotFoundError('doc'))
+    waiting[0]?.reject(new DocumentNotFound('doc'))
     await flush()
     expect(writer.closed?.code).toBe(CloseCode.notFound)
   })

@@ -33,7 +33,7 @@ import { CloseCode } from '../../protocol/closeCodes'
 import { decodeClientMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './wire'
 import { type SchemaRules, UpdateChecker } from '../model/updateCheck'
 import { MalformedUpdateError, type ParsedUpdate, parseUpdate, sliceUpdate } from '../model/updateFormat'
-import { DocumentNotFoundError } from '../storage/types'
+import { DocumentNotFound } from '../common/errors'
 import type { SyncMetrics } from '../common/metrics'
 
 export interface RoomSocket {
@@ -483,7 +483,7 @@ export class Room {
       (error: unknown) => {
         this.#appendsInFlight--
         if (this.#failed) return
-        if (error instanceof DocumentNotFoundError) {
+        if (error instanceof DocumentNotFound) {
           this.#fail(CloseCode.notFound, 'document deleted')
           return
         }

@@ -233,9 +233,13 @@ describe('limits', () => {
       node = inner
     }
     await s.tandem.store.appendUpdate(id, Y.encodeStateAsUpdate(deep))
-    const response = await fetch(`${s.url}/api/docs/${id}/content?format=html`)
-    expect(response.status).toBeGreaterThanOrEqual(400)
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBeTruthy()
+    for (const format of ['html', 'json']) {
+      const response = await fetch(`${s.url}/api/docs/${id}/content?format=${format}`)
+      expect(response.status).toBe(422)
+      expect(await response.json()).toEqual({
+        error: { code: 'content_unrenderable', message: 'the document is too deeply nested to export' },
+      })
+    }
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200)
   })
 })
