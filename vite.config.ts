@@ -26,6 +26,7 @@ export default defineConfig({
       'protocol/**/*.test.ts',
       'server/**/*.test.ts',
       'web/**/*.test.{ts,tsx}',
+      'e2e/**/*.test.ts',
       'bench/**/*.test.ts',
       'scripts/**/*.test.ts',
     ],

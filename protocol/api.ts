@@ -87,7 +87,7 @@ type QueryValue = string | string[] | undefined
 export type ContentJson = JSONParsed<JSONContent>
 
 /** One route's input and answer, in the shape Hono's typed client (`hc`) reads. */
-interface Endpoint<Input, Output, Status extends number, Format extends 'json' | 'body' = 'json'> {
+type Endpoint<Input, Output, Status extends number, Format extends 'json' | 'body' = 'json'> = {
   input: Input
   output: Output
   outputFormat: Format
@@ -96,8 +96,8 @@ interface Endpoint<Input, Output, Status extends number, Format extends 'json' |
 
 type Id = { param: { id: string } }
 
-/** Every route under `/api/docs`, keyed as Hono keys them. */
-export interface DocumentsApi {
+/** Every route under `/api/docs`, keyed as Hono keys them (a type literal: Hono's `Schema` is indexed). */
+export type DocumentsApi = {
   '/api/docs': {
     $post: Endpoint<{ json: CreateDocumentInput }, DocumentDto, 201>
     $get: Endpoint<
