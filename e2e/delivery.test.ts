@@ -5,6 +5,7 @@ import { type TestClient, bodyText, connectClient } from '../server/test/clients
 import { type TestServer, startTestServer } from '../server/test/server'
 import { waitFor } from '../server/test/waitFor'
 import { DeliveryTracker } from '../web/sync/delivery'
+import { DOCUMENT_FIELD } from '../protocol/fields'
 
 async function storedText(server: TestServer, id: string): Promise<string> {
   const response = await fetch(`${server.url}/api/docs/${id}/content?format=text`)
@@ -34,7 +35,7 @@ describe('DeliveryTracker against a real server', () => {
   function write(text: string): void {
     const paragraph = new Y.XmlElement('paragraph')
     paragraph.insert(0, [new Y.XmlText(text)])
-    client.doc.getXmlFragment('default').push([paragraph])
+    client.doc.getXmlFragment(DOCUMENT_FIELD).push([paragraph])
   }
 
   it('is pending from a local change until the server has stored it', async () => {

@@ -16,6 +16,7 @@ import { CloseCode } from '../../protocol/closeCodes'
 import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './wire'
 import { Room, type RoomSocket } from './room'
 import type { SchemaRules } from '../model/updateCheck'
+import { DOCUMENT_FIELD } from '../../protocol/fields'
 
 class FakeSocket implements RoomSocket {
   readonly sent: Uint8Array[] = []
@@ -115,7 +116,8 @@ function setup(
   return { room, doc, stored, waiting, client, failures: () => failed }
 }
 
-const firstText = (doc: Y.Doc): Y.XmlText => (doc.getXmlFragment('default').get(0) as Y.XmlElement).get(0) as Y.XmlText
+const firstText = (doc: Y.Doc): Y.XmlText =>
+  (doc.getXmlFragment(DOCUMENT_FIELD).get(0) as Y.XmlElement).get(0) as Y.XmlText
 const text = (doc: Y.Doc): string => firstText(doc).toString()
 const flush = () => new Promise((resolve) => setImmediate(resolve))
 
@@ -358,7 +360,7 @@ describe('Room', () => {
     const other = new FakeSocket('other')
     room.join(thrower)
     room.join(other)
-    const heading = captureUpdate(client(), (d) => d.getXmlFragment('default').push([new Y.XmlElement('heading')]))
+    const heading = captureUpdate(client(), (d) => d.getXmlFragment(DOCUMENT_FIELD).push([new Y.XmlElement('heading')]))
     expect(() => room.receive(thrower, encodeUpdate(heading))).not.toThrow()
     expect(thrower.closed?.code).toBe(CloseCode.internalError)
     expect(other.closed).toBeNull()

@@ -14,6 +14,7 @@ import { captureUpdate, cloneDoc, rawUpdate } from '../test/updates'
 import { waitFor } from '../test/waitFor'
 import { CloseCode } from '../../protocol/closeCodes'
 import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './wire'
+import { DOCUMENT_FIELD } from '../../protocol/fields'
 
 const SECRET = 'socket-secret-0123456789'
 const servers: TestServer[] = []
@@ -73,7 +74,8 @@ async function docWithText(s: TestServer, text: string, headers: Record<string, 
   return s.createDocument({ content: { format: 'text', body: text } }, headers)
 }
 
-const bodyOf = (doc: Y.Doc): Y.XmlText => (doc.getXmlFragment('default').get(0) as Y.XmlElement).get(0) as Y.XmlText
+const bodyOf = (doc: Y.Doc): Y.XmlText =>
+  (doc.getXmlFragment(DOCUMENT_FIELD).get(0) as Y.XmlElement).get(0) as Y.XmlText
 
 describe('access to the socket', () => {
   it('refuses missing, forged, expired and other-document tokens before upgrading', async () => {
@@ -226,7 +228,7 @@ describe('limits', () => {
     const id = await docWithText(s, 'x')
     const deep = new Y.Doc()
     let node = new Y.XmlElement('blockquote')
-    deep.getXmlFragment('default').insert(0, [node])
+    deep.getXmlFragment(DOCUMENT_FIELD).insert(0, [node])
     for (let i = 0; i < 1_500; i++) {
       const inner = new Y.XmlElement('blockquote')
       node.insert(0, [inner])

@@ -15,6 +15,7 @@ import { waitFor } from '../test/waitFor'
 import { CloseCode } from '../../protocol/closeCodes'
 import { encodeSyncStep1, encodeUpdate } from './wire'
 import { closeReason } from './webSocket'
+import { DOCUMENT_FIELD } from '../../protocol/fields'
 
 const MAX_PAYLOAD = 128 * 1024
 const KEY = 'dGhlIHNhbXBsZSBub25jZQ=='
@@ -238,7 +239,7 @@ function updateMessage(textLength: number, { paragraphs = 1, clientID = randomCl
     for (let index = 0; index < paragraphs; index++) {
       const paragraph = new Y.XmlElement('paragraph')
       paragraph.insert(0, [new Y.XmlText(index === 0 ? 'u'.repeat(textLength) : 'v')])
-      doc.getXmlFragment('default').push([paragraph])
+      doc.getXmlFragment(DOCUMENT_FIELD).push([paragraph])
     }
   })
   return encodeUpdate(updates[0] as Uint8Array)
