@@ -23,6 +23,7 @@ export default defineConfig({
   test: {
     root: projectRoot,
     include: [
+      'architecture.test.ts',
       'protocol/**/*.test.ts',
       'server/**/*.test.ts',
       'web/**/*.test.{ts,tsx}',

@@ -20,6 +20,9 @@ import { writeTitle } from '../model/title'
 import type { DocumentPage, DocumentRecord, DocumentStore, ListQuery } from '../storage/types'
 import type { RoomManager } from '../sync/roomManager'
 
+/** What the service answers with, for its callers to name. */
+export type { DocumentPage, DocumentRecord }
+
 export interface DocumentServiceOptions {
   store: DocumentStore
   rooms: RoomManager
