@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { newDocumentId } from '../model/ids'
 import { type TestApp, createTestApp } from '../test/app'
+import { clockPasses } from '../test/waitFor'
 import { DOCUMENT_FIELD, META_FIELD, TITLE_KEY } from '../../protocol/fields'
 
 let t: TestApp
@@ -133,7 +134,7 @@ describe('GET /api/docs', () => {
     const ids: string[] = []
     for (const title of ['Roadmap', 'Retro notes', 'Budget', 'road trip']) {
       ids.push((await t.create({ title })).id)
-      await new Promise((resolve) => setTimeout(resolve, 3))
+      await clockPasses()
     }
     const first = await t.request('/api/docs?limit=3')
     expect(first.status).toBe(200)

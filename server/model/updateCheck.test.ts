@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { schemaRules } from '../content/rules'
 import { createdUpdate } from '../test/content'
+import { fuzzSeed, seededRandom } from '../test/random'
 import { captureUpdate, cloneDoc, elementContent, rawUpdate, stringContent } from '../test/updates'
 import { type CheckResult, UpdateChecker } from './updateCheck'
 import { parseUpdate } from './updateFormat'
@@ -337,12 +338,10 @@ describe('UpdateChecker: the schema firewall', () => {
 })
 
 describe('UpdateChecker: what passes always applies whole', () => {
-  it('never lets Yjs throw or keep pending structs for mutated honest updates', () => {
-    let seed = 42
-    const random = (n: number): number => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
-      return seed % n
-    }
+  const seed = fuzzSeed(42)
+
+  it(`never lets Yjs throw or keep pending structs for mutated honest updates (seed ${seed})`, () => {
+    const random = seededRandom(seed).int
     const base = serverDoc('rich')
     let passed = 0
     for (let round = 0; round < 1500; round++) {

@@ -4,7 +4,7 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { pino } from 'pino'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import { createdUpdate } from '../test/content'
@@ -23,7 +23,8 @@ class FakeSocket implements RoomSocket {
   closed: { code: number; reason: string } | null = null
   terminated = false
   probes = 0
-  answerProbe: () => Promise<boolean> = async () => true
+  /** How the peer answers a ping within `timeoutMs`; by default at once, alive. */
+  answerProbe: (timeoutMs: number) => Promise<boolean> = async () => true
   constructor(
     readonly id: string,
     readonly canWrite = true,
@@ -37,9 +38,9 @@ class FakeSocket implements RoomSocket {
   terminate(): void {
     this.terminated = true
   }
-  probe(): Promise<boolean> {
+  probe(timeoutMs: number): Promise<boolean> {
     this.probes++
-    return this.answerProbe()
+    return this.answerProbe(timeoutMs)
   }
   /** Applies every sync frame this socket received to a fresh doc. */
   replica(): Y.Doc {
@@ -57,6 +58,12 @@ class FakeSocket implements RoomSocket {
     return this.sent.filter((frame) => frame[0] === 1).length
   }
 }
+
+const PROBE_TIMEOUT_MS = 50
+
+afterEach(() => {
+  vi.useRealTimers()
+})
 
 const seed = await createdUpdate('T', { format: 'text', body: 'base' })
 
@@ -102,7 +109,7 @@ function setup(
       rules: options.rules ?? schemaRules(),
       awareness: { maxClientsPerOwner: 1, maxStateBytes: 1000 },
       maxPendingBytes: 10_000,
-      ownerProbeTimeoutMs: 50,
+      ownerProbeTimeoutMs: PROBE_TIMEOUT_MS,
       maxDocumentBytes: 1_000_000,
       log: pino({ level: 'silent' }),
       metrics: noopSyncMetrics,
@@ -226,17 +233,19 @@ describe('Room', () => {
     const forged = cloneDoc(victim)
     forged.clientID = victim.clientID
     room.receive(squatter, encodeUpdate(captureUpdate(forged, (d) => firstText(d).insert(0, 'FORGED '))))
-    await new Promise((resolve) => setTimeout(resolve, 80))
     expect(owner.probes).toBe(1)
+    await flush()
     expect(text(doc)).toBe('real base')
     room.receive(owner, encodeUpdate(captureUpdate(victim, (d) => firstText(d).insert(0, 'next '))))
     expect(text(doc)).toBe('next real base')
   })
 
   it('R5: applies a reconnecting tab’s content once its half-open old socket fails the probe', async () => {
+    vi.useFakeTimers()
     const { room, doc, client } = setup()
     const oldSocket = new FakeSocket('old')
-    oldSocket.answerProbe = () => new Promise((resolve) => setTimeout(() => resolve(false), 20))
+    // A half-open socket never answers: its probe gives up after the room's timeout.
+    oldSocket.answerProbe = (timeoutMs) => new Promise((resolve) => setTimeout(() => resolve(false), timeoutMs))
     room.join(oldSocket)
     const tab = client()
     room.receive(oldSocket, encodeUpdate(captureUpdate(tab, (d) => firstText(d).insert(0, 'before '))))
@@ -245,7 +254,10 @@ describe('Room', () => {
     room.join(newSocket)
     room.receive(newSocket, encodeSyncStep2(Y.encodeStateAsUpdate(tab, Y.encodeStateVector(doc))))
     expect(text(doc)).toBe('before base')
-    await new Promise((resolve) => setTimeout(resolve, 60))
+    await vi.advanceTimersByTimeAsync(PROBE_TIMEOUT_MS - 1)
+    expect(oldSocket.terminated).toBe(false)
+    expect(text(doc)).toBe('before base')
+    await vi.advanceTimersByTimeAsync(1)
     expect(oldSocket.terminated).toBe(true)
     expect(text(doc)).toBe('offline before base')
   })
@@ -262,7 +274,8 @@ describe('Room', () => {
     const relayDoc = cloneDoc(owner)
     const relayOwn = captureUpdate(relayDoc, (d) => firstText(d).insert(0, 'relay '))
     room.receive(relay, encodeSyncStep2(Y.mergeUpdates([ownersEdit, relayOwn])))
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(ownerSocket.probes).toBe(1)
+    await flush()
     expect(text(doc)).toBe('a base')
     room.receive(ownerSocket, encodeUpdate(ownersEdit))
     expect(text(doc)).toBe('relay b a base')

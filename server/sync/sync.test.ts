@@ -4,7 +4,7 @@ import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { type TestClient, bodyText, connectClient } from '../test/clients'
 import { type TestServer, startTestServer } from '../test/server'
-import { waitFor } from '../test/waitFor'
+import { clockPasses, waitFor } from '../test/waitFor'
 import { CloseCode } from '../../protocol/closeCodes'
 import { encodeSyncStep1, encodeUpdate } from './wire'
 import { DOCUMENT_FIELD, META_FIELD, TITLE_KEY } from '../../protocol/fields'
@@ -119,7 +119,7 @@ describe('sync between stock y-websocket clients', () => {
     const before = (await (await fetch(`${server.url}/api/docs/${id}`)).json()) as { updatedAt: string }
     const writer = client(id)
     await writer.synced()
-    await new Promise((resolve) => setTimeout(resolve, 5))
+    await clockPasses(Date.parse(before.updatedAt))
     writer.appendParagraph('typed over the socket')
     await waitFor(
       async () =>

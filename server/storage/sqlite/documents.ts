@@ -32,7 +32,7 @@ export interface SqliteStoreOptions extends SqliteDatabaseOptions {
 /** Commits come at most this often under load; an idle store commits at once. */
 const MIN_COMMIT_INTERVAL_MS = 2
 
-/** `updated_at` lags content by at most this much; writing it per append doubled its cost. */
+/** `updated_at` lags content by at most this much, so that an append writes one row, not two. */
 const UPDATED_AT_INTERVAL_MS = 1000
 
 /**
