@@ -14,6 +14,7 @@ import type { AppEnv } from './env'
 import { HTML_EXPORT_CSP } from './securityHeaders'
 import { validJson, validQuery } from './validate'
 
+// The API's rules for share links (docs/api.md), not settings.
 const DEFAULT_SHARE_SECONDS = 7 * 24 * 3600
 const MAX_SHARE_SECONDS = 365 * 24 * 3600
 
