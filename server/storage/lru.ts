@@ -1,5 +1,5 @@
 /**
- * A map that keeps at most `capacity` entries, forgetting the least recently used one beyond.
+ * A map that keeps at most `capacity` entries, forgetting the least recently set one beyond.
  * For caches and throttles only: whatever it forgets must be cheap to find again (the stores
  * count a document's log again, or write its timestamp a little early).
  */
@@ -16,13 +16,9 @@ export class LruMap<K, V> {
     return this.#entries.size
   }
 
-  /** The value, which becomes the most recently used. */
+  /** Reading does not count as a use: the stores write what they read, with every append. */
   get(key: K): V | undefined {
-    if (!this.#entries.has(key)) return undefined
-    const value = this.#entries.get(key) as V
-    this.#entries.delete(key)
-    this.#entries.set(key, value)
-    return value
+    return this.#entries.get(key)
   }
 
   set(key: K, value: V): void {
