@@ -13,6 +13,7 @@ import { runManyDocs } from './scenarios/manyDocs'
 import { SERVER_NAMES } from './servers'
 import type { TraceDocument } from './trace'
 import { LoadWorker } from './workers'
+import { DOCUMENT_FIELD } from '../protocol/fields'
 
 const TINY: Sizes = {
   fanoutReaders: [3],
@@ -35,7 +36,7 @@ function smallTrace(): TraceDocument {
   const content = 'The quick brown fox jumps over the lazy dog. '.repeat(100)
   doc.transact(() => {
     paragraph.insert(0, [text])
-    doc.getXmlFragment('default').insert(0, [paragraph])
+    doc.getXmlFragment(DOCUMENT_FIELD).insert(0, [paragraph])
     text.insert(0, content)
   })
   return { update: Y.encodeStateAsUpdate(doc), endContent: content }

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { gunzipSync } from 'node:zlib'
 import * as Y from 'yjs'
+import { DOCUMENT_FIELD } from '../protocol/fields'
 
 interface Trace {
   startContent: string
@@ -32,7 +33,7 @@ export function replayTrace(tracePath: string, maxPatches = Number.POSITIVE_INFI
   const text = new Y.XmlText()
   doc.transact(() => {
     paragraph.insert(0, [text])
-    doc.getXmlFragment('default').insert(0, [paragraph])
+    doc.getXmlFragment(DOCUMENT_FIELD).insert(0, [paragraph])
     if (trace.startContent !== '') text.insert(0, trace.startContent)
   })
   const allPatches = trace.txns.flatMap((txn) => txn.patches)

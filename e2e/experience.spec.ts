@@ -1,5 +1,5 @@
 /** The rest of "nothing missing": sharing, identity, keyboard, phone width, counts, links, dark mode. */
-import { signToken } from '../server/auth'
+import { signToken } from '../server/common/auth'
 import { Tandem, createUser, expect, test } from './fixtures'
 
 test('a view-only share link opens the document read-only and live', async ({ tandem, user }) => {

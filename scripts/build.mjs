@@ -7,7 +7,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 
 const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin/vite.js')
-const shared = ['protocol', 'server/content', 'server/sync', 'package-lock.json']
+const shared = ['protocol', 'package-lock.json']
 const steps = [
   { output: 'dist/web/index.html', sources: ['web', 'vite.config.ts', ...shared], args: [vite, 'build'] },
   {

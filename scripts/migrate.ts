@@ -12,8 +12,9 @@ import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { type Logger, pino } from 'pino'
 import * as Y from 'yjs'
-import { PostgresDocumentStore } from '../server/storage/postgres'
-import { SqliteDocumentStore } from '../server/storage/sqlite'
+import { loadConfig } from '../server/config'
+import { PostgresDocumentStore } from '../server/storage/postgres/documents'
+import { SqliteDocumentStore } from '../server/storage/sqlite/documents'
 
 const usage =
   'usage: npm run migrate -- --from sqlite:<tandem.db or data directory> --to postgres://user[:password]@host[:port]/database'
@@ -47,6 +48,8 @@ export async function migrateSqliteToPostgres(options: {
   try {
     const target = await PostgresDocumentStore.open({
       connectionString: options.postgresUrl,
+      // A server's defaults: the copy is one connection's work.
+      ...loadConfig({}).postgres,
       compactThreshold: Number.MAX_SAFE_INTEGER,
       log: options.log,
     })

@@ -3,7 +3,7 @@
  * Prints a token for operators, signed with AUTH_SECRET from the environment.
  */
 import { parseArgs } from 'node:util'
-import { ROLES, type Role, signToken } from '../server/auth'
+import { ROLES, type Role, signToken } from '../server/common/auth'
 
 const usage =
   'usage: npm run token -- --doc <id|*> --role <view|edit|admin> [--expires seconds] [--sub id] [--name name]'

@@ -1,6 +1,11 @@
 /**
  * Configuration, read from the environment once at start-up (in `main.ts`) and passed down.
  * Every default lives here and in the README's table; nothing else reads `process.env`.
+ *
+ * Every limit an operator may need to change is a variable here. Constants left in modules are
+ * not limits but tuning measured on the hot paths (group commit interval, journal batches: see
+ * docs/benchmarks.md) or bounds derived from a limit here or from a protocol (y-protocols'
+ * presence timeout, RFC 6455's close reason length); each says so where it is defined.
  */
 import { isIP } from 'node:net'
 import { resolve } from 'node:path'
@@ -54,9 +59,14 @@ const schema = z.object({
   MAX_BUFFERED_BYTES: integer(8 * MiB, 1024),
   MAX_PRESENCE_CLIENTS_PER_SOCKET: integer(4, 1),
   MAX_PRESENCE_STATE_BYTES: integer(16 * 1024, 256),
+  MAX_PENDING_BYTES: integer(4 * MiB, 1024),
+  OWNER_PROBE_TIMEOUT_MS: integer(2_000, 100),
+  REQUEST_TIMEOUT_MS: integer(30_000, 1000),
   ROOM_UNLOAD_GRACE_MS: integer(10_000),
   COMPACT_THRESHOLD: integer(500, 1),
   SQLITE_SYNCHRONOUS: z.enum(['normal', 'full']).default('normal'),
+  DATABASE_POOL_SIZE: integer(10, 1),
+  DATABASE_QUERY_TIMEOUT_MS: integer(15_000, 100),
   HEARTBEAT_INTERVAL_MS: integer(30_000, 100),
   HANDSHAKE_TIMEOUT_MS: integer(10_000, 100),
   WS_PER_MESSAGE_DEFLATE: z.enum(['true', 'false']).default('false'),
@@ -104,10 +114,18 @@ export interface Config {
     maxPresenceClientsPerSocket: number
     /** Largest awareness state, in bytes of JSON. */
     maxPresenceStateBytes: number
+    /** Bytes of updates one socket may have held for missing dependencies (1013 beyond). */
+    maxPendingBytes: number
   }
+  /** How long a socket that owns a client id has to answer a ping before it is presumed dead. */
+  ownerProbeTimeoutMs: number
+  /** Deadline for a whole HTTP request, body included (Node's `requestTimeout`). */
+  requestTimeoutMs: number
   roomUnloadGraceMs: number
   compactThreshold: number
   sqliteSynchronous: 'normal' | 'full'
+  /** PostgreSQL connections per process, and the client-side deadline of one statement. */
+  postgres: { poolSize: number; queryTimeoutMs: number }
   heartbeatIntervalMs: number
   handshakeTimeoutMs: number
   /** permessage-deflate for WebSocket clients that offer it. */
@@ -181,10 +199,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxBufferedBytes: e.MAX_BUFFERED_BYTES,
       maxPresenceClientsPerSocket: e.MAX_PRESENCE_CLIENTS_PER_SOCKET,
       maxPresenceStateBytes: e.MAX_PRESENCE_STATE_BYTES,
+      maxPendingBytes: e.MAX_PENDING_BYTES,
     },
+    ownerProbeTimeoutMs: e.OWNER_PROBE_TIMEOUT_MS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     roomUnloadGraceMs: e.ROOM_UNLOAD_GRACE_MS,
     compactThreshold: e.COMPACT_THRESHOLD,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
+    postgres: { poolSize: e.DATABASE_POOL_SIZE, queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS },
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,
     handshakeTimeoutMs: e.HANDSHAKE_TIMEOUT_MS,
     wsPerMessageDeflate: e.WS_PER_MESSAGE_DEFLATE === 'true',

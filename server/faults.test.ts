@@ -11,13 +11,14 @@ import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
-import { CloseCode } from './sync/closeCodes'
-import { encodeAwareness, encodeUpdate } from './sync/protocol'
-import { DOCUMENT_FIELD } from './sync/updateCheck'
+import { CloseCode } from '../protocol/closeCodes'
+import { encodeAwareness, encodeUpdate } from './sync/wire'
+import { DOCUMENT_FIELD } from '../protocol/fields'
 import { type ChildServer, freePort, spawnServer } from './test/child'
 import { type TestClient, connectClient } from './test/clients'
 import { type TestServer, startTestServer, tempDataDir } from './test/server'
 import { captureUpdate, cloneDoc } from './test/updates'
+import { fuzzSeed, seededRandom } from './test/random'
 import { waitFor } from './test/waitFor'
 
 const clients: TestClient[] = []
@@ -31,17 +32,6 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.stop()
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
 })
-
-/** A small deterministic PRNG, so that a failing seed can be replayed. */
-function prng(seed: number): (n: number) => number {
-  let state = seed >>> 0 || 1
-  return (n) => {
-    state ^= state << 13
-    state ^= state >>> 17
-    state ^= state << 5
-    return (state >>> 0) % n
-  }
-}
 
 async function post(url: string, body: unknown): Promise<string> {
   const response = await fetch(`${url}/api/docs`, {
@@ -100,9 +90,12 @@ describe('SIGTERM', () => {
 })
 
 describe('kill -9 at random moments', () => {
-  it('never loses what an observer saw, never corrupts the database, and every document loads', {
+  const seed = fuzzSeed(7919)
+
+  it(`never loses what an observer saw, never corrupts the database, and every document loads (seed ${seed})`, {
     timeout: 180_000,
   }, async () => {
+    const random = seededRandom(seed).int
     const dataDir = tempDataDir()
     dirs.push(dataDir)
     const env = { DATA_DIR: dataDir, COMPACT_THRESHOLD: '8', MAX_MESSAGES_PER_SECOND: '10000' }
@@ -111,8 +104,7 @@ describe('kill -9 at random moments', () => {
     const ids = [await post(server.url, {}), await post(server.url, {}), await post(server.url, {})]
     const seen = new Map<string, Set<string>>(ids.map((id) => [id, new Set<string>()]))
 
-    for (let seed = 1; seed <= 8; seed++) {
-      const random = prng(seed * 7919)
+    for (let round = 1; round <= 8; round++) {
       const writers = ids.map((id) => track(connectClient(server.wsUrl, id)))
       const observers = ids.map((id) => track(connectClient(server.wsUrl, id)))
       await Promise.all([...writers, ...observers].map((c) => c.synced()))
@@ -122,9 +114,10 @@ describe('kill -9 at random moments', () => {
       const writing = setInterval(() => {
         for (let burst = 0; burst < 3; burst++) {
           const index = random(writers.length)
-          writers[index]?.appendParagraph(`seed ${seed} line ${written++}`)
+          writers[index]?.appendParagraph(`round ${round} line ${written++}`)
         }
       }, 2)
+      // The random moment is the fault injected, not a wait for something.
       setTimeout(() => victim.process.kill('SIGKILL'), killAfter)
       await victim.exited
       clearInterval(writing)
@@ -141,7 +134,9 @@ describe('kill -9 at random moments', () => {
       for (const id of ids) {
         const text = await contentText(server.url, id)
         const lines = new Set(text.split('\n\n'))
-        for (const line of seen.get(id) ?? []) expect(lines.has(line), `seed ${seed}: ${line} in ${id}`).toBe(true)
+        for (const line of seen.get(id) ?? []) {
+          expect(lines.has(line), `seed ${seed}, round ${round}: ${line} in ${id}`).toBe(true)
+        }
       }
     }
     expect([...seen.values()].reduce((sum, lines) => sum + lines.size, 0)).toBeGreaterThan(50)
@@ -149,10 +144,12 @@ describe('kill -9 at random moments', () => {
 })
 
 describe('randomized convergence through the real server', () => {
-  it('ends with identical replicas and nothing pending after random edits, disconnects and restarts', {
+  const seed = fuzzSeed(20261125)
+
+  it(`ends with identical replicas and nothing pending after random edits, disconnects and restarts (seed ${seed})`, {
     timeout: 120_000,
   }, async () => {
-    const random = prng(20261125)
+    const random = seededRandom(seed).int
     const dataDir = tempDataDir()
     dirs.push(dataDir)
     const port = await freePort()
@@ -201,6 +198,7 @@ describe('randomized convergence through the real server', () => {
         server = await startTestServer(env)
         servers.push(server)
       }
+      // Pauses of random length let the server interleave differently: the fault, not a wait.
       if (step % 8 === 0) await new Promise((resolve) => setTimeout(resolve, 2 + random(15)))
     }
     for (const replica of replicas) if (!replica.provider.shouldConnect) replica.provider.connect()
@@ -236,10 +234,12 @@ describe('randomized convergence through the real server', () => {
 })
 
 describe('hostile message fuzzing', () => {
-  it('survives 1,000+ hostile messages: no uncaught exception, document unchanged, others keep syncing', {
+  const seed = fuzzSeed(1337)
+
+  it(`survives 1,000+ hostile messages: no uncaught exception, document unchanged, others keep syncing (seed ${seed})`, {
     timeout: 120_000,
   }, async () => {
-    const random = prng(1337)
+    const random = seededRandom(seed).int
     const server = await startTestServer({ MAX_MESSAGES_PER_SECOND: '100000', MAX_CONNECTIONS_PER_IP: '10000' })
     servers.push(server)
     const id = await server.createDocument({

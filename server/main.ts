@@ -10,19 +10,20 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { getRequestListener } from '@hono/node-server'
 import { type Logger, pino } from 'pino'
-import { createApp } from './app'
+import { createApp } from './http/app'
 import { type Config, ConfigError, configWarnings, loadConfig } from './config'
 import { schemaRules } from './content/rules'
 import { guardConnections } from './http/connectionGuard'
+import { DocumentService } from './documents/service'
 import { MemoryBus } from './fanout/memory'
 import type { Fanout } from './fanout/types'
-import { type Metrics, createMetrics } from './metrics'
-import { SqliteDocumentStore } from './storage/sqlite'
+import { type Metrics, createMetrics } from './common/metrics'
+import { SqliteDocumentStore } from './storage/sqlite/documents'
 import type { DocumentStore } from './storage/types'
-import { CloseCode } from './sync/closeCodes'
+import { CloseCode } from '../protocol/closeCodes'
 import { ConnectionHub } from './sync/connections'
 import { RoomManager } from './sync/roomManager'
-import { handleUpgrades } from './sync/upgrade'
+import { handleUpgrades } from './http/upgrade'
 
 export interface RunningTandem {
   /** `http://host:port` actually bound (port 0 resolved). */
@@ -37,9 +38,10 @@ export interface RunningTandem {
 /** PostgreSQL and Redis clients are loaded only when configured: a single machine never needs them. */
 async function createStore(config: Config, log: Logger): Promise<DocumentStore> {
   if (config.databaseUrl !== null) {
-    const { PostgresDocumentStore } = await import('./storage/postgres')
+    const { PostgresDocumentStore } = await import('./storage/postgres/documents')
     return PostgresDocumentStore.open({
       connectionString: config.databaseUrl,
+      ...config.postgres,
       compactThreshold: config.compactThreshold,
       log: log.child({ component: 'storage' }),
     })
@@ -101,8 +103,8 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
         maxClientsPerOwner: config.limits.maxPresenceClientsPerSocket,
         maxStateBytes: config.limits.maxPresenceStateBytes,
       },
-      maxPendingBytes: 4 * 1024 * 1024,
-      ownerProbeTimeoutMs: 2000,
+      maxPendingBytes: config.limits.maxPendingBytes,
+      ownerProbeTimeoutMs: config.ownerProbeTimeoutMs,
       maxDocumentBytes: config.limits.maxDocumentBytes,
       log,
       metrics,
@@ -124,18 +126,23 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     metrics,
   )
   metrics.observe({ openSockets: () => hub.count, openRooms: () => rooms.roomCount })
-  const app = createApp({
+  const documents = new DocumentService({
     store,
     rooms,
     fanout,
+    maxDocumentBytes: config.limits.maxDocumentBytes,
+    publicUrl: config.publicUrl,
+    authSecret: config.authSecret,
+  })
+  const app = createApp({
+    documents,
+    health: { storage: () => store.ping(), fanout: () => fanout.ping() },
     metrics,
     log,
     authSecret: config.authSecret,
     metricsToken: config.metricsToken,
     allowedHosts: config.allowedHosts,
-    publicUrl: config.publicUrl,
     maxBodyBytes: config.limits.maxBodyBytes,
-    maxDocumentBytes: config.limits.maxDocumentBytes,
     webRoot: findWebRoot(),
   })
   return { app, store, fanout, rooms, hub, metrics, config, log }
@@ -156,7 +163,7 @@ export async function startTandem(config: Config, log: Logger): Promise<RunningT
     {
       // Half-finished requests and upgrades are cut off: Node checks the deadline on this interval.
       headersTimeout: config.handshakeTimeoutMs,
-      requestTimeout: 30_000,
+      requestTimeout: config.requestTimeoutMs,
       connectionsCheckingInterval: Math.min(1000, config.handshakeTimeoutMs),
     },
     getRequestListener(tandem.app.fetch),

@@ -4,12 +4,13 @@
  * Redis goes away for a while, or when PostgreSQL does.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { CloseCode } from './sync/closeCodes'
+import { CloseCode } from '../protocol/closeCodes'
 import { type ChildServer, spawnServer } from './test/child'
 import { type TestClient, connectClient } from './test/clients'
 import { type TestDatabase, createTestDatabase } from './test/postgres'
 import { type LinkProxy, killRedisClients, startLinkProxy, testRedisUrl } from './test/redis'
 import { waitFor } from './test/waitFor'
+import { META_FIELD, TITLE_KEY } from '../protocol/fields'
 
 const clients: TestClient[] = []
 const children: ChildServer[] = []
@@ -118,7 +119,7 @@ describe('several processes sharing PostgreSQL and Redis', { timeout: 60_000 }, 
     const carol = client(c!, id, { user: { name: 'Carol' } })
     await carol.synced()
     expect(carol.text()).toBe(alice.text())
-    expect(carol.doc.getMap('meta').get('title')).toBe('Shared')
+    expect(carol.doc.getMap(META_FIELD).get(TITLE_KEY)).toBe('Shared')
     await eventually(
       () => presentNames(alice).includes('Carol') && presentNames(bob).includes('Carol'),
       "the late joiner's presence on the other processes",
@@ -148,7 +149,7 @@ describe('several processes sharing PostgreSQL and Redis', { timeout: 60_000 }, 
     const id = await createDocument(a!, { title: 'Before' })
     const reader = client(b!, id)
     await reader.synced()
-    expect(reader.doc.getMap('meta').get('title')).toBe('Before')
+    expect(reader.doc.getMap(META_FIELD).get(TITLE_KEY)).toBe('Before')
 
     const renamed = await fetch(`${a!.url}/api/docs/${id}`, {
       method: 'PATCH',
@@ -156,7 +157,7 @@ describe('several processes sharing PostgreSQL and Redis', { timeout: 60_000 }, 
       body: JSON.stringify({ title: 'After' }),
     })
     expect(renamed.status).toBe(200)
-    await eventually(() => reader.doc.getMap('meta').get('title') === 'After', 'the new title on process B')
+    await eventually(() => reader.doc.getMap(META_FIELD).get(TITLE_KEY) === 'After', 'the new title on process B')
 
     const deleted = await fetch(`${a!.url}/api/docs/${id}`, { method: 'DELETE' })
     expect(deleted.status).toBe(204)

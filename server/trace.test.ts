@@ -9,7 +9,7 @@ import { type TestClient, connectClient } from './test/clients'
 import { type TestServer, startTestServer, tempDataDir } from './test/server'
 import { loadTrace } from './test/trace'
 import { waitFor } from './test/waitFor'
-import { DOCUMENT_FIELD } from './sync/updateCheck'
+import { DOCUMENT_FIELD } from '../protocol/fields'
 
 /** Keystrokes per Yjs transaction: each becomes one update message, as a fast typist's would. */
 const KEYSTROKES_PER_UPDATE = 25

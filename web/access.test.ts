@@ -6,7 +6,11 @@ const NOW = Date.UTC(2024, 4, 10) // ms
 const DOC = 'AAAAAAAAAAAAAAAAAAAAAA'
 
 function jwt(claims: Record<string, unknown>): string {
-  const encode = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url')
+  const encode = (value: unknown): string =>
+    btoa(String.fromCharCode(...new TextEncoder().encode(JSON.stringify(value))))
+      .replace(/\+/g, '-')
+      .replace(/\//g, '_')
+      .replace(/=+$/, '')
   return `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode(claims)}.signature`
 }
 

@@ -1,11 +1,15 @@
 /**
- * The REST client, typed from the server's own route definitions (`AppType`), so a change to
- * a route's shape breaks the web build instead of failing at run time.
+ * The REST client, typed from the API contract browser and server share (`protocol/api.ts`,
+ * against which the server's routes are type-checked), so a change to a route's shape breaks the
+ * type check instead of failing at run time.
  */
+import type { Hono } from 'hono'
 import { hc } from 'hono/client'
-import type { AppType } from '../server/app'
+import type { DocumentDto, DocumentsApi } from '../protocol/api'
 
-export type ApiClient = ReturnType<typeof hc<AppType>>
+type Api = Hono<object, DocumentsApi>
+
+export type ApiClient = ReturnType<typeof hc<Api>>
 
 /** An answer that is not a success: `status` 0 means the server could not be reached. */
 export class ApiError extends Error {
@@ -24,7 +28,7 @@ export class ApiError extends Error {
 }
 
 export function createApi(token: string | null): ApiClient {
-  return hc<AppType>(location.origin, {
+  return hc<Api>(location.origin, {
     headers: (): Record<string, string> => (token === null ? {} : { Authorization: `Bearer ${token}` }),
   })
 }
@@ -71,9 +75,4 @@ export async function callEmpty(request: Promise<Response>): Promise<void> {
   if (!response.ok) throw await errorFrom(response)
 }
 
-export interface DocumentSummary {
-  id: string
-  title: string
-  createdAt: string
-  updatedAt: string
-}
+export type DocumentSummary = DocumentDto

@@ -7,6 +7,7 @@ import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { now, stampText } from './stamp'
 import { Protocol, type Target, openingFrames, readServerMessage, socketUrl, syncStep2Frame, updateFrame } from './wire'
+import { DOCUMENT_FIELD } from '../../protocol/fields'
 
 const EMPTY_STATE_VECTOR = new Uint8Array([0])
 const EMPTY_UPDATE = new Uint8Array([0, 0])
@@ -125,7 +126,7 @@ export class Editor {
     const text = new Y.XmlText()
     this.#doc.transact(() => {
       paragraph.insert(0, [text])
-      const body = this.#doc.getXmlFragment('default')
+      const body = this.#doc.getXmlFragment(DOCUMENT_FIELD)
       body.insert(body.length, [paragraph])
       if (initialText !== '') text.insert(0, initialText)
     })

@@ -7,6 +7,7 @@ import { BenchClient, Editor } from './client'
 import type { ClientSpec, Collected, Command, Reply } from './commands'
 import { now, scanStamps } from './stamp'
 import type { Target } from './wire'
+import { DOCUMENT_FIELD } from '../../protocol/fields'
 
 interface Running {
   spec: ClientSpec
@@ -126,7 +127,7 @@ async function close(): Promise<void> {
 
 function bodyTextLength(doc: Y.Doc): number {
   let length = 0
-  for (const node of doc.getXmlFragment('default').toArray()) {
+  for (const node of doc.getXmlFragment(DOCUMENT_FIELD).toArray()) {
     if (!(node instanceof Y.XmlElement)) continue
     for (const child of node.toArray()) if (child instanceof Y.XmlText) length += child.length
   }

@@ -2,20 +2,20 @@
  * Converting between the formats the REST API speaks and the Yjs document the editor edits.
  *
  * Content is written into the XmlFragment `default` (Tiptap's Collaboration field) with the
- * shared schema, once, on the server: browsers never seed documents, which is what keeps
- * content from being duplicated when two tabs open a new document at once.
+ * shared schema (`protocol/schema.ts`), once, on the server: browsers never seed documents,
+ * which is what keeps content from being duplicated when two tabs open a new document at once.
  */
 import type { JSONContent } from '@tiptap/core'
 import { MarkdownManager } from '@tiptap/markdown'
 import type { Node as ProseMirrorNode } from '@tiptap/pm/model'
 import { prosemirrorJSONToYDoc, yXmlFragmentToProseMirrorRootNode } from '@tiptap/y-tiptap'
 import * as Y from 'yjs'
-import { type ContentFormat, type InitialContent, InvalidContentError } from './formats'
-import { applyLinkPolicy } from './linkPolicy'
+import type { ContentFormat, InitialContent } from '../../protocol/api'
+import { DOCUMENT_FIELD } from '../../protocol/fields'
+import { contentExtensions, contentSchema } from '../../protocol/schema'
+import { ContentUnrenderable, InvalidContent } from '../common/errors'
+import { applyLinkPolicy } from './links'
 import { MAX_CONTENT_DEPTH } from './rules'
-import { contentExtensions, contentSchema } from './schema'
-import { DOCUMENT_FIELD } from '../sync/updateCheck'
-import { META_FIELD, TITLE_KEY } from '../sync/meta'
 
 /** happy-dom, behind Tiptap's HTML helpers, is by far the heaviest dependency: loaded on demand. */
 const htmlHelpers = () => import('@tiptap/html/server')
@@ -56,7 +56,7 @@ async function toProseMirror(format: ContentFormat, body: unknown): Promise<Pros
   if (format === 'json') {
     json = body
   } else if (typeof body !== 'string') {
-    throw new InvalidContentError(`content.body must be a string for format ${format}`)
+    throw new InvalidContent(`content.body must be a string for format ${format}`)
   } else if (format === 'text') {
     json = textToJSON(body)
   } else if (format === 'markdown') {
@@ -65,9 +65,9 @@ async function toProseMirror(format: ContentFormat, body: unknown): Promise<Pros
     json = (await htmlHelpers()).generateJSON(body, contentExtensions())
   }
   if (typeof json !== 'object' || json === null || (json as { type?: unknown }).type !== 'doc') {
-    throw new InvalidContentError('content must be a ProseMirror document ({ "type": "doc", … })')
+    throw new InvalidContent('content must be a ProseMirror document ({ "type": "doc", … })')
   }
-  if (depthOf(json) > MAX_CONTENT_DEPTH) throw new InvalidContentError('content is nested too deeply')
+  if (depthOf(json) > MAX_CONTENT_DEPTH) throw new InvalidContent('content is nested too deeply')
   // The link policy, as for every path in: a link it forbids keeps its text and loses the link.
   applyLinkPolicy(json)
   try {
@@ -75,20 +75,19 @@ async function toProseMirror(format: ContentFormat, body: unknown): Promise<Pros
     node.check()
     return node
   } catch (error) {
-    throw new InvalidContentError(`content does not fit the document schema: ${(error as Error).message}`)
+    throw new InvalidContent(`content does not fit the document schema: ${(error as Error).message}`)
   }
 }
 
 /**
- * Builds the first update of a new document from REST input, title included.
+ * The body of a new document from REST input, as a Y.Doc holding it in `default`
+ * (`model/seed.ts` adds the title).
  *
- * @throws {InvalidContentError} when the input cannot be represented.
+ * @throws {InvalidContent} when the input cannot be represented.
  */
-export async function initialUpdate(title: string, content: InitialContent): Promise<Uint8Array> {
+export async function contentToDoc(content: InitialContent): Promise<Y.Doc> {
   const node = await toProseMirror(content.format, content.body)
-  const doc = prosemirrorJSONToYDoc(contentSchema(), node.toJSON(), DOCUMENT_FIELD)
-  doc.getMap(META_FIELD).set(TITLE_KEY, title)
-  return Y.encodeStateAsUpdate(doc)
+  return prosemirrorJSONToYDoc(contentSchema(), node.toJSON(), DOCUMENT_FIELD)
 }
 
 /**
@@ -96,12 +95,32 @@ export async function initialUpdate(title: string, content: InitialContent): Pro
  * y-tiptap reader repairs what it cannot render by deleting it, which must never happen to a
  * live document behind the sync protocol's back. Links go out under the link policy, whatever
  * an older document holds.
+ *
+ * @throws {ContentUnrenderable} for a document nested too deeply to render.
  */
 export async function exportContent(state: Uint8Array, format: ContentFormat): Promise<string | JSONContent> {
   const copy = new Y.Doc()
-  Y.applyUpdate(copy, state)
-  const node = yXmlFragmentToProseMirrorRootNode(copy.getXmlFragment(DOCUMENT_FIELD), contentSchema())
-  copy.destroy()
+  try {
+    Y.applyUpdate(copy, state)
+    const body = copy.getXmlFragment(DOCUMENT_FIELD)
+    try {
+      return await render(body, format)
+    } catch (error) {
+      // The renderers (y-tiptap, ProseMirror, happy-dom, the Markdown serializer) recurse once per
+      // level: a stored document nested far deeper than the firewall now allows (written before
+      // it checked depth) runs them out of stack, which V8 reports as a RangeError.
+      if (error instanceof RangeError && nestedDeeperThan(body, MAX_CONTENT_DEPTH)) {
+        throw new ContentUnrenderable('the document is too deeply nested to export')
+      }
+      throw error
+    }
+  } finally {
+    copy.destroy()
+  }
+}
+
+async function render(body: Y.XmlFragment, format: ContentFormat): Promise<string | JSONContent> {
+  const node = yXmlFragmentToProseMirrorRootNode(body, contentSchema())
   const json = () => applyLinkPolicy(node.toJSON() as JSONContent)
   switch (format) {
     case 'json':
@@ -113,4 +132,16 @@ export async function exportContent(state: Uint8Array, format: ContentFormat): P
     case 'text':
       return node.textBetween(0, node.content.size, '\n\n', (leaf) => (leaf.type.name === 'hardBreak' ? '\n' : ''))
   }
+}
+
+/** Whether elements nest deeper than `limit`; iterative, for documents of any depth. */
+function nestedDeeperThan(fragment: Y.XmlFragment, limit: number): boolean {
+  const stack: Array<{ node: Y.XmlFragment | Y.XmlElement; depth: number }> = [{ node: fragment, depth: 0 }]
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (next.depth > limit) return true
+    for (const child of next.node.toArray()) {
+      if (child instanceof Y.XmlElement) stack.push({ node: child, depth: next.depth + 1 })
+    }
+  }
+  return false
 }

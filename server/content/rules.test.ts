@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MARK_NAMES, NODE_ATTRIBUTES, NODE_NAMES } from './rules'
-import { contentSchema } from './schema'
+import { contentSchema } from '../../protocol/schema'
 
 describe('schema firewall rules', () => {
   it('name exactly the nodes and marks of the editor schema', () => {

@@ -3,8 +3,8 @@
  * never loads Tiptap. `rules.test.ts` checks these lists against the schema built from
  * `contentExtensions()`, so they cannot drift from what the editor actually uses.
  */
-import type { SchemaRules, ValueCheck } from '../sync/updateCheck'
-import { linkValueProblem } from './linkPolicy'
+import type { SchemaRules, ValueCheck } from '../model/updateCheck'
+import { linkValueProblem } from '../../protocol/linkPolicy'
 
 /** Nesting deeper than this is refused on input; real documents stay far below it. */
 export const MAX_CONTENT_DEPTH = 48

@@ -1,6 +1,6 @@
 import { sign } from 'hono/jwt'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { type Role, signToken, verifyToken } from '../auth'
+import { type Role, signToken, verifyToken } from '../common/auth'
 import { type TestApp, createTestApp } from '../test/app'
 
 const SECRET = 'test-secret-0123456789'

@@ -9,7 +9,8 @@
 import type { Server } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { ErrorCode, errorBody } from '../errors'
+import { ErrorCode } from '../common/errors'
+import { errorBody } from './errors'
 
 export interface ConnectionGuardOptions {
   /** A connection that has sent nothing by then is destroyed. */

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { newDocumentId } from '../ids'
+import { newDocumentId } from '../model/ids'
 import { type TestApp, createTestApp } from '../test/app'
+import { clockPasses } from '../test/waitFor'
+import { DOCUMENT_FIELD, META_FIELD, TITLE_KEY } from '../../protocol/fields'
 
 let t: TestApp
 beforeEach(async () => {
@@ -132,7 +134,7 @@ describe('GET /api/docs', () => {
     const ids: string[] = []
     for (const title of ['Roadmap', 'Retro notes', 'Budget', 'road trip']) {
       ids.push((await t.create({ title })).id)
-      await new Promise((resolve) => setTimeout(resolve, 3))
+      await clockPasses()
     }
     const first = await t.request('/api/docs?limit=3')
     expect(first.status).toBe(200)
@@ -178,7 +180,7 @@ describe('PATCH /api/docs/:id', () => {
     expect(response.status).toBe(200)
     const body = (await response.json()) as { title: string; updatedAt: string }
     expect(body.title).toBe('New name')
-    const title = await t.tandem.rooms.withRoom(created.id, (room) => room.doc.getMap('meta').get('title'))
+    const title = await t.tandem.rooms.withRoom(created.id, (room) => room.doc.getMap(META_FIELD).get(TITLE_KEY))
     expect(title).toBe('New name')
   })
 
@@ -321,7 +323,7 @@ describe('links under the link policy, on every path in and out', () => {
     const paragraph = new Y.XmlElement('paragraph')
     const text = new Y.XmlText()
     paragraph.insert(0, [text])
-    doc.getXmlFragment('default').insert(0, [paragraph])
+    doc.getXmlFragment(DOCUMENT_FIELD).insert(0, [paragraph])
     text.insert(0, 'bad good')
     text.format(0, 3, { link: { href: 'javascript:alert(1)', target: '_self' } })
     text.format(4, 4, { link: { href: 'https://ok.test', target: '_self', rel: 'opener', class: 'evil-class' } })

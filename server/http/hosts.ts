@@ -12,7 +12,7 @@
  */
 
 import type { MiddlewareHandler } from 'hono'
-import { AppError, ErrorCode } from '../errors'
+import { HostNotAllowed } from '../common/errors'
 import type { AppEnv } from './env'
 
 /** Names every tandem answers to: the machine itself. */
@@ -93,9 +93,9 @@ export function originAllowed(
 }
 
 /** The 421 for a request addressed to a name this server does not answer to. */
-export function hostRefusal(host: string | undefined): AppError {
+export function hostRefusal(host: string | undefined): HostNotAllowed {
   const named = host === undefined ? 'no host' : `host ${JSON.stringify(host.slice(0, 100))}`
-  return new AppError(421, ErrorCode.hostNotAllowed, `${named} is not one this server answers to (see ALLOWED_HOSTS)`)
+  return new HostNotAllowed(`${named} is not one this server answers to (see ALLOWED_HOSTS)`)
 }
 
 /**

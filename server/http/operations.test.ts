@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Role, signToken } from '../auth'
+import { type Role, signToken } from '../common/auth'
 import { type TestApp, createTestApp } from '../test/app'
 
 const SECRET = 'operations-test-secret-0123456789'

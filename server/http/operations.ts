@@ -8,17 +8,20 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { Hono } from 'hono'
-import { TokenError, can, verifyToken } from '../auth'
-import { AppError, ErrorCode } from '../errors'
-import type { Fanout } from '../fanout/types'
-import type { Metrics } from '../metrics'
-import type { DocumentStore } from '../storage/types'
-import { bearerToken, forbidden } from './access'
+import { TokenError, can, verifyToken } from '../common/auth'
+import { Forbidden, type TandemError, Unauthorized } from '../common/errors'
+import type { Metrics } from '../common/metrics'
+import { bearerToken } from './access'
 import type { AppEnv } from './env'
 
+/** Health checks of what tandem depends on: each throws when its dependency is unreachable. */
+export interface HealthProbes {
+  storage(): Promise<void>
+  fanout(): Promise<void>
+}
+
 export interface OperationsDeps {
-  store: DocumentStore
-  fanout: Fanout
+  health: HealthProbes
   metrics: Metrics
   authSecret: string | null
   metricsToken: string | null
@@ -45,19 +48,18 @@ function sameToken(given: string, expected: string): boolean {
 }
 
 /** 'allowed', or why not: 401 without a usable token, 403 for a token that is not an operator's. */
-async function operatorVerdict(deps: OperationsDeps, header: string | undefined): Promise<'allowed' | AppError> {
+async function operatorVerdict(deps: OperationsDeps, header: string | undefined): Promise<'allowed' | TandemError> {
   if (!operationsProtected(deps)) return 'allowed'
   const token = bearerToken(header)
-  if (token === undefined)
-    return new AppError(401, ErrorCode.unauthorized, 'metrics need METRICS_TOKEN or an admin token')
+  if (token === undefined) return new Unauthorized('metrics need METRICS_TOKEN or an admin token')
   if (deps.metricsToken !== null && sameToken(token, deps.metricsToken)) return 'allowed'
-  if (deps.authSecret === null) return new AppError(401, ErrorCode.unauthorized, 'token invalid')
+  if (deps.authSecret === null) return new Unauthorized('token invalid')
   try {
     return can.operate(await verifyToken(token, deps.authSecret))
       ? 'allowed'
-      : forbidden('metrics need an admin token for every document')
+      : new Forbidden('metrics need an admin token for every document')
   } catch (error) {
-    if (error instanceof TokenError) return new AppError(401, ErrorCode.unauthorized, error.message)
+    if (error instanceof TokenError) return error
     throw error
   }
 }
@@ -65,7 +67,7 @@ async function operatorVerdict(deps: OperationsDeps, header: string | undefined)
 export function operationsRoutes(deps: OperationsDeps) {
   return new Hono<AppEnv>()
     .get('/healthz', async (c) => {
-      const [storage, fanout] = await Promise.all([check(() => deps.store.ping()), check(() => deps.fanout.ping())])
+      const [storage, fanout] = await Promise.all([check(deps.health.storage), check(deps.health.fanout)])
       const healthy = storage === 'ok' && fanout === 'ok'
       const status = healthy ? 'ok' : 'degraded'
       const code = healthy ? 200 : 503

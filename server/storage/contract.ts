@@ -4,9 +4,10 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { newDocumentId } from '../ids'
-import { InvalidCursorError } from './cursor'
-import { DocumentNotFoundError, type DocumentStore } from './types'
+import { newDocumentId } from '../model/ids'
+import { DocumentNotFound, InvalidCursor } from '../common/errors'
+import { clockPasses, waitFor } from '../test/waitFor'
+import type { DocumentStore } from './types'
 
 export interface StoreHarness {
   /** A store on a fresh, empty database, with the given compaction threshold. */
@@ -33,8 +34,6 @@ function rebuild(updates: Uint8Array[]): string {
   for (const update of updates) Y.applyUpdate(doc, update)
   return doc.getText('t').toString()
 }
-
-const until = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 export function describeDocumentStoreContract(name: string, harness: () => StoreHarness): void {
   describe(`DocumentStore contract: ${name}`, () => {
@@ -102,7 +101,7 @@ export function describeDocumentStoreContract(name: string, harness: () => Store
         const source = new Y.Doc()
         const id = newDocumentId()
         const created = await store.create({ id, title: 't', initialUpdate: Y.encodeStateAsUpdate(source) })
-        await until(5)
+        await clockPasses(created.updatedAt.getTime())
         await store.appendUpdate(id, textUpdate(source, 'x'))
         const after = await store.get(id)
         expect(after?.updatedAt.getTime()).toBeGreaterThan(created.updatedAt.getTime())
@@ -117,16 +116,13 @@ export function describeDocumentStoreContract(name: string, harness: () => Store
         const id = newDocumentId()
         await store.create({ id, title: 't', initialUpdate: Y.encodeStateAsUpdate(source) })
         await store.appendUpdate(id, textUpdate(source, 'first'))
-        await until(20)
+        await clockPasses()
         const lastEditAt = Date.now()
         await store.appendUpdate(id, textUpdate(source, 'second'))
-        const deadline = Date.now() + 2000
-        let updatedAt = (await store.get(id))?.updatedAt.getTime() ?? 0
-        while (updatedAt < lastEditAt && Date.now() < deadline) {
-          await until(25)
-          updatedAt = (await store.get(id))?.updatedAt.getTime() ?? 0
-        }
-        expect(updatedAt).toBeGreaterThanOrEqual(lastEditAt)
+        await waitFor(async () => ((await store.get(id))?.updatedAt.getTime() ?? 0) >= lastEditAt, {
+          timeout: 2000,
+          what: 'updatedAt to reach the last edit',
+        })
       }),
     )
 
@@ -138,12 +134,13 @@ export function describeDocumentStoreContract(name: string, harness: () => Store
         await store.create({ id, title: 't', initialUpdate: Y.encodeStateAsUpdate(source) })
         for (let i = 0; i < 23; i++) await store.appendUpdate(id, textUpdate(source, `${i};`))
         const expected = source.getText('t').toString()
-        let stored = await store.load(id)
-        for (let tries = 0; (stored?.updates.length ?? 0) > 6 && tries < 100; tries++) {
-          await until(10)
-          stored = await store.load(id)
-        }
-        expect(stored?.updates.length).toBeLessThanOrEqual(6)
+        const stored = await waitFor(
+          async () => {
+            const loaded = await store.load(id)
+            return (loaded?.updates.length ?? 0) <= 6 && loaded
+          },
+          { what: 'the log to be compacted' },
+        )
         expect(rebuild(stored?.updates ?? [])).toBe(expected)
         const other = await h.reopen({ compactThreshold: 5 })
         try {
@@ -169,7 +166,10 @@ export function describeDocumentStoreContract(name: string, harness: () => Store
             writes.push(other.appendUpdate(id, textUpdate(b, `b${i}`)))
           }
           await Promise.all(writes)
-          await until(50)
+          // Until the compactions the last appends set off are done: at most the threshold is left.
+          await waitFor(async () => ((await store.load(id))?.updates.length ?? 0) <= 4, {
+            what: 'the log to be compacted',
+          })
           const merged = new Y.Doc()
           for (const update of (await store.load(id))?.updates ?? []) Y.applyUpdate(merged, update)
           const expected = new Y.Doc()
@@ -213,7 +213,7 @@ export function describeDocumentStoreContract(name: string, harness: () => Store
     )
 
     it(
-      'deletes a document with its content; appends to it fail with DocumentNotFoundError',
+      'deletes a document with its content; appends to it fail with DocumentNotFound',
       withStore(100, async (store) => {
         const source = new Y.Doc()
         const id = newDocumentId()
@@ -223,7 +223,7 @@ export function describeDocumentStoreContract(name: string, harness: () => Store
         expect(await store.get(id)).toBeNull()
         expect(await store.load(id)).toBeNull()
         expect(await store.delete(id)).toBe(false)
-        await expect(store.appendUpdate(id, textUpdate(source, 'c'))).rejects.toBeInstanceOf(DocumentNotFoundError)
+        await expect(store.appendUpdate(id, textUpdate(source, 'c'))).rejects.toBeInstanceOf(DocumentNotFound)
       }),
     )
 
@@ -236,9 +236,9 @@ export function describeDocumentStoreContract(name: string, harness: () => Store
           const id = newDocumentId()
           ids.push(id)
           await store.create({ id, title, initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
-          await until(3)
+          await clockPasses()
         }
-        await until(3)
+        await clockPasses()
         const source = new Y.Doc()
         await store.appendUpdate(ids[1] as string, textUpdate(source, 'touch'))
 
@@ -266,7 +266,7 @@ export function describeDocumentStoreContract(name: string, harness: () => Store
         expect(alpha.items.map((d) => d.title).sort()).toEqual(['Alpha notes', 'alphabet soup'])
         expect((await store.list({ limit: 100, q: '%' })).items.map((d) => d.title)).toEqual(['100% sure_thing'])
         expect((await store.list({ limit: 100, q: '_' })).items.map((d) => d.title)).toEqual(['100% sure_thing'])
-        await expect(store.list({ limit: 5, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError)
+        await expect(store.list({ limit: 5, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursor)
       }),
     )
 

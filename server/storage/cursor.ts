@@ -2,27 +2,22 @@
  * Keyset pagination cursors shared by every adapter: a position in the list's order
  * (`updatedAt` descending, then `id` descending), opaque to clients.
  */
+import { InvalidCursor } from '../common/errors'
+
 export interface ListPosition {
   updatedAt: number
   id: string
-}
-
-export class InvalidCursorError extends Error {
-  override name = 'InvalidCursorError'
-  constructor() {
-    super('cursor is not one this server issued')
-  }
 }
 
 export function encodeCursor(position: ListPosition): string {
   return Buffer.from(`${position.updatedAt}:${position.id}`, 'utf8').toString('base64url')
 }
 
-/** @throws {InvalidCursorError} */
+/** @throws {InvalidCursor} */
 export function decodeCursor(cursor: string): ListPosition {
   const text = Buffer.from(cursor, 'base64url').toString('utf8')
   const match = /^(\d{1,16}):([A-Za-z0-9_-]{1,64})$/.exec(text)
-  if (match === null) throw new InvalidCursorError()
+  if (match === null) throw new InvalidCursor()
   return { updatedAt: Number(match[1]), id: match[2] as string }
 }
 

@@ -41,17 +41,10 @@ export interface DocumentStore {
   /**
    * Durably appends an update and moves `updatedAt`. Resolves only once committed, and calls
    * resolve in call order, so a caller may broadcast in its `then` and keep order. Rejects with
-   * {@link DocumentNotFoundError} when the document is gone.
+   * `DocumentNotFound` (`common/errors.ts`) when the document is gone.
    */
   appendUpdate(id: string, update: Uint8Array): Promise<void>
   /** Throws when the database cannot be reached; for health checks. */
   ping(): Promise<void>
   close(): Promise<void>
-}
-
-export class DocumentNotFoundError extends Error {
-  override name = 'DocumentNotFoundError'
-  constructor(readonly documentId: string) {
-    super(`document ${documentId} does not exist`)
-  }
 }

@@ -7,13 +7,21 @@
  * fields of one object: no logger, closure scope or timer outlives the moment it is needed.
  */
 import type { Logger } from 'pino'
-import { CloseCode } from './closeCodes'
+import { CloseCode } from '../../protocol/closeCodes'
 import type { Room, RoomSocket } from './room'
 import type { RoomManager } from './roomManager'
-import type { UpgradeTicket } from './upgrade'
 import type { ServerWebSocket, WebSocketHandler } from './webSocket'
-import { can } from '../auth'
-import type { Metrics } from '../metrics'
+import type { Metrics } from '../common/metrics'
+
+/** What admission (`http/upgrade.ts`) decided about a socket before it existed. */
+export interface SocketTicket {
+  docId: string
+  ip: string
+  /** False for a view-only token. */
+  canWrite: boolean
+  /** When the token expires (ms since the epoch), or null; the socket is closed with 4401 then. */
+  expiresAt: number | null
+}
 
 export interface ConnectionLimits {
   maxMessagesPerSecond: number
@@ -38,7 +46,7 @@ let nextConnectionNumber = 0
 class Connection implements RoomSocket, WebSocketHandler {
   readonly id: string
   readonly canWrite: boolean
-  readonly ticket: UpgradeTicket
+  readonly ticket: SocketTicket
   /** Cleared by each heartbeat, set by each pong. */
   alive = true
   readonly #ws: ServerWebSocket
@@ -52,9 +60,9 @@ class Connection implements RoomSocket, WebSocketHandler {
   #timer: NodeJS.Timeout | null = null
   #probes: Array<(alive: boolean) => void> | null = null
 
-  constructor(ws: ServerWebSocket, ticket: UpgradeTicket, hub: ConnectionHub) {
+  constructor(ws: ServerWebSocket, ticket: SocketTicket, hub: ConnectionHub) {
     this.id = `${ticket.ip}#${++nextConnectionNumber}`
-    this.canWrite = can.edit(ticket.access, ticket.docId)
+    this.canWrite = ticket.canWrite
     this.ticket = ticket
     this.#ws = ws
     this.#hub = hub
@@ -178,9 +186,9 @@ class Connection implements RoomSocket, WebSocketHandler {
   #armExpiry(): void {
     if (this.#timer !== null) clearTimeout(this.#timer)
     this.#timer = null
-    const exp = this.ticket.access.exp
-    if (exp === null) return
-    const remaining = exp * 1000 - Date.now()
+    const expiresAt = this.ticket.expiresAt
+    if (expiresAt === null) return
+    const remaining = expiresAt - Date.now()
     this.#timer = setTimeout(
       () => (remaining > MAX_TIMER_MS ? this.#armExpiry() : this.#ws.close(CloseCode.unauthorized, 'token expired')),
       Math.max(0, Math.min(remaining, MAX_TIMER_MS)),
@@ -261,7 +269,7 @@ export class ConnectionHub {
     return null
   }
 
-  accept(ws: ServerWebSocket, ticket: UpgradeTicket): void {
+  accept(ws: ServerWebSocket, ticket: SocketTicket): void {
     const connection = new Connection(ws, ticket, this)
     this.#connections.add(connection)
     this.#track(ticket, +1)
@@ -303,7 +311,7 @@ export class ConnectionHub {
     if (this.#connections.delete(connection)) this.#track(connection.ticket, -1)
   }
 
-  #track(ticket: UpgradeTicket, delta: 1 | -1): void {
+  #track(ticket: SocketTicket, delta: 1 | -1): void {
     const usage = this.#usage.get(ticket.ip) ?? { connections: 0, rooms: new Map<string, number>() }
     usage.connections += delta
     const inRoom = (usage.rooms.get(ticket.docId) ?? 0) + delta

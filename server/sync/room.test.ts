@@ -4,25 +4,27 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { pino } from 'pino'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
-import { initialUpdate } from '../content/convert'
+import { createdUpdate } from '../test/content'
 import { schemaRules } from '../content/rules'
-import { noopSyncMetrics } from '../metrics'
-import { DocumentNotFoundError } from '../storage/types'
+import { noopSyncMetrics } from '../common/metrics'
+import { DocumentNotFound } from '../common/errors'
 import { captureUpdate, cloneDoc, rawUpdate } from '../test/updates'
-import { CloseCode } from './closeCodes'
-import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol'
+import { CloseCode } from '../../protocol/closeCodes'
+import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './wire'
 import { Room, type RoomSocket } from './room'
-import type { SchemaRules } from './updateCheck'
+import type { SchemaRules } from '../model/updateCheck'
+import { DOCUMENT_FIELD } from '../../protocol/fields'
 
 class FakeSocket implements RoomSocket {
   readonly sent: Uint8Array[] = []
   closed: { code: number; reason: string } | null = null
   terminated = false
   probes = 0
-  answerProbe: () => Promise<boolean> = async () => true
+  /** How the peer answers a ping within `timeoutMs`; by default at once, alive. */
+  answerProbe: (timeoutMs: number) => Promise<boolean> = async () => true
   constructor(
     readonly id: string,
     readonly canWrite = true,
@@ -36,9 +38,9 @@ class FakeSocket implements RoomSocket {
   terminate(): void {
     this.terminated = true
   }
-  probe(): Promise<boolean> {
+  probe(timeoutMs: number): Promise<boolean> {
     this.probes++
-    return this.answerProbe()
+    return this.answerProbe(timeoutMs)
   }
   /** Applies every sync frame this socket received to a fresh doc. */
   replica(): Y.Doc {
@@ -57,7 +59,13 @@ class FakeSocket implements RoomSocket {
   }
 }
 
-const seed = await initialUpdate('T', { format: 'text', body: 'base' })
+const PROBE_TIMEOUT_MS = 50
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+const seed = await createdUpdate('T', { format: 'text', body: 'base' })
 
 interface Deferred {
   update: Uint8Array
@@ -101,7 +109,7 @@ function setup(
       rules: options.rules ?? schemaRules(),
       awareness: { maxClientsPerOwner: 1, maxStateBytes: 1000 },
       maxPendingBytes: 10_000,
-      ownerProbeTimeoutMs: 50,
+      ownerProbeTimeoutMs: PROBE_TIMEOUT_MS,
       maxDocumentBytes: 1_000_000,
       log: pino({ level: 'silent' }),
       metrics: noopSyncMetrics,
@@ -115,7 +123,8 @@ function setup(
   return { room, doc, stored, waiting, client, failures: () => failed }
 }
 
-const firstText = (doc: Y.Doc): Y.XmlText => (doc.getXmlFragment('default').get(0) as Y.XmlElement).get(0) as Y.XmlText
+const firstText = (doc: Y.Doc): Y.XmlText =>
+  (doc.getXmlFragment(DOCUMENT_FIELD).get(0) as Y.XmlElement).get(0) as Y.XmlText
 const text = (doc: Y.Doc): string => firstText(doc).toString()
 const flush = () => new Promise((resolve) => setImmediate(resolve))
 
@@ -224,17 +233,19 @@ describe('Room', () => {
     const forged = cloneDoc(victim)
     forged.clientID = victim.clientID
     room.receive(squatter, encodeUpdate(captureUpdate(forged, (d) => firstText(d).insert(0, 'FORGED '))))
-    await new Promise((resolve) => setTimeout(resolve, 80))
     expect(owner.probes).toBe(1)
+    await flush()
     expect(text(doc)).toBe('real base')
     room.receive(owner, encodeUpdate(captureUpdate(victim, (d) => firstText(d).insert(0, 'next '))))
     expect(text(doc)).toBe('next real base')
   })
 
   it('R5: applies a reconnecting tab’s content once its half-open old socket fails the probe', async () => {
+    vi.useFakeTimers()
     const { room, doc, client } = setup()
     const oldSocket = new FakeSocket('old')
-    oldSocket.answerProbe = () => new Promise((resolve) => setTimeout(() => resolve(false), 20))
+    // A half-open socket never answers: its probe gives up after the room's timeout.
+    oldSocket.answerProbe = (timeoutMs) => new Promise((resolve) => setTimeout(() => resolve(false), timeoutMs))
     room.join(oldSocket)
     const tab = client()
     room.receive(oldSocket, encodeUpdate(captureUpdate(tab, (d) => firstText(d).insert(0, 'before '))))
@@ -243,7 +254,10 @@ describe('Room', () => {
     room.join(newSocket)
     room.receive(newSocket, encodeSyncStep2(Y.encodeStateAsUpdate(tab, Y.encodeStateVector(doc))))
     expect(text(doc)).toBe('before base')
-    await new Promise((resolve) => setTimeout(resolve, 60))
+    await vi.advanceTimersByTimeAsync(PROBE_TIMEOUT_MS - 1)
+    expect(oldSocket.terminated).toBe(false)
+    expect(text(doc)).toBe('before base')
+    await vi.advanceTimersByTimeAsync(1)
     expect(oldSocket.terminated).toBe(true)
     expect(text(doc)).toBe('offline before base')
   })
@@ -260,7 +274,8 @@ describe('Room', () => {
     const relayDoc = cloneDoc(owner)
     const relayOwn = captureUpdate(relayDoc, (d) => firstText(d).insert(0, 'relay '))
     room.receive(relay, encodeSyncStep2(Y.mergeUpdates([ownersEdit, relayOwn])))
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(ownerSocket.probes).toBe(1)
+    await flush()
     expect(text(doc)).toBe('a base')
     room.receive(ownerSocket, encodeUpdate(ownersEdit))
     expect(text(doc)).toBe('relay b a base')
@@ -358,7 +373,7 @@ describe('Room', () => {
     const other = new FakeSocket('other')
     room.join(thrower)
     room.join(other)
-    const heading = captureUpdate(client(), (d) => d.getXmlFragment('default').push([new Y.XmlElement('heading')]))
+    const heading = captureUpdate(client(), (d) => d.getXmlFragment(DOCUMENT_FIELD).push([new Y.XmlElement('heading')]))
     expect(() => room.receive(thrower, encodeUpdate(heading))).not.toThrow()
     expect(thrower.closed?.code).toBe(CloseCode.internalError)
     expect(other.closed).toBeNull()
@@ -400,7 +415,7 @@ describe('Room', () => {
     const writer = new FakeSocket('writer')
     room.join(writer)
     room.receive(writer, encodeUpdate(captureUpdate(client(), (d) => firstText(d).insert(0, 'x'))))
-    waiting[0]?.reject(new DocumentNotFoundError('doc'))
+    waiting[0]?.reject(new DocumentNotFound('doc'))
     await flush()
     expect(writer.closed?.code).toBe(CloseCode.notFound)
   })

@@ -29,12 +29,12 @@
 import * as Y from 'yjs'
 import type { Logger } from 'pino'
 import { AwarenessError, type AwarenessLimits, RoomAwareness } from './awareness'
-import { CloseCode } from './closeCodes'
-import { decodeClientMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol'
-import { type SchemaRules, UpdateChecker } from './updateCheck'
-import { MalformedUpdateError, type ParsedUpdate, parseUpdate, sliceUpdate } from './updateFormat'
-import { DocumentNotFoundError } from '../storage/types'
-import type { SyncMetrics } from '../metrics'
+import { CloseCode } from '../../protocol/closeCodes'
+import { decodeClientMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './wire'
+import { type SchemaRules, UpdateChecker } from '../model/updateCheck'
+import { MalformedUpdateError, type ParsedUpdate, parseUpdate, sliceUpdate } from '../model/updateFormat'
+import { DocumentNotFound } from '../common/errors'
+import type { SyncMetrics } from '../common/metrics'
 
 export interface RoomSocket {
   /** For logs. */
@@ -483,7 +483,7 @@ export class Room {
       (error: unknown) => {
         this.#appendsInFlight--
         if (this.#failed) return
-        if (error instanceof DocumentNotFoundError) {
+        if (error instanceof DocumentNotFound) {
           this.#fail(CloseCode.notFound, 'document deleted')
           return
         }

@@ -4,11 +4,11 @@
  */
 import * as Y from 'yjs'
 import type { Logger } from 'pino'
-import { CloseCode } from './closeCodes'
-import { META_FIELD, TITLE_KEY } from './meta'
+import { CloseCode } from '../../protocol/closeCodes'
 import { Room, type RoomOptions, type RoomSocket } from './room'
 import type { Fanout, FanoutSubscription } from '../fanout/types'
-import { isDocumentId } from '../ids'
+import { isDocumentId } from '../model/ids'
+import { readTitle, writeTitle } from '../model/title'
 import type { DocumentStore } from '../storage/types'
 
 export interface RoomManagerOptions {
@@ -164,9 +164,11 @@ export class RoomManager {
     this.#open.set(docId, open)
     target = open
     for (const act of early) act(room)
-    if (doc.getMap(META_FIELD).get(TITLE_KEY) !== record.title) {
+    // The store's title is the truth: a rename whose write into the document was lost (a crash in
+    // between) reaches the document here.
+    if (readTitle(doc) !== record.title) {
       await room
-        .writeAsServer((d) => d.getMap(META_FIELD).set(TITLE_KEY, record.title))
+        .writeAsServer((d) => writeTitle(d, record.title))
         .catch((error: unknown) => {
           log.warn({ docId, err: error }, 'could not store the title in the document')
         })

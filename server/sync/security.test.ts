@@ -7,13 +7,14 @@ import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
-import { type Role, signToken } from '../auth'
+import { type Role, signToken } from '../common/auth'
 import { type TestClient, connectClient } from '../test/clients'
 import { type TestServer, startTestServer } from '../test/server'
 import { captureUpdate, cloneDoc, rawUpdate } from '../test/updates'
 import { waitFor } from '../test/waitFor'
-import { CloseCode } from './closeCodes'
-import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './protocol'
+import { CloseCode } from '../../protocol/closeCodes'
+import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './wire'
+import { DOCUMENT_FIELD } from '../../protocol/fields'
 
 const SECRET = 'socket-secret-0123456789'
 const servers: TestServer[] = []
@@ -73,7 +74,8 @@ async function docWithText(s: TestServer, text: string, headers: Record<string, 
   return s.createDocument({ content: { format: 'text', body: text } }, headers)
 }
 
-const bodyOf = (doc: Y.Doc): Y.XmlText => (doc.getXmlFragment('default').get(0) as Y.XmlElement).get(0) as Y.XmlText
+const bodyOf = (doc: Y.Doc): Y.XmlText =>
+  (doc.getXmlFragment(DOCUMENT_FIELD).get(0) as Y.XmlElement).get(0) as Y.XmlText
 
 describe('access to the socket', () => {
   it('refuses missing, forged, expired and other-document tokens before upgrading', async () => {
@@ -226,16 +228,20 @@ describe('limits', () => {
     const id = await docWithText(s, 'x')
     const deep = new Y.Doc()
     let node = new Y.XmlElement('blockquote')
-    deep.getXmlFragment('default').insert(0, [node])
+    deep.getXmlFragment(DOCUMENT_FIELD).insert(0, [node])
     for (let i = 0; i < 1_500; i++) {
       const inner = new Y.XmlElement('blockquote')
       node.insert(0, [inner])
       node = inner
     }
     await s.tandem.store.appendUpdate(id, Y.encodeStateAsUpdate(deep))
-    const response = await fetch(`${s.url}/api/docs/${id}/content?format=html`)
-    expect(response.status).toBeGreaterThanOrEqual(400)
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBeTruthy()
+    for (const format of ['html', 'json']) {
+      const response = await fetch(`${s.url}/api/docs/${id}/content?format=${format}`)
+      expect(response.status).toBe(422)
+      expect(await response.json()).toEqual({
+        error: { code: 'content_unrenderable', message: 'the document is too deeply nested to export' },
+      })
+    }
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200)
   })
 })

@@ -4,9 +4,10 @@ import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { type TestClient, bodyText, connectClient } from '../test/clients'
 import { type TestServer, startTestServer } from '../test/server'
-import { waitFor } from '../test/waitFor'
-import { CloseCode } from './closeCodes'
-import { encodeSyncStep1, encodeUpdate } from './protocol'
+import { clockPasses, waitFor } from '../test/waitFor'
+import { CloseCode } from '../../protocol/closeCodes'
+import { encodeSyncStep1, encodeUpdate } from './wire'
+import { DOCUMENT_FIELD, META_FIELD, TITLE_KEY } from '../../protocol/fields'
 
 let server: TestServer
 const clients: TestClient[] = []
@@ -49,7 +50,7 @@ describe('sync between stock y-websocket clients', () => {
     const bob = client(id, { awareness: { user: { name: 'Bob' } } })
     await Promise.all([alice.synced(), bob.synced()])
     expect(alice.text()).toBe('seeded')
-    expect(alice.doc.getMap('meta').get('title')).toBe('Together')
+    expect(alice.doc.getMap(META_FIELD).get(TITLE_KEY)).toBe('Together')
 
     alice.appendParagraph('from alice')
     bob.appendParagraph('from bob')
@@ -104,13 +105,13 @@ describe('sync between stock y-websocket clients', () => {
     const id = await server.createDocument({ title: 'Before' })
     const reader = client(id)
     await reader.synced()
-    expect(reader.doc.getMap('meta').get('title')).toBe('Before')
+    expect(reader.doc.getMap(META_FIELD).get(TITLE_KEY)).toBe('Before')
     await fetch(`${server.url}/api/docs/${id}`, {
       method: 'PATCH',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ title: 'After' }),
     })
-    await waitFor(() => reader.doc.getMap('meta').get('title') === 'After', { what: 'live rename' })
+    await waitFor(() => reader.doc.getMap(META_FIELD).get(TITLE_KEY) === 'After', { what: 'live rename' })
   })
 
   it('moves updatedAt and the REST content when content changes over the socket', async () => {
@@ -118,7 +119,7 @@ describe('sync between stock y-websocket clients', () => {
     const before = (await (await fetch(`${server.url}/api/docs/${id}`)).json()) as { updatedAt: string }
     const writer = client(id)
     await writer.synced()
-    await new Promise((resolve) => setTimeout(resolve, 5))
+    await clockPasses(Date.parse(before.updatedAt))
     writer.appendParagraph('typed over the socket')
     await waitFor(
       async () =>
@@ -148,7 +149,7 @@ describe('malformed socket input', () => {
 
     const good = new Y.Doc()
     Y.applyUpdate(good, stateBefore)
-    const body = good.getXmlFragment('default').get(0) as Y.XmlElement
+    const body = good.getXmlFragment(DOCUMENT_FIELD).get(0) as Y.XmlElement
     const capture: Uint8Array[] = []
     good.on('update', (update: Uint8Array) => capture.push(update))
     ;(body.get(0) as Y.XmlText).insert(0, 'EVIL ')

@@ -8,7 +8,7 @@
  * buffered chunks per message (1008), and the pong-queue bound (a peer that pings without reading
  * is terminated once `maxPendingAutoPongs` pongs wait to be written). What it leaves to its user —
  * admission before the upgrade, binary frames only, a message rate that counts pings, the
- * slow-reader cut-off — is in `upgrade.ts` and `connections.ts`.
+ * slow-reader cut-off — is in `http/upgrade.ts` and `connections.ts`.
  */
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'

@@ -4,7 +4,7 @@
 import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { DOCUMENT_FIELD } from '../sync/updateCheck'
+import { DOCUMENT_FIELD } from '../../protocol/fields'
 import { waitFor } from './waitFor'
 
 export interface TestClient {

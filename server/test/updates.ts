@@ -3,7 +3,7 @@
  */
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
-import { ContentRef } from '../sync/updateFormat'
+import { ContentRef } from '../model/updateFormat'
 
 /** Runs `change` on `doc` and returns the update it produced. */
 export function captureUpdate(doc: Y.Doc, change: (doc: Y.Doc) => void): Uint8Array {

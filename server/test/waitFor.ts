@@ -25,3 +25,11 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, interval))
   }
 }
+
+/**
+ * Resolves once `Date.now()` is past `since`, so that a timestamp taken afterwards is later than
+ * one taken before (timestamps have millisecond resolution).
+ */
+export async function clockPasses(since = Date.now()): Promise<void> {
+  await waitFor(() => Date.now() > since, { interval: 1, what: 'the clock to move on' })
+}

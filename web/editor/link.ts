@@ -1,11 +1,11 @@
 /**
  * The link editor: a small form under the toolbar's link button (or Ctrl/⌘+K), instead of the
  * browser's blocking `prompt()`. Only web and mail addresses are accepted here, and only what the
- * server's link policy allows (`server/content/linkPolicy.ts`), so a pasted `javascript:` URL can
+ * link policy allows (`protocol/linkPolicy.ts`), so a pasted `javascript:` URL can
  * never become a clickable link for someone else.
  */
 import type { Editor } from '@tiptap/core'
-import { isAllowedHref } from '../../server/content/linkPolicy'
+import { isAllowedHref } from '../../protocol/linkPolicy'
 import { h } from '../dom'
 
 /** `example.com` → `https://example.com`; null for anything that is not an absolute link the policy allows. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { CloseCode } from '../../server/sync/closeCodes'
+import { CloseCode } from '../../protocol/closeCodes'
 import { endingFor } from './closeReasons'
 
 describe('endingFor', () => {

@@ -2,7 +2,7 @@
  * What a close code from the sync endpoint means for the person at the keyboard. Codes in
  * 4400–4499 are final (y-websocket stops reconnecting); everything else is "reconnecting".
  */
-import { CloseCode } from '../../server/sync/closeCodes'
+import { CloseCode } from '../../protocol/closeCodes'
 
 export type Ending =
   | { kind: 'deleted' }

@@ -10,7 +10,7 @@
  */
 import { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { META_FIELD, TITLE_KEY } from '../../server/sync/meta'
+import { DOCUMENT_FIELD, META_FIELD, TITLE_KEY } from '../../protocol/fields'
 import type { Identity } from '../identity'
 import { type Ending, endingFor } from './closeReasons'
 import { DeliveryTracker } from './delivery'
@@ -19,9 +19,7 @@ import { type DocumentChecker, DocumentWatch } from './documentCheck'
 import { type Network, browserNetwork } from './network'
 
 export { deviceCopyName }
-export { META_FIELD, TITLE_KEY }
-
-export const DOCUMENT_FIELD = 'default'
+export { DOCUMENT_FIELD, META_FIELD, TITLE_KEY }
 
 export type ConnectionState = 'connected' | 'connecting' | 'offline'
 

@@ -9,8 +9,9 @@
  * retry after reconnecting) lives in {@link createTitleEditor}, which the page calls directly.
  */
 import { useLayoutEffect, useRef } from 'preact/hooks'
+import { MAX_TITLE_LENGTH } from '../../protocol/title'
 
-export const MAX_TITLE_LENGTH = 200
+export { MAX_TITLE_LENGTH }
 
 export interface TitleEditor {
   /** Gives the editor its field; returns the detach function. */

@@ -2,13 +2,15 @@ import { pino } from 'pino'
 import { Client } from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { newDocumentId } from '../ids'
-import { type TestDatabase, createTestDatabase } from '../test/postgres'
-import { waitFor } from '../test/waitFor'
-import { describeDocumentStoreContract } from './contract'
-import { MIGRATIONS, PostgresDocumentStore } from './postgres'
+import { newDocumentId } from '../../model/ids'
+import { type TestDatabase, createTestDatabase } from '../../test/postgres'
+import { waitFor } from '../../test/waitFor'
+import { describeDocumentStoreContract } from '../contract'
+import { PostgresDocumentStore } from './documents'
+import { POSTGRES_MIGRATIONS } from './migrations'
 
 const log = pino({ level: 'silent' })
+const pool = { poolSize: 10, queryTimeoutMs: 15_000 }
 
 function textUpdate(source: Y.Doc, text: string): Uint8Array {
   const captured: Uint8Array[] = []
@@ -40,7 +42,7 @@ describeDocumentStoreContract('PostgreSQL', () => {
   let database: TestDatabase | null = null
   const connect = ({ compactThreshold }: { compactThreshold: number }) => {
     if (database === null) throw new Error('open first')
-    return PostgresDocumentStore.open({ connectionString: database.url, compactThreshold, log })
+    return PostgresDocumentStore.open({ connectionString: database.url, ...pool, compactThreshold, log })
   }
   return {
     async open(options) {
@@ -61,7 +63,12 @@ describe('PostgreSQL store', () => {
     return database
   }
   const open = async (database: TestDatabase) => {
-    const store = await PostgresDocumentStore.open({ connectionString: database.url, compactThreshold: 100, log })
+    const store = await PostgresDocumentStore.open({
+      connectionString: database.url,
+      ...pool,
+      compactThreshold: 100,
+      log,
+    })
     stores.push(store)
     return store
   }
@@ -74,15 +81,55 @@ describe('PostgreSQL store', () => {
   it('migrates once when several processes start on an empty database at the same moment', async () => {
     const database = await freshDatabase()
     await Promise.all([open(database), open(database), open(database)])
-    const rows = await query<{ version: number }>(database, 'SELECT version FROM schema_migrations ORDER BY version')
-    expect(rows.map((row) => row.version)).toEqual(MIGRATIONS.map((_, index) => index + 1))
+    const rows = await query<{ name: string }>(database, 'SELECT name FROM schema_migrations ORDER BY name')
+    expect(rows.map((row) => row.name)).toEqual(POSTGRES_MIGRATIONS.map((migration) => migration.name))
   })
 
   it('refuses a database migrated by a newer tandem', async () => {
     const database = await freshDatabase()
     await (await open(database)).close()
-    await query(database, 'INSERT INTO schema_migrations (version) VALUES ($1)', [MIGRATIONS.length + 1])
+    await query(database, 'INSERT INTO schema_migrations (name) VALUES ($1)', ['9999_from_the_future'])
     await expect(open(database)).rejects.toThrow(/newer than this tandem/)
+  })
+
+  it('migrates a database whose migrations were numbered, keeping its documents and when it was migrated', async () => {
+    const database = await freshDatabase()
+    const id = newDocumentId()
+    const source = new Y.Doc()
+    const updates = [textUpdate(source, 'a'), textUpdate(source, 'b'), textUpdate(source, 'c')]
+    // What tandem wrote while it numbered migrations: version 1, verbatim.
+    await query(
+      database,
+      `CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
+       CREATE TABLE documents (id text COLLATE "C" PRIMARY KEY, title text NOT NULL, created_at bigint NOT NULL,
+         updated_at bigint NOT NULL, snapshot bytea, byte_size bigint NOT NULL DEFAULT 0,
+         log_length integer NOT NULL DEFAULT 0);
+       CREATE INDEX documents_recent ON documents (updated_at DESC, id DESC);
+       CREATE TABLE updates (seq bigserial PRIMARY KEY,
+         doc_id text COLLATE "C" NOT NULL REFERENCES documents (id) ON DELETE CASCADE, data bytea NOT NULL);
+       CREATE INDEX updates_by_document ON updates (doc_id, seq);
+       INSERT INTO schema_migrations (version, applied_at) VALUES (1, '2025-01-02T03:04:05Z');`,
+    )
+    await query(
+      database,
+      'INSERT INTO documents (id, title, created_at, updated_at, snapshot, byte_size, log_length) VALUES ($1, $2, 1, 2, $3, 1, 1)',
+      [id, 'Old', updates[0]],
+    )
+    await query(database, 'INSERT INTO updates (doc_id, data) VALUES ($1, $2)', [id, updates[1]])
+
+    const store = await open(database)
+    expect(await store.get(id)).toMatchObject({ title: 'Old', createdAt: new Date(1) })
+    await store.appendUpdate(id, updates[2] as Uint8Array)
+    const rebuilt = new Y.Doc()
+    for (const update of (await store.load(id))?.updates ?? []) Y.applyUpdate(rebuilt, update)
+    expect(rebuilt.getText('t').toString()).toBe('abc')
+    const rows = await query<{ name: string; applied_at: Date }>(
+      database,
+      'SELECT name, applied_at FROM schema_migrations ORDER BY name',
+    )
+    expect(rows).toEqual([{ name: '0001_documents', applied_at: new Date('2025-01-02T03:04:05Z') }])
+    const tables = await query(database, "SELECT 1 FROM pg_tables WHERE tablename = 'schema_migrations_numbered'")
+    expect(tables).toEqual([])
   })
 
   it('commits the appends of one turn, for several documents, in one transaction', async () => {

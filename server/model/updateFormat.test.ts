@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { captureUpdate, elementContent, rawUpdate, stringContent } from '../test/updates'
 import { MalformedUpdateError, parseUpdate, sliceUpdate } from './updateFormat'
+import { DOCUMENT_FIELD } from '../../protocol/fields'
 
 function richDocument(): Y.Doc {
   const doc = new Y.Doc()
-  const body = doc.getXmlFragment('default')
+  const body = doc.getXmlFragment(DOCUMENT_FIELD)
   const heading = new Y.XmlElement('heading')
   heading.setAttribute('level', 2 as unknown as string)
   heading.insert(0, [new Y.XmlText('Title')])
@@ -33,7 +34,7 @@ describe('parseUpdate', () => {
     const paragraph = new Y.XmlElement('paragraph')
     const text = new Y.XmlText()
     paragraph.insert(0, [text])
-    doc.getXmlFragment('default').insert(0, [paragraph])
+    doc.getXmlFragment(DOCUMENT_FIELD).insert(0, [paragraph])
     text.insert(0, 'hello')
     const update = captureUpdate(doc, () => {
       paragraph.setAttribute('level', 3 as unknown as string)
@@ -61,7 +62,7 @@ describe('parseUpdate', () => {
       sliceUpdate(update, parsed, () => true, true),
     )
     expect(Y.encodeStateVector(rebuilt)).toEqual(Y.encodeStateVector(doc))
-    expect(rebuilt.getXmlFragment('default').toString()).toBe(doc.getXmlFragment('default').toString())
+    expect(rebuilt.getXmlFragment(DOCUMENT_FIELD).toString()).toBe(doc.getXmlFragment(DOCUMENT_FIELD).toString())
   })
 
   it('reads incremental updates, merged updates with gaps, and several clients', () => {
@@ -116,7 +117,7 @@ describe('parseUpdate', () => {
     [
       'a repeated client section',
       () => {
-        const section = rawUpdate(7, 0, [{ parentKey: 'default', content: stringContent('x') }])
+        const section = rawUpdate(7, 0, [{ parentKey: DOCUMENT_FIELD, content: stringContent('x') }])
         const e = encoding.createEncoder()
         encoding.writeVarUint(e, 2)
         const body = section.subarray(1, section.length - 1)
@@ -126,28 +127,30 @@ describe('parseUpdate', () => {
         return encoding.toUint8Array(e)
       },
     ],
-    ['an empty string item', () => rawUpdate(7, 0, [{ parentKey: 'default', content: stringContent('') }])],
+    ['an empty string item', () => rawUpdate(7, 0, [{ parentKey: DOCUMENT_FIELD, content: stringContent('') }])],
     [
       'an unknown content ref',
-      () => rawUpdate(7, 0, [{ parentKey: 'default', content: { ref: 17, write: () => undefined } }]),
+      () => rawUpdate(7, 0, [{ parentKey: DOCUMENT_FIELD, content: { ref: 17, write: () => undefined } }]),
     ],
     [
       'an unknown type ref',
       () =>
-        rawUpdate(7, 0, [{ parentKey: 'default', content: { ref: 7, write: (e) => encoding.writeVarUint(e, 42) } }]),
+        rawUpdate(7, 0, [
+          { parentKey: DOCUMENT_FIELD, content: { ref: 7, write: (e) => encoding.writeVarUint(e, 42) } },
+        ]),
     ],
     [
       'a client id beyond 32 bits',
-      () => rawUpdate(2 ** 33, 0, [{ parentKey: 'default', content: stringContent('x') }]),
+      () => rawUpdate(2 ** 33, 0, [{ parentKey: DOCUMENT_FIELD, content: stringContent('x') }]),
     ],
-    ['a clock beyond range', () => rawUpdate(7, 2 ** 45, [{ parentKey: 'default', content: stringContent('x') }])],
+    ['a clock beyond range', () => rawUpdate(7, 2 ** 45, [{ parentKey: DOCUMENT_FIELD, content: stringContent('x') }])],
     ['a zero-length delete range', () => rawUpdate(7, 0, [], [[7, 0, 0]])],
     [
       'invalid JSON in a format',
       () =>
         rawUpdate(7, 0, [
           {
-            parentKey: 'default',
+            parentKey: DOCUMENT_FIELD,
             content: {
               ref: 6,
               write: (e) => {
@@ -163,7 +166,7 @@ describe('parseUpdate', () => {
       () =>
         rawUpdate(7, 0, [
           {
-            parentKey: 'default',
+            parentKey: DOCUMENT_FIELD,
             content: {
               ref: 4,
               write: (e) => {
@@ -191,10 +194,10 @@ describe('parseUpdate', () => {
   })
 
   it('accepts a hand-built update that Yjs accepts', () => {
-    const update = rawUpdate(7, 0, [{ parentKey: 'default', content: elementContent('paragraph') }])
+    const update = rawUpdate(7, 0, [{ parentKey: DOCUMENT_FIELD, content: elementContent('paragraph') }])
     const doc = new Y.Doc()
     Y.applyUpdate(doc, update)
-    expect(doc.getXmlFragment('default').toString()).toBe('<paragraph></paragraph>')
+    expect(doc.getXmlFragment(DOCUMENT_FIELD).toString()).toBe('<paragraph></paragraph>')
     expect(parseUpdate(update).sections[0]?.structs[0]?.name).toBe('paragraph')
   })
 })

@@ -2,15 +2,17 @@ import * as encoding from 'lib0/encoding'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { schemaRules } from '../content/rules'
-import { initialUpdate } from '../content/convert'
+import { createdUpdate } from '../test/content'
+import { fuzzSeed, seededRandom } from '../test/random'
 import { captureUpdate, cloneDoc, elementContent, rawUpdate, stringContent } from '../test/updates'
 import { type CheckResult, UpdateChecker } from './updateCheck'
 import { parseUpdate } from './updateFormat'
+import { DOCUMENT_FIELD, META_FIELD, TITLE_KEY } from '../../protocol/fields'
 
 /** A server-side document as a room holds it: seeded by the server, with a title. */
 const seeds = {
-  plain: await initialUpdate('Title', { format: 'markdown', body: 'first paragraph' }),
-  rich: await initialUpdate('Title', { format: 'markdown', body: '# Heading\n\nfirst paragraph\n\n- a\n- b' }),
+  plain: await createdUpdate('Title', { format: 'markdown', body: 'first paragraph' }),
+  rich: await createdUpdate('Title', { format: 'markdown', body: '# Heading\n\nfirst paragraph\n\n- a\n- b' }),
 }
 
 function serverDoc(seed: keyof typeof seeds = 'plain'): Y.Doc {
@@ -24,7 +26,7 @@ function check(doc: Y.Doc, update: Uint8Array): CheckResult {
 }
 
 function firstText(doc: Y.Doc): Y.XmlText {
-  return (doc.getXmlFragment('default').get(0) as Y.XmlElement).get(0) as Y.XmlText
+  return (doc.getXmlFragment(DOCUMENT_FIELD).get(0) as Y.XmlElement).get(0) as Y.XmlText
 }
 
 describe('UpdateChecker: honest edits pass', () => {
@@ -52,7 +54,7 @@ describe('UpdateChecker: honest edits pass', () => {
         const list = new Y.XmlElement('orderedList')
         list.setAttribute('start', 3 as unknown as string)
         list.setAttribute('type', 'a')
-        d.getXmlFragment('default').push([code, list])
+        d.getXmlFragment(DOCUMENT_FIELD).push([code, list])
       },
     ],
     ['an overlapping-mark key', (d) => firstText(d).format(0, 5, { 'bold--aGVsbG8=': {} })],
@@ -62,7 +64,7 @@ describe('UpdateChecker: honest edits pass', () => {
         const heading = new Y.XmlElement('heading')
         heading.setAttribute('level', 1 as unknown as string)
         heading.insert(0, [new Y.XmlText('Heading')])
-        d.getXmlFragment('default').insert(0, [heading])
+        d.getXmlFragment(DOCUMENT_FIELD).insert(0, [heading])
       },
     ],
     [
@@ -74,15 +76,15 @@ describe('UpdateChecker: honest edits pass', () => {
         paragraph.insert(0, [new Y.XmlText('item')])
         item.insert(0, [paragraph])
         list.insert(0, [item])
-        d.getXmlFragment('default').push([list])
+        d.getXmlFragment(DOCUMENT_FIELD).push([list])
       },
     ],
-    ['deleting a paragraph', (d) => d.getXmlFragment('default').delete(0, 1)],
+    ['deleting a paragraph', (d) => d.getXmlFragment(DOCUMENT_FIELD).delete(0, 1)],
     [
       'changing an attribute',
       (d) => {
         const heading = new Y.XmlElement('heading')
-        d.getXmlFragment('default').push([heading])
+        d.getXmlFragment(DOCUMENT_FIELD).push([heading])
         heading.setAttribute('level', 3 as unknown as string)
       },
     ],
@@ -95,7 +97,7 @@ describe('UpdateChecker: honest edits pass', () => {
     expect(result).toMatchObject({ verdict: 'ok', changes: true, newContentClients: expect.any(Array) })
     Y.applyUpdate(server, update)
     expect(server.store.pendingStructs).toBeNull()
-    expect(server.getXmlFragment('default').toString()).toBe(client.getXmlFragment('default').toString())
+    expect(server.getXmlFragment(DOCUMENT_FIELD).toString()).toBe(client.getXmlFragment(DOCUMENT_FIELD).toString())
   })
 
   it('passes removing a link', () => {
@@ -146,7 +148,7 @@ describe('UpdateChecker: missing dependencies are held, not applied', () => {
     const server = serverDoc()
     const client = cloneDoc(server)
     captureUpdate(client, (d) => firstText(d).insert(0, 'one '))
-    const second = captureUpdate(client, (d) => d.getXmlFragment('default').push([new Y.XmlElement('paragraph')]))
+    const second = captureUpdate(client, (d) => d.getXmlFragment(DOCUMENT_FIELD).push([new Y.XmlElement('paragraph')]))
     expect(check(server, second)).toEqual({ verdict: 'missing' })
   })
 })
@@ -201,12 +203,12 @@ describe('UpdateChecker: the schema firewall', () => {
     ['a new root type', () => captureUpdate(cloneDoc(server), (d) => d.getText('evil').insert(0, 'x'))],
     [
       'a write into the server-owned meta map',
-      () => captureUpdate(cloneDoc(server), (d) => d.getMap('meta').set('title', 'hijacked')),
+      () => captureUpdate(cloneDoc(server), (d) => d.getMap(META_FIELD).set(TITLE_KEY, 'hijacked')),
     ],
-    ['deleting the title', () => captureUpdate(cloneDoc(server), (d) => d.getMap('meta').delete('title'))],
+    ['deleting the title', () => captureUpdate(cloneDoc(server), (d) => d.getMap(META_FIELD).delete(TITLE_KEY))],
     [
       'an unknown node',
-      () => captureUpdate(cloneDoc(server), (d) => d.getXmlFragment('default').push([new Y.XmlElement('iframe')])),
+      () => captureUpdate(cloneDoc(server), (d) => d.getXmlFragment(DOCUMENT_FIELD).push([new Y.XmlElement('iframe')])),
     ],
     ['an unknown mark', () => captureUpdate(cloneDoc(server), (d) => firstText(d).format(0, 3, { onclick: 'x' }))],
     ...(
@@ -238,7 +240,7 @@ describe('UpdateChecker: the schema firewall', () => {
       'an attribute the node does not have',
       () =>
         captureUpdate(cloneDoc(server), (d) =>
-          (d.getXmlFragment('default').get(0) as Y.XmlElement).setAttribute('onclick', 'alert(1)'),
+          (d.getXmlFragment(DOCUMENT_FIELD).get(0) as Y.XmlElement).setAttribute('onclick', 'alert(1)'),
         ),
     ],
     [
@@ -247,7 +249,7 @@ describe('UpdateChecker: the schema firewall', () => {
         captureUpdate(cloneDoc(server), (d) => {
           const heading = new Y.XmlElement('heading')
           heading.setAttribute('level', 7 as unknown as string)
-          d.getXmlFragment('default').push([heading])
+          d.getXmlFragment(DOCUMENT_FIELD).push([heading])
         }),
     ],
     [
@@ -256,28 +258,28 @@ describe('UpdateChecker: the schema firewall', () => {
         captureUpdate(cloneDoc(server), (d) => {
           const code = new Y.XmlElement('codeBlock')
           code.setAttribute('language', { evil: true } as unknown as string)
-          d.getXmlFragment('default').push([code])
+          d.getXmlFragment(DOCUMENT_FIELD).push([code])
         }),
     ],
     [
       'a map inside an element',
       () =>
         captureUpdate(cloneDoc(server), (d) => {
-          const paragraph = d.getXmlFragment('default').get(0) as Y.XmlElement
+          const paragraph = d.getXmlFragment(DOCUMENT_FIELD).get(0) as Y.XmlElement
           paragraph.insert(0, [new Y.XmlHook('hook') as unknown as Y.XmlElement])
         }),
     ],
     ['an embed inside text', () => captureUpdate(cloneDoc(server), (d) => firstText(d).insertEmbed(0, { x: 1 }))],
     [
       'text directly in the fragment',
-      () => rawUpdate(99, 0, [{ parentKey: 'default', content: stringContent('loose') }]),
+      () => rawUpdate(99, 0, [{ parentKey: DOCUMENT_FIELD, content: stringContent('loose') }]),
     ],
     [
       'a subdocument',
       () =>
         rawUpdate(99, 0, [
           {
-            parentKey: 'default',
+            parentKey: DOCUMENT_FIELD,
             content: {
               ref: 9,
               write: (e) => {
@@ -299,7 +301,7 @@ describe('UpdateChecker: the schema firewall', () => {
             node.insert(0, [inner])
             node = inner
           }
-          d.getXmlFragment('default').push([top])
+          d.getXmlFragment(DOCUMENT_FIELD).push([top])
         }),
     ],
     [
@@ -307,13 +309,13 @@ describe('UpdateChecker: the schema firewall', () => {
       () =>
         rawUpdate(99, 0, [
           { origin: [99, 1], content: stringContent('a') },
-          { parentKey: 'default', content: elementContent('paragraph') },
+          { parentKey: DOCUMENT_FIELD, content: elementContent('paragraph') },
         ]),
     ],
     [
       'origins in two different parents',
       () => {
-        const fragment = server.getXmlFragment('default')
+        const fragment = server.getXmlFragment(DOCUMENT_FIELD)
         const heading = (fragment.get(0) as Y.XmlElement)._item as Y.Item
         const text = firstText(server)._item as Y.Item
         return rawUpdate(99, 0, [
@@ -336,12 +338,10 @@ describe('UpdateChecker: the schema firewall', () => {
 })
 
 describe('UpdateChecker: what passes always applies whole', () => {
-  it('never lets Yjs throw or keep pending structs for mutated honest updates', () => {
-    let seed = 42
-    const random = (n: number): number => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31
-      return seed % n
-    }
+  const seed = fuzzSeed(42)
+
+  it(`never lets Yjs throw or keep pending structs for mutated honest updates (seed ${seed})`, () => {
+    const random = seededRandom(seed).int
     const base = serverDoc('rich')
     let passed = 0
     for (let round = 0; round < 1500; round++) {
@@ -350,7 +350,7 @@ describe('UpdateChecker: what passes always applies whole', () => {
         const text = firstText(d)
         text.insert(random(text.length + 1), 'xyz'.slice(0, 1 + random(3)))
         if (random(2) === 0) text.format(0, 1 + random(3), { italic: {} })
-        if (random(3) === 0) d.getXmlFragment('default').delete(1 + random(2), 1)
+        if (random(3) === 0) d.getXmlFragment(DOCUMENT_FIELD).delete(1 + random(2), 1)
       })
       const mutated = Uint8Array.from(update)
       const flips = 1 + random(3)
@@ -379,7 +379,7 @@ describe('UpdateChecker for updates other processes stored', () => {
   it('accepts the server’s own title writes, yet still holds updates with missing dependencies', () => {
     const server = serverDoc()
     const otherProcess = cloneDoc(server)
-    const rename = captureUpdate(otherProcess, (d) => d.getMap('meta').set('title', 'Renamed'))
+    const rename = captureUpdate(otherProcess, (d) => d.getMap(META_FIELD).set(TITLE_KEY, 'Renamed'))
     const remote = new UpdateChecker(server, schemaRules(), { enforceSchema: false })
     expect(check(server, rename).verdict).toBe('reject')
     expect(remote.check(parseUpdate(rename))).toMatchObject({ verdict: 'ok', changes: true })

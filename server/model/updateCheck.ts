@@ -9,6 +9,7 @@
  * arrive.
  */
 import * as Y from 'yjs'
+import { DOCUMENT_FIELD } from '../../protocol/fields'
 import { ContentRef, type ParsedStruct, type ParsedUpdate, type StructId, TypeRef } from './updateFormat'
 
 /** Says what is wrong with a value a client writes, or null when it may be written. */
@@ -33,9 +34,6 @@ export interface SchemaRules {
    */
   nodeAttributes?: ReadonlyMap<string, ReadonlyMap<string, ValueCheck>>
 }
-
-/** The Yjs field Tiptap's Collaboration extension edits. */
-export const DOCUMENT_FIELD = 'default'
 
 export type CheckResult =
   | { verdict: 'reject'; reason: string }

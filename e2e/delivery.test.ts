@@ -1,9 +1,11 @@
+/** The web app's delivery tracker (`web/sync/delivery.ts`) against a real server, in Node: the one web module whose test needs the server, so it lives with the end-to-end tests. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { type TestClient, bodyText, connectClient } from '../../server/test/clients'
-import { type TestServer, startTestServer } from '../../server/test/server'
-import { waitFor } from '../../server/test/waitFor'
-import { DeliveryTracker } from './delivery'
+import { type TestClient, bodyText, connectClient } from '../server/test/clients'
+import { type TestServer, startTestServer } from '../server/test/server'
+import { waitFor } from '../server/test/waitFor'
+import { DeliveryTracker } from '../web/sync/delivery'
+import { DOCUMENT_FIELD } from '../protocol/fields'
 
 async function storedText(server: TestServer, id: string): Promise<string> {
   const response = await fetch(`${server.url}/api/docs/${id}/content?format=text`)
@@ -33,7 +35,7 @@ describe('DeliveryTracker against a real server', () => {
   function write(text: string): void {
     const paragraph = new Y.XmlElement('paragraph')
     paragraph.insert(0, [new Y.XmlText(text)])
-    client.doc.getXmlFragment('default').push([paragraph])
+    client.doc.getXmlFragment(DOCUMENT_FIELD).push([paragraph])
   }
 
   it('is pending from a local change until the server has stored it', async () => {

@@ -10,19 +10,22 @@ import { type IncomingMessage, STATUS_CODES, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { Hono } from 'hono'
 import type { Logger } from 'pino'
-import { type Access, OPEN_ACCESS, TokenError, can, verifyToken } from '../auth'
-import { AppError, ErrorCode, errorBody } from '../errors'
-import type { AppEnv } from '../http/env'
-import { forbidden } from '../http/access'
-import { hostAllowed, hostRefusal, originAllowed } from '../http/hosts'
-import { logRequest, requestIdOf } from '../http/logging'
-import { type ServerWebSocket, type WebSocketOptions, createWebSocketServer } from './webSocket'
-
-export interface UpgradeTicket {
-  docId: string
-  access: Access
-  ip: string
-}
+import { OPEN_ACCESS, TokenError, can, verifyToken } from '../common/auth'
+import {
+  ErrorCode,
+  Forbidden,
+  InvalidRequest,
+  NotFound,
+  RateLimited,
+  TandemError,
+  UpgradeRequired,
+} from '../common/errors'
+import type { SocketTicket } from '../sync/connections'
+import { type ServerWebSocket, type WebSocketOptions, createWebSocketServer } from '../sync/webSocket'
+import type { AppEnv } from './env'
+import { errorBody, statusOf } from './errors'
+import { hostAllowed, hostRefusal, originAllowed } from './hosts'
+import { logRequest, requestIdOf } from './logging'
 
 export interface UpgradePolicy {
   authSecret: string | null
@@ -54,37 +57,32 @@ function clientIp(remoteAddress: string | undefined, forwardedFor: string | unde
 }
 
 /**
- * Everything decided before the socket exists; throws an {@link AppError} (421, 401, 403, 429) to
- * refuse. The `Host` must be one the server answers to and a browser's `Origin` one of those
+ * Everything decided before the socket exists; throws a {@link TandemError} (421, 401, 403, 429)
+ * to refuse. The ticket tells the socket layer what the token allows, so it never reads tokens. The `Host` must be one the server answers to and a browser's `Origin` one of those
  * hosts or a listed origin: a DNS-rebinding page sends its own name in both.
  */
-export async function admitUpgrade(policy: UpgradePolicy, request: UpgradeRequest): Promise<UpgradeTicket> {
+export async function admitUpgrade(policy: UpgradePolicy, request: UpgradeRequest): Promise<SocketTicket> {
   if (!hostAllowed(policy.allowedHosts, request.host)) throw hostRefusal(request.host)
   if (!originAllowed(request.origin, request.host, policy.allowedHosts, policy.allowedOrigins)) {
-    throw new AppError(403, ErrorCode.forbidden, 'origin not allowed')
+    throw new Forbidden('origin not allowed')
   }
   const { docId } = request
   let access = OPEN_ACCESS
   if (policy.authSecret !== null) {
-    try {
-      if (request.token === null || request.token === '') throw new TokenError('missing')
-      access = await verifyToken(request.token, policy.authSecret)
-    } catch (error) {
-      if (error instanceof TokenError) throw new AppError(401, ErrorCode.unauthorized, error.message)
-      throw error
-    }
-    if (!can.read(access, docId)) throw forbidden('this token is for another document')
+    if (request.token === null || request.token === '') throw new TokenError('missing')
+    access = await verifyToken(request.token, policy.authSecret)
+    if (!can.read(access, docId)) throw new Forbidden('this token is for another document')
   }
   const ip = clientIp(request.remoteAddress, request.forwardedFor, policy.trustProxy)
   const refusal = policy.admit(ip, docId)
-  if (refusal !== null) throw new AppError(429, ErrorCode.rateLimited, refusal)
-  return { docId, access, ip }
+  if (refusal !== null) throw new RateLimited(refusal)
+  return { docId, ip, canWrite: can.edit(access, docId), expiresAt: access.exp === null ? null : access.exp * 1000 }
 }
 
 /** `GET /ws/:docId` that is not an upgrade: the endpoint speaks WebSockets only. */
 export function syncRoutes() {
   return new Hono<AppEnv>().get('/:docId', () => {
-    throw new AppError(426, ErrorCode.upgradeRequired, 'this endpoint speaks the y-websocket protocol')
+    throw new UpgradeRequired('this endpoint speaks the y-websocket protocol')
   })
 }
 
@@ -110,7 +108,7 @@ export interface UpgradeHandlerOptions {
   policy: UpgradePolicy
   webSocket: WebSocketOptions
   log: Logger
-  onSocket: (ws: ServerWebSocket, ticket: UpgradeTicket) => void
+  onSocket: (ws: ServerWebSocket, ticket: SocketTicket) => void
 }
 
 /**
@@ -126,11 +124,14 @@ function destroyOnError(this: Duplex): void {
  * socket only ended would stay half-open as long as the peer keeps its side, holding a file
  * descriptor that no limit counts.
  */
-function refuse(socket: Duplex, error: AppError): void {
-  const body = JSON.stringify(errorBody(error.code, error.message))
+/** `null`: something failed that the caller is not told about (500). */
+function refuse(socket: Duplex, error: TandemError | null): void {
+  const code = error?.code ?? ErrorCode.internal
+  const status = statusOf(code)
+  const body = JSON.stringify(errorBody(code, error?.message ?? 'internal error'))
   socket.once('finish', socket.destroy)
   socket.end(
-    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}\r\n` +
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
       'Content-Type: application/json\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
       'Connection: close\r\n\r\n' +
@@ -144,7 +145,7 @@ export function handleUpgrades(server: Server, options: UpgradeHandlerOptions): 
   /** How each pending upgrade logs its outcome, for the refusals `ws` reports out of band. */
   const finishers = new WeakMap<IncomingMessage, (status: number) => void>()
   const webSockets = createWebSocketServer(options.webSocket, (socket, incoming, reason) => {
-    refuse(socket, new AppError(400, ErrorCode.invalidRequest, reason))
+    refuse(socket, new InvalidRequest(reason))
     finishers.get(incoming)?.(400)
   })
   server.on('upgrade', (incoming: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -158,7 +159,7 @@ export function handleUpgrades(server: Server, options: UpgradeHandlerOptions): 
     const target = parseSyncTarget(incoming.url)
     if (target === null) {
       const requested = (incoming.url ?? '/').split('?')[0] as string
-      refuse(socket, new AppError(404, ErrorCode.notFound, `no WebSocket endpoint at ${requested}`))
+      refuse(socket, new NotFound(`no WebSocket endpoint at ${requested}`))
       finish(404, requested)
       return
     }
@@ -184,15 +185,10 @@ export function handleUpgrades(server: Server, options: UpgradeHandlerOptions): 
         finishers.delete(incoming)
       },
       (error: unknown) => {
-        let refusal: AppError
-        if (error instanceof AppError) {
-          refusal = error
-        } else {
-          log.error({ err: error }, 'upgrade handling failed')
-          refusal = new AppError(500, ErrorCode.internal, 'internal error')
-        }
+        const refusal = error instanceof TandemError ? error : null
+        if (refusal === null) log.error({ err: error }, 'upgrade handling failed')
         if (!socket.destroyed) refuse(socket, refusal)
-        finish(refusal.status, path)
+        finish(statusOf(refusal?.code ?? ErrorCode.internal), path)
       },
     )
   })

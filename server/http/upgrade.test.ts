@@ -1,10 +1,11 @@
 import { request as httpRequest } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
-import { signToken } from '../auth'
-import { AppError } from '../errors'
-import { LOOPBACK_HOSTS } from '../http/hosts'
+import { signToken } from '../common/auth'
+import { TandemError } from '../common/errors'
+import { LOOPBACK_HOSTS } from './hosts'
 import { type TestApp, createTestApp } from '../test/app'
 import { type TestServer, startTestServer } from '../test/server'
+import { statusOf } from './errors'
 import { type UpgradePolicy, type UpgradeRequest, admitUpgrade, parseSyncTarget } from './upgrade'
 
 const SECRET = 'upgrade-test-secret-0123456789'
@@ -37,7 +38,7 @@ async function refusalStatus(promise: Promise<unknown>): Promise<number> {
   try {
     await promise
   } catch (error) {
-    if (error instanceof AppError) return error.status
+    if (error instanceof TandemError) return statusOf(error.code)
     throw error
   }
   return 0
@@ -92,7 +93,11 @@ describe('admitUpgrade', () => {
     expect(await refusalStatus(admitUpgrade(secured, request({ token: 'garbage' })))).toBe(401)
     expect(await refusalStatus(admitUpgrade(secured, request({ token: await token('other') })))).toBe(403)
     const ticket = await admitUpgrade(secured, request({ token: await token('doc') }))
-    expect(ticket).toMatchObject({ docId: 'doc', ip: '10.0.0.1', access: { doc: 'doc', role: 'view' } })
+    expect(ticket).toMatchObject({ docId: 'doc', ip: '10.0.0.1', canWrite: false })
+    expect(ticket.expiresAt).toBeGreaterThan(Date.now())
+    const editor = await signToken({ doc: 'doc', role: 'edit', expiresInSeconds: 60 }, SECRET)
+    expect(await admitUpgrade(secured, request({ token: editor }))).toMatchObject({ canWrite: true })
+    expect(await admitUpgrade(policy(), request())).toMatchObject({ canWrite: true, expiresAt: null })
   })
 
   it('asks the per-address limits with the client’s address (the proxy’s first hop only when trusted), 429 when over', async () => {

@@ -5,9 +5,12 @@ import Database from 'better-sqlite3'
 import { pino } from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { newDocumentId } from '../ids'
-import { describeDocumentStoreContract } from './contract'
-import { SqliteDocumentStore } from './sqlite'
+import * as encoding from 'lib0/encoding'
+import { newDocumentId } from '../../model/ids'
+import { describeDocumentStoreContract } from '../contract'
+import { NAMED_MIGRATIONS_VERSION } from './database'
+import { SqliteDocumentStore } from './documents'
+import { SQLITE_MIGRATIONS } from './migrations'
 
 describeDocumentStoreContract('SQLite', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-sqlite-'))
@@ -169,27 +172,109 @@ describe('SQLite journal', () => {
     expect(text((await store.load(id))?.updates ?? [])).toBe('012345')
   })
 
-  it('opens a database of the first schema with its log intact', async () => {
-    const path = join(dir, 'tandem.db')
-    const id = newDocumentId()
-    const [first, second, third] = edits(3) as [Uint8Array, Uint8Array, Uint8Array]
-    const db = new Database(path)
-    db.exec(`
-      CREATE TABLE documents (id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL, snapshot BLOB);
-      CREATE INDEX documents_recent ON documents (updated_at DESC, id DESC);
-      CREATE TABLE updates (seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE, data BLOB NOT NULL);
-      CREATE INDEX updates_by_document ON updates (doc_id, seq);
-      PRAGMA user_version = 1;
-    `)
-    db.prepare('INSERT INTO documents VALUES (?, ?, 0, 0, ?)').run(id, 'Old', first)
-    db.prepare('INSERT INTO updates (doc_id, data) VALUES (?, ?)').run(id, second)
-    db.close()
+  /** The schema as tandem wrote it while it numbered migrations in `user_version` (1–3), verbatim. */
+  const LEGACY_SCHEMA = [
+    `CREATE TABLE documents (id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at INTEGER NOT NULL,
+       updated_at INTEGER NOT NULL, snapshot BLOB);
+     CREATE INDEX documents_recent ON documents (updated_at DESC, id DESC);
+     CREATE TABLE updates (seq INTEGER PRIMARY KEY AUTOINCREMENT,
+       doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE, data BLOB NOT NULL);
+     CREATE INDEX updates_by_document ON updates (doc_id, seq);`,
+    `CREATE TABLE journal (seq INTEGER PRIMARY KEY,
+       doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE, data BLOB NOT NULL);`,
+    'ALTER TABLE updates ADD COLUMN entries INTEGER NOT NULL DEFAULT 1;',
+  ]
 
-    const store = open(path)
-    expect(text((await store.load(id))?.updates ?? [])).toBe('01')
-    await store.appendUpdate(id, third)
-    expect(text((await store.load(id))?.updates ?? [])).toBe('012')
+  /** A file at `user_version` = `version`, holding one document in every place that version had. */
+  function legacyFile(path: string, version: 1 | 2 | 3, updates: Uint8Array[]): string {
+    const id = newDocumentId()
+    const [snapshot, ...rest] = updates as [Uint8Array, ...Uint8Array[]]
+    const db = new Database(path)
+    db.pragma('journal_mode = WAL')
+    for (const sql of LEGACY_SCHEMA.slice(0, version)) db.exec(sql)
+    db.pragma(`user_version = ${version}`)
+    db.prepare('INSERT INTO documents VALUES (?, ?, 0, 0, ?)').run(id, 'Old', snapshot)
+    const log = db.prepare('INSERT INTO updates (doc_id, data) VALUES (?, ?)')
+    if (version < 3) {
+      for (const update of rest.slice(0, version === 2 ? -1 : undefined)) log.run(id, update)
+    } else {
+      // One row holding two updates (`entries`), one holding one.
+      const list = encoding.createEncoder()
+      for (const update of rest.slice(0, 2)) encoding.writeVarUint8Array(list, update)
+      db.prepare('INSERT INTO updates (doc_id, data, entries) VALUES (?, ?, 2)').run(id, encoding.toUint8Array(list))
+      log.run(id, rest[2] as Uint8Array)
+    }
+    if (version >= 2) db.prepare('INSERT INTO journal (doc_id, data) VALUES (?, ?)').run(id, rest.at(-1))
+    db.close()
+    return id
+  }
+
+  for (const version of [1, 2, 3] as const) {
+    it(`migrates a file of schema version ${version} forward with everything in it`, async () => {
+      const path = join(dir, 'tandem.db')
+      const updates = edits(6)
+      const id = legacyFile(path, version, updates.slice(0, 5))
+
+      const store = open(path, 5)
+      expect(await store.get(id)).toMatchObject({ title: 'Old' })
+      expect(text((await store.load(id))?.updates ?? [])).toBe('01234')
+      await store.appendUpdate(id, updates[5] as Uint8Array)
+      expect(text((await store.load(id))?.updates ?? [])).toBe('012345')
+      await store.close()
+
+      const db = new Database(path, { readonly: true })
+      expect(db.pragma('user_version', { simple: true })).toBe(NAMED_MIGRATIONS_VERSION)
+      expect(db.prepare('SELECT name FROM schema_migrations ORDER BY name').pluck().all()).toEqual(
+        SQLITE_MIGRATIONS.map((migration) => migration.name),
+      )
+      db.close()
+      expect(text((await open(path).load(id))?.updates ?? [])).toBe('012345')
+    })
+  }
+
+  it('records the schema by name in a new file, and refuses a file migrated by a newer tandem', async () => {
+    const path = join(dir, 'tandem.db')
+    await open(path).close()
+    const db = new Database(path)
+    expect(db.prepare('SELECT name FROM schema_migrations ORDER BY name').pluck().all()).toEqual(
+      SQLITE_MIGRATIONS.map((migration) => migration.name),
+    )
+    db.prepare('INSERT INTO schema_migrations VALUES (?, 0)').run('9999_from_the_future')
+    db.close()
+    expect(() => open(path)).toThrow(/newer than this tandem/)
+
+    const other = join(dir, 'other.db')
+    const newer = new Database(other)
+    newer.pragma(`user_version = ${NAMED_MIGRATIONS_VERSION + 1}`)
+    newer.close()
+    expect(() => open(other)).toThrow(/newer than this tandem/)
+  })
+
+  it('keeps a bounded count of the documents it remembers, and counts a forgotten one again', async () => {
+    const path = join(dir, 'tandem.db')
+    const store = new SqliteDocumentStore({
+      path,
+      compactThreshold: 3,
+      synchronous: 'normal',
+      log,
+      rememberedDocuments: 2,
+    })
+    stores.push(store)
+    const [a, b, c] = [newDocumentId(), newDocumentId(), newDocumentId()]
+    for (const id of [a, b, c]) await store.create({ id, title: id, initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
+    const updates = edits(4)
+    const heldFor = (id: string) =>
+      query(
+        path,
+        `SELECT (SELECT COALESCE(SUM(entries), 0) FROM updates WHERE doc_id = '${id}') + (SELECT COUNT(*) FROM journal WHERE doc_id = '${id}') AS n`,
+      )
+    for (const update of updates.slice(0, 2)) await store.appendUpdate(a, update)
+    // Two other documents push the first one's count out of memory.
+    await store.appendUpdate(b, updates[0] as Uint8Array)
+    await store.appendUpdate(c, updates[0] as Uint8Array)
+    // 2 counted again from the file + 2 = 4 > 3: compacted. Counting from zero would leave 2.
+    for (const update of updates.slice(2)) await store.appendUpdate(a, update)
+    await expect.poll(() => heldFor(a), { timeout: 5000 }).toBe(0)
+    expect(text((await store.load(a))?.updates ?? [])).toBe('0123')
   })
 })

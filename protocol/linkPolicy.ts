@@ -1,11 +1,12 @@
 /**
  * The one link policy, for every way a link gets into or out of a document: the editor (Tiptap's
- * Link options), the schema firewall (socket updates), REST imports and every export.
+ * Link options, `schema.ts`), the schema firewall (socket updates), REST imports and every
+ * export (`server/content/links.ts` applies it to ProseMirror JSON).
  *
  * A link may point to `http:`, `https:` or `mailto:`, or be relative (`/d/…`, `page.html`, `?q`,
  * `#part`); it opens in a new tab (`target="_blank"`) with `rel="noopener noreferrer nofollow"`,
  * and carries no class. Browser and server share this module, so the editor never writes what the
- * server refuses. No Node or DOM APIs here: the web app bundles it.
+ * server refuses.
  */
 
 export const LINK_TARGET = '_blank'
@@ -67,13 +68,8 @@ export function linkValueProblem(value: unknown): string | null {
   return null
 }
 
-interface JSONMark {
-  type?: unknown
-  attrs?: unknown
-}
-
-/** The policy's attributes for a link to `href`, keeping a string title. */
-function policyLinkAttrs(href: string, attrs: Record<string, unknown>): Record<string, unknown> {
+/** The policy's attributes for a link to an allowed `href`, keeping a string title. */
+export function policyLinkAttributes(href: string, attrs: Record<string, unknown>): Record<string, unknown> {
   return {
     href,
     target: LINK_TARGET,
@@ -81,32 +77,4 @@ function policyLinkAttrs(href: string, attrs: Record<string, unknown>): Record<s
     class: null,
     title: typeof attrs.title === 'string' ? attrs.title : null,
   }
-}
-
-/**
- * Applies the policy to ProseMirror JSON in place: a link with a disallowed href loses its link
- * mark (its text stays), every other link gets the policy's target and rel and no class. Used on
- * every import and every export, so that neither ever carries a link the policy forbids, whatever
- * an old document holds. Iterative: exports read stored documents of any depth.
- */
-export function applyLinkPolicy<T>(json: T): T {
-  const stack: unknown[] = [json]
-  while (stack.length > 0) {
-    const node = stack.pop()
-    if (typeof node !== 'object' || node === null) continue
-    const { marks, content } = node as { marks?: unknown; content?: unknown }
-    if (Array.isArray(marks)) {
-      const kept = (marks as JSONMark[]).filter((mark) => {
-        if (typeof mark !== 'object' || mark === null || mark.type !== 'link') return true
-        const attrs =
-          typeof mark.attrs === 'object' && mark.attrs !== null ? (mark.attrs as Record<string, unknown>) : {}
-        if (!isAllowedHref(attrs.href)) return false
-        mark.attrs = policyLinkAttrs(attrs.href, attrs)
-        return true
-      })
-      if (kept.length !== marks.length) (node as { marks?: unknown }).marks = kept
-    }
-    if (Array.isArray(content)) for (const child of content) stack.push(child)
-  }
-  return json
 }

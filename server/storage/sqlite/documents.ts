@@ -1,57 +1,38 @@
 /**
- * The embedded default store: one SQLite file in WAL mode.
- *
- * Each document is a compacted snapshot plus an append-only log of updates. Appends are group
- * committed (see `#scheduleFlush`) and resolved in call order. Most of a commit's cost is the
- * pages it dirties, so an append writes one row and nothing else: it lands in the `journal`, an
- * unindexed table whose inserts all touch its last page, however many documents a commit spans
- * (a row in the `(doc_id, seq)` index of the log dirtied a page per document). The journal is
- * moved into the log in batches ({@link JOURNAL_SETTLE_ROWS}, {@link JOURNAL_SETTLE_MS}) as one
- * log row per document (its updates in order, `entries` of them), so that the log's index gains
- * one entry per document and batch instead of one per append: that index was most of a move's
- * cost. Until then loading reads a document's journal rows after its log rows. `updated_at` is
- * written at most once per {@link UPDATED_AT_INTERVAL_MS} per document (always trailing), and the
- * log length that triggers compaction is counted in memory. When a log passes the threshold,
- * snapshot and log are merged in one transaction, so a crash at any moment leaves either the old
- * rows or the new snapshot, never half of each.
+ * The embedded default store, on one SQLite file (`database.ts`): per document a snapshot and an
+ * append-only log. Appends are group committed (`../appendQueue.ts`) into the `journal`, a table
+ * without a secondary index, which is moved into the log in batches as one row per document;
+ * loading reads snapshot, log, then journal. A compaction merges snapshot and log in one
+ * transaction, so a crash leaves either the old rows or the new snapshot. docs/architecture.md
+ * ("Storage") describes the design, docs/benchmarks.md what each part of it bought.
  */
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
 import Database from 'better-sqlite3'
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import type { Logger } from 'pino'
 import * as Y from 'yjs'
-import { type ListPosition, decodeCursor, encodeCursor, likePattern } from './cursor'
-import {
-  type DocumentPage,
-  type DocumentRecord,
-  type DocumentStore,
-  DocumentNotFoundError,
-  type ListQuery,
-  type StoredDocument,
-} from './types'
+import { AppendQueue, type CommitResult, type PendingAppend } from '../appendQueue'
+import { CompactionScheduler } from '../compaction'
+import { type ListPosition, decodeCursor, encodeCursor, likePattern } from '../cursor'
+import { LruMap } from '../lru'
+import type { DocumentPage, DocumentRecord, DocumentStore, ListQuery, StoredDocument } from '../types'
+import { type SqliteDatabaseOptions, openSqliteDatabase } from './database'
 
-export interface SqliteStoreOptions {
-  /** File path, or `:memory:`. */
-  path: string
+export interface SqliteStoreOptions extends SqliteDatabaseOptions {
   /** Log length at which a document's log is merged into its snapshot. */
   compactThreshold: number
-  /**
-   * `normal` survives a crash of the process (the durability promise); `full` also survives a
-   * power loss, at the price of an fsync per commit.
-   */
-  synchronous: 'normal' | 'full'
   /** For the store's own background work (compaction, timestamps), which has no caller to tell. */
   log: Logger
+  /** Documents whose counts are kept in memory; {@link REMEMBERED_DOCUMENTS} unless a test needs few. */
+  rememberedDocuments?: number
 }
 
-const SCHEMA_VERSION = 3
+// Tuning, not limits: measured on the write path (docs/benchmarks.md), not settings an operator needs.
 
 /** Commits come at most this often under load; an idle store commits at once. */
 const MIN_COMMIT_INTERVAL_MS = 2
 
-/** `updated_at` lags content by at most this much; writing it per append doubled its cost. */
+/** `updated_at` lags content by at most this much, so that an append writes one row, not two. */
 const UPDATED_AT_INTERVAL_MS = 1000
 
 /**
@@ -61,47 +42,18 @@ const UPDATED_AT_INTERVAL_MS = 1000
 const JOURNAL_SETTLE_ROWS = 1000
 const JOURNAL_SETTLE_MS = 1000
 
-const MIGRATIONS: Record<number, string> = {
-  1: `
-    CREATE TABLE documents (
-      id TEXT PRIMARY KEY,
-      title TEXT NOT NULL,
-      created_at INTEGER NOT NULL,
-      updated_at INTEGER NOT NULL,
-      snapshot BLOB
-    );
-    CREATE INDEX documents_recent ON documents (updated_at DESC, id DESC);
-    CREATE TABLE updates (
-      seq INTEGER PRIMARY KEY AUTOINCREMENT,
-      doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
-      data BLOB NOT NULL
-    );
-    CREATE INDEX updates_by_document ON updates (doc_id, seq);
-  `,
-  2: `
-    CREATE TABLE journal (
-      seq INTEGER PRIMARY KEY,
-      doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
-      data BLOB NOT NULL
-    );
-  `,
-  3: `
-    ALTER TABLE updates ADD COLUMN entries INTEGER NOT NULL DEFAULT 1;
-  `,
-}
+/**
+ * Documents whose log length and last `updated_at` write are remembered. A bound on memory, not
+ * a limit anyone meets: a document forgotten is counted again from the database on its next
+ * append, and has its `updated_at` written at once.
+ */
+export const REMEMBERED_DOCUMENTS = 10_000
 
 interface DocumentRow {
   id: string
   title: string
   created_at: number
   updated_at: number
-}
-
-interface QueuedAppend {
-  id: string
-  update: Uint8Array
-  resolve: () => void
-  reject: (error: unknown) => void
 }
 
 /**
@@ -141,32 +93,33 @@ function toRecord(row: DocumentRow): DocumentRecord {
 export class SqliteDocumentStore implements DocumentStore {
   readonly #db: Database.Database
   readonly #options: SqliteStoreOptions
-  #queue: QueuedAppend[] = []
-  #flushScheduled = false
-  #lastFlushAt = Number.NEGATIVE_INFINITY
-  readonly #compactionDue = new Set<string>()
-  /** Log rows per document, counted since it was first appended to by this store. */
-  readonly #logLengths = new Map<string, number>()
-  /** When each document's `updated_at` was last written, and content changes not yet written. */
-  readonly #updatedAtWritten = new Map<string, number>()
+  readonly #appends: AppendQueue
+  readonly #compaction: CompactionScheduler
+  /** Log rows per document, counted when first appended to (again once forgotten). */
+  readonly #logLengths: LruMap<string, number>
+  /** When each document's `updated_at` was last written. */
+  readonly #updatedAtWritten: LruMap<string, number>
+  /** Content changes whose `updated_at` is not written yet; emptied within a second. */
   readonly #updatedAtPending = new Map<string, number>()
   #updatedAtTimer: NodeJS.Timeout | null = null
   /** Journal rows this store added since it last settled the journal. */
   #journalRows = 0
   #settleTimer: NodeJS.Timeout | null = null
   #settleSoon = false
+  #closing: Promise<void> | null = null
   #closed = false
   readonly #statements
 
   constructor(options: SqliteStoreOptions) {
     this.#options = options
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true })
-    this.#db = new Database(options.path)
-    this.#db.pragma('journal_mode = WAL')
-    this.#db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`)
-    this.#db.pragma('foreign_keys = ON')
-    this.#db.pragma('busy_timeout = 5000')
-    this.#migrate()
+    this.#logLengths = new LruMap(options.rememberedDocuments ?? REMEMBERED_DOCUMENTS)
+    this.#updatedAtWritten = new LruMap(options.rememberedDocuments ?? REMEMBERED_DOCUMENTS)
+    this.#db = openSqliteDatabase(options)
+    this.#appends = new AppendQueue({
+      commit: (batch) => this.#commit(batch),
+      minCommitIntervalMs: MIN_COMMIT_INTERVAL_MS,
+    })
+    this.#compaction = new CompactionScheduler({ compact: (id) => this.compact(id), log: options.log })
     const db = this.#db
     this.#statements = {
       insert: db.prepare('INSERT INTO documents (id, title, created_at, updated_at, snapshot) VALUES (?, ?, ?, ?, ?)'),
@@ -190,19 +143,6 @@ export class SqliteDocumentStore implements DocumentStore {
       append: db.prepare('INSERT INTO journal (doc_id, data) VALUES (?, ?)'),
       replaceSnapshot: db.prepare('UPDATE documents SET snapshot = ? WHERE id = ?'),
       trimLog: db.prepare('DELETE FROM updates WHERE doc_id = ? AND seq <= ?'),
-    }
-  }
-
-  #migrate(): void {
-    const current = this.#db.pragma('user_version', { simple: true }) as number
-    if (current > SCHEMA_VERSION) {
-      throw new Error(`database schema ${current} is newer than this tandem (${SCHEMA_VERSION})`)
-    }
-    for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
-      this.#db.transaction(() => {
-        this.#db.exec(MIGRATIONS[version] as string)
-        this.#db.pragma(`user_version = ${version}`)
-      })()
     }
   }
 
@@ -264,70 +204,39 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 
   appendUpdate(id: string, update: Uint8Array): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error('store closed'))
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ id, update, resolve, reject })
-      this.#scheduleFlush()
-    })
+    return this.#appends.append(id, update)
   }
 
-  /**
-   * Group commit: an idle store commits at the end of the current turn; a busy one (the last
-   * commit less than {@link MIN_COMMIT_INTERVAL_MS} ago) waits out the interval so that the
-   * appends arriving meanwhile share one commit, which is most of an append's cost.
-   */
-  #scheduleFlush(): void {
-    if (this.#flushScheduled) return
-    this.#flushScheduled = true
-    const wait = this.#lastFlushAt + MIN_COMMIT_INTERVAL_MS - performance.now()
-    if (wait <= 0) setImmediate(() => this.#flush())
-    else setTimeout(() => this.#flush(), wait)
-  }
-
-  /** Commits every queued append in one transaction. */
-  #flush(): void {
-    this.#flushScheduled = false
-    this.#lastFlushAt = performance.now()
-    const batch = this.#queue
-    this.#queue = []
-    if (batch.length === 0) return
+  /** Writes a batch into the journal in one transaction; counts it towards compaction. */
+  #commit(batch: readonly PendingAppend[]): CommitResult {
     const missing = new Set<string>()
     const changed = new Set<string>()
-    try {
-      this.#db.transaction(() => {
-        for (const item of batch) {
-          if (missing.has(item.id)) continue
-          if (!this.#logLengths.has(item.id)) {
-            this.#logLengths.set(item.id, this.#statements.logLength.get({ id: item.id })?.length ?? 0)
-          }
-          try {
-            this.#statements.append.run(item.id, item.update)
-          } catch (error) {
-            if (!isMissingDocument(error)) throw error
-            missing.add(item.id)
-            continue
-          }
-          changed.add(item.id)
-          this.#journalRows++
+    this.#db.transaction(() => {
+      for (const item of batch) {
+        if (missing.has(item.id)) continue
+        if (this.#logLengths.get(item.id) === undefined) {
+          this.#logLengths.set(item.id, this.#statements.logLength.get({ id: item.id })?.length ?? 0)
         }
-        this.#noteContentChanges(changed)
-      })()
-    } catch (error) {
-      for (const item of batch) item.reject(error)
-      return
-    }
-    for (const item of batch) {
-      if (missing.has(item.id)) {
-        item.reject(new DocumentNotFoundError(item.id))
-        continue
+        try {
+          this.#statements.append.run(item.id, item.update)
+        } catch (error) {
+          if (!isMissingDocument(error)) throw error
+          missing.add(item.id)
+          continue
+        }
+        changed.add(item.id)
+        this.#journalRows++
       }
+      this.#noteContentChanges(changed)
+    })()
+    for (const item of batch) {
+      if (missing.has(item.id)) continue
       const length = (this.#logLengths.get(item.id) ?? 0) + 1
       this.#logLengths.set(item.id, length)
-      if (length > this.#options.compactThreshold) this.#compactionDue.add(item.id)
-      item.resolve()
+      if (length > this.#options.compactThreshold) this.#compaction.due(item.id)
     }
-    if (this.#compactionDue.size > 0) setImmediate(() => this.#compactDue())
     this.#scheduleSettle()
+    return { missing }
   }
 
   /** After the broadcasts of the batch just committed, which a settle must not delay. */
@@ -417,18 +326,6 @@ export class SqliteDocumentStore implements DocumentStore {
     for (const [id, at] of pending) this.#updatedAtWritten.set(id, at)
   }
 
-  #compactDue(): void {
-    for (const id of this.#compactionDue) {
-      this.#compactionDue.delete(id)
-      if (this.#closed) continue
-      try {
-        this.compact(id)
-      } catch (error) {
-        this.#options.log.warn({ docId: id, err: error }, 'compaction failed; the log is kept and retried later')
-      }
-    }
-  }
-
   /** Merges a document's log into its snapshot in one transaction. */
   compact(id: string): void {
     this.#db.transaction(() => {
@@ -450,13 +347,17 @@ export class SqliteDocumentStore implements DocumentStore {
     this.#db.prepare('SELECT 1').get()
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return
-    this.#flush()
-    this.#writePendingUpdatedAt()
-    this.#settle()
-    if (this.#updatedAtTimer !== null) clearTimeout(this.#updatedAtTimer)
-    this.#closed = true
-    this.#db.close()
+  /** Commits what is queued, lets a running compaction finish, moves the journal, then closes the file. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#appends.close()
+      await this.#compaction.close()
+      this.#writePendingUpdatedAt()
+      this.#settle()
+      if (this.#updatedAtTimer !== null) clearTimeout(this.#updatedAtTimer)
+      this.#closed = true
+      this.#db.close()
+    })()
+    return this.#closing
   }
 }

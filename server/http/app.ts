@@ -4,26 +4,26 @@
  */
 import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
+import type { ExtractSchema } from 'hono/types'
 import type { Logger } from 'pino'
-import { AppError, ErrorCode, errorHandler, notFoundHandler } from './errors'
-import type { Fanout } from './fanout/types'
-import { accessMiddleware } from './http/access'
-import { documentRoutes } from './http/documents'
-import type { AppEnv } from './http/env'
-import { hostCheck } from './http/hosts'
-import { requestLogging } from './http/logging'
-import { operationsProtected, operationsRoutes } from './http/operations'
-import { securityHeaders } from './http/securityHeaders'
-import { serveWebApp } from './http/static'
-import type { Metrics } from './metrics'
-import type { DocumentStore } from './storage/types'
-import type { RoomManager } from './sync/roomManager'
-import { syncRoutes } from './sync/upgrade'
+import type { DocumentsApi } from '../../protocol/api'
+import { PayloadTooLarge } from '../common/errors'
+import type { Metrics } from '../common/metrics'
+import type { DocumentService } from '../documents/service'
+import { accessMiddleware } from './access'
+import { documentRoutes } from './documents'
+import type { AppEnv } from './env'
+import { errorHandler, notFoundHandler } from './errors'
+import { hostCheck } from './hosts'
+import { requestLogging } from './logging'
+import { type HealthProbes, operationsProtected, operationsRoutes } from './operations'
+import { securityHeaders } from './securityHeaders'
+import { serveWebApp } from './static'
+import { syncRoutes } from './upgrade'
 
 export interface AppDeps {
-  store: DocumentStore
-  rooms: RoomManager
-  fanout: Fanout
+  documents: DocumentService
+  health: HealthProbes
   metrics: Metrics
   log: Logger
   authSecret: string | null
@@ -31,9 +31,7 @@ export interface AppDeps {
   metricsToken: string | null
   /** Host names requests may name (`http/hosts.ts`); others are answered 421. */
   allowedHosts: readonly string[]
-  publicUrl: string
   maxBodyBytes: number
-  maxDocumentBytes: number
   /** The built web app, or null to serve the API only. */
   webRoot: string | null
 }
@@ -53,22 +51,12 @@ export function createApp(deps: AppDeps) {
       bodyLimit({
         maxSize: deps.maxBodyBytes,
         onError: () => {
-          throw new AppError(413, ErrorCode.payloadTooLarge, `request body larger than ${deps.maxBodyBytes} bytes`)
+          throw new PayloadTooLarge(`request body larger than ${deps.maxBodyBytes} bytes`)
         },
       }),
       accessMiddleware(deps.authSecret),
     )
-    .route(
-      '/api/docs',
-      documentRoutes({
-        store: deps.store,
-        rooms: deps.rooms,
-        fanout: deps.fanout,
-        authSecret: deps.authSecret,
-        publicUrl: deps.publicUrl,
-        maxDocumentBytes: deps.maxDocumentBytes,
-      }),
-    )
+    .route('/api/docs', documentRoutes(deps.documents))
     .route('/ws', syncRoutes())
   if (deps.webRoot !== null) routes.use(serveWebApp(deps.webRoot))
   routes.onError(errorHandler(deps.log))
@@ -76,5 +64,14 @@ export function createApp(deps: AppDeps) {
   return routes
 }
 
-/** The app's type, for the web client's typed `hc` calls. */
 export type AppType = ReturnType<typeof createApp>
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+type Served = ExtractSchema<AppType>
+
+/**
+ * The routes serve exactly the REST contract the web app is typed against (`protocol/api.ts`):
+ * when a route's input or answer changes and the contract does not, this line fails to
+ * type-check.
+ */
+export const servesDocumentsApi: Same<Pick<Served, keyof DocumentsApi>, DocumentsApi> = true

@@ -9,9 +9,10 @@
 import { sign, verify } from 'hono/jwt'
 import { JwtTokenExpired } from 'hono/utils/jwt/types'
 import { z } from 'zod'
+import { ROLES, type Role } from '../../protocol/api'
+import { Unauthorized } from './errors'
 
-export const ROLES = ['view', 'edit', 'admin'] as const
-export type Role = (typeof ROLES)[number]
+export { ROLES, type Role }
 
 export interface Access {
   /** A document id, or `*` for every document. */
@@ -33,7 +34,8 @@ const claims = z.object({
   name: z.string().max(200).optional(),
 })
 
-export class TokenError extends Error {
+/** A 401 with the reason, for the places that tell reasons apart. */
+export class TokenError extends Unauthorized {
   override name = 'TokenError'
   constructor(readonly reason: 'missing' | 'expired' | 'invalid') {
     super(reason === 'missing' ? 'a token is required' : reason === 'expired' ? 'token expired' : 'token invalid')

@@ -1,0 +1,127 @@
+/**
+ * What can happen to a document, in one place: the service keeps storage, the open rooms and
+ * the other processes (fan-out) in step, so that routes only validate, authorize and shape
+ * answers. A rename is stored and written into the live document; a deletion is stored, closes
+ * this process's sockets and is told to the others; content goes in and out through the live
+ * room, so REST and editors always agree. Restore, trash, import and versions belong here too.
+ *
+ * Callers check what a token allows (`http/`); the service throws typed errors
+ * (`common/errors.ts`).
+ */
+import type { JSONContent } from '@tiptap/core'
+import type { ContentFormat, InitialContent, Role, ShareDto } from '../../protocol/api'
+import { DEFAULT_TITLE } from '../../protocol/title'
+import { signToken } from '../common/auth'
+import { DocumentNotFound, QuotaExceeded } from '../common/errors'
+import type { Fanout } from '../fanout/types'
+import { newDocumentId } from '../model/ids'
+import { newDocumentUpdate } from '../model/seed'
+import { writeTitle } from '../model/title'
+import type { DocumentPage, DocumentRecord, DocumentStore, ListQuery } from '../storage/types'
+import type { RoomManager } from '../sync/roomManager'
+
+/** What the service answers with, for its callers to name. */
+export type { DocumentPage, DocumentRecord }
+
+export interface DocumentServiceOptions {
+  store: DocumentStore
+  rooms: RoomManager
+  fanout: Fanout
+  /** The document size quota; initial content beyond it is refused. */
+  maxDocumentBytes: number
+  /** Base of share links. */
+  publicUrl: string
+  /** Signs share tokens; null on an open server, whose links carry no token. */
+  authSecret: string | null
+}
+
+/** Tiptap and its DOM are loaded with the first content conversion, not at start-up. */
+const converters = () => import('../content/convert')
+
+export class DocumentService {
+  readonly #options: DocumentServiceOptions
+
+  constructor(options: DocumentServiceOptions) {
+    this.#options = options
+  }
+
+  /**
+   * @throws {InvalidContent} content the schema cannot represent
+   * @throws {QuotaExceeded} content over the document size quota
+   */
+  async create(input: { title?: string | undefined; content?: InitialContent | undefined }): Promise<DocumentRecord> {
+    const title = input.title ?? DEFAULT_TITLE
+    const body = input.content === undefined ? undefined : await (await converters()).contentToDoc(input.content)
+    const initialUpdate = newDocumentUpdate(title, body)
+    if (initialUpdate.length > this.#options.maxDocumentBytes) throw new QuotaExceeded(this.#options.maxDocumentBytes)
+    return this.#options.store.create({ id: newDocumentId(), title, initialUpdate })
+  }
+
+  /** @throws {DocumentNotFound} */
+  async get(id: string): Promise<DocumentRecord> {
+    const record = await this.#options.store.get(id)
+    if (record === null) throw new DocumentNotFound(id)
+    return record
+  }
+
+  /** @throws {InvalidCursor} */
+  list(query: ListQuery): Promise<DocumentPage> {
+    return this.#options.store.list(query)
+  }
+
+  /**
+   * Stores the new title, then writes it into the document, where every open editor sees it
+   * (an ordinary update: stored, broadcast and published to the other processes).
+   *
+   * @throws {DocumentNotFound}
+   */
+  async rename(id: string, title: string): Promise<DocumentRecord> {
+    const record = await this.#options.store.rename(id, title)
+    if (record === null) throw new DocumentNotFound(id)
+    await this.#options.rooms.withRoom(id, (room) => room.writeAsServer((doc) => writeTitle(doc, title)))
+    return record
+  }
+
+  /**
+   * Removes the document; its sockets here and in every other process are closed with 4404.
+   *
+   * @throws {DocumentNotFound}
+   */
+  async delete(id: string): Promise<void> {
+    if (!(await this.#options.store.delete(id))) throw new DocumentNotFound(id)
+    await this.#options.rooms.documentDeleted(id)
+    await this.#options.fanout.publishDeleted(id)
+  }
+
+  /**
+   * The document as the live room holds it, in a REST format.
+   *
+   * @throws {DocumentNotFound}
+   * @throws {ContentUnrenderable} a document nested too deeply to render
+   */
+  async exportContent(id: string, format: ContentFormat): Promise<string | JSONContent> {
+    const state = await this.#options.rooms.withRoom(id, (room) => room.encodeState())
+    if (state === null) throw new DocumentNotFound(id)
+    return (await converters()).exportContent(state, format)
+  }
+
+  /**
+   * A link to the document. With a secret it carries a token for `role` that expires; on an
+   * open server a view link only asks the web app to open the document read-only.
+   *
+   * @throws {DocumentNotFound}
+   */
+  async share(id: string, role: Role, expiresInSeconds: number): Promise<ShareDto> {
+    await this.get(id)
+    const { authSecret, publicUrl } = this.#options
+    const url = new URL(`/d/${id}`, publicUrl)
+    if (authSecret === null) {
+      if (role === 'view') url.searchParams.set('role', 'view')
+      return { url: url.toString(), role, token: null, expiresAt: null }
+    }
+    const token = await signToken({ doc: id, role, expiresInSeconds }, authSecret)
+    url.searchParams.set('token', token)
+    const expiresAt = new Date(Date.now() + expiresInSeconds * 1000).toISOString()
+    return { url: url.toString(), role, token, expiresAt }
+  }
+}
