@@ -90,5 +90,6 @@ describe('durability', () => {
       const text = await readText(server.url, id)
       for (const line of received) expect(text).toContain(line)
     }
-  })
+    // Five server processes start one after the other (≈ 1 s each on a quiet machine, several under load).
+  }, 90_000)
 })
