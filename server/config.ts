@@ -61,6 +61,7 @@ const schema = z.object({
   MAX_PRESENCE_STATE_BYTES: integer(16 * 1024, 256),
   MAX_PENDING_BYTES: integer(4 * MiB, 1024),
   OWNER_PROBE_TIMEOUT_MS: integer(2_000, 100),
+  PRESENCE_TICK_MS: integer(50),
   REQUEST_TIMEOUT_MS: integer(30_000, 1000),
   ROOM_UNLOAD_GRACE_MS: integer(10_000),
   COMPACT_THRESHOLD: integer(500, 1),
@@ -119,6 +120,8 @@ export interface Config {
   }
   /** How long a socket that owns a client id has to answer a ping before it is presumed dead. */
   ownerProbeTimeoutMs: number
+  /** How long a room gathers presence changes before it sends them as one message (0: at once). */
+  presenceTickMs: number
   /** Deadline for a whole HTTP request, body included (Node's `requestTimeout`). */
   requestTimeoutMs: number
   roomUnloadGraceMs: number
@@ -202,6 +205,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxPendingBytes: e.MAX_PENDING_BYTES,
     },
     ownerProbeTimeoutMs: e.OWNER_PROBE_TIMEOUT_MS,
+    presenceTickMs: e.PRESENCE_TICK_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     roomUnloadGraceMs: e.ROOM_UNLOAD_GRACE_MS,
     compactThreshold: e.COMPACT_THRESHOLD,

@@ -105,6 +105,7 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
       },
       maxPendingBytes: config.limits.maxPendingBytes,
       ownerProbeTimeoutMs: config.ownerProbeTimeoutMs,
+      presenceTickMs: config.presenceTickMs,
       maxDocumentBytes: config.limits.maxDocumentBytes,
       log,
       metrics,

@@ -55,6 +55,7 @@ describe('DocumentService', () => {
         awareness: { maxClientsPerOwner: 1, maxStateBytes: 1000 },
         maxPendingBytes: 10_000,
         ownerProbeTimeoutMs: 50,
+        presenceTickMs: 0,
         maxDocumentBytes: 1_000_000,
         log,
         metrics: noopSyncMetrics,

@@ -16,6 +16,10 @@
  * the old state cannot bring it back. Tombstones are pruned by a timer, and each socket answers
  * for at most `maxClientsPerOwner` tombstones it made by clearing its own states: clearing another
  * forgets its oldest one.
+ *
+ * The room sends presence in batches: every accepted change marks its client id, and
+ * {@link RoomAwareness.takeChanges} encodes the newest state of each marked id once, for all
+ * recipients (a client moving its caret twice within a batch costs one entry).
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
@@ -88,6 +92,9 @@ export class RoomAwareness {
   readonly #tombstones = new Set<number>()
   /** Tombstones each connected socket made by clearing its own states, oldest first. */
   readonly #removedBy = new Map<AwarenessOwner, Set<number>>()
+  /** Client ids changed since the last `takeChanges`, and those changed by this process's sockets. */
+  readonly #changed = new Set<number>()
+  readonly #changedHere = new Set<number>()
   readonly #limits: AwarenessLimits
   readonly #now: () => number
   #pruneTimer: ReturnType<typeof setTimeout> | null = null
@@ -158,7 +165,7 @@ export class RoomAwareness {
       if (error instanceof AwarenessError) throw error
       throw new AwarenessError('malformed awareness update')
     }
-    this.#record(accepted, owner, owner)
+    this.#record(accepted, owner, owner, true)
     return {
       update: accepted.length === 0 ? null : encodeEntries(accepted),
       acceptedWhole: asSent && accepted.length === count,
@@ -180,12 +187,15 @@ export class RoomAwareness {
       }),
       owner,
       null,
+      false,
     )
   }
 
-  #record(entries: IncomingEntry[], owner: AwarenessOwner, removedBy: AwarenessOwner | null): void {
+  #record(entries: IncomingEntry[], owner: AwarenessOwner, removedBy: AwarenessOwner | null, here: boolean): void {
     const now = this.#now()
     for (const entry of entries) {
+      this.#changed.add(entry.clientId)
+      if (here) this.#changedHere.add(entry.clientId)
       const removed = entry.state === NULL_STATE
       this.#put(entry.clientId, {
         clock: entry.clock,
@@ -210,9 +220,39 @@ export class RoomAwareness {
     for (const clientId of [...(this.#owned.get(owner) ?? [])]) {
       const entry = this.#entries.get(clientId) as Entry
       this.#put(clientId, { clock: entry.clock, state: null, owner: null, updatedAt: now, removedBy: null })
+      this.#changed.add(clientId)
+      this.#changedHere.add(clientId)
       removed.push({ clientId, clock: entry.clock, state: NULL_STATE })
     }
     return removed.length === 0 ? null : encodeEntries(removed)
+  }
+
+  /**
+   * The changes since the last call, newest state per client: `all` for this process's sockets,
+   * `here` (those made by its own sockets) for the other processes. Null when there are none.
+   */
+  takeChanges(): { all: Uint8Array | null; here: Uint8Array | null } {
+    if (this.#changed.size === 0) return { all: null, here: null }
+    const all = this.#encodeIds(this.#changed)
+    const here = this.#changedHere.size === 0 ? null : this.#encodeIds(this.#changedHere)
+    this.#changed.clear()
+    this.#changedHere.clear()
+    return { all, here }
+  }
+
+  /** True when changes wait for {@link takeChanges}. */
+  get hasChanges(): boolean {
+    return this.#changed.size > 0
+  }
+
+  #encodeIds(ids: Set<number>): Uint8Array | null {
+    const entries: IncomingEntry[] = []
+    for (const clientId of ids) {
+      // A tombstone forgotten within the batch (its remover exceeded its cap) has nothing to send.
+      const entry = this.#entries.get(clientId)
+      if (entry !== undefined) entries.push({ clientId, clock: entry.clock, state: entry.state ?? NULL_STATE })
+    }
+    return entries.length === 0 ? null : encodeEntries(entries)
   }
 
   ownedBy(owner: AwarenessOwner): number[] {

@@ -74,7 +74,13 @@ interface Deferred {
 }
 
 function setup(
-  options: { deferStorage?: boolean; rules?: SchemaRules; append?: (update: Uint8Array) => Promise<void> } = {},
+  options: {
+    deferStorage?: boolean
+    rules?: SchemaRules
+    append?: (update: Uint8Array) => Promise<void>
+    presenceTickMs?: number
+    publishAwareness?: (update: Uint8Array) => void
+  } = {},
 ) {
   const doc = new Y.Doc()
   Y.applyUpdate(doc, seed)
@@ -104,12 +110,13 @@ function setup(
         )
       },
     },
-    fanout: { publishUpdate() {}, publishAwareness() {} },
+    fanout: { publishUpdate() {}, publishAwareness: options.publishAwareness ?? (() => {}) },
     options: {
       rules: options.rules ?? schemaRules(),
       awareness: { maxClientsPerOwner: 1, maxStateBytes: 1000 },
       maxPendingBytes: 10_000,
       ownerProbeTimeoutMs: PROBE_TIMEOUT_MS,
+      presenceTickMs: options.presenceTickMs ?? 0,
       maxDocumentBytes: 1_000_000,
       log: pino({ level: 'silent' }),
       metrics: noopSyncMetrics,
@@ -329,6 +336,58 @@ describe('Room', () => {
     decoding.readVarUint(decoder)
     awarenessProtocol.applyAwarenessUpdate(observerAwareness, decoding.readVarUint8Array(decoder), 'server')
     expect(observerAwareness.getStates().has(aDoc.clientID)).toBe(false)
+  })
+
+  it('R9: sends presence in batches, the newest state per client in one message for everyone, without delaying updates', async () => {
+    vi.useFakeTimers()
+    const published: Uint8Array[] = []
+    const { room, client } = setup({ presenceTickMs: 50, publishAwareness: (update) => published.push(update) })
+    const sockets = ['a', 'b', 'observer'].map((id) => new FakeSocket(id))
+    for (const socket of sockets) room.join(socket)
+    const [a, b, observer] = sockets as [FakeSocket, FakeSocket, FakeSocket]
+    const docs = [client(), client()]
+    const states = docs.map((doc) => new awarenessProtocol.Awareness(doc))
+    const send = (socket: FakeSocket, index: number, cursor: number): void => {
+      const awareness = states[index] as awarenessProtocol.Awareness
+      awareness.setLocalState({ user: { name: socket.id }, cursor })
+      room.receive(socket, encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(awareness, [awareness.clientID])))
+    }
+    const before = observer.sent.length
+    send(a, 0, 1)
+    send(b, 1, 1)
+    send(a, 0, 2)
+    send(a, 0, 3)
+    expect(observer.sent.length).toBe(before)
+    // A document update sent meanwhile goes out as soon as it is stored, ahead of the batch.
+    const editor = docs[0] as Y.Doc
+    room.receive(a, encodeUpdate(captureUpdate(editor, () => firstText(editor).insert(0, 'x'))))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(observer.sent.length).toBe(before + 1)
+    expect(observer.sent.at(-1)?.[0]).toBe(0)
+    await vi.advanceTimersByTimeAsync(50)
+    const frames = observer.sent.slice(before + 1)
+    expect(frames.map((frame) => frame[0])).toEqual([1])
+    const seen = new awarenessProtocol.Awareness(new Y.Doc())
+    const decoder = decoding.createDecoder(frames[0] as Uint8Array)
+    decoding.readVarUint(decoder)
+    const batch = decoding.readVarUint8Array(decoder)
+    expect(decoding.readVarUint(decoding.createDecoder(batch))).toBe(2)
+    awarenessProtocol.applyAwarenessUpdate(seen, batch, 'server')
+    expect(seen.getStates().get(states[0]?.clientID as number)).toEqual({ user: { name: 'a' }, cursor: 3 })
+    expect(seen.getStates().get(states[1]?.clientID as number)).toEqual({ user: { name: 'b' }, cursor: 1 })
+    // Everyone got the same bytes, and the other processes one message.
+    expect(a.sent.at(-1)).toBe(frames[0])
+    expect(b.sent.at(-1)).toBe(frames[0])
+    expect(published).toHaveLength(1)
+    // A departure is gathered too, and reaches the others in the next batch.
+    room.leave(a)
+    await vi.advanceTimersByTimeAsync(50)
+    const removal = observer.sent.at(-1) as Uint8Array
+    const removalDecoder = decoding.createDecoder(removal)
+    decoding.readVarUint(removalDecoder)
+    awarenessProtocol.applyAwarenessUpdate(seen, decoding.readVarUint8Array(removalDecoder), 'server')
+    expect(seen.getStates().has(states[0]?.clientID as number)).toBe(false)
+    expect(published).toHaveLength(2)
   })
 
   it('R7: closes a socket whose awareness message holds more entries than the room could accept (1008)', () => {

@@ -19,8 +19,11 @@
  *      relayed copy is dropped (the owner delivers its own).
  * - R6 A socket that may not write has content-bearing updates refused (close 4403); updates
  *      that change nothing are ignored so stock clients' sync replies do not trip it.
- * - R7 A socket speaks only for the awareness states it owns; its states are removed and the
- *      removal broadcast the moment it leaves.
+ * - R7 A socket speaks only for the awareness states it owns; its states are removed the
+ *      moment it leaves, and the removal goes out with the next presence batch.
+ * - R9 Presence is sent in batches, at most one per `presenceTickMs`: one message carrying the
+ *      newest state of every client that changed since the last batch, encoded once for every
+ *      recipient (and once for the other processes). Document updates never wait for a batch.
  * - R8 If storage fails, every socket is closed with a retryable code and the room is
  *      discarded: clients still hold their edits and resend them on reconnect. An exception
  *      while handling a message closes its sender with 1011, or fails the room when the
@@ -69,6 +72,8 @@ export interface RoomOptions {
   ownerProbeTimeoutMs: number
   /** Document size quota in bytes. */
   maxDocumentBytes: number
+  /** R9: how long presence changes are gathered before they are sent; 0 sends each at once. */
+  presenceTickMs: number
   log: Logger
   metrics: SyncMetrics
 }
@@ -124,6 +129,7 @@ export class Room {
   #version = 0
   #fullState: { version: number; update: Uint8Array; frame: Uint8Array } | null = null
   readonly #remoteOwners = new Map<string, object>()
+  #presenceTimer: ReturnType<typeof setTimeout> | null = null
   #lastAppend: Promise<void> = Promise.resolve()
   #appendsInFlight = 0
   #failed = false
@@ -169,11 +175,7 @@ export class Room {
     this.#pending.delete(socket)
     this.#awaitingOwner.delete(socket)
     for (const [client, owner] of this.#owners) if (owner === socket) this.#owners.delete(client)
-    const removal = this.#awareness.removeOwnedBy(socket)
-    if (removal !== null) {
-      this.#broadcast(encodeAwareness(removal), null)
-      this.#fanout.publishAwareness(removal)
-    }
+    if (this.#awareness.removeOwnedBy(socket) !== null) this.#presenceChanged()
     if (this.#sockets.size === 0) this.#onEmpty(this)
   }
 
@@ -281,7 +283,7 @@ export class Room {
     }
     this.#guardRemote(() => {
       this.#awareness.applyTrusted(owner, update)
-      this.#broadcast(encodeAwareness(update), null)
+      if (this.#awareness.hasChanges) this.#presenceChanged()
     })
   }
 
@@ -342,6 +344,8 @@ export class Room {
 
   /** Closes every socket (e.g. deletion, shutdown); the room accepts nothing afterwards. */
   closeAll(code: number, reason: string): void {
+    // The other processes still hear which of this room's clients left.
+    this.#sendPresence()
     this.#failed = true
     this.#awareness.dispose()
     for (const socket of [...this.#sockets]) socket.close(code, reason)
@@ -611,8 +615,29 @@ export class Room {
       return
     }
     if (change.update === null) return
-    this.#broadcast(change.acceptedWhole ? frame : encodeAwareness(change.update), null)
-    this.#fanout.publishAwareness(change.update)
+    this.#presenceChanged()
+  }
+
+  /** R9: starts a batch, unless one is gathering already. */
+  #presenceChanged(): void {
+    if (this.#presenceTimer !== null) return
+    if (this.#options.presenceTickMs <= 0) {
+      this.#sendPresence()
+      return
+    }
+    this.#presenceTimer = setTimeout(() => {
+      this.#presenceTimer = null
+      this.#guardRemote(() => this.#sendPresence())
+    }, this.#options.presenceTickMs)
+  }
+
+  #sendPresence(): void {
+    if (this.#presenceTimer !== null) clearTimeout(this.#presenceTimer)
+    this.#presenceTimer = null
+    if (this.#failed) return
+    const { all, here } = this.#awareness.takeChanges()
+    if (all !== null) this.#broadcast(encodeAwareness(all), null)
+    if (here !== null) this.#fanout.publishAwareness(here)
   }
 
   #fail(code: number, reason: string): void {
