@@ -10,6 +10,7 @@ import type { ScenarioContext, Sizes } from './scenarios/context'
 import { runFanout } from './scenarios/fanout'
 import { runIdle } from './scenarios/idle'
 import { runManyDocs } from './scenarios/manyDocs'
+import { runPresence } from './scenarios/presence'
 import { SERVER_NAMES } from './servers'
 import type { TraceDocument } from './trace'
 import { LoadWorker } from './workers'
@@ -21,6 +22,7 @@ const TINY: Sizes = {
   manyDocs: { documents: 2, clientsPerDocument: 3, minRate: 4, maxRate: 8 },
   idleClients: 6,
   coldJoin: { sequential: 2, simultaneous: 4 },
+  presence: { clients: [5], movesPerSecond: 4, probes: 2 },
   warmupSeconds: 0.2,
   measureSeconds: 0.6,
   drainMs: 500,
@@ -73,6 +75,18 @@ describe('bench scenarios at a tiny size', () => {
     expect(result.deliveredShare).toBe(1)
     expect(result.deliveredPerSecond).toBeGreaterThan(0)
     expect(result.dropped).toBe(0)
+  })
+
+  it('presence: probes receive every caret of the others (tandem, Hocuspocus and the y-websocket server)', async () => {
+    for (const name of ['tandem', 'hocuspocus', 'y-websocket'] as const) {
+      const result = await runPresence(context, name, 5)
+      expect({ name, deliveredShare: result.deliveredShare, dropped: result.dropped }).toEqual({
+        name,
+        deliveredShare: 1,
+        dropped: 0,
+      })
+      expect(result.sentMbPerSecond).toBeGreaterThan(0)
+    }
   })
 
   it('idle memory reads the server before, with and after its clients (tandem)', async () => {

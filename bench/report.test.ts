@@ -37,6 +37,7 @@ const results: BenchResults = {
   manyDocs: [],
   idle: [],
   coldJoin: [],
+  presence: [],
 }
 
 describe('report', () => {

@@ -9,6 +9,7 @@ import type { Sizes } from './scenarios/context'
 import type { FanoutRun } from './scenarios/fanout'
 import type { IdleRun } from './scenarios/idle'
 import type { ManyDocsRun } from './scenarios/manyDocs'
+import type { PresenceRun } from './scenarios/presence'
 import { PEERS, type ServerName } from './servers'
 import { median } from './stats'
 
@@ -33,6 +34,8 @@ export interface BenchResults {
   manyDocs: ManyDocsRun[]
   idle: IdleRun[]
   coldJoin: ColdJoinRun[]
+  /** Absent in results from before the scenario existed. */
+  presence: PresenceRun[]
 }
 
 export function machineInfo(startLoad: number): Machine {
@@ -106,6 +109,16 @@ const FANOUT_COLUMNS: Column<FanoutRun>[] = [
   { title: 'server CPU (share of a core)', key: 'cpuShare', digits: 0, percent: true },
   { title: 'peak RSS (MiB)', key: 'peakRssMb', digits: 1 },
   { title: 'delivered', key: 'deliveredShare', digits: 1, percent: true, higherIsBetter: true },
+]
+
+const PRESENCE_COLUMNS: Column<PresenceRun>[] = [
+  { title: 'server CPU per delivered caret (µs)', key: 'cpuPerEntryUs', digits: 3 },
+  { title: 'server CPU (share of a core)', key: 'cpuShare', digits: 0, percent: true },
+  { title: 'delivered', key: 'deliveredShare', digits: 1, percent: true, higherIsBetter: true },
+  { title: 'p50 latency (ms)', key: 'p50Ms', digits: 1 },
+  { title: 'p99 latency (ms)', key: 'p99Ms', digits: 1 },
+  { title: 'sent (MiB/s)', key: 'sentMbPerSecond', digits: 1 },
+  { title: 'peak RSS (MiB)', key: 'peakRssMb', digits: 1 },
 ]
 
 const MANY_COLUMNS: Column<ManyDocsRun>[] = [
@@ -216,6 +229,23 @@ export function targets(results: BenchResults): Target[] {
       against: 'best peer',
     })
   }
+  const presence = results.presence ?? []
+  for (const clients of results.sizes.presence?.clients ?? []) {
+    const runs = presence.filter((run) => run.clients === clients)
+    if (runs.length === 0) continue
+    list.push({
+      what: `presence, ${clients} clients: server CPU per delivered caret`,
+      ratio: ratioToBestPeer(runs, column(PRESENCE_COLUMNS, 'cpuPerEntryUs')),
+      limit: 0.25,
+      against: 'best peer',
+    })
+    list.push({
+      what: `presence, ${clients} clients: p99 send-to-receipt`,
+      ratio: ratioToBestPeer(runs, column(PRESENCE_COLUMNS, 'p99Ms')),
+      limit: 1.0,
+      against: 'best peer',
+    })
+  }
   return list
 }
 
@@ -268,6 +298,16 @@ export function renderResults(results: BenchResults): string {
       `### 4. Cold join of the automerge-paper trace: ${sizes.coldJoin.sequential} joiners one after another, then ${sizes.coldJoin.simultaneous} at once`,
     )
     parts.push(table(results.coldJoin, COLD_COLUMNS))
+  }
+  if ((results.presence ?? []).length > 0) {
+    const { movesPerSecond, probes } = sizes.presence
+    parts.push(
+      `### 6. Presence: N clients in one document, each moving its caret ${movesPerSecond}× a second (~300-byte CollaborationCaret-shaped states; ${probes} probe clients time them)`,
+    )
+    for (const clients of sizes.presence.clients) {
+      const runs = results.presence.filter((run) => run.clients === clients)
+      if (runs.length > 0) parts.push(`**${clients} clients**\n\n${table(runs, PRESENCE_COLUMNS)}`)
+    }
   }
   return parts.join('\n\n')
 }

@@ -4,7 +4,7 @@
  *
  *   npm run bench                          every scenario, 3 runs each (~20 min)
  *   npm run bench -- --quick               tiny sizes, 1 run, docs untouched (smoke)
- *   npm run bench -- --scenario fanout     one scenario (fanout | manydocs | idle | coldjoin)
+ *   npm run bench -- --scenario fanout     one scenario (fanout | manydocs | idle | coldjoin | presence)
  *   npm run bench -- --runs 5              runs per scenario and server
  *   npm run bench -- --no-write            keep docs/benchmarks.md and bench/results as they are
  *   npm run bench -- --servers tandem,floor
@@ -27,12 +27,13 @@ import type { ProbeHooks, ScenarioContext, Sizes } from './scenarios/context'
 import { runFanout } from './scenarios/fanout'
 import { runIdle } from './scenarios/idle'
 import { runManyDocs } from './scenarios/manyDocs'
+import { runPresence } from './scenarios/presence'
 import { SERVER_NAMES, type ServerName } from './servers'
 import { loadTraceDocument, replayTrace } from './trace'
 import { TRACE_PATH } from '../server/test/trace'
 import { LoadWorker } from './workers'
 
-export const SCENARIOS = ['fanout', 'manydocs', 'idle', 'coldjoin'] as const
+export const SCENARIOS = ['fanout', 'manydocs', 'idle', 'coldjoin', 'presence'] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
 
 export const FULL_SIZES: Sizes = {
@@ -41,6 +42,7 @@ export const FULL_SIZES: Sizes = {
   manyDocs: { documents: 200, clientsPerDocument: 5, minRate: 2, maxRate: 8 },
   idleClients: 1000,
   coldJoin: { sequential: 20, simultaneous: 150 },
+  presence: { clients: [100, 500], movesPerSecond: 1, probes: 6 },
   warmupSeconds: 2,
   measureSeconds: 8,
   drainMs: 1000,
@@ -55,6 +57,7 @@ export const QUICK_SIZES: Sizes = {
   manyDocs: { documents: 4, clientsPerDocument: 3, minRate: 2, maxRate: 8 },
   idleClients: 12,
   coldJoin: { sequential: 2, simultaneous: 6 },
+  presence: { clients: [6], movesPerSecond: 2, probes: 2 },
   warmupSeconds: 0.3,
   measureSeconds: 1,
   drainMs: 500,
@@ -109,6 +112,7 @@ export async function runBench(
     manyDocs: [],
     idle: [],
     coldJoin: [],
+    presence: [],
   }
   try {
     if (options.scenarios.includes('fanout')) {
@@ -173,6 +177,20 @@ export async function runBench(
         }
       }
     }
+    if (options.scenarios.includes('presence')) {
+      freshWorkers()
+      for (const clients of sizes.presence.clients) {
+        for (let run = 0; run < runs; run++) {
+          for (const name of rotate(withoutFloor, run)) {
+            const result = await runPresence(context, name, clients)
+            log(
+              `presence ${clients} clients, run ${run + 1}, ${name}: ${result.cpuPerEntryUs.toFixed(2)} µs CPU/entry, delivered ${(result.deliveredShare * 100).toFixed(1)}%, p99 ${result.p99Ms.toFixed(1)} ms, ${result.sentMbPerSecond.toFixed(1)} MiB/s`,
+            )
+            results.presence.push(result)
+          }
+        }
+      }
+    }
   } finally {
     for (const worker of workers) worker.stop()
   }
@@ -191,6 +209,7 @@ function mergeWithPrevious(path: string, results: PartialResults, scenarios: rea
     manyDocs: scenarios.includes('manydocs') ? results.manyDocs : previous.manyDocs,
     idle: scenarios.includes('idle') ? results.idle : previous.idle,
     coldJoin: scenarios.includes('coldjoin') ? results.coldJoin : previous.coldJoin,
+    presence: scenarios.includes('presence') ? results.presence : (previous.presence ?? []),
   }
 }
 

@@ -6,7 +6,16 @@
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { now, stampText } from './stamp'
-import { Protocol, type Target, openingFrames, readServerMessage, socketUrl, syncStep2Frame, updateFrame } from './wire'
+import {
+  Protocol,
+  type Target,
+  awarenessFrame,
+  openingFrames,
+  readServerMessage,
+  socketUrl,
+  syncStep2Frame,
+  updateFrame,
+} from './wire'
 import { DOCUMENT_FIELD } from '../../protocol/fields'
 
 const EMPTY_STATE_VECTOR = new Uint8Array([0])
@@ -26,6 +35,8 @@ export interface BenchClientOptions {
   onInitialState?: (state: Uint8Array) => void
   /** Every update frame received after the initial sync, with its arrival time. */
   onUpdate?: (frame: Buffer, receivedAt: number) => void
+  /** Every awareness frame received after the initial sync, with its arrival time and size. */
+  onAwareness?: (frame: Buffer, receivedAt: number) => void
   /** The server closed the socket after the client synced. */
   onDropped?: (code: number) => void
 }
@@ -64,8 +75,10 @@ export class BenchClient {
     ws.on('message', (data: Buffer) => {
       const receivedAt = now()
       if (this.#isSynced) {
-        if (options.onUpdate === undefined) return
-        if (readServerMessage(target.protocol, data).kind === 'update') options.onUpdate(data, receivedAt)
+        if (options.onUpdate === undefined && options.onAwareness === undefined) return
+        const kind = readServerMessage(target.protocol, data).kind
+        if (kind === 'update') options.onUpdate?.(data, receivedAt)
+        else if (kind === 'awareness') options.onAwareness?.(data, receivedAt)
         return
       }
       const message = readServerMessage(target.protocol, data)
@@ -88,6 +101,12 @@ export class BenchClient {
   send(update: Uint8Array): void {
     if (this.#ws.readyState === WebSocket.OPEN) {
       this.#ws.send(updateFrame(this.#options.target.protocol, this.#options.docName, update))
+    }
+  }
+
+  sendAwareness(update: Uint8Array): void {
+    if (this.#ws.readyState === WebSocket.OPEN) {
+      this.#ws.send(awarenessFrame(this.#options.target.protocol, this.#options.docName, update))
     }
   }
 

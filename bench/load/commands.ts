@@ -13,14 +13,18 @@ export type Role =
   | 'peer'
   /** Writes one small paragraph once synced, then idles. */
   | 'seeder'
+  /** Moves its caret (an awareness state shaped like CollaborationCaret's) at its rate; a probe measures. */
+  | 'presence'
 
 export interface ClientSpec {
   docName: string
   role: Role
   /** Unique across the whole run: tags the stamps this client writes. */
   sender: number
-  /** Edits per second, for peers. */
+  /** Edits (or caret moves) per second, for peers and presence clients. */
   rate?: number
+  /** Presence clients: measure the carets of the others (only a few do, to spare the load processes). */
+  probe?: boolean
 }
 
 export type Command =
@@ -49,6 +53,10 @@ export interface Collected {
   edits: number
   /** Sockets the server closed while they were in use. */
   dropped: number
+  /** Bytes of every frame received in the window (presence). */
+  bytesReceived: number
+  /** Caret moves the probes themselves made in the window (presence). */
+  probeEdits: number
 }
 
 export type Reply = { ok: true; result: unknown } | { ok: false; error: string }

@@ -25,6 +25,7 @@ export function socketUrl(target: Target, docName: string): string {
 }
 
 const MESSAGE_SYNC = 0
+const MESSAGE_AWARENESS = 1
 const MESSAGE_AUTH = 2
 const SYNC_STEP1 = 0
 const SYNC_STEP2 = 1
@@ -37,6 +38,7 @@ export type ServerMessage =
   | { kind: 'step1'; payload: Uint8Array }
   | { kind: 'step2'; payload: Uint8Array }
   | { kind: 'update' }
+  | { kind: 'awareness' }
   | { kind: 'other' }
 
 function frame(docName: string, protocol: Protocol, write: (encoder: encoding.Encoder) => void): Uint8Array {
@@ -75,12 +77,21 @@ export function updateFrame(protocol: Protocol, docName: string, update: Uint8Ar
   return syncFrame(protocol, docName, SYNC_UPDATE, update)
 }
 
+/** A presence (awareness) update, in the same framing as sync messages. */
+export function awarenessFrame(protocol: Protocol, docName: string, update: Uint8Array): Uint8Array {
+  return frame(docName, protocol, (e) => {
+    encoding.writeVarUint(e, MESSAGE_AWARENESS)
+    encoding.writeVarUint8Array(e, update)
+  })
+}
+
 /** Reads just enough of a frame from the server to tell sync steps from updates. */
 export function readServerMessage(protocol: Protocol, data: Uint8Array): ServerMessage {
   if (protocol === Protocol.floor) return { kind: 'update' }
   const decoder = decoding.createDecoder(data)
   if (protocol === Protocol.hocuspocus) decoding.readVarString(decoder)
   const type = decoding.readVarUint(decoder)
+  if (type === MESSAGE_AWARENESS) return { kind: 'awareness' }
   if (type !== MESSAGE_SYNC && !(protocol === Protocol.hocuspocus && type === HOCUSPOCUS_SYNC_REPLY)) {
     return { kind: 'other' }
   }

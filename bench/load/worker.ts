@@ -2,18 +2,61 @@
  * A load-generator process: opens the clients it is given and runs the commands of
  * {@link Command} one at a time, answering each over IPC.
  */
+import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import { BenchClient, Editor } from './client'
 import type { ClientSpec, Collected, Command, Reply } from './commands'
-import { now, scanStamps } from './stamp'
+import { now, scanStamps, stampText } from './stamp'
 import type { Target } from './wire'
 import { DOCUMENT_FIELD } from '../../protocol/fields'
 
 interface Running {
   spec: ClientSpec
   client: BenchClient
-  editor: Editor | null
+  editor: Editor | Caret | null
   timer: NodeJS.Timeout | null
+}
+
+/**
+ * A caret that moves: an awareness state shaped like CollaborationCaret's (user, and anchor and
+ * head as relative positions), about 300 bytes, carrying a stamp so probes can time it.
+ */
+class Caret {
+  readonly #clientId: number
+  #clock = 0
+  #offset = 0
+  constructor(
+    readonly client: BenchClient,
+    readonly sender: number,
+  ) {
+    this.#clientId = (sender * 2654435761) >>> 2
+  }
+
+  begin(_initialText?: string): void {}
+
+  edit(): number {
+    const at = now()
+    this.#clock++
+    this.#offset = (this.#offset + 7) % 5000
+    const position = (clock: number) => ({
+      type: { client: 1234567890, clock: 17 },
+      tname: null,
+      item: { client: this.#clientId, clock },
+      assoc: 0,
+    })
+    const state = JSON.stringify({
+      user: { name: `Person ${this.sender}`, color: '#1f6feb' },
+      cursor: { anchor: position(this.#offset), head: position(this.#offset + 3) },
+      stamp: stampText(this.sender, at),
+    })
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, 1)
+    encoding.writeVarUint(encoder, this.#clientId)
+    encoding.writeVarUint(encoder, this.#clock)
+    encoding.writeVarString(encoder, state)
+    this.client.sendAwareness(encoding.toUint8Array(encoder))
+    return at
+  }
 }
 
 let running: Running[] = []
@@ -21,6 +64,9 @@ let sentAt: number[] = []
 let latency: number[] = []
 let editTimes: number[] = []
 let dropped = 0
+let probeEditTimes: number[] = []
+let byteTimes: number[] = []
+let byteSizes: number[] = []
 
 function record(self: number) {
   return (frame: Buffer, receivedAt: number): void => {
@@ -32,7 +78,25 @@ function record(self: number) {
   }
 }
 
+function openPresence(target: Target, spec: ClientSpec): Running {
+  const probe = spec.probe === true ? record(spec.sender) : null
+  const client = new BenchClient({
+    target,
+    docName: spec.docName,
+    onAwareness: (frame, receivedAt) => {
+      byteTimes.push(receivedAt)
+      byteSizes.push(frame.length)
+      probe?.(frame, receivedAt)
+    },
+    onDropped: () => {
+      dropped++
+    },
+  })
+  return { spec, client, editor: new Caret(client, spec.sender), timer: null }
+}
+
 function openOne(target: Target, spec: ClientSpec): Running {
+  if (spec.role === 'presence') return openPresence(target, spec)
   const measures = spec.role === 'reader' || spec.role === 'peer'
   const edits = spec.role !== 'reader'
   const doc = edits ? new Y.Doc() : undefined
@@ -82,11 +146,15 @@ function start(intervalMs: number): void {
   for (const one of running) {
     const editor = one.editor
     if (editor === null || one.spec.role === 'seeder') continue
+    const probe = one.spec.probe === true
     const edit = (): void => {
-      editTimes.push(editor.edit())
+      const at = editor.edit()
+      editTimes.push(at)
+      if (probe) probeEditTimes.push(at)
     }
-    const every = one.spec.role === 'peer' ? 1000 / (one.spec.rate ?? 5) : intervalMs
-    const phase = one.spec.role === 'peer' ? seeded(one.spec.sender)() * every : 0
+    const ownRate = one.spec.role === 'peer' || one.spec.role === 'presence'
+    const every = ownRate ? 1000 / (one.spec.rate ?? 5) : intervalMs
+    const phase = ownRate ? seeded(one.spec.sender)() * every : 0
     one.timer = setTimeout(() => {
       edit()
       one.timer = setInterval(edit, every)
@@ -112,7 +180,13 @@ function collect(from: number, to: number): Collected {
     inWindow.push(latency[index] as number)
   }
   const edits = editTimes.filter((at) => at >= from && at < to).length
-  return { latencies: Float64Array.from(inWindow), delivered, edits, dropped }
+  let bytesReceived = 0
+  for (let index = 0; index < byteTimes.length; index++) {
+    const at = byteTimes[index] as number
+    if (at >= from && at < to) bytesReceived += byteSizes[index] as number
+  }
+  const probeEdits = probeEditTimes.filter((at) => at >= from && at < to).length
+  return { latencies: Float64Array.from(inWindow), delivered, edits, dropped, bytesReceived, probeEdits }
 }
 
 async function close(): Promise<void> {
@@ -123,6 +197,9 @@ async function close(): Promise<void> {
   latency = []
   editTimes = []
   dropped = 0
+  byteTimes = []
+  byteSizes = []
+  probeEditTimes = []
 }
 
 function bodyTextLength(doc: Y.Doc): number {

@@ -8,6 +8,8 @@ export interface Sizes {
   manyDocs: { documents: number; clientsPerDocument: number; minRate: number; maxRate: number }
   idleClients: number
   coldJoin: { sequential: number; simultaneous: number }
+  /** Presence: clients in one document (each size a run), caret moves per second, probe clients. */
+  presence: { clients: number[]; movesPerSecond: number; probes: number }
   /** Seconds of load before measuring, and of measuring. */
   warmupSeconds: number
   measureSeconds: number
