@@ -217,7 +217,7 @@ export class Room {
         this.#receiveUpdate(socket, message.update, frame)
         return
       case 'awareness':
-        this.#receiveAwareness(socket, message.update, frame)
+        this.#receiveAwareness(socket, message.update)
         return
       case 'queryAwareness': {
         const presence = this.#awareness.encodeCurrent()
@@ -605,7 +605,7 @@ export class Room {
     }
   }
 
-  #receiveAwareness(socket: RoomSocket, update: Uint8Array, frame: Uint8Array): void {
+  #receiveAwareness(socket: RoomSocket, update: Uint8Array): void {
     let change
     try {
       change = this.#awareness.apply(socket, update)
