@@ -26,6 +26,7 @@ function socket(): RoomSocket & { closedWith: number | null } {
     canWrite: true,
     closedWith: null,
     send() {},
+    sendPaced() {},
     close(code) {
       this.closedWith = code
     },

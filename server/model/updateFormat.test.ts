@@ -2,7 +2,7 @@ import * as encoding from 'lib0/encoding'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { captureUpdate, elementContent, rawUpdate, stringContent } from '../test/updates'
-import { MalformedUpdateError, parseUpdate, sliceUpdate } from './updateFormat'
+import { MalformedUpdateError, parseUpdate, sliceUpdate, splitUpdate } from './updateFormat'
 import { DOCUMENT_FIELD } from '../../protocol/fields'
 
 function richDocument(): Y.Doc {
@@ -199,5 +199,34 @@ describe('parseUpdate', () => {
     Y.applyUpdate(doc, update)
     expect(doc.getXmlFragment(DOCUMENT_FIELD).toString()).toBe('<paragraph></paragraph>')
     expect(parseUpdate(update).sections[0]?.structs[0]?.name).toBe('paragraph')
+  })
+})
+
+describe('splitUpdate', () => {
+  it('cuts an update between structs into pieces that rebuild the same document, whatever the order of clients', () => {
+    const a = new Y.Doc()
+    const b = new Y.Doc()
+    const text = (doc: Y.Doc) => doc.getXmlFragment('default')
+    for (let round = 0; round < 40; round++) {
+      const paragraph = new Y.XmlElement('paragraph')
+      const body = new Y.XmlText()
+      paragraph.insert(0, [body])
+      const author = round % 2 === 0 ? a : b
+      text(author).insert(text(author).length, [paragraph])
+      body.insert(0, `round ${round} `.repeat(20))
+      if (round % 5 === 0) body.delete(3, 10)
+      Y.applyUpdate(round % 2 === 0 ? b : a, Y.encodeStateAsUpdate(author))
+    }
+    const whole = Y.encodeStateAsUpdate(a)
+    const pieces = splitUpdate(whole, 1000)
+    expect(pieces.length).toBeGreaterThan(5)
+    for (const piece of pieces.slice(0, -1)) expect(piece.length).toBeLessThan(1000 + 200)
+    const rebuilt = new Y.Doc()
+    for (const piece of pieces) Y.applyUpdate(rebuilt, piece)
+    expect(rebuilt.getXmlFragment('default').toString()).toBe(text(a).toString())
+    expect(Y.encodeStateVector(rebuilt)).toEqual(Y.encodeStateVector(a))
+    // Every piece is a well-formed update on its own.
+    for (const piece of pieces) expect(() => parseUpdate(piece)).not.toThrow()
+    expect(splitUpdate(whole, whole.length)).toEqual([whole])
   })
 })

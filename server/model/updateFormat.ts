@@ -287,3 +287,58 @@ export function sliceUpdate(
   else encoding.writeVarUint(encoder, 0)
   return encoding.toUint8Array(encoder)
 }
+
+/**
+ * Splits a well-formed update into updates of about `maxBytes` each, cut between structs (a struct
+ * larger than that travels alone), in the original order; only the last carries the delete set.
+ * Applied one after another they make the same document as the whole. A struct does not encode
+ * its clock (it follows from its section's start), so each piece restarts its section header at
+ * the clock where it begins and copies the structs' bytes verbatim.
+ */
+export function splitUpdate(update: Uint8Array, maxBytes: number): Uint8Array[] {
+  if (update.length <= maxBytes) return [update]
+  const decoder = decoding.createDecoder(update)
+  const pieces: Uint8Array[] = []
+  /** Sections of the piece being built: client, start clock, struct count, byte range. */
+  let current: Array<{ client: number; clock: number; count: number; start: number; end: number }> = []
+  let currentBytes = 0
+  const finish = (deleteSet: Uint8Array | null): void => {
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, current.length)
+    for (const section of current) {
+      encoding.writeVarUint(encoder, section.count)
+      encoding.writeVarUint(encoder, section.client)
+      encoding.writeVarUint(encoder, section.clock)
+      encoding.writeUint8Array(encoder, update.subarray(section.start, section.end))
+    }
+    if (deleteSet === null) encoding.writeVarUint(encoder, 0)
+    else encoding.writeUint8Array(encoder, deleteSet)
+    pieces.push(encoding.toUint8Array(encoder))
+    current = []
+    currentBytes = 0
+  }
+  const sectionCount = decoding.readVarUint(decoder)
+  for (let s = 0; s < sectionCount; s++) {
+    const structCount = decoding.readVarUint(decoder)
+    const client = readClient(decoder)
+    let clock = decoding.readVarUint(decoder)
+    let section = { client, clock, count: 0, start: decoder.pos, end: decoder.pos }
+    current.push(section)
+    for (let i = 0; i < structCount; i++) {
+      const start = decoder.pos
+      const struct = readStruct(decoder, clock)
+      const size = decoder.pos - start
+      if (section.count > 0 && currentBytes + size > maxBytes) {
+        finish(null)
+        section = { client, clock, count: 0, start, end: start }
+        current.push(section)
+      }
+      section.count++
+      section.end = decoder.pos
+      currentBytes += size
+      clock += struct.length
+    }
+  }
+  finish(update.subarray(decoder.pos))
+  return pieces
+}

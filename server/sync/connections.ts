@@ -59,6 +59,9 @@ class Connection implements RoomSocket, WebSocketHandler {
   #refilledAt = Date.now()
   #timer: NodeJS.Timeout | null = null
   #probes: Array<(alive: boolean) => void> | null = null
+  /** Frames of a paced send still to go, and the size of the one handed to `ws` (not a backlog). */
+  #paced: Uint8Array[] = []
+  #pacedInFlight = 0
 
   constructor(ws: ServerWebSocket, ticket: SocketTicket, hub: ConnectionHub) {
     this.id = `${ticket.ip}#${++nextConnectionNumber}`
@@ -89,9 +92,28 @@ class Connection implements RoomSocket, WebSocketHandler {
     for (const frame of early) this.#deliver(room, frame)
   }
 
+  sendPaced(frames: readonly Uint8Array[]): void {
+    this.#paced.push(...frames)
+    if (this.#pacedInFlight === 0) this.#sendNextPaced()
+  }
+
+  #sendNextPaced(): void {
+    const frame = this.#paced.shift()
+    if (frame === undefined || !this.#ws.open) {
+      this.#paced = []
+      this.#pacedInFlight = 0
+      return
+    }
+    this.#pacedInFlight = frame.length
+    this.#ws.send(frame, () => {
+      this.#pacedInFlight = 0
+      this.#sendNextPaced()
+    })
+  }
+
   send(frame: Uint8Array): void {
     if (!this.#ws.open) return
-    if (this.#ws.bufferedAmount > this.#hub.limits.maxBufferedBytes) {
+    if (this.#ws.bufferedAmount - this.#pacedInFlight > this.#hub.limits.maxBufferedBytes) {
       this.#hub.slowReader(this)
       this.#ws.terminate()
       return

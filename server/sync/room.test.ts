@@ -32,6 +32,9 @@ class FakeSocket implements RoomSocket {
   send(frame: Uint8Array): void {
     this.sent.push(frame)
   }
+  sendPaced(frames: readonly Uint8Array[]): void {
+    this.sent.push(...frames)
+  }
   close(code: number, reason: string): void {
     this.closed ??= { code, reason }
   }

@@ -9,7 +9,9 @@
  *      it; a malformed or schema-violating update closes its sender and changes nothing.
  * - R2 An accepted update is applied, then stored; it is broadcast (to local sockets and other
  *      processes) only once stored, in the order received.
- * - R3 A joiner is sent only state that is already stored.
+ * - R3 A joiner is sent only state that is already stored. State above {@link JOIN_PIECE_BYTES}
+ *      goes in pieces (updates, then a last sync step 2), paced by the socket, so that joining a
+ *      big document needs neither one huge frame nor a buffer limit meant for slow readers.
  * - R4 Updates whose dependencies are missing are held per socket (capped) and applied once the
  *      dependencies arrive; they are dropped when the sender leaves. An update deleting clocks
  *      the document has not received (and does not carry itself) is never held: it would delete
@@ -35,7 +37,7 @@ import { AwarenessError, type AwarenessLimits, RoomAwareness } from './awareness
 import { CloseCode } from '../../protocol/closeCodes'
 import { decodeClientMessage, encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './wire'
 import { type SchemaRules, UpdateChecker } from '../model/updateCheck'
-import { MalformedUpdateError, type ParsedUpdate, parseUpdate, sliceUpdate } from '../model/updateFormat'
+import { MalformedUpdateError, type ParsedUpdate, parseUpdate, sliceUpdate, splitUpdate } from '../model/updateFormat'
 import { DocumentNotFound } from '../common/errors'
 import type { SyncMetrics } from '../common/metrics'
 
@@ -45,6 +47,12 @@ export interface RoomSocket {
   /** False for view-only tokens. */
   readonly canWrite: boolean
   send(frame: Uint8Array): void
+  /**
+   * Sends frames in order, each once the one before has left for the network: a big document's
+   * state goes out in pieces that never sit whole in the socket's buffer, and that are not taken
+   * for a slow reader's backlog. Frames sent with `send` meanwhile may go between the pieces.
+   */
+  sendPaced(frames: readonly Uint8Array[]): void
   close(code: number, reason: string): void
   /** Drops the connection without a closing handshake, for peers that stopped answering. */
   terminate(): void
@@ -91,6 +99,9 @@ export interface RoomInit {
   onFailed: (room: Room) => void
 }
 
+/** Size of the pieces a joiner's state is sent in (R3). */
+export const JOIN_PIECE_BYTES = 1024 * 1024
+
 /** Owner of the ids the server itself writes under (titles). Always alive. */
 const SERVER = Symbol('server')
 /** Origin of updates relayed by other server processes. */
@@ -127,7 +138,7 @@ export class Room {
   #retryRequested = false
   #byteSize: number
   #version = 0
-  #fullState: { version: number; update: Uint8Array; frame: Uint8Array } | null = null
+  #fullState: { version: number; update: Uint8Array; frames: Uint8Array[] } | null = null
   readonly #remoteOwners = new Map<string, object>()
   #presenceTimer: ReturnType<typeof setTimeout> | null = null
   #lastAppend: Promise<void> = Promise.resolve()
@@ -361,32 +372,36 @@ export class Room {
 
   /** R3: the reply is computed now but sent only once what it contains is stored. */
   #answerSyncStep1(socket: RoomSocket, stateVector: Uint8Array): void {
-    let reply: Uint8Array
+    let reply: Uint8Array[]
     try {
       const clocks = Y.decodeStateVector(stateVector)
       reply =
-        clocks.size === 0 ? this.#fullStateCache().frame : encodeSyncStep2(Y.encodeStateAsUpdate(this.doc, stateVector))
+        clocks.size === 0 ? this.#fullStateCache().frames : joinFrames(Y.encodeStateAsUpdate(this.doc, stateVector))
     } catch {
       this.#refuse(socket, 'malformed', 'unreadable state vector')
       return
     }
+    const send = (): void => {
+      if (reply.length === 1) socket.send(reply[0] as Uint8Array)
+      else socket.sendPaced(reply)
+    }
     if (this.#appendsInFlight === 0) {
-      socket.send(reply)
+      send()
       return
     }
     this.#lastAppend.then(
       () => {
-        if (this.#sockets.has(socket)) socket.send(reply)
+        if (this.#sockets.has(socket)) send()
       },
       () => undefined,
     )
   }
 
   /** Encoding the whole document once per version serves any number of simultaneous joiners. */
-  #fullStateCache(): { update: Uint8Array; frame: Uint8Array } {
+  #fullStateCache(): { update: Uint8Array; frames: Uint8Array[] } {
     if (this.#fullState?.version !== this.#version) {
       const update = Y.encodeStateAsUpdate(this.doc)
-      this.#fullState = { version: this.#version, update, frame: encodeSyncStep2(update) }
+      this.#fullState = { version: this.#version, update, frames: joinFrames(update) }
     }
     return this.#fullState
   }
@@ -645,4 +660,10 @@ export class Room {
     this.closeAll(code, reason)
     this.#onFailed(this)
   }
+}
+
+/** R3: a joiner's state as frames: pieces as updates, the last as the sync step 2 that completes the join. */
+function joinFrames(update: Uint8Array): Uint8Array[] {
+  const pieces = splitUpdate(update, JOIN_PIECE_BYTES)
+  return pieces.map((piece, index) => (index === pieces.length - 1 ? encodeSyncStep2(piece) : encodeUpdate(piece)))
 }

@@ -121,9 +121,13 @@ export class ServerWebSocket {
     if (this.#closed) handler.onClose()
   }
 
-  /** Sends one binary message; the payload is shared, `ws` adds a header per recipient and copies nothing. */
-  send(payload: Uint8Array): void {
-    if (this.open) this.#ws.send(payload, { binary: true })
+  /**
+   * Sends one binary message; the payload is shared, `ws` adds a header per recipient and copies
+   * nothing. `onSent` is called once it has been handed to the kernel (or with an error).
+   */
+  send(payload: Uint8Array, onSent?: (error?: Error) => void): void {
+    if (this.open) this.#ws.send(payload, { binary: true }, onSent)
+    else onSent?.(new Error('socket closed'))
   }
 
   ping(): void {
