@@ -31,6 +31,7 @@ export const ErrorCode = {
   rateLimited: 'rate_limited',
   upgradeRequired: 'upgrade_required',
   notFound: 'not_found',
+  serverBusy: 'server_busy',
   internal: 'internal_error',
 } as const
 

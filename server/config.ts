@@ -8,6 +8,7 @@
  * presence timeout, RFC 6455's close reason length); each says so where it is defined.
  */
 import { isIP } from 'node:net'
+import { totalmem } from 'node:os'
 import { resolve } from 'node:path'
 import { z } from 'zod'
 import { LOOPBACK_HOSTS, allowListEntry, bindAddressHostName } from './http/hosts'
@@ -62,6 +63,7 @@ const schema = z.object({
   MAX_PENDING_BYTES: integer(4 * MiB, 1024),
   OWNER_PROBE_TIMEOUT_MS: integer(2_000, 100),
   PRESENCE_TICK_MS: integer(50),
+  MAX_MEMORY_BYTES: integer(0),
   REQUEST_TIMEOUT_MS: integer(30_000, 1000),
   ROOM_UNLOAD_GRACE_MS: integer(10_000),
   COMPACT_THRESHOLD: integer(500, 1),
@@ -120,6 +122,11 @@ export interface Config {
   }
   /** How long a socket that owns a client id has to answer a ping before it is presumed dead. */
   ownerProbeTimeoutMs: number
+  /**
+   * Memory the open documents may take (estimated from their stored size); beyond it idle ones
+   * are unloaded, then new ones refused with 1013. Unset or 0: half of the machine's memory.
+   */
+  maxMemoryBytes: number
   /** How long a room gathers presence changes before it sends them as one message (0: at once). */
   presenceTickMs: number
   /** Deadline for a whole HTTP request, body included (Node's `requestTimeout`). */
@@ -206,6 +213,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     ownerProbeTimeoutMs: e.OWNER_PROBE_TIMEOUT_MS,
     presenceTickMs: e.PRESENCE_TICK_MS,
+    maxMemoryBytes: e.MAX_MEMORY_BYTES > 0 ? e.MAX_MEMORY_BYTES : Math.floor(totalmem() / 2),
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     roomUnloadGraceMs: e.ROOM_UNLOAD_GRACE_MS,
     compactThreshold: e.COMPACT_THRESHOLD,

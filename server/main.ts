@@ -96,6 +96,7 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     store,
     fanout,
     unloadGraceMs: config.roomUnloadGraceMs,
+    maxMemoryBytes: config.maxMemoryBytes,
     log,
     room: {
       rules: schemaRules(),

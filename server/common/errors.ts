@@ -107,6 +107,15 @@ export class UpgradeRequired extends TandemError {
   readonly code = ErrorCode.upgradeRequired
 }
 
+/** Opening the document would take the server over `MAX_MEMORY_BYTES`, even with idle documents unloaded. */
+export class ServerBusy extends TandemError {
+  override name = 'ServerBusy'
+  readonly code = ErrorCode.serverBusy
+  constructor() {
+    super('the server is at its memory budget; try again later')
+  }
+}
+
 /** No such route or endpoint. */
 export class NotFound extends TandemError {
   override name = 'NotFound'

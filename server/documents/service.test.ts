@@ -50,6 +50,7 @@ describe('DocumentService', () => {
       store,
       fanout,
       unloadGraceMs: 60_000,
+      maxMemoryBytes: 0,
       log,
       room: {
         rules: schemaRules(),

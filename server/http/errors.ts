@@ -27,6 +27,7 @@ const STATUS: Record<ErrorCodeValue, ContentfulStatusCode> = {
   upgrade_required: 426,
   rate_limited: 429,
   internal_error: 500,
+  server_busy: 503,
 }
 
 export function statusOf(code: ErrorCodeValue): ContentfulStatusCode {

@@ -12,6 +12,7 @@ import type { Room, RoomSocket } from './room'
 import type { RoomManager } from './roomManager'
 import type { ServerWebSocket, WebSocketHandler } from './webSocket'
 import type { Metrics } from '../common/metrics'
+import { ServerBusy } from '../common/errors'
 
 /** What admission (`http/upgrade.ts`) decided about a socket before it existed. */
 export interface SocketTicket {
@@ -300,6 +301,11 @@ export class ConnectionHub {
     this.#rooms.join(ticket.docId, connection).then(
       (room) => connection.joined(room),
       (error: unknown) => {
+        if (error instanceof ServerBusy) {
+          this.log.warn({ socket: connection.id, docId: ticket.docId }, 'refused a document over the memory budget')
+          connection.close(CloseCode.tryAgainLater, 'server busy: memory budget')
+          return
+        }
         this.log.error({ socket: connection.id, docId: ticket.docId, err: error }, 'could not open the document')
         connection.close(CloseCode.internalError, 'storage unavailable')
       },

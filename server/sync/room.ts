@@ -160,6 +160,11 @@ export class Room {
     this.#owners.set(init.doc.clientID, SERVER)
   }
 
+  /** Bytes the document occupies in storage (the quota's measure). */
+  get byteSize(): number {
+    return this.#byteSize
+  }
+
   get socketCount(): number {
     return this.#sockets.size
   }

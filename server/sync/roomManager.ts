@@ -9,6 +9,7 @@ import { Room, type RoomOptions, type RoomSocket } from './room'
 import type { Fanout, FanoutSubscription } from '../fanout/types'
 import { isDocumentId } from '../model/ids'
 import { readTitle, writeTitle } from '../model/title'
+import { ServerBusy } from '../common/errors'
 import type { DocumentStore } from '../storage/types'
 
 export interface RoomManagerOptions {
@@ -17,6 +18,12 @@ export interface RoomManagerOptions {
   room: RoomOptions
   /** How long an empty room stays loaded, so that a reload or a quick reconnect is instant. */
   unloadGraceMs: number
+  /**
+   * Memory the open documents may take, estimated from their stored size (0: no budget). Opening
+   * one beyond it first unloads the documents nobody uses, least recently used first, then
+   * refuses ({@link ServerBusy}).
+   */
+  maxMemoryBytes: number
   log: Logger
 }
 
@@ -26,7 +33,17 @@ interface OpenRoom {
   /** REST requests using the room right now; it is not unloaded while they run. */
   holds: number
   unloadTimer: NodeJS.Timeout | null
+  /** When it last had no socket and no request (for the memory budget's least-recently-used order). */
+  idleSince: number
 }
+
+/**
+ * A loaded document's memory as a multiple of its stored size: its Y.Doc, the state kept for
+ * joiners and the room's bookkeeping (measured in docs/benchmarks.md, "Big documents, memory").
+ */
+export const ROOM_MEMORY_FACTOR = 12
+/** What a room costs whatever its size: sockets' maps, awareness, timers. */
+const ROOM_MEMORY_BASE = 64 * 1024
 
 export class RoomManager {
   readonly #options: RoomManagerOptions
@@ -40,6 +57,13 @@ export class RoomManager {
 
   get roomCount(): number {
     return this.#open.size
+  }
+
+  /** Estimated memory of the open documents, for the budget (`MAX_MEMORY_BYTES`). */
+  get estimatedMemoryBytes(): number {
+    let bytes = 0
+    for (const { room } of this.#open.values()) bytes += roomMemory(room.byteSize)
+    return bytes
   }
 
   get socketCount(): number {
@@ -145,6 +169,12 @@ export class RoomManager {
       await subscription.unsubscribe()
       return null
     }
+    try {
+      await this.#makeRoomFor(roomMemory(stored.byteSize))
+    } catch (error) {
+      await subscription.unsubscribe()
+      throw error
+    }
     const doc = new Y.Doc()
     doc.transact(() => {
       for (const update of stored.updates) Y.applyUpdate(doc, update)
@@ -160,7 +190,7 @@ export class RoomManager {
       onEmpty: () => this.#scheduleUnloadIfUnused(open),
       onFailed: () => void this.#remove(docId, open),
     })
-    const open: OpenRoom = { room, subscription, holds: 0, unloadTimer: null }
+    const open: OpenRoom = { room, subscription, holds: 0, unloadTimer: null, idleSince: Date.now() }
     this.#open.set(docId, open)
     target = open
     for (const act of early) act(room)
@@ -183,6 +213,26 @@ export class RoomManager {
     else room.absorbStored(stored.updates)
   }
 
+  /** Unloads idle documents, least recently used first, until `bytes` more fit in the budget. */
+  async #makeRoomFor(bytes: number): Promise<void> {
+    const budget = this.#options.maxMemoryBytes
+    if (budget <= 0) return
+    let used = this.estimatedMemoryBytes
+    if (used + bytes <= budget) return
+    const idle = [...this.#open]
+      .filter(([, open]) => open.room.socketCount === 0 && open.holds === 0)
+      .sort(([, a], [, b]) => a.idleSince - b.idleSince)
+    for (const [docId, open] of idle) {
+      if (used + bytes <= budget) break
+      used -= roomMemory(open.room.byteSize)
+      await open.room.flushed().catch(() => undefined)
+      if (open.room.socketCount > 0 || open.holds > 0) continue
+      this.#options.log.info({ docId }, 'unloaded an idle document for the memory budget')
+      await this.#remove(docId, open)
+    }
+    if (this.estimatedMemoryBytes + bytes > budget) throw new ServerBusy()
+  }
+
   #cancelUnload(open: OpenRoom): void {
     if (open.unloadTimer !== null) clearTimeout(open.unloadTimer)
     open.unloadTimer = null
@@ -190,6 +240,7 @@ export class RoomManager {
 
   #scheduleUnloadIfUnused(open: OpenRoom): void {
     if (open.room.socketCount > 0 || open.holds > 0 || open.unloadTimer !== null) return
+    open.idleSince = Date.now()
     open.unloadTimer = setTimeout(() => {
       open.unloadTimer = null
       void this.#unloadIfStillUnused(open)
@@ -211,4 +262,8 @@ export class RoomManager {
     await open.subscription.unsubscribe().catch(() => undefined)
     open.room.doc.destroy()
   }
+}
+
+function roomMemory(storedBytes: number): number {
+  return storedBytes * ROOM_MEMORY_FACTOR + ROOM_MEMORY_BASE
 }
