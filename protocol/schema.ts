@@ -3,11 +3,15 @@
  * server both build their schema from this list, so that content the server writes (initial
  * content, exports) and what the schema firewall accepts are exactly what the editor shows.
  */
-import { type Extensions, getSchema } from '@tiptap/core'
+import { type Attributes, type Extensions, getSchema } from '@tiptap/core'
+import { Highlight } from '@tiptap/extension-highlight'
+import { Image } from '@tiptap/extension-image'
 import { Link } from '@tiptap/extension-link'
+import { TaskItem, TaskList } from '@tiptap/extension-list'
+import { Table, TableCell, TableHeader, TableRow } from '@tiptap/extension-table'
 import StarterKit from '@tiptap/starter-kit'
 import type { Schema } from '@tiptap/pm/model'
-import { LINK_REL, LINK_TARGET, isAllowedHref } from './linkPolicy'
+import { LINK_REL, LINK_TARGET, isAllowedHref, isAllowedImageSrc } from './linkPolicy'
 
 /**
  * Links under the one link policy (`linkPolicy.ts`), so that the editor never writes a link the
@@ -38,9 +42,85 @@ const PolicyLink = Link.extend({
   },
 })
 
+/**
+ * Images under the image policy (`isAllowedImageSrc`): only `/api/files/…` and http(s) sources.
+ * A pasted `<img>` with any other source is not an image here (`parseHTML` does not match it), an
+ * image is never rendered with one (`renderHTML`), and `setImage` refuses one, so the editor
+ * never writes what the firewall refuses. Block images with `src`, `alt` and `title` only (no
+ * width or height: nothing resizes them, and fewer attributes are fewer to check).
+ */
+const PolicyImage = Image.extend({
+  addAttributes() {
+    return {
+      src: {
+        default: null,
+        parseHTML: (element) => {
+          const src = element.getAttribute('src')
+          return isAllowedImageSrc(src) ? src : null
+        },
+        renderHTML: (attributes) => (isAllowedImageSrc(attributes.src) ? { src: attributes.src } : {}),
+      },
+      alt: { default: null },
+      title: { default: null },
+    }
+  },
+  parseHTML() {
+    return [{ tag: 'img[src]', getAttrs: (element) => (isAllowedImageSrc(element.getAttribute('src')) ? null : false) }]
+  },
+  addCommands() {
+    const parent = this.parent?.()
+    return {
+      ...parent,
+      setImage:
+        (options) =>
+        ({ commands }) =>
+          isAllowedImageSrc(options.src) && commands.insertContent({ type: this.name, attrs: options }),
+    }
+  },
+})
+
+/**
+ * A table cell's alignment as the HTML `align` attribute rather than an inline `text-align`
+ * style: the app's Content-Security-Policy refuses inline styles, and browsers align cells by
+ * `align` alike (Tiptap reads both back).
+ */
+const alignAsAttribute: Attributes = {
+  align: {
+    default: null,
+    parseHTML: (element) => {
+      const value = (element.style.textAlign || element.getAttribute('align') || '').trim().toLowerCase()
+      return value === 'left' || value === 'center' || value === 'right' ? value : null
+    },
+    renderHTML: (attributes) =>
+      typeof attributes.align === 'string' ? { align: attributes.align } : {},
+  },
+}
+const PolicyTableCell = TableCell.extend({
+  addAttributes() {
+    return { ...this.parent?.(), ...alignAsAttribute }
+  },
+})
+const PolicyTableHeader = TableHeader.extend({
+  addAttributes() {
+    return { ...this.parent?.(), ...alignAsAttribute }
+  },
+})
+
 /** Undo is left to the collaboration layer (per-user Yjs undo), so StarterKit's is disabled. */
 export function contentExtensions(): Extensions {
-  return [StarterKit.configure({ undoRedo: false, link: false }), PolicyLink]
+  return [
+    StarterKit.configure({ undoRedo: false, link: false }),
+    PolicyLink,
+    // Column resizing is optional in issue 13 and off: it would write widths on every drag.
+    Table.configure({ resizable: false }),
+    TableRow,
+    PolicyTableHeader,
+    PolicyTableCell,
+    TaskList,
+    TaskItem.configure({ nested: true }),
+    PolicyImage.configure({ inline: false, allowBase64: false, resize: false }),
+    Highlight,
+  ]
 }
 
 let schema: Schema | null = null

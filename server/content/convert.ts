@@ -12,6 +12,7 @@ import { prosemirrorJSONToYDoc, yXmlFragmentToProseMirrorRootNode } from '@tipta
 import * as Y from 'yjs'
 import type { ContentFormat, InitialContent } from '../../protocol/api'
 import { DOCUMENT_FIELD } from '../../protocol/fields'
+import { liftInlineImages } from '../../protocol/normalize'
 import { contentExtensions, contentSchema } from '../../protocol/schema'
 import { ContentUnrenderable, InvalidContent } from '../common/errors'
 import { applyLinkPolicy } from './links'
@@ -60,7 +61,7 @@ async function toProseMirror(format: ContentFormat, body: unknown): Promise<Pros
   } else if (format === 'text') {
     json = textToJSON(body)
   } else if (format === 'markdown') {
-    json = markdownManager().parse(body)
+    json = liftInlineImages(markdownManager().parse(body))
   } else {
     json = (await htmlHelpers()).generateJSON(body, contentExtensions())
   }
