@@ -82,6 +82,13 @@ export function policyLinkAttributes(href: string, attrs: Record<string, unknown
 /** Longest image source accepted: real URLs are far shorter; the cap keeps junk out of documents. */
 export const MAX_IMAGE_SRC_LENGTH = 4096
 
+/** Longest image alt text or title accepted (the firewall's limit; imports and pastes cut to it). */
+export const MAX_IMAGE_TEXT_LENGTH = 2000
+/** Most columns or rows a table cell may span; far beyond any real table. */
+export const MAX_TABLE_SPAN = 1000
+/** Widest column width in pixels a cell may record. */
+export const MAX_COLUMN_WIDTH = 100_000
+
 /** What the server serves uploaded files under (issue 13 §3): `/api/files/<id>`. */
 export const FILES_PATH = '/api/files/'
 
@@ -149,8 +156,15 @@ export function applyContentPolicy<T>(json: T): T {
     if (Array.isArray(content)) {
       const kept = (content as PolicyNode[]).filter((child) => {
         if (typeof child !== 'object' || child === null || child.type !== 'image') return true
-        const attrs = typeof child.attrs === 'object' && child.attrs !== null ? (child.attrs as { src?: unknown }) : {}
-        return isAllowedImageSrc(attrs.src)
+        const attrs =
+          typeof child.attrs === 'object' && child.attrs !== null ? (child.attrs as Record<string, unknown>) : {}
+        if (!isAllowedImageSrc(attrs.src)) return false
+        for (const key of ['alt', 'title']) {
+          const value = attrs[key]
+          if (typeof value === 'string' && value.length > MAX_IMAGE_TEXT_LENGTH)
+            attrs[key] = value.slice(0, MAX_IMAGE_TEXT_LENGTH)
+        }
+        return true
       })
       // A block container left empty (a table cell that held only the image) gets the empty
       // paragraph every container accepts; a textblock may be empty.

@@ -11,7 +11,15 @@ import { TaskItem, TaskList } from '@tiptap/extension-list'
 import { Table, TableCell, TableHeader, TableRow } from '@tiptap/extension-table'
 import StarterKit from '@tiptap/starter-kit'
 import type { Schema } from '@tiptap/pm/model'
-import { LINK_REL, LINK_TARGET, isAllowedHref, isAllowedImageSrc } from './linkPolicy'
+import {
+  LINK_REL,
+  LINK_TARGET,
+  MAX_COLUMN_WIDTH,
+  MAX_IMAGE_TEXT_LENGTH,
+  MAX_TABLE_SPAN,
+  isAllowedHref,
+  isAllowedImageSrc,
+} from './linkPolicy'
 
 /**
  * Links under the one link policy (`linkPolicy.ts`), so that the editor never writes a link the
@@ -42,6 +50,10 @@ const PolicyLink = Link.extend({
   },
 })
 
+/** Alt text or a title as the firewall accepts it: at most MAX_IMAGE_TEXT_LENGTH characters. */
+const imageText = (value: string | null): string | null =>
+  value === null ? null : value.slice(0, MAX_IMAGE_TEXT_LENGTH)
+
 /**
  * Images under the image policy (`isAllowedImageSrc`): only `/api/files/…` and http(s) sources.
  * A pasted `<img>` with any other source is not an image here (`parseHTML` does not match it), an
@@ -60,8 +72,8 @@ const PolicyImage = Image.extend({
         },
         renderHTML: (attributes) => (isAllowedImageSrc(attributes.src) ? { src: attributes.src } : {}),
       },
-      alt: { default: null },
-      title: { default: null },
+      alt: { default: null, parseHTML: (element) => imageText(element.getAttribute('alt')) },
+      title: { default: null, parseHTML: (element) => imageText(element.getAttribute('title')) },
     }
   },
   parseHTML() {
@@ -79,30 +91,52 @@ const PolicyImage = Image.extend({
   },
 })
 
+/** A span as the firewall accepts it: an integer from 1 to MAX_TABLE_SPAN, else 1. */
+function parseSpan(value: string | null): number {
+  const span = Number(value)
+  return Number.isInteger(span) && span >= 1 && span <= MAX_TABLE_SPAN ? span : 1
+}
+
 /**
- * A table cell's alignment as the HTML `align` attribute rather than an inline `text-align`
- * style: the app's Content-Security-Policy refuses inline styles, and browsers align cells by
- * `align` alike (Tiptap reads both back).
+ * What pasted HTML may set on a cell, read so that the firewall accepts it (anything it would
+ * refuse would end the session that pasted it): spans as integers in range, column widths only
+ * from our own `colwidth` attribute (nothing resizes columns here, so a pasted page's `<col>`
+ * widths are not kept), and alignment as the HTML `align` attribute rather than an inline
+ * `text-align` style, which the app's Content-Security-Policy refuses (browsers align cells by
+ * `align` alike; both are read back).
  */
-const alignAsAttribute: Attributes = {
+const cellAttributes: Attributes = {
+  colspan: { default: 1, parseHTML: (element) => parseSpan(element.getAttribute('colspan')) },
+  rowspan: { default: 1, parseHTML: (element) => parseSpan(element.getAttribute('rowspan')) },
+  colwidth: {
+    default: null,
+    parseHTML: (element) => {
+      const widths = (element.getAttribute('colwidth') ?? '').split(',').map(Number)
+      return widths.length > 0 &&
+        widths.length <= MAX_TABLE_SPAN &&
+        widths.every((w: number) => Number.isInteger(w) && w > 0 && w <= MAX_COLUMN_WIDTH)
+        ? widths
+        : null
+    },
+    renderHTML: (attributes) => (Array.isArray(attributes.colwidth) ? { colwidth: attributes.colwidth.join(',') } : {}),
+  },
   align: {
     default: null,
     parseHTML: (element) => {
       const value = (element.style.textAlign || element.getAttribute('align') || '').trim().toLowerCase()
       return value === 'left' || value === 'center' || value === 'right' ? value : null
     },
-    renderHTML: (attributes) =>
-      typeof attributes.align === 'string' ? { align: attributes.align } : {},
+    renderHTML: (attributes) => (typeof attributes.align === 'string' ? { align: attributes.align } : {}),
   },
 }
 const PolicyTableCell = TableCell.extend({
   addAttributes() {
-    return { ...this.parent?.(), ...alignAsAttribute }
+    return cellAttributes
   },
 })
 const PolicyTableHeader = TableHeader.extend({
   addAttributes() {
-    return { ...this.parent?.(), ...alignAsAttribute }
+    return cellAttributes
   },
 })
 

@@ -187,6 +187,39 @@ describe('new blocks in every format', () => {
     }
   })
 
+  it.each([
+    ['a task checked "yes"', { ...task(false, 't'), attrs: { checked: 'yes' } }],
+    [
+      'a cell spanning no columns',
+      {
+        type: 'table',
+        content: [{ type: 'tableRow', content: [{ ...cell('tableCell', 'x'), attrs: { colspan: 0 } }] }],
+      },
+    ],
+    [
+      'a cell aligned "justify"',
+      {
+        type: 'table',
+        content: [{ type: 'tableRow', content: [{ ...cell('tableCell', 'x'), attrs: { align: 'justify' } }] }],
+      },
+    ],
+  ])('a JSON import with %s is refused like the firewall refuses it', async (_, node) => {
+    await expect(importAs('json', { type: 'doc', content: [node] })).rejects.toThrow(/does not fit the document schema/)
+  })
+
+  it('pasted-page HTML attributes the firewall would refuse are read as defaults', async () => {
+    const html =
+      '<table><colgroup><col width="auto"></colgroup><tr><td colspan="0" rowspan="abc" colwidth="x">a</td><td colspan="5000">b</td></tr></table>' +
+      `<img src="/api/files/a" alt="${'a'.repeat(3000)}">`
+    const json = (await exportAs(await importAs('html', html), 'json')) as JSONContent
+    const cells = json.content?.[0]?.content?.[0]?.content ?? []
+    expect(cells.map((c) => c.attrs)).toEqual([
+      { colspan: 1, rowspan: 1, colwidth: null, align: null },
+      { colspan: 1, rowspan: 1, colwidth: null, align: null },
+    ])
+    expect(json.content?.[1]?.attrs?.alt).toBe('a'.repeat(2000))
+  })
+
   it('export drops an image whose source the policy refuses, whatever the document holds', async () => {
     const doc = new Y.Doc()
     const fragment = doc.getXmlFragment(DOCUMENT_FIELD)

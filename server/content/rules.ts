@@ -4,7 +4,13 @@
  * `contentExtensions()`, so they cannot drift from what the editor actually uses.
  */
 import type { SchemaRules, ValueCheck } from '../model/updateCheck'
-import { imageSrcProblem, linkValueProblem } from '../../protocol/linkPolicy'
+import {
+  MAX_COLUMN_WIDTH,
+  MAX_IMAGE_TEXT_LENGTH,
+  MAX_TABLE_SPAN,
+  imageSrcProblem,
+  linkValueProblem,
+} from '../../protocol/linkPolicy'
 
 /** Nesting deeper than this is refused on input; real documents stay far below it. */
 export const MAX_CONTENT_DEPTH = 48
@@ -31,11 +37,6 @@ export const NODE_NAMES = [
 
 export const MARK_NAMES = ['bold', 'code', 'highlight', 'italic', 'link', 'strike', 'underline'] as const
 
-/** Most columns or rows a cell may span; far beyond any real table. */
-const MAX_TABLE_SPAN = 1000
-/** Longest image alt text or title accepted. */
-export const MAX_IMAGE_TEXT_LENGTH = 2000
-
 const integerIn =
   (min: number, max: number): ValueCheck =>
   (value) =>
@@ -51,7 +52,7 @@ const columnWidths: ValueCheck = (value) =>
   value === null ||
   (Array.isArray(value) &&
     value.length <= MAX_TABLE_SPAN &&
-    value.every((width) => width === null || (Number.isInteger(width) && width >= 0 && width <= 100_000)))
+    value.every((width) => width === null || (Number.isInteger(width) && width >= 0 && width <= MAX_COLUMN_WIDTH)))
     ? null
     : 'must be a list of column widths'
 const alignment: ValueCheck = (value) =>
