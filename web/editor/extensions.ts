@@ -15,6 +15,7 @@ import type { Identity } from '../identity'
 import { DOCUMENT_FIELD } from '../sync/session'
 import { renderCaret, selectionAttributes } from './caret'
 import { CollaborationFixes } from './collaborationFixes'
+import { StructuredPaste } from './paste'
 import { TaskCheckboxes, taskCheckboxLabel } from './tasks'
 
 /**
@@ -44,6 +45,7 @@ export function editorExtensions(options: { doc: Y.Doc; provider: WebsocketProvi
     // Others' edits keep your marks at the caret and your undo steps (upstream binding issues).
     CollaborationFixes,
     TaskCheckboxes,
+    StructuredPaste,
     CollaborationCaret.configure({
       provider: options.provider,
       user: { id: options.identity.id, name: options.identity.name, color: options.identity.color },
