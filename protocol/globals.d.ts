@@ -7,4 +7,5 @@
 declare class URL {
   constructor(url: string, base?: string)
   readonly protocol: string
+  readonly host: string
 }

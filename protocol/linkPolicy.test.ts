@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { LINK_REL, LINK_TARGET, isAllowedHref, linkValueProblem } from './linkPolicy'
+import {
+  LINK_REL,
+  LINK_TARGET,
+  MAX_IMAGE_SRC_LENGTH,
+  applyContentPolicy,
+  imageSrcProblem,
+  isAllowedHref,
+  isAllowedImageSrc,
+  linkValueProblem,
+} from './linkPolicy'
 
 describe('isAllowedHref', () => {
   it('allows http(s), mailto, relative and # links', () => {
@@ -75,5 +84,86 @@ describe('linkValueProblem', () => {
     ]) {
       expect(linkValueProblem(value), JSON.stringify(value)).not.toBeNull()
     }
+  })
+})
+
+describe('isAllowedImageSrc', () => {
+  it('allows files this server stores and absolute http(s) URLs', () => {
+    for (const src of [
+      '/api/files/AbCdEf0123456789_-xyz',
+      '/api/files/a.png',
+      'https://example.com/cat.png',
+      'HTTP://example.com/a?b=1#c',
+      'https://example.com:8443/a%20b.png',
+    ]) {
+      expect(isAllowedImageSrc(src), src).toBe(true)
+    }
+  })
+
+  it('refuses data:, javascript: and every other source', () => {
+    for (const src of [
+      'javascript:alert(1)',
+      ' javascript:alert(1)',
+      'java\tscript:alert(1)',
+      'data:image/png;base64,iVBORw0KGgo=',
+      'data:image/svg+xml,<svg onload=alert(1)>',
+      'blob:https://example.com/1',
+      'file:///etc/passwd',
+      'ftp://example.com/a.png',
+      '//example.com/protocol-relative.png',
+      'https:example.com',
+      'https://',
+      'relative.png',
+      '/api/docs/abc',
+      '/api/files/',
+      '/api/files/../../etc',
+      '/api/files/a/b',
+      '/api/files/a?x=1',
+      '/API/FILES/a',
+      'https://example.com/a b.png',
+      ' https://example.com/a.png',
+      'https://example.com/a.png\n',
+      '',
+      `https://example.com/${'a'.repeat(MAX_IMAGE_SRC_LENGTH)}`,
+    ]) {
+      expect(isAllowedImageSrc(src), JSON.stringify(src)).toBe(false)
+    }
+    for (const value of [null, undefined, 42, {}, ['/api/files/a']]) expect(isAllowedImageSrc(value)).toBe(false)
+  })
+
+  it('imageSrcProblem: null (no source) may be written, a refused source may not', () => {
+    expect(imageSrcProblem(null)).toBeNull()
+    expect(imageSrcProblem('/api/files/a')).toBeNull()
+    expect(imageSrcProblem('javascript:alert(1)')).toMatch(/image src/)
+    expect(imageSrcProblem(7)).toMatch(/image src/)
+  })
+})
+
+describe('applyContentPolicy', () => {
+  it('drops images with refused sources, keeps the others, and refills a container left empty', () => {
+    const image = (src: unknown) => ({ type: 'image', attrs: { src, alt: 'a' } })
+    const doc = {
+      type: 'doc',
+      content: [
+        image('javascript:alert(1)'),
+        image('/api/files/ok'),
+        { type: 'tableCell', content: [image('data:image/png;base64,AAAA')] },
+        { type: 'paragraph', content: [image('x.png')] },
+        { type: 'image' },
+      ],
+    }
+    expect(applyContentPolicy(doc)).toEqual({
+      type: 'doc',
+      content: [
+        image('/api/files/ok'),
+        { type: 'tableCell', content: [{ type: 'paragraph' }] },
+        { type: 'paragraph', content: [] },
+      ],
+    })
+  })
+
+  it('normalises links as before', () => {
+    const node = { type: 'text', text: 'x', marks: [{ type: 'link', attrs: { href: 'javascript:x' } }] }
+    expect(applyContentPolicy({ type: 'paragraph', content: [node] }).content[0]?.marks).toEqual([])
   })
 })

@@ -12,10 +12,12 @@ import { prosemirrorJSONToYDoc, yXmlFragmentToProseMirrorRootNode } from '@tipta
 import * as Y from 'yjs'
 import type { ContentFormat, InitialContent } from '../../protocol/api'
 import { DOCUMENT_FIELD } from '../../protocol/fields'
+import { liftInlineImages } from '../../protocol/normalize'
 import { contentExtensions, contentSchema } from '../../protocol/schema'
 import { ContentUnrenderable, InvalidContent } from '../common/errors'
 import { applyLinkPolicy } from './links'
-import { MAX_CONTENT_DEPTH } from './rules'
+import type { ValueCheck } from '../model/updateCheck'
+import { MAX_CONTENT_DEPTH, NODE_ATTRIBUTES } from './rules'
 
 /** happy-dom, behind Tiptap's HTML helpers, is by far the heaviest dependency: loaded on demand. */
 const htmlHelpers = () => import('@tiptap/html/server')
@@ -60,7 +62,7 @@ async function toProseMirror(format: ContentFormat, body: unknown): Promise<Pros
   } else if (format === 'text') {
     json = textToJSON(body)
   } else if (format === 'markdown') {
-    json = markdownManager().parse(body)
+    json = liftInlineImages(markdownManager().parse(body))
   } else {
     json = (await htmlHelpers()).generateJSON(body, contentExtensions())
   }
@@ -70,13 +72,37 @@ async function toProseMirror(format: ContentFormat, body: unknown): Promise<Pros
   if (depthOf(json) > MAX_CONTENT_DEPTH) throw new InvalidContent('content is nested too deeply')
   // The link policy, as for every path in: a link it forbids keeps its text and loses the link.
   applyLinkPolicy(json)
+  let node: ProseMirrorNode
   try {
-    const node = contentSchema().nodeFromJSON(json)
+    node = contentSchema().nodeFromJSON(json)
     node.check()
-    return node
   } catch (error) {
     throw new InvalidContent(`content does not fit the document schema: ${(error as Error).message}`)
   }
+  const problem = attributeProblem(node)
+  if (problem !== null) throw new InvalidContent(`content does not fit the document schema: ${problem}`)
+  return node
+}
+
+/**
+ * The firewall's attribute checks (`rules.ts`) on imported content, so that a document never
+ * starts with what an editor could not write (a span of 0, a checked "yes"); what y-tiptap would
+ * store is every non-null attribute.
+ */
+function attributeProblem(root: ProseMirrorNode): string | null {
+  let problem: string | null = null
+  root.descendants((node) => {
+    if (problem !== null) return false
+    const checks = NODE_ATTRIBUTES[node.type.name as keyof typeof NODE_ATTRIBUTES]
+    if (checks === undefined) return true
+    for (const [key, value] of Object.entries(node.attrs)) {
+      if (value === null) continue
+      const found = (checks as Record<string, ValueCheck | undefined>)[key]?.(value)
+      if (found != null) problem = `${node.type.name} ${key}: ${found}`
+    }
+    return problem === null
+  })
+  return problem
 }
 
 /**

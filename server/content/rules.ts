@@ -4,7 +4,13 @@
  * `contentExtensions()`, so they cannot drift from what the editor actually uses.
  */
 import type { SchemaRules, ValueCheck } from '../model/updateCheck'
-import { linkValueProblem } from '../../protocol/linkPolicy'
+import {
+  MAX_COLUMN_WIDTH,
+  MAX_IMAGE_TEXT_LENGTH,
+  MAX_TABLE_SPAN,
+  imageSrcProblem,
+  linkValueProblem,
+} from '../../protocol/linkPolicy'
 
 /** Nesting deeper than this is refused on input; real documents stay far below it. */
 export const MAX_CONTENT_DEPTH = 48
@@ -17,12 +23,19 @@ export const NODE_NAMES = [
   'hardBreak',
   'heading',
   'horizontalRule',
+  'image',
   'listItem',
   'orderedList',
   'paragraph',
+  'table',
+  'tableCell',
+  'tableHeader',
+  'tableRow',
+  'taskItem',
+  'taskList',
 ] as const
 
-export const MARK_NAMES = ['bold', 'code', 'italic', 'link', 'strike', 'underline'] as const
+export const MARK_NAMES = ['bold', 'code', 'highlight', 'italic', 'link', 'strike', 'underline'] as const
 
 const integerIn =
   (min: number, max: number): ValueCheck =>
@@ -33,6 +46,28 @@ const integerIn =
 const stringOrNull: ValueCheck = (value) => (value === null || typeof value === 'string' ? null : 'must be a string')
 /** Tiptap reads `<ol start>` with parseInt, so a pasted list may carry NaN. */
 const number: ValueCheck = (value) => (typeof value === 'number' ? null : 'must be a number')
+const boolean: ValueCheck = (value) => (typeof value === 'boolean' ? null : 'must be true or false')
+/** Column widths in pixels, one per spanned column (Tiptap reads them from pasted `<col>`s). */
+const columnWidths: ValueCheck = (value) =>
+  value === null ||
+  (Array.isArray(value) &&
+    value.length <= MAX_TABLE_SPAN &&
+    value.every((width) => width === null || (Number.isInteger(width) && width >= 0 && width <= MAX_COLUMN_WIDTH)))
+    ? null
+    : 'must be a list of column widths'
+const alignment: ValueCheck = (value) =>
+  value === null || value === 'left' || value === 'center' || value === 'right' ? null : 'must be left, center or right'
+const stringLimit =
+  (max: number): ValueCheck =>
+  (value) =>
+    value === null || (typeof value === 'string' && value.length <= max) ? null : `must be a string of at most ${max}`
+
+const cellAttributes = {
+  colspan: integerIn(1, MAX_TABLE_SPAN),
+  rowspan: integerIn(1, MAX_TABLE_SPAN),
+  colwidth: columnWidths,
+  align: alignment,
+}
 
 /**
  * The attributes of each node as y-tiptap writes them (every non-null attribute of the node), with
@@ -45,9 +80,16 @@ export const NODE_ATTRIBUTES: Record<(typeof NODE_NAMES)[number], Record<string,
   hardBreak: {},
   heading: { level: integerIn(1, 6) },
   horizontalRule: {},
+  image: { src: imageSrcProblem, alt: stringLimit(MAX_IMAGE_TEXT_LENGTH), title: stringLimit(MAX_IMAGE_TEXT_LENGTH) },
   listItem: {},
   orderedList: { start: number, type: stringOrNull },
   paragraph: {},
+  table: {},
+  tableCell: cellAttributes,
+  tableHeader: cellAttributes,
+  tableRow: {},
+  taskItem: { checked: boolean },
+  taskList: {},
 }
 
 /** Checks of mark values; marks without attributes may carry any (y-tiptap writes `{}`). */

@@ -7,6 +7,7 @@ import type { Extensions } from '@tiptap/core'
 import Collaboration from '@tiptap/extension-collaboration'
 import CollaborationCaret from '@tiptap/extension-collaboration-caret'
 import { Placeholder } from '@tiptap/extensions'
+import type { Node as ProseMirrorNode } from '@tiptap/pm/model'
 import type { WebsocketProvider } from 'y-websocket'
 import type * as Y from 'yjs'
 import { contentExtensions } from '../../protocol/schema'
@@ -14,6 +15,8 @@ import type { Identity } from '../identity'
 import { DOCUMENT_FIELD } from '../sync/session'
 import { renderCaret, selectionAttributes } from './caret'
 import { CollaborationFixes } from './collaborationFixes'
+import { StructuredPaste } from './paste'
+import { TaskCheckboxes, taskCheckboxLabel } from './tasks'
 
 /**
  * StarterKit's trailing-node plugin appends an empty paragraph whenever the document ends in
@@ -21,9 +24,18 @@ import { CollaborationFixes } from './collaborationFixes'
  * it adds no schema, so the schema stays the server's.
  */
 function sharedSchemaExtensions(): Extensions {
-  return contentExtensions().map((extension) =>
-    extension.name === 'starterKit' ? extension.configure({ trailingNode: false }) : extension,
-  )
+  return contentExtensions().map((extension) => {
+    if (extension.name === 'starterKit') return extension.configure({ trailingNode: false })
+    // A task's checkbox says what it is for and whether it is done (no schema change).
+    if (extension.name === 'taskItem') {
+      return extension.configure({
+        a11y: {
+          checkboxLabel: (node: ProseMirrorNode, checked: boolean) => taskCheckboxLabel(node.textContent, checked),
+        },
+      })
+    }
+    return extension
+  })
 }
 
 export function editorExtensions(options: { doc: Y.Doc; provider: WebsocketProvider; identity: Identity }): Extensions {
@@ -32,6 +44,8 @@ export function editorExtensions(options: { doc: Y.Doc; provider: WebsocketProvi
     Collaboration.configure({ document: options.doc, field: DOCUMENT_FIELD }),
     // Others' edits keep your marks at the caret and your undo steps (upstream binding issues).
     CollaborationFixes,
+    TaskCheckboxes,
+    StructuredPaste,
     CollaborationCaret.configure({
       provider: options.provider,
       user: { id: options.identity.id, name: options.identity.name, color: options.identity.color },

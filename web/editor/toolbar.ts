@@ -9,6 +9,7 @@
 import type { ChainedCommands, Editor } from '@tiptap/core'
 import { h, icon } from '../dom'
 import { SHORTCUTS, type Shortcut, ariaKeyShortcuts, isApple, matchesKeys, withShortcut } from '../ui/shortcuts'
+import { openAltTextEditor, selectedImage } from './altText'
 import { openLinkEditor } from './link'
 
 interface Tool {
@@ -23,6 +24,10 @@ interface Tool {
   /** Toggle tools report whether they apply to the selection. */
   active?: (editor: Editor) => boolean
   enabled?: (editor: Editor) => boolean
+  /** Contextual tools (a table's rows and columns, an image's alt text) show only where they apply. */
+  visible?: (editor: Editor) => boolean
+  /** Opens something of its own (a form) instead of running a command. */
+  open?: (editor: Editor, button: HTMLButtonElement) => void
 }
 
 const text =
@@ -41,6 +46,27 @@ const ICONS = {
   redo: 'M15 14l5-5-5-5|M20 9H9.5a5.5 5.5 0 0 0 0 11H13',
   link: 'M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1|M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1',
   code: 'M9 8l-4 4 4 4|M15 8l4 4-4 4',
+  highlight: 'M14.5 4.5l5 5L11 18H6v-5z|M4 21h16',
+  taskList: 'M4 5h4v4H4z|M4.8 16.5l1.4 1.4 2.6-2.8|M11 7h9|M11 17h9',
+  table: 'M4 5h16v14H4z|M4 10h16|M4 14.5h16|M10 5v14|M15 5v14',
+  rowAdd: 'M4 4h16v9H4z|M4 8.5h16|M12 15.5v5|M9.5 18h5',
+  rowDelete: 'M4 4h16v9H4z|M4 8.5h16|M9.5 18h5',
+  columnAdd: 'M4 4h9v16H4z|M8.5 4v16|M15.5 12h5|M18 9.5v5',
+  columnDelete: 'M4 4h9v16H4z|M8.5 4v16|M15.5 12h5',
+  headerRow: 'M4 5h16v14H4z|M4 10h16|M6 7.5h12',
+  tableDelete: 'M4 5h16v14H4z|M9 9.5l6 6|M15 9.5l-6 6',
+}
+
+const inTable = (e: Editor): boolean => e.isActive('table')
+
+/** Whether the table around the selection starts with a row of header cells. */
+function hasHeaderRow(editor: Editor): boolean {
+  const { $from } = editor.state.selection
+  for (let depth = $from.depth; depth > 0; depth--) {
+    const node = $from.node(depth)
+    if (node.type.name === 'table') return node.firstChild?.firstChild?.type.name === 'tableHeader'
+  }
+  return false
 }
 
 const GROUPS: Tool[][] = [
@@ -112,6 +138,14 @@ const GROUPS: Tool[][] = [
       run: (c) => c.toggleCode(),
       active: (e) => e.isActive('code'),
     },
+    {
+      id: 'highlight',
+      label: 'Highlight',
+      shortcut: SHORTCUTS.highlight,
+      face: svg(ICONS.highlight),
+      run: (c) => c.toggleHighlight(),
+      active: (e) => e.isActive('highlight'),
+    },
   ],
   [
     {
@@ -131,6 +165,14 @@ const GROUPS: Tool[][] = [
       active: (e) => e.isActive('orderedList'),
     },
     {
+      id: 'task-list',
+      label: 'Task list',
+      shortcut: SHORTCUTS.taskList,
+      face: svg(ICONS.taskList),
+      run: (c) => c.toggleTaskList(),
+      active: (e) => e.isActive('taskList'),
+    },
+    {
       id: 'blockquote',
       label: 'Quote',
       shortcut: SHORTCUTS.blockquote,
@@ -147,6 +189,72 @@ const GROUPS: Tool[][] = [
       active: (e) => e.isActive('codeBlock'),
     },
     { id: 'hr', label: 'Divider', face: svg(ICONS.horizontalRule), run: (c) => c.setHorizontalRule() },
+    {
+      id: 'table',
+      label: 'Table',
+      name: 'Insert table',
+      face: svg(ICONS.table),
+      run: (c) => c.insertTable({ rows: 3, cols: 3, withHeaderRow: true }),
+      enabled: (e) => !inTable(e) && e.can().insertTable({ rows: 3, cols: 3, withHeaderRow: true }),
+    },
+  ],
+  // Shown while the caret is in a table.
+  [
+    {
+      id: 'table-row-after',
+      label: 'Add row below',
+      face: svg(ICONS.rowAdd),
+      run: (c) => c.addRowAfter(),
+      visible: inTable,
+    },
+    {
+      id: 'table-row-delete',
+      label: 'Delete row',
+      face: svg(ICONS.rowDelete),
+      run: (c) => c.deleteRow(),
+      visible: inTable,
+    },
+    {
+      id: 'table-column-after',
+      label: 'Add column right',
+      face: svg(ICONS.columnAdd),
+      run: (c) => c.addColumnAfter(),
+      visible: inTable,
+    },
+    {
+      id: 'table-column-delete',
+      label: 'Delete column',
+      face: svg(ICONS.columnDelete),
+      run: (c) => c.deleteColumn(),
+      visible: inTable,
+    },
+    {
+      id: 'table-header-row',
+      label: 'Header row',
+      face: svg(ICONS.headerRow),
+      run: (c) => c.toggleHeaderRow(),
+      active: hasHeaderRow,
+      visible: inTable,
+    },
+    {
+      id: 'table-delete',
+      label: 'Delete table',
+      face: svg(ICONS.tableDelete),
+      run: (c) => c.deleteTable(),
+      visible: inTable,
+    },
+  ],
+  // Shown while an image is selected.
+  [
+    {
+      id: 'image-alt',
+      label: 'Alt text',
+      name: 'Alt text…',
+      face: text('Alt', 'tool-heading'),
+      run: (c) => c,
+      visible: (e) => selectedImage(e) !== null,
+      open: openAltTextEditor,
+    },
   ],
 ]
 
@@ -176,7 +284,8 @@ export function createToolbar(editor: Editor): Toolbar {
           mousedown: (event) => event.preventDefault(),
           click: () => {
             if (button.getAttribute('aria-disabled') === 'true') return
-            tool.run(editor.chain().focus()).run()
+            if (tool.open !== undefined) tool.open(editor, button)
+            else tool.run(editor.chain().focus()).run()
           },
         },
       },
@@ -195,9 +304,13 @@ export function createToolbar(editor: Editor): Toolbar {
     active: (e) => e.isActive('link'),
   }
 
+  const dividers: Array<{ divider: HTMLElement; group: Tool[] }> = []
   GROUPS.forEach((group, index) => {
-    if (index > 0)
-      element.append(h('span', { class: 'tool-divider', role: 'separator', 'aria-orientation': 'vertical' }))
+    if (index > 0) {
+      const divider = h('span', { class: 'tool-divider', role: 'separator', 'aria-orientation': 'vertical' })
+      dividers.push({ divider, group })
+      element.append(divider)
+    }
     for (const tool of group) element.append(makeButton(tool))
     if (index === 2) {
       const button = makeButton(linkTool)
@@ -208,9 +321,11 @@ export function createToolbar(editor: Editor): Toolbar {
     }
   })
 
+  // Roving focus over the buttons shown now (contextual ones come and go).
   let focusIndex = 0
+  const shown = (): number[] => buttons.flatMap(({ button }, i) => (button.hidden ? [] : [i]))
   const setTabStop = (index: number): void => {
-    focusIndex = (index + buttons.length) % buttons.length
+    focusIndex = index
     buttons.forEach(({ button }, i) => {
       button.tabIndex = i === focusIndex ? 0 : -1
     })
@@ -218,12 +333,15 @@ export function createToolbar(editor: Editor): Toolbar {
   setTabStop(2)
 
   element.addEventListener('keydown', (event) => {
-    const moves: Record<string, number> = {
-      ArrowRight: focusIndex + 1,
-      ArrowLeft: focusIndex - 1,
-      Home: 0,
-      End: buttons.length - 1,
+    const visible = shown()
+    const at = Math.max(0, visible.indexOf(focusIndex))
+    const moves: Record<string, number | undefined> = {
+      ArrowRight: visible[(at + 1) % visible.length],
+      ArrowLeft: visible[(at - 1 + visible.length) % visible.length],
+      Home: visible[0],
+      End: visible.at(-1),
     }
+    if (!(event.key in moves)) return
     const target = moves[event.key]
     if (target === undefined) return
     event.preventDefault()
@@ -247,6 +365,7 @@ export function createToolbar(editor: Editor): Toolbar {
   const update = (): void => {
     const editable = editor.isEditable
     for (const { tool, button } of buttons) {
+      if (tool.visible !== undefined) button.hidden = !editable || !tool.visible(editor)
       if (tool.active !== undefined) {
         const active = editable && tool.active(editor)
         button.setAttribute('aria-pressed', String(active))
@@ -256,16 +375,36 @@ export function createToolbar(editor: Editor): Toolbar {
       const disabled = !editable || (tool.enabled !== undefined && !tool.enabled(editor))
       button.setAttribute('aria-disabled', String(disabled))
     }
+    for (const { divider, group } of dividers) {
+      divider.hidden = group.every((tool) => buttons.find((b) => b.tool === tool)?.button.hidden === true)
+    }
+    // The tab stop never stays on a button that went away.
+    if (buttons[focusIndex]?.button.hidden === true) setTabStop(shown()[0] ?? 0)
   }
-  update()
-  editor.on('transaction', update)
-  editor.on('selectionUpdate', update)
+  // Phone width: the toolbar scrolls sideways; its faded edges (styles.css) say which way.
+  const showOverflow = (): void => {
+    const end = element.scrollWidth - element.clientWidth
+    element.classList.toggle('more-before', element.scrollLeft > 1)
+    element.classList.toggle('more-after', element.scrollLeft < end - 1)
+  }
+  const resizes = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(showOverflow)
+  resizes?.observe(element)
+  element.addEventListener('scroll', showOverflow, { passive: true })
+
+  const updateAll = (): void => {
+    update()
+    showOverflow()
+  }
+  updateAll()
+  editor.on('transaction', updateAll)
+  editor.on('selectionUpdate', updateAll)
 
   return {
     element,
     destroy() {
-      editor.off('transaction', update)
-      editor.off('selectionUpdate', update)
+      resizes?.disconnect()
+      editor.off('transaction', updateAll)
+      editor.off('selectionUpdate', updateAll)
       editor.view.dom.removeEventListener('keydown', openLink)
     },
   }

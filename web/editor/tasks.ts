@@ -1,0 +1,41 @@
+/**
+ * Task lists in the editor. Tiptap's task item (3.31.3) draws a real checkbox, and a click or
+ * Space on it toggles `checked` in the document, which Yjs carries to everyone at once. What it
+ * does not do is show when you may not: for view-only people it reverts the click, but the box
+ * looks and announces itself as usable. This plugin disables every task checkbox while the
+ * editor is not editable (view-only access, or a session that ended), and enables them again.
+ */
+import { Extension } from '@tiptap/core'
+import { Plugin, PluginKey } from '@tiptap/pm/state'
+import type { EditorView } from '@tiptap/pm/view'
+
+export const TASK_CHECKBOX = 'li[data-type="taskItem"] > label > input[type="checkbox"]'
+
+function syncCheckboxes(view: EditorView): void {
+  const disabled = !view.editable
+  for (const checkbox of view.dom.querySelectorAll<HTMLInputElement>(TASK_CHECKBOX)) {
+    if (checkbox.disabled !== disabled) checkbox.disabled = disabled
+    checkbox.dataset.testid = 'task-checkbox'
+  }
+}
+
+export const TaskCheckboxes = Extension.create({
+  name: 'taskCheckboxes',
+  addProseMirrorPlugins() {
+    return [
+      new Plugin({
+        key: new PluginKey('taskCheckboxes'),
+        view(view) {
+          syncCheckboxes(view)
+          return { update: syncCheckboxes }
+        },
+      }),
+    ]
+  },
+})
+
+/** What a task's checkbox is called: its state and its text ("Done: write the report"). */
+export function taskCheckboxLabel(text: string, checked: boolean): string {
+  const task = text.trim() === '' ? 'empty task' : text.trim()
+  return `${checked ? 'Done' : 'To do'}: ${task}`
+}
