@@ -6,9 +6,11 @@ import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { InvalidCursor } from '../common/errors'
-import { newDocumentId } from '../model/ids'
 import type { DocumentStore } from './types'
 import type { NewVersion, VersionKind, VersionStore } from './versions'
+
+/** An id as the server mints them (`model/ids.ts`, which storage does not import). */
+const newDocumentId = (): string => randomBytes(16).toString('base64url')
 
 export interface VersionStores {
   documents: DocumentStore
@@ -205,6 +207,18 @@ export function describeVersionStoreContract(name: string, harness: () => Versio
         await versions.record({ ...version(docId, 'old'), createdAt: new Date(cut.getTime() - 5000) })
         expect(await versions.documentsWithVersionsBefore(cut, 10)).toEqual([docId])
         expect(named).not.toBeNull()
+      }),
+    )
+
+    it(
+      'lists documents changed before a moment and without a version since',
+      withStores(async ({ versions }, _h, docId) => {
+        const at = later()
+        await versions.noteAuthor(docId, alice, at)
+        expect(await versions.documentsWithAuthorsBefore(at, 10)).toEqual([])
+        expect(await versions.documentsWithAuthorsBefore(later(), 10)).toEqual([docId])
+        await versions.record(version(docId, 'taken'))
+        expect(await versions.documentsWithAuthorsBefore(later(), 10)).toEqual([])
       }),
     )
 

@@ -88,6 +88,11 @@ export interface VersionStore {
    * version still lists everyone since the version before it.
    */
   remove(docId: string, versionIds: readonly string[]): Promise<void>
+  /**
+   * Documents with authors pending since before `before`, at most `limit`: changed and without a
+   * version since (a process that would have recorded it stopped).
+   */
+  documentsWithAuthorsBefore(before: Date, limit: number): Promise<string[]>
   /** Documents with versions other than named ones created before `before`, at most `limit`. */
   documentsWithVersionsBefore(before: Date, limit: number): Promise<string[]>
 }

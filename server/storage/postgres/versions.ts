@@ -197,6 +197,14 @@ export class PostgresVersionStore implements VersionStore {
     await client.query('DELETE FROM versions WHERE id = ANY($1::text[])', [ids])
   }
 
+  async documentsWithAuthorsBefore(before: Date, limit: number): Promise<string[]> {
+    const { rows } = await this.#pool.query<{ doc_id: string }>(
+      'SELECT DISTINCT doc_id FROM version_authors WHERE last_seen_at < $1 LIMIT $2',
+      [before.getTime(), limit],
+    )
+    return rows.map((row) => row.doc_id)
+  }
+
   async documentsWithVersionsBefore(before: Date, limit: number): Promise<string[]> {
     const { rows } = await this.#pool.query<{ doc_id: string }>(
       "SELECT DISTINCT doc_id FROM versions WHERE kind <> 'named' AND created_at < $1 LIMIT $2",

@@ -86,6 +86,9 @@ export class SqliteVersionStore implements VersionStore {
       ),
       setAuthors: db.prepare<[string, string]>('UPDATE versions SET authors = ? WHERE id = ?'),
       deleteById: db.prepare<[string]>('DELETE FROM versions WHERE id = ?'),
+      pending: db.prepare<[number, number], { doc_id: string }>(
+        'SELECT DISTINCT doc_id FROM version_authors WHERE last_seen_at < ? LIMIT ?',
+      ),
       old: db.prepare<[number, number], { doc_id: string }>(
         "SELECT DISTINCT doc_id FROM versions WHERE kind <> 'named' AND created_at < ? LIMIT ?",
       ),
@@ -195,6 +198,10 @@ export class SqliteVersionStore implements VersionStore {
       this.#statements.setAuthors.run(JSON.stringify(authors), id)
     }
     for (const row of rows) if (removed.has(row.id)) this.#statements.deleteById.run(row.id)
+  }
+
+  async documentsWithAuthorsBefore(before: Date, limit: number): Promise<string[]> {
+    return this.#statements.pending.all(before.getTime(), limit).map((row) => row.doc_id)
   }
 
   async documentsWithVersionsBefore(before: Date, limit: number): Promise<string[]> {
