@@ -32,10 +32,21 @@ export const ErrorCode = {
   upgradeRequired: 'upgrade_required',
   notFound: 'not_found',
   serverBusy: 'server_busy',
+  versionNotFound: 'version_not_found',
+  versionNotDeletable: 'version_not_deletable',
   internal: 'internal_error',
 } as const
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode]
+
+/**
+ * Who changed a document, as the server recorded it: from the token when the server requires
+ * tokens (`sub` is the token's subject), otherwise the name the editor declared (`sub` null).
+ */
+export interface Author {
+  sub: string | null
+  name: string | null
+}
 
 /** The body of every failure. */
 export interface ErrorBody {
@@ -119,5 +130,58 @@ export type DocumentsApi = {
   }
   '/api/docs/:id/share': {
     $post: Endpoint<{ json: ShareInput } & Id, ShareDto, 201>
+  }
+}
+
+export const VERSION_KINDS = ['auto', 'named', 'restore', 'import'] as const
+/**
+ * `auto`: recorded by the server (quiet, or long editing); `named`: saved by a person;
+ * `restore`: the state just before a restore; `import`: the state just before content was replaced.
+ */
+export type VersionKind = (typeof VERSION_KINDS)[number]
+
+/** Longest name of a named version. */
+export const MAX_VERSION_NAME_LENGTH = 200
+
+export interface VersionDto {
+  id: string
+  /** ISO 8601. */
+  createdAt: string
+  kind: VersionKind
+  name: string | null
+  /** Everyone whose changes the server stored since the version before, in the order they came. */
+  authors: Author[]
+}
+
+export interface VersionPageDto {
+  items: VersionDto[]
+  nextCursor: string | null
+}
+
+/** What a restore answers: the version restored, and the version of the state just before (to undo). */
+export interface RestoreDto {
+  restored: VersionDto
+  before: VersionDto
+}
+
+type VersionId = { param: { id: string; versionId: string } }
+
+/** Every route under `/api/docs/:id/versions`. */
+export type VersionsApi = {
+  '/api/docs/:id/versions': {
+    $get: Endpoint<{ query: { limit?: QueryValue; cursor?: string | undefined } } & Id, VersionPageDto, 200>
+    $post: Endpoint<{ json: { name: string } } & Id, VersionDto, 201>
+  }
+  '/api/docs/:id/versions/:versionId': {
+    $get: Endpoint<VersionId, VersionDto, 200>
+    $delete: Endpoint<VersionId, null, 204, 'body'>
+  }
+  '/api/docs/:id/versions/:versionId/content': {
+    $get:
+      | Endpoint<{ query: { format?: ContentFormat | undefined } } & VersionId, string, 200, 'body'>
+      | Endpoint<{ query: { format?: ContentFormat | undefined } } & VersionId, ContentJson, 200>
+  }
+  '/api/docs/:id/versions/:versionId/restore': {
+    $post: Endpoint<VersionId, RestoreDto, 200>
   }
 }

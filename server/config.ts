@@ -74,6 +74,10 @@ const schema = z.object({
   HANDSHAKE_TIMEOUT_MS: integer(10_000, 100),
   WS_PER_MESSAGE_DEFLATE: z.enum(['true', 'false']).default('false'),
   SHUTDOWN_TIMEOUT_MS: integer(8_000, 100),
+  VERSION_IDLE_MS: integer(300_000, 10),
+  VERSION_INTERVAL_MS: integer(1_800_000, 10),
+  VERSION_KEEP_ALL_HOURS: integer(24, 1),
+  VERSION_KEEP_HOURLY_DAYS: integer(30, 1),
 })
 
 /** Every environment variable tandem reads; the README's table documents each of them. */
@@ -141,6 +145,16 @@ export interface Config {
   /** permessage-deflate for WebSocket clients that offer it. */
   wsPerMessageDeflate: boolean
   shutdownTimeoutMs: number
+  versions: {
+    /** Quiet time after changes before the server records a version. */
+    idleMs: number
+    /** Longest time between versions while a document is edited without pause. */
+    intervalMs: number
+    /** Every version younger than this is kept; then one per hour. */
+    keepAllMs: number
+    /** One version per hour is kept up to this age; then one per day. */
+    keepHourlyMs: number
+  }
 }
 
 export class ConfigError extends Error {
@@ -223,6 +237,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     handshakeTimeoutMs: e.HANDSHAKE_TIMEOUT_MS,
     wsPerMessageDeflate: e.WS_PER_MESSAGE_DEFLATE === 'true',
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    versions: {
+      idleMs: e.VERSION_IDLE_MS,
+      intervalMs: e.VERSION_INTERVAL_MS,
+      keepAllMs: e.VERSION_KEEP_ALL_HOURS * 3_600_000,
+      keepHourlyMs: Math.max(e.VERSION_KEEP_HOURLY_DAYS * 86_400_000, e.VERSION_KEEP_ALL_HOURS * 3_600_000),
+    },
   }
 }
 

@@ -19,7 +19,10 @@ import { MemoryBus } from './fanout/memory'
 import type { Fanout } from './fanout/types'
 import { type Metrics, createMetrics } from './common/metrics'
 import { SqliteDocumentStore } from './storage/sqlite/documents'
+import { SqliteVersionStore } from './storage/sqlite/versions'
 import type { DocumentStore } from './storage/types'
+import type { VersionStore } from './storage/versions'
+import { VersionService } from './documents/versions'
 import { CloseCode } from '../protocol/closeCodes'
 import { ConnectionHub } from './sync/connections'
 import { RoomManager } from './sync/roomManager'
@@ -36,22 +39,25 @@ export interface RunningTandem {
 }
 
 /** PostgreSQL and Redis clients are loaded only when configured: a single machine never needs them. */
-async function createStore(config: Config, log: Logger): Promise<DocumentStore> {
+async function createStore(config: Config, log: Logger): Promise<{ store: DocumentStore; versions: VersionStore }> {
   if (config.databaseUrl !== null) {
     const { PostgresDocumentStore } = await import('./storage/postgres/documents')
-    return PostgresDocumentStore.open({
+    const { PostgresVersionStore } = await import('./storage/postgres/versions')
+    const store = await PostgresDocumentStore.open({
       connectionString: config.databaseUrl,
       ...config.postgres,
       compactThreshold: config.compactThreshold,
       log: log.child({ component: 'storage' }),
     })
+    return { store, versions: new PostgresVersionStore(store.database) }
   }
-  return new SqliteDocumentStore({
+  const store = new SqliteDocumentStore({
     path: config.sqlitePath,
     compactThreshold: config.compactThreshold,
     synchronous: config.sqliteSynchronous,
     log: log.child({ component: 'storage' }),
   })
+  return { store, versions: new SqliteVersionStore(store.database) }
 }
 
 /** Without Redis this process is the only one: a bus with a single member tells no one. */
@@ -82,6 +88,7 @@ export interface Tandem {
   fanout: Fanout
   rooms: RoomManager
   hub: ConnectionHub
+  versions: VersionService
   metrics: Metrics
   config: Config
   log: Logger
@@ -90,11 +97,14 @@ export interface Tandem {
 /** Everything wired, nothing listening: `app.request()` tests use this directly. */
 export async function buildTandem(config: Config, log: Logger): Promise<Tandem> {
   const metrics = createMetrics()
-  const store = await createStore(config, log)
+  const { store, versions: versionStore } = await createStore(config, log)
   const fanout = await createFanout(config, log)
+  // The recorder needs the rooms and the rooms report to it: built right after them.
+  let versions: VersionService | null = null
   const rooms = new RoomManager({
     store,
     fanout,
+    changes: { changed: (docId, author) => versions?.changed(docId, author) ?? null },
     unloadGraceMs: config.roomUnloadGraceMs,
     maxMemoryBytes: config.maxMemoryBytes,
     log,
@@ -128,6 +138,16 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     metrics,
   )
   metrics.observe({ openSockets: () => hub.count, openRooms: () => rooms.roomCount })
+  versions = new VersionService({
+    versions: versionStore,
+    documents: store,
+    rooms,
+    idleMs: config.versions.idleMs,
+    intervalMs: config.versions.intervalMs,
+    retention: { keepAllMs: config.versions.keepAllMs, keepHourlyMs: config.versions.keepHourlyMs },
+    log: log.child({ component: 'versions' }),
+  })
+  versions.start()
   const documents = new DocumentService({
     store,
     rooms,
@@ -138,6 +158,7 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
   })
   const app = createApp({
     documents,
+    versions,
     health: { storage: () => store.ping(), fanout: () => fanout.ping() },
     metrics,
     log,
@@ -147,7 +168,7 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     maxBodyBytes: config.limits.maxBodyBytes,
     webRoot: findWebRoot(),
   })
-  return { app, store, fanout, rooms, hub, metrics, config, log }
+  return { app, store, fanout, rooms, hub, versions, metrics, config, log }
 }
 
 /** Stops taking work, stores everything, tells clients to come back (1012). */
@@ -155,6 +176,7 @@ export async function closeTandem(tandem: Tandem): Promise<void> {
   tandem.hub.stop()
   await tandem.rooms.closeAll(CloseCode.serviceRestart, 'server restarting')
   tandem.hub.closeAll(CloseCode.serviceRestart, 'server restarting')
+  await tandem.versions.close()
   await tandem.store.close()
   await tandem.fanout.close()
 }

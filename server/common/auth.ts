@@ -98,6 +98,8 @@ export const can = {
   delete: (access: Access, docId: string): boolean =>
     allows(access, docId, 'admin') || (access.doc === '*' && access.role !== 'view'),
   share: (access: Access, docId: string, role: Role): boolean => allows(access, docId, role),
+  /** Named versions are removed by an admin of the document only. */
+  deleteVersion: (access: Access, docId: string): boolean => allows(access, docId, 'admin'),
   /** Metrics and health details: an operator's token, admin of every document. */
   operate: (access: Access): boolean => access.doc === '*' && access.role === 'admin',
 }

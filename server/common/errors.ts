@@ -121,3 +121,21 @@ export class NotFound extends TandemError {
   override name = 'NotFound'
   readonly code = ErrorCode.notFound
 }
+
+/** No such version of this document. */
+export class VersionNotFound extends TandemError {
+  override name = 'VersionNotFound'
+  readonly code = ErrorCode.versionNotFound
+  constructor() {
+    super('version not found')
+  }
+}
+
+/** Only named versions are deleted by hand; the others follow the retention policy. */
+export class VersionNotDeletable extends TandemError {
+  override name = 'VersionNotDeletable'
+  readonly code = ErrorCode.versionNotDeletable
+  constructor() {
+    super('only named versions can be deleted; the others are kept by the retention policy')
+  }
+}

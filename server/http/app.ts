@@ -6,12 +6,14 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ExtractSchema } from 'hono/types'
 import type { Logger } from 'pino'
-import type { DocumentsApi } from '../../protocol/api'
+import type { DocumentsApi, VersionsApi } from '../../protocol/api'
 import { PayloadTooLarge } from '../common/errors'
 import type { Metrics } from '../common/metrics'
 import type { DocumentService } from '../documents/service'
+import type { VersionService } from '../documents/versions'
 import { accessMiddleware } from './access'
 import { documentRoutes } from './documents'
+import { versionRoutes } from './versions'
 import type { AppEnv } from './env'
 import { errorHandler, notFoundHandler } from './errors'
 import { hostCheck } from './hosts'
@@ -23,6 +25,7 @@ import { syncRoutes } from './upgrade'
 
 export interface AppDeps {
   documents: DocumentService
+  versions: VersionService
   health: HealthProbes
   metrics: Metrics
   log: Logger
@@ -57,6 +60,7 @@ export function createApp(deps: AppDeps) {
       accessMiddleware(deps.authSecret),
     )
     .route('/api/docs', documentRoutes(deps.documents))
+    .route('/api/docs', versionRoutes(deps.versions))
     .route('/ws', syncRoutes())
   if (deps.webRoot !== null) routes.use(serveWebApp(deps.webRoot))
   routes.onError(errorHandler(deps.log))
@@ -75,3 +79,6 @@ type Served = ExtractSchema<AppType>
  * type-check.
  */
 export const servesDocumentsApi: Same<Pick<Served, keyof DocumentsApi>, DocumentsApi> = true
+
+/** The same for the versions' routes. */
+export const servesVersionsApi: Same<Pick<Served, keyof VersionsApi>, VersionsApi> = true

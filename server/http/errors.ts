@@ -20,6 +20,8 @@ const STATUS: Record<ErrorCodeValue, ContentfulStatusCode> = {
   forbidden: 403,
   document_not_found: 404,
   not_found: 404,
+  version_not_found: 404,
+  version_not_deletable: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   host_not_allowed: 421,

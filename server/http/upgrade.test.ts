@@ -100,6 +100,23 @@ describe('admitUpgrade', () => {
     expect(await admitUpgrade(policy(), request())).toMatchObject({ canWrite: true, expiresAt: null })
   })
 
+  it('says who writes: the token’s sub and name with a secret (a declared name changes nothing), the declared name without', async () => {
+    const secured = policy({ authSecret: SECRET })
+    const token = await signToken({ doc: 'doc', role: 'edit', expiresInSeconds: 60, sub: 'u-1', name: 'Alice' }, SECRET)
+    expect((await admitUpgrade(secured, request({ token, name: 'Mallory' }))).author).toEqual({
+      sub: 'u-1',
+      name: 'Alice',
+    })
+    const anonymous = await signToken({ doc: 'doc', role: 'edit', expiresInSeconds: 60 }, SECRET)
+    expect((await admitUpgrade(secured, request({ token: anonymous, name: 'Mallory' }))).author).toEqual({
+      sub: null,
+      name: null,
+    })
+    expect((await admitUpgrade(policy(), request({ name: '  Bob  ' }))).author).toEqual({ sub: null, name: 'Bob' })
+    expect((await admitUpgrade(policy(), request({ name: '   ' }))).author).toEqual({ sub: null, name: null })
+    expect((await admitUpgrade(policy(), request())).author).toEqual({ sub: null, name: null })
+  })
+
   it('asks the per-address limits with the client’s address (the proxy’s first hop only when trusted), 429 when over', async () => {
     const asked: string[] = []
     const limits = (trustProxy: boolean) =>
@@ -119,10 +136,11 @@ describe('admitUpgrade', () => {
 
 describe('parseSyncTarget', () => {
   it('reads the document id and the token of /ws/:docId and nothing else', () => {
-    expect(parseSyncTarget('/ws/abc')).toEqual({ docId: 'abc', token: null })
-    expect(parseSyncTarget('/ws/abc?token=t1&token=t2&x=1')).toEqual({ docId: 'abc', token: 't1' })
-    expect(parseSyncTarget('/ws/a%20b')).toEqual({ docId: 'a b', token: null })
-    expect(parseSyncTarget('/ws/%E0%A4%A')).toEqual({ docId: '%E0%A4%A', token: null })
+    expect(parseSyncTarget('/ws/abc')).toEqual({ docId: 'abc', token: null, name: null })
+    expect(parseSyncTarget('/ws/abc?token=t1&token=t2&x=1')).toEqual({ docId: 'abc', token: 't1', name: null })
+    expect(parseSyncTarget('/ws/a%20b')).toEqual({ docId: 'a b', token: null, name: null })
+    expect(parseSyncTarget('/ws/%E0%A4%A')).toEqual({ docId: '%E0%A4%A', token: null, name: null })
+    expect(parseSyncTarget('/ws/abc?name=Ada%20L')).toEqual({ docId: 'abc', token: null, name: 'Ada L' })
     for (const other of ['/ws/', '/ws', '/ws/abc/more', '/api/docs', '/wsx/abc', undefined])
       expect(parseSyncTarget(other)).toBeNull()
   })

@@ -42,6 +42,8 @@ export interface UpgradePolicy {
 export interface UpgradeRequest {
   docId: string
   token: string | null
+  /** The `name` query parameter: who the editor says it is, used only without `AUTH_SECRET`. */
+  name?: string | null | undefined
   origin: string | undefined
   host: string | undefined
   forwardedFor: string | undefined
@@ -76,7 +78,27 @@ export async function admitUpgrade(policy: UpgradePolicy, request: UpgradeReques
   const ip = clientIp(request.remoteAddress, request.forwardedFor, policy.trustProxy)
   const refusal = policy.admit(ip, docId)
   if (refusal !== null) throw new RateLimited(refusal)
-  return { docId, ip, canWrite: can.edit(access, docId), expiresAt: access.exp === null ? null : access.exp * 1000 }
+  // With tokens, the token says who writes and nothing the client sends changes it; without, the
+  // editor's declared name is recorded as such (`sub` null).
+  const author =
+    policy.authSecret !== null
+      ? { sub: access.sub ?? null, name: access.name ?? null }
+      : { sub: null, name: declaredName(request.name) }
+  return {
+    docId,
+    ip,
+    canWrite: can.edit(access, docId),
+    expiresAt: access.exp === null ? null : access.exp * 1000,
+    author,
+  }
+}
+
+/** Names as long as a token's `name` claim may be; blank is no name. */
+const MAX_DECLARED_NAME = 200
+
+function declaredName(name: string | null | undefined): string | null {
+  const trimmed = name?.trim().slice(0, MAX_DECLARED_NAME) ?? ''
+  return trimmed === '' ? null : trimmed
 }
 
 /** `GET /ws/:docId` that is not an upgrade: the endpoint speaks WebSockets only. */
@@ -88,8 +110,13 @@ export function syncRoutes() {
 
 const SYNC_PATH = /^\/ws\/([^/?#]+)(?:\?([^#]*))?$/
 
-/** The document id and token of an upgrade to `/ws/:docId?token=…`, or null for any other path. */
-export function parseSyncTarget(url: string | undefined): { docId: string; token: string | null } | null {
+/**
+ * The document id, token and declared name of an upgrade to `/ws/:docId?token=…&name=…`, or
+ * null for any other path.
+ */
+export function parseSyncTarget(
+  url: string | undefined,
+): { docId: string; token: string | null; name: string | null } | null {
   const match = SYNC_PATH.exec(url ?? '')
   if (match === null) return null
   const segment = match[1] as string
@@ -100,8 +127,8 @@ export function parseSyncTarget(url: string | undefined): { docId: string; token
     // Not decodable, so not an id tandem minted: the room manager closes it with 4404.
     docId = segment
   }
-  const query = match[2]
-  return { docId, token: query === undefined ? null : new URLSearchParams(query).get('token') }
+  const params = new URLSearchParams(match[2] ?? '')
+  return { docId, token: params.get('token'), name: params.get('name') }
 }
 
 export interface UpgradeHandlerOptions {
@@ -168,6 +195,7 @@ export function handleUpgrades(server: Server, options: UpgradeHandlerOptions): 
     admitUpgrade(options.policy, {
       docId: target.docId,
       token: target.token,
+      name: target.name,
       origin: headers.origin,
       host: headers.host,
       forwardedFor: typeof headers['x-forwarded-for'] === 'string' ? headers['x-forwarded-for'] : undefined,

@@ -11,3 +11,14 @@ const DOCUMENT_ID = /^[A-Za-z0-9_-]{22}$/
 export function isDocumentId(value: string): boolean {
   return DOCUMENT_ID.test(value)
 }
+
+/** 12 random bytes: unguessable within a document, 16 URL-safe characters. */
+export function newVersionId(): string {
+  return randomBytes(12).toString('base64url')
+}
+
+const VERSION_ID = /^[A-Za-z0-9_-]{16}$/
+
+export function isVersionId(value: string): boolean {
+  return VERSION_ID.test(value)
+}

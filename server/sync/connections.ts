@@ -7,6 +7,7 @@
  * fields of one object: no logger, closure scope or timer outlives the moment it is needed.
  */
 import type { Logger } from 'pino'
+import type { Author } from '../../protocol/api'
 import { CloseCode } from '../../protocol/closeCodes'
 import type { Room, RoomSocket } from './room'
 import type { RoomManager } from './roomManager'
@@ -20,6 +21,8 @@ export interface SocketTicket {
   ip: string
   /** False for a view-only token. */
   canWrite: boolean
+  /** Who writes through the socket: the token's `sub` and `name`, or the name declared on an open server. */
+  author: Author
   /** When the token expires (ms since the epoch), or null; the socket is closed with 4401 then. */
   expiresAt: number | null
 }
@@ -74,6 +77,11 @@ class Connection implements RoomSocket, WebSocketHandler {
     this.#timer = setTimeout(() => {
       if (this.#room === null) ws.close(CloseCode.tryAgainLater, 'document did not load in time')
     }, hub.limits.handshakeTimeoutMs)
+  }
+
+  /** From the ticket: no field of its own per connection. */
+  get author(): Author {
+    return this.ticket.author
   }
 
   /** Called by the hub once the room is loaded (or the document turned out not to exist). */

@@ -40,12 +40,15 @@ import { type SchemaRules, UpdateChecker } from '../model/updateCheck'
 import { MalformedUpdateError, type ParsedUpdate, parseUpdate, sliceUpdate, splitUpdate } from '../model/updateFormat'
 import { DocumentNotFound } from '../common/errors'
 import type { SyncMetrics } from '../common/metrics'
+import type { Author } from '../../protocol/api'
 
 export interface RoomSocket {
   /** For logs. */
   readonly id: string
   /** False for view-only tokens. */
   readonly canWrite: boolean
+  /** Who writes through this socket, as admitted (token, or the declared name); for versions. */
+  readonly author?: Author | undefined
   send(frame: Uint8Array): void
   /**
    * Sends frames in order, each once the one before has left for the network: a big document's
@@ -62,7 +65,18 @@ export interface RoomSocket {
 
 /** The document's slice of a {@link DocumentStore}. */
 export interface RoomStorage {
-  append(update: Uint8Array): Promise<void>
+  /** `author`: who sent it (the socket's), null for the server's own writes without one. */
+  append(update: Uint8Array, author: Author | null): Promise<void>
+}
+
+export interface ServerWriteOptions {
+  /** Recorded as who made the change (a REST caller); none by default. */
+  author?: Author | null
+  /**
+   * Stores the change instead of the room's storage (e.g. in one transaction with something
+   * else). Everything the change depends on must be stored already (see {@link Room.settled}).
+   */
+  store?: (update: Uint8Array) => Promise<void>
 }
 
 /** How a room tells other server processes about what it accepted. */
@@ -336,8 +350,17 @@ export class Room {
     return this.#fullStateCache().update
   }
 
+  /**
+   * Resolves once nothing applied is waiting to be stored: a change made right after (in the
+   * same microtask) depends on stored state only.
+   */
+  async settled(): Promise<void> {
+    while (this.#appendsInFlight > 0) await this.#lastAppend.catch(() => undefined)
+    if (this.#failed) throw new Error('room failed')
+  }
+
   /** Writes as the server (e.g. a new title): stored and broadcast like any update. */
-  async writeAsServer(change: (doc: Y.Doc) => void): Promise<void> {
+  async writeAsServer(change: (doc: Y.Doc) => void, options: ServerWriteOptions = {}): Promise<void> {
     if (this.#failed) throw new Error('room failed')
     const updates: Uint8Array[] = []
     const capture = (update: Uint8Array): void => {
@@ -350,7 +373,9 @@ export class Room {
       this.doc.off('update', capture)
     }
     this.#changed()
-    await Promise.all(updates.map((update) => this.#persistAndBroadcast(update, encodeUpdate(update), null)))
+    if (updates.length === 0) return
+    const update = updates.length === 1 ? (updates[0] as Uint8Array) : Y.mergeUpdates(updates)
+    await this.#persistAndBroadcast(update, encodeUpdate(update), null, options)
   }
 
   /** Resolves once everything applied so far is stored. */
@@ -491,11 +516,19 @@ export class Room {
   }
 
   /** R2: stored first, then broadcast in order. */
-  #persistAndBroadcast(update: Uint8Array, frame: Uint8Array, sender: RoomSocket | null): Promise<void> {
+  #persistAndBroadcast(
+    update: Uint8Array,
+    frame: Uint8Array,
+    sender: RoomSocket | null,
+    server: ServerWriteOptions = {},
+  ): Promise<void> {
     this.#byteSize += update.length
     this.#appendsInFlight++
     const started = performance.now()
-    const stored = this.#storage.append(update)
+    const stored =
+      server.store !== undefined
+        ? server.store(update)
+        : this.#storage.append(update, sender === null ? (server.author ?? null) : (sender.author ?? null))
     this.#lastAppend = stored.then(
       () => {
         this.#appendsInFlight--

@@ -11,9 +11,21 @@ import { isDocumentId } from '../model/ids'
 import { readTitle, writeTitle } from '../model/title'
 import { ServerBusy } from '../common/errors'
 import type { DocumentStore } from '../storage/types'
+import type { Author } from '../../protocol/api'
+
+/**
+ * Told of every change a room stores, with who made it (the version recorder). What `changed`
+ * returns, when not null, is waited for before the append counts as stored: who changed a
+ * document is then as durable as the change.
+ */
+export interface ChangeObserver {
+  changed(docId: string, author: Author | null): Promise<void> | null
+}
 
 export interface RoomManagerOptions {
   store: DocumentStore
+  /** Optional: versions are off without one. */
+  changes?: ChangeObserver | undefined
   fanout: Fanout
   room: RoomOptions
   /** How long an empty room stays loaded, so that a reload or a quick reconnect is instant. */
@@ -184,7 +196,7 @@ export class RoomManager {
       docId,
       doc,
       byteSize: stored.byteSize,
-      storage: { append: (update) => store.appendUpdate(docId, update) },
+      storage: { append: this.#appender(docId) },
       fanout: subscription,
       options: roomOptions,
       onEmpty: () => this.#scheduleUnloadIfUnused(open),
@@ -205,6 +217,24 @@ export class RoomManager {
     }
     this.#scheduleUnloadIfUnused(open)
     return open
+  }
+
+  /**
+   * A room's appends: stored, and the change reported to the observer. Resolved in call order
+   * (the room broadcasts in that order) even when one waits for the observer and the next not.
+   */
+  #appender(docId: string): (update: Uint8Array, author: Author | null) => Promise<void> {
+    const { store, changes } = this.#options
+    if (changes === undefined) return (update) => store.appendUpdate(docId, update)
+    let previous: Promise<unknown> = Promise.resolve()
+    return (update, author) => {
+      const stored = store.appendUpdate(docId, update)
+      const noted = changes.changed(docId, author)
+      const done = noted === null ? stored : Promise.all([stored, noted]).then(() => undefined)
+      const ordered = previous.then(() => done)
+      previous = ordered.catch(() => undefined)
+      return ordered
+    }
   }
 
   async #resync(docId: string, room: Room): Promise<void> {

@@ -147,6 +147,9 @@ export class DocumentSession {
 
   setIdentity(identity: Identity): void {
     this.provider.awareness.setLocalStateField('user', { id: identity.id, name: identity.name, color: identity.color })
+    // Who this editor says it is, for the versions' authors on a server without tokens (with
+    // tokens the server takes the token's name). Sent when the socket (re)connects.
+    this.provider.params = { ...this.provider.params, name: identity.name }
   }
 
   /** Presence goes now (the tab is being hidden or left); the connection stays. */

@@ -29,4 +29,35 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = checkMigrations([
       CREATE INDEX updates_by_document ON updates (doc_id, seq);
     `,
   },
+  {
+    // Versions (issue 14): full states with their authors; one automatic version per state; the
+    // authors noted since the last version wait in version_authors.
+    name: '0201_versions',
+    sql: `
+      CREATE TABLE versions (
+        seq bigserial PRIMARY KEY,
+        id text COLLATE "C" NOT NULL UNIQUE,
+        doc_id text COLLATE "C" NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        created_at bigint NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('auto', 'named', 'restore', 'import')),
+        name text,
+        authors jsonb NOT NULL,
+        state_key text NOT NULL,
+        state bytea NOT NULL
+      );
+      COMMENT ON COLUMN versions.created_at IS 'milliseconds since the Unix epoch';
+      CREATE INDEX versions_by_document ON versions (doc_id, seq);
+      CREATE INDEX versions_by_age ON versions (created_at) WHERE kind <> 'named';
+      CREATE UNIQUE INDEX versions_auto_once ON versions (doc_id, state_key) WHERE kind = 'auto';
+      CREATE TABLE version_authors (
+        doc_id text COLLATE "C" NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        author_key text NOT NULL,
+        sub text,
+        name text,
+        first_seen_at bigint NOT NULL,
+        last_seen_at bigint NOT NULL,
+        PRIMARY KEY (doc_id, author_key)
+      );
+    `,
+  },
 ])

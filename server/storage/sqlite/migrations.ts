@@ -41,4 +41,34 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = checkMigrations([
       ALTER TABLE updates ADD COLUMN entries INTEGER NOT NULL DEFAULT 1;
     `,
   },
+  {
+    // Versions (issue 14): full states with their authors; one automatic version per state; the
+    // authors noted since the last version wait in version_authors.
+    name: '0201_versions',
+    sql: `
+      CREATE TABLE versions (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        created_at INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('auto', 'named', 'restore', 'import')),
+        name TEXT,
+        authors TEXT NOT NULL,
+        state_key TEXT NOT NULL,
+        state BLOB NOT NULL
+      );
+      CREATE INDEX versions_by_document ON versions (doc_id, seq);
+      CREATE INDEX versions_by_age ON versions (created_at) WHERE kind <> 'named';
+      CREATE UNIQUE INDEX versions_auto_once ON versions (doc_id, state_key) WHERE kind = 'auto';
+      CREATE TABLE version_authors (
+        doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        author_key TEXT NOT NULL,
+        sub TEXT,
+        name TEXT,
+        first_seen_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        PRIMARY KEY (doc_id, author_key)
+      );
+    `,
+  },
 ])

@@ -20,9 +20,11 @@ import type { Ending } from '../../sync/closeReasons'
 import { restDocumentChecker } from '../../sync/documentCheck'
 import { presenceUsers } from '../../sync/presence'
 import { DocumentSession, type SessionOptions, type SessionState } from '../../sync/session'
+import { type VersionsClient, createVersionsApi } from '../../versionsApi'
 import { announce, announcer } from '../../ui/announce'
 import { ConnectionAnnouncer, PresenceAnnouncer } from '../../ui/announcements'
 import { openShareDialog } from '../../ui/share'
+import { HistoryPanel } from '../../ui/historyPanel'
 import { SHORTCUTS, matchesKeys } from '../../ui/shortcuts'
 import { toggleShortcutsDialog } from '../../ui/shortcutsDialog'
 import { type TitleEditor, createTitleEditor } from '../../ui/title'
@@ -65,6 +67,8 @@ export class DocumentController implements Page {
   readonly #docId: string
   readonly #readOnly: boolean
   readonly #api: ApiClient
+  readonly #versionsApi: VersionsClient
+  readonly #canDeleteVersions: boolean
   readonly #session: DocumentSession
   readonly #title: TitleEditor
   readonly #editorElement = createRef<HTMLDivElement>()
@@ -80,6 +84,7 @@ export class DocumentController implements Page {
   #counts = describeCounts({ words: 0, characters: 0 })
   #shownTitle: string | null = null
   #wasConnected = false
+  #historyOpen = false
 
   constructor(root: HTMLElement, app: AppContext, docId: string, deps: DocumentPageDeps = browserDeps) {
     this.#root = root
@@ -88,6 +93,8 @@ export class DocumentController implements Page {
     const access = app.access.documentAccess(docId, new URL(location.href))
     this.#readOnly = access.readOnly
     this.#api = createApi(access.token)
+    this.#versionsApi = createVersionsApi(access.token)
+    this.#canDeleteVersions = access.role === 'admin'
     this.#session = deps.openSession({
       docId,
       token: access.token,
@@ -257,8 +264,25 @@ export class DocumentController implements Page {
     if (this.#host?.goToCaret(name) !== true) toast(`${name} is not in the text right now.`)
   }
 
+  #toggleHistory(open = !this.#historyOpen): void {
+    this.#historyOpen = open
+    this.#render()
+  }
+
   #render(): void {
     if (this.#phase === 'disposed') return
+    const panel = this.#historyOpen ? (
+      <div id="history-panel" class="doc-panel">
+        <HistoryPanel
+          docId={this.#docId}
+          api={this.#versionsApi}
+          canEdit={!this.#readOnly}
+          canDelete={this.#canDeleteVersions}
+          current={() => this.#host?.editor?.getJSON() ?? null}
+          onClose={() => this.#toggleHistory(false)}
+        />
+      </div>
+    ) : null
     render(
       <DocumentView
         docId={this.#docId}
@@ -275,6 +299,9 @@ export class DocumentController implements Page {
         editorHost={this.#editorElement}
         sheet={this.#sheet}
         onSkipToDocument={() => this.#skipToDocument()}
+        historyOpen={this.#historyOpen}
+        onToggleHistory={() => this.#toggleHistory()}
+        panel={panel}
         onShowShortcuts={() => toggleShortcutsDialog()}
         onShare={() => openShareDialog(this.#api, this.#docId, !this.#readOnly)}
         onSelectPerson={(user) => this.#goToCaret(user.name)}

@@ -1,4 +1,4 @@
-/** The editor page's top bar: home, connection, people, "View only", shortcuts, Share and you. */
+/** The editor page's top bar: home, connection, people, "View only", shortcuts, History, Share and you. */
 import type { Awareness } from 'y-protocols/awareness'
 import type { Identity } from '../../identity'
 import type { PresenceUser } from '../../sync/presence'
@@ -14,6 +14,9 @@ export interface DocumentHeaderProps {
   identity: Identity
   storage: Storage
   readOnly: boolean
+  /** Whether the History panel is open, and what toggles it. */
+  historyOpen: boolean
+  onToggleHistory(): void
   onShare(): void
   onShowShortcuts(): void
   onSelectPerson(user: PresenceUser): void
@@ -52,6 +55,16 @@ export function DocumentHeader(props: DocumentHeaderProps) {
           <path d="M3 6h18v12H3z" />
           <path d="M7 10h.01M11 10h.01M15 10h.01M7 14h10" />
         </svg>
+      </button>
+      <button
+        type="button"
+        class="button"
+        data-testid="history-button"
+        aria-expanded={props.historyOpen}
+        aria-controls={props.historyOpen ? 'history-panel' : undefined}
+        onClick={props.onToggleHistory}
+      >
+        History
       </button>
       <button type="button" class="button" data-testid="share-button" aria-haspopup="dialog" onClick={props.onShare}>
         Share

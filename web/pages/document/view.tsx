@@ -5,7 +5,7 @@
  * contentinfo); the toolbar belongs to the main content it formats. "Skip to document" is the
  * first thing Tab reaches and puts focus into the text.
  */
-import type { RefObject } from 'preact'
+import type { ComponentChildren, RefObject } from 'preact'
 import { useLayoutEffect, useRef } from 'preact/hooks'
 import { TitleField, type TitleEditor } from '../../ui/title'
 import { type Banner, Banners } from './endings'
@@ -23,6 +23,8 @@ export interface DocumentViewProps extends DocumentHeaderProps {
   /** The sheet, focused by "Skip to document" when the text cannot be edited. */
   sheet: RefObject<HTMLElement | null>
   onSkipToDocument(): void
+  /** A side panel beside the sheet (History), or nothing. */
+  panel?: ComponentChildren
 }
 
 /** A container for an element made elsewhere (the toolbar). */
@@ -55,7 +57,7 @@ export function DocumentView(props: DocumentViewProps) {
       <main class="doc-main" id="main">
         <ToolbarSlot toolbar={props.toolbar} />
         <Banners banner={props.banner} />
-        <div class="doc-body">
+        <div class={props.panel === undefined || props.panel === null ? 'doc-body' : 'doc-body doc-body-with-panel'}>
           <article class="sheet" ref={props.sheet} tabIndex={-1} aria-label="Document">
             <TitleField editor={props.title} />
             <div ref={props.editorHost} class="editor-host">
@@ -66,6 +68,7 @@ export function DocumentView(props: DocumentViewProps) {
               )}
             </div>
           </article>
+          {props.panel}
         </div>
       </main>
       <footer class="statusbar">
