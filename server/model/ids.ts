@@ -11,3 +11,13 @@ const DOCUMENT_ID = /^[A-Za-z0-9_-]{22}$/
 export function isDocumentId(value: string): boolean {
   return DOCUMENT_ID.test(value)
 }
+
+/** A stored file's id: 128 random bits like a document's, since the id alone lets anyone read the file. */
+export function newFileId(): string {
+  return randomBytes(16).toString('base64url')
+}
+
+/** Only ids this server could have issued reach storage. */
+export function isFileId(value: string): boolean {
+  return DOCUMENT_ID.test(value)
+}

@@ -29,4 +29,20 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = checkMigrations([
       CREATE INDEX updates_by_document ON updates (doc_id, seq);
     `,
   },
+  {
+    // Files of a document (images), as bytea; they go with their document.
+    name: '0101_files',
+    sql: `
+      CREATE TABLE files (
+        id text COLLATE "C" PRIMARY KEY,
+        doc_id text COLLATE "C" NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        content_type text NOT NULL,
+        size integer NOT NULL,
+        created_at bigint NOT NULL,
+        data bytea NOT NULL
+      );
+      COMMENT ON COLUMN files.created_at IS 'milliseconds since the Unix epoch';
+      CREATE INDEX files_by_document ON files (doc_id);
+    `,
+  },
 ])

@@ -41,4 +41,19 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = checkMigrations([
       ALTER TABLE updates ADD COLUMN entries INTEGER NOT NULL DEFAULT 1;
     `,
   },
+  {
+    // Files of a document (images), as BLOBs; they go with their document.
+    name: '0101_files',
+    sql: `
+      CREATE TABLE files (
+        id TEXT PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        content_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        data BLOB NOT NULL
+      );
+      CREATE INDEX files_by_document ON files (doc_id);
+    `,
+  },
 ])
