@@ -19,6 +19,9 @@ import { MemoryBus } from './fanout/memory'
 import type { Fanout } from './fanout/types'
 import { type Metrics, createMetrics } from './common/metrics'
 import { SqliteDocumentStore } from './storage/sqlite/documents'
+import { SqliteFileStore } from './storage/sqlite/files'
+import type { FileStore } from './storage/files'
+import { FileService } from './documents/files'
 import type { DocumentStore } from './storage/types'
 import { CloseCode } from '../protocol/closeCodes'
 import { ConnectionHub } from './sync/connections'
@@ -36,22 +39,25 @@ export interface RunningTandem {
 }
 
 /** PostgreSQL and Redis clients are loaded only when configured: a single machine never needs them. */
-async function createStore(config: Config, log: Logger): Promise<DocumentStore> {
+async function createStore(config: Config, log: Logger): Promise<{ store: DocumentStore; files: FileStore }> {
   if (config.databaseUrl !== null) {
     const { PostgresDocumentStore } = await import('./storage/postgres/documents')
-    return PostgresDocumentStore.open({
+    const { PostgresFileStore } = await import('./storage/postgres/files')
+    const store = await PostgresDocumentStore.open({
       connectionString: config.databaseUrl,
       ...config.postgres,
       compactThreshold: config.compactThreshold,
       log: log.child({ component: 'storage' }),
     })
+    return { store, files: new PostgresFileStore(store.database.pool) }
   }
-  return new SqliteDocumentStore({
+  const store = new SqliteDocumentStore({
     path: config.sqlitePath,
     compactThreshold: config.compactThreshold,
     synchronous: config.sqliteSynchronous,
     log: log.child({ component: 'storage' }),
   })
+  return { store, files: new SqliteFileStore(store.database) }
 }
 
 /** Without Redis this process is the only one: a bus with a single member tells no one. */
@@ -79,6 +85,8 @@ function findWebRoot(): string | null {
 export interface Tandem {
   app: ReturnType<typeof createApp>
   store: DocumentStore
+  /** Files (images) of the documents, in the store's database. */
+  fileStore: FileStore
   fanout: Fanout
   rooms: RoomManager
   hub: ConnectionHub
@@ -90,7 +98,7 @@ export interface Tandem {
 /** Everything wired, nothing listening: `app.request()` tests use this directly. */
 export async function buildTandem(config: Config, log: Logger): Promise<Tandem> {
   const metrics = createMetrics()
-  const store = await createStore(config, log)
+  const { store, files: fileStore } = await createStore(config, log)
   const fanout = await createFanout(config, log)
   const rooms = new RoomManager({
     store,
@@ -134,8 +142,11 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     publicUrl: config.publicUrl,
     authSecret: config.authSecret,
   })
+  const files = new FileService({ files: fileStore, rooms, maxDocumentBytes: config.limits.maxDocumentBytes })
   const app = createApp({
     documents,
+    files,
+    maxFileBytes: config.limits.maxFileBytes,
     health: { storage: () => store.ping(), fanout: () => fanout.ping() },
     metrics,
     log,
@@ -145,7 +156,7 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     maxBodyBytes: config.limits.maxBodyBytes,
     webRoot: findWebRoot(),
   })
-  return { app, store, fanout, rooms, hub, metrics, config, log }
+  return { app, store, fileStore, fanout, rooms, hub, metrics, config, log }
 }
 
 /** Stops taking work, stores everything, tells clients to come back (1012). */

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { DocumentNotFound } from '../common/errors'
-import { newDocumentId, newFileId } from '../model/ids'
 import type { FileStore } from './files'
 import type { DocumentStore } from './types'
 
@@ -24,6 +23,10 @@ export interface FileStoreHarness {
   /** Drops what `open` created. */
   cleanup(): Promise<void>
 }
+
+// Ids as the server makes them (model/ids.ts, a layer this one may not import).
+const newDocumentId = (): string => randomBytes(16).toString('base64url')
+const newFileId = newDocumentId
 
 const PNG_SIGNATURE = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
 

@@ -147,6 +147,16 @@ export class Room {
     return this.#sockets.size
   }
 
+  /** Bytes counted against the document's quota: its stored updates and its files. */
+  get byteSize(): number {
+    return this.#byteSize
+  }
+
+  /** Counts bytes stored beside the document (a file) against its quota; negative gives them back. */
+  countStoredBytes(bytes: number): void {
+    this.#byteSize += bytes
+  }
+
   /** Number of clients with a live presence state. */
   get presenceCount(): number {
     return this.#awareness.size
