@@ -4,6 +4,7 @@
  * content, exports) and what the schema firewall accepts are exactly what the editor shows.
  */
 import { type Extensions, getSchema } from '@tiptap/core'
+import Image from '@tiptap/extension-image'
 import { Link } from '@tiptap/extension-link'
 import StarterKit from '@tiptap/starter-kit'
 import type { Schema } from '@tiptap/pm/model'
@@ -40,7 +41,11 @@ const PolicyLink = Link.extend({
 
 /** Undo is left to the collaboration layer (per-user Yjs undo), so StarterKit's is disabled. */
 export function contentExtensions(): Extensions {
-  return [StarterKit.configure({ undoRedo: false, link: false }), PolicyLink]
+  return [
+    StarterKit.configure({ undoRedo: false, link: false }),
+    PolicyLink,
+    Image.configure({ inline: false, allowBase64: false }),
+  ]
 }
 
 let schema: Schema | null = null

@@ -17,6 +17,7 @@ export const NODE_NAMES = [
   'hardBreak',
   'heading',
   'horizontalRule',
+  'image',
   'listItem',
   'orderedList',
   'paragraph',
@@ -34,6 +35,15 @@ const stringOrNull: ValueCheck = (value) => (value === null || typeof value === 
 /** Tiptap reads `<ol start>` with parseInt, so a pasted list may carry NaN. */
 const number: ValueCheck = (value) => (typeof value === 'number' ? null : 'must be a number')
 
+/** An image's source: a file stored here (`/api/files/…`) or an http(s) URL; never `data:` or script. */
+const imageSrc: ValueCheck = (value) => {
+  if (typeof value !== 'string') return 'must be a string'
+  if (/^\/api\/files\/[A-Za-z0-9_-]+$/.test(value)) return null
+  return /^https?:\/\/[^\s]+$/i.test(value) ? null : 'must be /api/files/… or an http(s) URL'
+}
+const dimension: ValueCheck = (value) =>
+  value === null || typeof value === 'number' || typeof value === 'string' ? null : 'must be a number'
+
 /**
  * The attributes of each node as y-tiptap writes them (every non-null attribute of the node), with
  * a check of the value. A node absent from the editor's schema attributes carries none.
@@ -45,6 +55,7 @@ export const NODE_ATTRIBUTES: Record<(typeof NODE_NAMES)[number], Record<string,
   hardBreak: {},
   heading: { level: integerIn(1, 6) },
   horizontalRule: {},
+  image: { src: imageSrc, alt: stringOrNull, title: stringOrNull, width: dimension, height: dimension },
   listItem: {},
   orderedList: { start: number, type: stringOrNull },
   paragraph: {},

@@ -14,6 +14,7 @@ import type { Identity } from '../identity'
 import { DOCUMENT_FIELD } from '../sync/session'
 import { renderCaret, selectionAttributes } from './caret'
 import { CollaborationFixes } from './collaborationFixes'
+import { ImageUpload, type ImageUploadOptions } from './imageUpload'
 
 /**
  * StarterKit's trailing-node plugin appends an empty paragraph whenever the document ends in
@@ -26,12 +27,19 @@ function sharedSchemaExtensions(): Extensions {
   )
 }
 
-export function editorExtensions(options: { doc: Y.Doc; provider: WebsocketProvider; identity: Identity }): Extensions {
+export function editorExtensions(options: {
+  doc: Y.Doc
+  provider: WebsocketProvider
+  identity: Identity
+  /** Image uploads (toolbar, drop, paste); without them, files are not taken. */
+  images?: ImageUploadOptions | undefined
+}): Extensions {
   return [
     ...sharedSchemaExtensions(),
     Collaboration.configure({ document: options.doc, field: DOCUMENT_FIELD }),
     // Others' edits keep your marks at the caret and your undo steps (upstream binding issues).
     CollaborationFixes,
+    ...(options.images === undefined ? [] : [ImageUpload.configure(options.images)]),
     CollaborationCaret.configure({
       provider: options.provider,
       user: { id: options.identity.id, name: options.identity.name, color: options.identity.color },

@@ -23,6 +23,8 @@ interface Tool {
   /** Toggle tools report whether they apply to the selection. */
   active?: (editor: Editor) => boolean
   enabled?: (editor: Editor) => boolean
+  /** Whether the editor has what the tool needs; the button is left out otherwise. */
+  available?: (editor: Editor) => boolean
 }
 
 const text =
@@ -41,6 +43,7 @@ const ICONS = {
   redo: 'M15 14l5-5-5-5|M20 9H9.5a5.5 5.5 0 0 0 0 11H13',
   link: 'M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1|M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1',
   code: 'M9 8l-4 4 4 4|M15 8l4 4-4 4',
+  image: 'M4 5h16v14H4z|M4 16l5-5 4 4 2-2 5 5|M15.5 9.5h.01',
 }
 
 const GROUPS: Tool[][] = [
@@ -147,6 +150,14 @@ const GROUPS: Tool[][] = [
       active: (e) => e.isActive('codeBlock'),
     },
     { id: 'hr', label: 'Divider', face: svg(ICONS.horizontalRule), run: (c) => c.setHorizontalRule() },
+    // Opens the file picker (editor/imageUpload.ts); shown only where uploads are set up.
+    {
+      id: 'image',
+      label: 'Image',
+      face: svg(ICONS.image),
+      run: (c) => c.openImagePicker(),
+      available: (e) => e.extensionManager.extensions.some((extension) => extension.name === 'imageUpload'),
+    },
   ],
 ]
 
@@ -198,7 +209,7 @@ export function createToolbar(editor: Editor): Toolbar {
   GROUPS.forEach((group, index) => {
     if (index > 0)
       element.append(h('span', { class: 'tool-divider', role: 'separator', 'aria-orientation': 'vertical' }))
-    for (const tool of group) element.append(makeButton(tool))
+    for (const tool of group) if (tool.available?.(editor) ?? true) element.append(makeButton(tool))
     if (index === 2) {
       const button = makeButton(linkTool)
       button.addEventListener('click', () => {
