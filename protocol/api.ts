@@ -75,6 +75,18 @@ export interface ShareDto {
   expiresAt: string | null
 }
 
+/**
+ * An image stored with a document (`POST /api/docs/:id/files`, raw bytes as the body). `url`
+ * serves it (`GET /api/files/:fileId`) to anyone who has it, without a token, so that `<img>`
+ * works; `contentType` is what the server found in the bytes.
+ */
+export interface FileDto {
+  id: string
+  url: string
+  contentType: string
+  size: number
+}
+
 /** Content to start a document with: a ProseMirror document (`json`), or a string in the other formats. */
 export interface InitialContent {
   format: ContentFormat

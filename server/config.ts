@@ -53,6 +53,7 @@ const schema = z.object({
   MAX_PAYLOAD_BYTES: integer(2 * MiB, 1024),
   MAX_BODY_BYTES: integer(2 * MiB, 1024),
   MAX_DOCUMENT_BYTES: integer(64 * MiB, 1024),
+  MAX_FILE_BYTES: integer(10 * MiB, 1024),
   MAX_MESSAGES_PER_SECOND: integer(200, 1),
   MAX_CONNECTIONS_PER_IP: integer(100, 1),
   MAX_HTTP_CONNECTIONS_PER_IP: integer(64),
@@ -111,6 +112,8 @@ export interface Config {
     maxPayloadBytes: number
     maxBodyBytes: number
     maxDocumentBytes: number
+    /** Largest uploaded file (an image); it counts in its document's quota too. */
+    maxFileBytes: number
     maxMessagesPerSecond: number
     maxConnectionsPerIp: number
     /** TCP connections from one address not (or not yet) upgraded to a WebSocket; 0: no cap. */
@@ -216,6 +219,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
       maxBodyBytes: e.MAX_BODY_BYTES,
       maxDocumentBytes: e.MAX_DOCUMENT_BYTES,
+      maxFileBytes: e.MAX_FILE_BYTES,
       maxMessagesPerSecond: e.MAX_MESSAGES_PER_SECOND,
       maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
       maxHttpConnectionsPerIp: e.MAX_HTTP_CONNECTIONS_PER_IP,

@@ -20,6 +20,9 @@ import type { Fanout } from './fanout/types'
 import { type Metrics, createMetrics } from './common/metrics'
 import { SqliteDocumentStore } from './storage/sqlite/documents'
 import { SqliteVersionStore } from './storage/sqlite/versions'
+import { SqliteFileStore } from './storage/sqlite/files'
+import type { FileStore } from './storage/files'
+import { FileService } from './documents/files'
 import type { DocumentStore } from './storage/types'
 import type { VersionStore } from './storage/versions'
 import { VersionService } from './documents/versions'
@@ -39,17 +42,25 @@ export interface RunningTandem {
 }
 
 /** PostgreSQL and Redis clients are loaded only when configured: a single machine never needs them. */
-async function createStore(config: Config, log: Logger): Promise<{ store: DocumentStore; versions: VersionStore }> {
+async function createStore(
+  config: Config,
+  log: Logger,
+): Promise<{ store: DocumentStore; versions: VersionStore; files: FileStore }> {
   if (config.databaseUrl !== null) {
     const { PostgresDocumentStore } = await import('./storage/postgres/documents')
     const { PostgresVersionStore } = await import('./storage/postgres/versions')
+    const { PostgresFileStore } = await import('./storage/postgres/files')
     const store = await PostgresDocumentStore.open({
       connectionString: config.databaseUrl,
       ...config.postgres,
       compactThreshold: config.compactThreshold,
       log: log.child({ component: 'storage' }),
     })
-    return { store, versions: new PostgresVersionStore(store.database) }
+    return {
+      store,
+      versions: new PostgresVersionStore(store.database),
+      files: new PostgresFileStore(store.database.pool),
+    }
   }
   const store = new SqliteDocumentStore({
     path: config.sqlitePath,
@@ -57,7 +68,7 @@ async function createStore(config: Config, log: Logger): Promise<{ store: Docume
     synchronous: config.sqliteSynchronous,
     log: log.child({ component: 'storage' }),
   })
-  return { store, versions: new SqliteVersionStore(store.database) }
+  return { store, versions: new SqliteVersionStore(store.database), files: new SqliteFileStore(store.database) }
 }
 
 /** Without Redis this process is the only one: a bus with a single member tells no one. */
@@ -85,6 +96,8 @@ function findWebRoot(): string | null {
 export interface Tandem {
   app: ReturnType<typeof createApp>
   store: DocumentStore
+  /** Files (images) of the documents, in the store's database. */
+  fileStore: FileStore
   fanout: Fanout
   rooms: RoomManager
   hub: ConnectionHub
@@ -97,7 +110,7 @@ export interface Tandem {
 /** Everything wired, nothing listening: `app.request()` tests use this directly. */
 export async function buildTandem(config: Config, log: Logger): Promise<Tandem> {
   const metrics = createMetrics()
-  const { store, versions: versionStore } = await createStore(config, log)
+  const { store, versions: versionStore, files: fileStore } = await createStore(config, log)
   const fanout = await createFanout(config, log)
   // The recorder needs the rooms and the rooms report to it: built right after them.
   let versions: VersionService | null = null
@@ -156,9 +169,12 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     publicUrl: config.publicUrl,
     authSecret: config.authSecret,
   })
+  const files = new FileService({ files: fileStore, rooms, maxDocumentBytes: config.limits.maxDocumentBytes })
   const app = createApp({
     documents,
     versions,
+    files,
+    maxFileBytes: config.limits.maxFileBytes,
     health: { storage: () => store.ping(), fanout: () => fanout.ping() },
     metrics,
     log,
@@ -168,7 +184,7 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     maxBodyBytes: config.limits.maxBodyBytes,
     webRoot: findWebRoot(),
   })
-  return { app, store, fanout, rooms, hub, versions, metrics, config, log }
+  return { app, store, fileStore, fanout, rooms, hub, versions, metrics, config, log }
 }
 
 /** Stops taking work, stores everything, tells clients to come back (1012). */

@@ -5,7 +5,7 @@
  */
 import type { Hono } from 'hono'
 import { hc } from 'hono/client'
-import type { DocumentDto, DocumentsApi } from '../protocol/api'
+import type { DocumentDto, DocumentsApi, FileDto } from '../protocol/api'
 
 type Api = Hono<object, DocumentsApi>
 
@@ -76,3 +76,19 @@ export async function callEmpty(request: Promise<Response>): Promise<void> {
 }
 
 export type DocumentSummary = DocumentDto
+
+/**
+ * Uploads an image of a document (`POST /api/docs/:id/files`, the file itself as the body).
+ * A plain `fetch`: the typed client speaks JSON bodies only.
+ *
+ * @throws {ApiError} status 0 when the server could not be reached
+ */
+export function uploadFile(token: string | null, docId: string, file: Blob): Promise<FileDto> {
+  const headers: Record<string, string> = { 'Content-Type': file.type === '' ? 'application/octet-stream' : file.type }
+  if (token !== null) headers.Authorization = `Bearer ${token}`
+  return call<FileDto>(
+    fetch(`/api/docs/${encodeURIComponent(docId)}/files`, { method: 'POST', headers, body: file }) as Promise<
+      Response & { json(): Promise<FileDto> }
+    >,
+  )
+}

@@ -14,6 +14,8 @@ import type { VersionService } from '../documents/versions'
 import { accessMiddleware } from './access'
 import { documentRoutes } from './documents'
 import { versionRoutes } from './versions'
+import type { FileService } from '../documents/files'
+import { fileRoutes } from './files'
 import type { AppEnv } from './env'
 import { errorHandler, notFoundHandler } from './errors'
 import { hostCheck } from './hosts'
@@ -26,6 +28,9 @@ import { syncRoutes } from './upgrade'
 export interface AppDeps {
   documents: DocumentService
   versions: VersionService
+  files: FileService
+  /** `MAX_FILE_BYTES`: uploads have this limit instead of `maxBodyBytes`. */
+  maxFileBytes: number
   health: HealthProbes
   metrics: Metrics
   log: Logger
@@ -49,6 +54,8 @@ export function createApp(deps: AppDeps) {
     .use(requestLogging(deps.log))
     .use(hostCheck(deps.allowedHosts, hostExempt))
     .route('/', operationsRoutes(deps))
+    // Before the API's middleware: uploads have their own limit, reading a file needs no token.
+    .route('/api', fileRoutes(deps))
     .use(
       '/api/*',
       bodyLimit({

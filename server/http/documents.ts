@@ -59,7 +59,7 @@ export function toDto(record: DocumentRecord): DocumentDto {
 }
 
 /** The `:id` parameter, refused before storage when it cannot be an id this server issued. */
-function documentId(id: string, access: Access, allowed: (access: Access, id: string) => boolean): string {
+export function documentId(id: string, access: Access, allowed: (access: Access, id: string) => boolean): string {
   if (!isDocumentId(id)) throw new DocumentNotFound(id)
   if (!allowed(access, id)) throw new Forbidden()
   return id

@@ -22,3 +22,13 @@ const VERSION_ID = /^[A-Za-z0-9_-]{16}$/
 export function isVersionId(value: string): boolean {
   return VERSION_ID.test(value)
 }
+
+/** A stored file's id: 128 random bits like a document's, since the id alone lets anyone read the file. */
+export function newFileId(): string {
+  return randomBytes(16).toString('base64url')
+}
+
+/** Only ids this server could have issued reach storage. */
+export function isFileId(value: string): boolean {
+  return DOCUMENT_ID.test(value)
+}

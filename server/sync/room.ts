@@ -174,13 +174,18 @@ export class Room {
     this.#owners.set(init.doc.clientID, SERVER)
   }
 
-  /** Bytes the document occupies in storage (the quota's measure). */
+  get socketCount(): number {
+    return this.#sockets.size
+  }
+
+  /** Bytes counted against the document's quota: its stored updates and its files. */
   get byteSize(): number {
     return this.#byteSize
   }
 
-  get socketCount(): number {
-    return this.#sockets.size
+  /** Counts bytes stored beside the document (a file) against its quota; negative gives them back. */
+  countStoredBytes(bytes: number): void {
+    this.#byteSize += bytes
   }
 
   /** Number of clients with a live presence state. */

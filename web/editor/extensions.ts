@@ -17,6 +17,7 @@ import { renderCaret, selectionAttributes } from './caret'
 import { CollaborationFixes } from './collaborationFixes'
 import { StructuredPaste } from './paste'
 import { TaskCheckboxes, taskCheckboxLabel } from './tasks'
+import { ImageUpload, type ImageUploadOptions } from './imageUpload'
 
 /**
  * StarterKit's trailing-node plugin appends an empty paragraph whenever the document ends in
@@ -38,7 +39,13 @@ function sharedSchemaExtensions(): Extensions {
   })
 }
 
-export function editorExtensions(options: { doc: Y.Doc; provider: WebsocketProvider; identity: Identity }): Extensions {
+export function editorExtensions(options: {
+  doc: Y.Doc
+  provider: WebsocketProvider
+  identity: Identity
+  /** Image uploads (toolbar, drop, paste); without them, files are not taken. */
+  images?: ImageUploadOptions | undefined
+}): Extensions {
   return [
     ...sharedSchemaExtensions(),
     Collaboration.configure({ document: options.doc, field: DOCUMENT_FIELD }),
@@ -46,6 +53,7 @@ export function editorExtensions(options: { doc: Y.Doc; provider: WebsocketProvi
     CollaborationFixes,
     TaskCheckboxes,
     StructuredPaste,
+    ...(options.images === undefined ? [] : [ImageUpload.configure(options.images)]),
     CollaborationCaret.configure({
       provider: options.provider,
       user: { id: options.identity.id, name: options.identity.name, color: options.identity.color },

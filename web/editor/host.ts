@@ -10,6 +10,7 @@ import type * as Y from 'yjs'
 import type { Identity } from '../identity'
 import { type TextCounts, countText } from './counts'
 import { editorExtensions } from './extensions'
+import type { ImageUploadOptions } from './imageUpload'
 import { type Toolbar, createToolbar } from './toolbar'
 
 export interface EditorHostOptions {
@@ -17,6 +18,8 @@ export interface EditorHostOptions {
   provider: WebsocketProvider
   identity: Identity
   readOnly: boolean
+  /** Image uploads; absent, the editor takes no files. */
+  images?: ImageUploadOptions | undefined
   /** New counts, at most every `countDelayMs`. */
   onCounts(counts: TextCounts): void
   countDelayMs?: number
@@ -34,7 +37,12 @@ export class EditorHost {
     this.#element = element
     this.editor = new Editor({
       element,
-      extensions: editorExtensions({ doc: options.doc, provider: options.provider, identity: options.identity }),
+      extensions: editorExtensions({
+        doc: options.doc,
+        provider: options.provider,
+        identity: options.identity,
+        images: options.readOnly ? undefined : options.images,
+      }),
       editable: !options.readOnly,
       // Tiptap would add its base styles as an inline <style>, which the app's CSP refuses; they
       // are in styles.css instead.

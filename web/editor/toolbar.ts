@@ -28,6 +28,8 @@ interface Tool {
   visible?: (editor: Editor) => boolean
   /** Opens something of its own (a form) instead of running a command. */
   open?: (editor: Editor, button: HTMLButtonElement) => void
+  /** Whether the editor has what the tool needs; the button is left out otherwise. */
+  available?: (editor: Editor) => boolean
 }
 
 const text =
@@ -46,6 +48,7 @@ const ICONS = {
   redo: 'M15 14l5-5-5-5|M20 9H9.5a5.5 5.5 0 0 0 0 11H13',
   link: 'M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1|M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1',
   code: 'M9 8l-4 4 4 4|M15 8l4 4-4 4',
+  image: 'M4 5h16v14H4z|M4 16l5-5 4 4 2-2 5 5|M15.5 9.5h.01',
   highlight: 'M14.5 4.5l5 5L11 18H6v-5z|M4 21h16',
   taskList: 'M4 5h4v4H4z|M4.8 16.5l1.4 1.4 2.6-2.8|M11 7h9|M11 17h9',
   table: 'M4 5h16v14H4z|M4 10h16|M4 14.5h16|M10 5v14|M15 5v14',
@@ -189,6 +192,14 @@ const GROUPS: Tool[][] = [
       active: (e) => e.isActive('codeBlock'),
     },
     { id: 'hr', label: 'Divider', face: svg(ICONS.horizontalRule), run: (c) => c.setHorizontalRule() },
+    // Opens the file picker (editor/imageUpload.ts); shown only where uploads are set up.
+    {
+      id: 'image',
+      label: 'Image',
+      face: svg(ICONS.image),
+      run: (c) => c.openImagePicker(),
+      available: (e) => e.extensionManager.extensions.some((extension) => extension.name === 'imageUpload'),
+    },
     {
       id: 'table',
       label: 'Table',
@@ -311,7 +322,7 @@ export function createToolbar(editor: Editor): Toolbar {
       dividers.push({ divider, group })
       element.append(divider)
     }
-    for (const tool of group) element.append(makeButton(tool))
+    for (const tool of group) if (tool.available?.(editor) ?? true) element.append(makeButton(tool))
     if (index === 2) {
       const button = makeButton(linkTool)
       button.addEventListener('click', () => {

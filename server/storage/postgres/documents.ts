@@ -65,7 +65,7 @@ export class PostgresDocumentStore implements DocumentStore {
     return new PostgresDocumentStore(await openPostgresDatabase(options), options)
   }
 
-  /** The pool, for the stores of other concerns (versions, …) on the same database. */
+  /** The pool, for the stores of other concerns (files, versions, …) on the same database. */
   get database(): PostgresDatabase {
     return this.#database
   }
@@ -147,10 +147,15 @@ export class PostgresDocumentStore implements DocumentStore {
     return (result.rowCount ?? 0) > 0
   }
 
-  /** One statement, hence one consistent view: a compaction committing meanwhile cannot tear it. */
+  /**
+   * One statement, hence one consistent view: a compaction committing meanwhile cannot tear it.
+   * `byteSize` counts the document's files too (its quota covers them).
+   */
   async load(id: string): Promise<StoredDocument | null> {
     const { rows } = await this.#pool.query<{ part: number; data: Buffer | null; byte_size: string | null }>(
-      `SELECT 0 AS part, 0::bigint AS seq, snapshot AS data, byte_size FROM documents WHERE id = $1
+      `SELECT 0 AS part, 0::bigint AS seq, snapshot AS data,
+              byte_size + (SELECT COALESCE(SUM(size), 0) FROM files WHERE doc_id = $1) AS byte_size
+         FROM documents WHERE id = $1
        UNION ALL
        SELECT 1, seq, data, NULL FROM updates WHERE doc_id = $1
        ORDER BY part, seq`,

@@ -30,6 +30,22 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = checkMigrations([
     `,
   },
   {
+    // Files of a document (images), as bytea; they go with their document.
+    name: '0101_files',
+    sql: `
+      CREATE TABLE files (
+        id text COLLATE "C" PRIMARY KEY,
+        doc_id text COLLATE "C" NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        content_type text NOT NULL,
+        size integer NOT NULL,
+        created_at bigint NOT NULL,
+        data bytea NOT NULL
+      );
+      COMMENT ON COLUMN files.created_at IS 'milliseconds since the Unix epoch';
+      CREATE INDEX files_by_document ON files (doc_id);
+      `,
+  },
+  {
     // Versions (issue 14): full states with their authors; one automatic version per state; the
     // authors noted since the last version wait in version_authors.
     name: '0201_versions',

@@ -143,10 +143,13 @@ export class SqliteDocumentStore implements DocumentStore {
       append: db.prepare('INSERT INTO journal (doc_id, data) VALUES (?, ?)'),
       replaceSnapshot: db.prepare('UPDATE documents SET snapshot = ? WHERE id = ?'),
       trimLog: db.prepare('DELETE FROM updates WHERE doc_id = ? AND seq <= ?'),
+      filesSize: db.prepare<[string], { total: number }>(
+        'SELECT COALESCE(SUM(size), 0) AS total FROM files WHERE doc_id = ?',
+      ),
     }
   }
 
-  /** The open file, for the stores of other concerns (versions, …) on the same database. */
+  /** The open file, for the stores of other concerns (files, versions, …) on the same database. */
   get database(): Database.Database {
     return this.#db
   }
@@ -204,7 +207,9 @@ export class SqliteDocumentStore implements DocumentStore {
       const updates: Uint8Array[] = document.snapshot === null ? [] : [document.snapshot]
       for (const row of this.#statements.log.all(id)) readLogRow(row, updates)
       for (const row of this.#statements.journal.all(id)) updates.push(row.data)
-      return { updates, byteSize: updates.reduce((sum, update) => sum + update.length, 0) }
+      // The document's files count in its quota too.
+      const files = this.#statements.filesSize.get(id)?.total ?? 0
+      return { updates, byteSize: updates.reduce((sum, update) => sum + update.length, files) }
     })()
   }
 

@@ -42,6 +42,21 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = checkMigrations([
     `,
   },
   {
+    // Files of a document (images), as BLOBs; they go with their document.
+    name: '0101_files',
+    sql: `
+      CREATE TABLE files (
+        id TEXT PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        content_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        data BLOB NOT NULL
+      );
+      CREATE INDEX files_by_document ON files (doc_id);
+      `,
+  },
+  {
     // Versions (issue 14): full states with their authors; one automatic version per state; the
     // authors noted since the last version wait in version_authors.
     name: '0201_versions',

@@ -12,9 +12,11 @@
  * (Ctrl+/ for the shortcuts dialog).
  */
 import { createRef, render } from 'preact'
-import { ApiError, type ApiClient, call, createApi } from '../../api'
+import { ApiError, type ApiClient, call, createApi, uploadFile } from '../../api'
 import { describeCounts } from '../../editor/counts'
 import { EditorHost } from '../../editor/host'
+import type { UploadFailure } from '../../editor/imageUpload'
+import { browserNetwork } from '../../sync/network'
 import type { Identity } from '../../identity'
 import type { Ending } from '../../sync/closeReasons'
 import { restDocumentChecker } from '../../sync/documentCheck'
@@ -69,6 +71,7 @@ export class DocumentController implements Page {
   readonly #api: ApiClient
   readonly #versionsApi: VersionsClient
   readonly #canDeleteVersions: boolean
+  readonly #token: string | null
   readonly #session: DocumentSession
   readonly #title: TitleEditor
   readonly #editorElement = createRef<HTMLDivElement>()
@@ -95,6 +98,7 @@ export class DocumentController implements Page {
     this.#api = createApi(access.token)
     this.#versionsApi = createVersionsApi(access.token)
     this.#canDeleteVersions = access.role === 'admin'
+    this.#token = access.token
     this.#session = deps.openSession({
       docId,
       token: access.token,
@@ -198,6 +202,11 @@ export class DocumentController implements Page {
       provider: this.#session.provider,
       identity: this.#app.identity,
       readOnly: this.#readOnly,
+      images: {
+        upload: (file) =>
+          uploadFile(this.#token, this.#docId, file).catch((error: unknown) => Promise.reject(uploadFailure(error))),
+        network: browserNetwork,
+      },
       onCounts: (counts) => {
         this.#counts = describeCounts(counts)
         this.#render()
@@ -309,5 +318,17 @@ export class DocumentController implements Page {
       />,
       this.#root,
     )
+  }
+}
+
+/** An upload's failure for the editor: tried again when the server could not be reached or is overloaded. */
+function uploadFailure(error: unknown): UploadFailure {
+  if (!(error instanceof ApiError)) {
+    return { code: 'internal', message: error instanceof Error ? error.message : String(error), retry: false }
+  }
+  return {
+    code: error.code,
+    message: error.message,
+    retry: error.unreachable || [502, 503, 504].includes(error.status),
   }
 }

@@ -1,0 +1,66 @@
+/**
+ * Files of documents (images): checked, counted in the document's quota, stored, served. Beside
+ * the document service and in the same role: routes validate and authorize, this coordinates
+ * the file store and the document's room (whose size counter is the quota).
+ *
+ * Callers check what a token allows (`http/`); the service throws typed errors
+ * (`common/errors.ts`).
+ */
+import { DocumentNotFound, NotFound, QuotaExceeded, UnsupportedMediaType } from '../common/errors'
+import { isFileId, newFileId } from '../model/ids'
+import { IMAGE_TYPES, sniffImageType } from '../model/imageType'
+import type { FileRecord, FileStore, StoredFile } from '../storage/files'
+import type { RoomManager } from '../sync/roomManager'
+
+export type { FileRecord, StoredFile }
+
+export interface FileServiceOptions {
+  files: FileStore
+  rooms: RoomManager
+  /** The document size quota, which its files count in. */
+  maxDocumentBytes: number
+}
+
+export const NOT_AN_IMAGE = `only images can be uploaded (${IMAGE_TYPES.map((type) => type.slice(6).toUpperCase()).join(', ')})`
+
+export class FileService {
+  readonly #options: FileServiceOptions
+
+  constructor(options: FileServiceOptions) {
+    this.#options = options
+  }
+
+  /**
+   * Stores an image of a document; resolves once it is committed. Its type is sniffed from the
+   * bytes. The document's room holds the quota's count: the file is counted there before it is
+   * stored (two uploads at once cannot both slip under the quota) and given back if storing fails.
+   *
+   * @throws {UnsupportedMediaType} anything but a PNG, JPEG, GIF or WebP image
+   * @throws {DocumentNotFound}
+   * @throws {QuotaExceeded} the document and its files would exceed the size quota
+   */
+  async upload(docId: string, data: Uint8Array): Promise<FileRecord> {
+    const contentType = sniffImageType(data)
+    if (contentType === null) throw new UnsupportedMediaType(NOT_AN_IMAGE)
+    const { files, rooms, maxDocumentBytes } = this.#options
+    const record = await rooms.withRoom(docId, async (room) => {
+      if (room.byteSize + data.length > maxDocumentBytes) throw new QuotaExceeded(maxDocumentBytes)
+      room.countStoredBytes(data.length)
+      try {
+        return await files.put({ id: newFileId(), docId, contentType, data })
+      } catch (error) {
+        room.countStoredBytes(-data.length)
+        throw error
+      }
+    })
+    if (record === null) throw new DocumentNotFound(docId)
+    return record
+  }
+
+  /** @throws {NotFound} */
+  async get(fileId: string): Promise<StoredFile> {
+    const file = isFileId(fileId) ? await this.#options.files.get(fileId) : null
+    if (file === null) throw new NotFound('file not found')
+    return file
+  }
+}
