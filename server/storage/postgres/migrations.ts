@@ -29,4 +29,14 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = checkMigrations([
       CREATE INDEX updates_by_document ON updates (doc_id, seq);
     `,
   },
+  {
+    // The trash (issue 14): a deleted document keeps its row, marked with when it was deleted.
+    // The partial index serves the trash listing (newest first) and the retention sweep.
+    name: '0251_trash',
+    sql: `
+      ALTER TABLE documents ADD COLUMN deleted_at bigint;
+      COMMENT ON COLUMN documents.deleted_at IS 'milliseconds since the Unix epoch; set while in the trash';
+      CREATE INDEX documents_trash ON documents (deleted_at DESC, id DESC) WHERE deleted_at IS NOT NULL;
+    `,
+  },
 ])
