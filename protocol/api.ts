@@ -55,6 +55,17 @@ export interface DocumentPageDto {
   nextCursor: string | null
 }
 
+/** A document in the trash (`GET /api/trash`). */
+export interface TrashedDocumentDto extends DocumentDto {
+  /** When it was moved to the trash; it is purged `TRASH_RETENTION_DAYS` later. ISO 8601. */
+  deletedAt: string
+}
+
+export interface TrashPageDto {
+  items: TrashedDocumentDto[]
+  nextCursor: string | null
+}
+
 export interface ShareDto {
   url: string
   role: Role
@@ -118,5 +129,18 @@ export type DocumentsApi = {
   }
   '/api/docs/:id/share': {
     $post: Endpoint<{ json: ShareInput } & Id, ShareDto, 201>
+  }
+}
+
+/** The trash (`/api/trash`): documents deleted with `DELETE /api/docs/:id`, until restored or purged. */
+export type TrashApi = {
+  '/api/trash': {
+    $get: Endpoint<{ query: { limit?: QueryValue; cursor?: string | undefined } }, TrashPageDto, 200>
+  }
+  '/api/trash/:id/restore': {
+    $post: Endpoint<Id, DocumentDto, 200>
+  }
+  '/api/trash/:id': {
+    $delete: Endpoint<Id, null, 204, 'body'>
   }
 }

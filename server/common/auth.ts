@@ -98,6 +98,10 @@ export const can = {
   delete: (access: Access, docId: string): boolean =>
     allows(access, docId, 'admin') || (access.doc === '*' && access.role !== 'view'),
   share: (access: Access, docId: string, role: Role): boolean => allows(access, docId, role),
+  /** Seeing the trash: an admin of every document. */
+  listTrash: (access: Access): boolean => access.doc === '*' && access.role === 'admin',
+  /** Restoring or purging a document in the trash: an admin of it (or of every document). */
+  manageTrashed: (access: Access, docId: string): boolean => allows(access, docId, 'admin'),
   /** Metrics and health details: an operator's token, admin of every document. */
   operate: (access: Access): boolean => access.doc === '*' && access.role === 'admin',
 }

@@ -6,7 +6,7 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ExtractSchema } from 'hono/types'
 import type { Logger } from 'pino'
-import type { DocumentsApi } from '../../protocol/api'
+import type { DocumentsApi, TrashApi } from '../../protocol/api'
 import { PayloadTooLarge } from '../common/errors'
 import type { Metrics } from '../common/metrics'
 import type { DocumentService } from '../documents/service'
@@ -19,6 +19,7 @@ import { requestLogging } from './logging'
 import { type HealthProbes, operationsProtected, operationsRoutes } from './operations'
 import { securityHeaders } from './securityHeaders'
 import { serveWebApp } from './static'
+import { trashRoutes } from './trash'
 import { syncRoutes } from './upgrade'
 
 export interface AppDeps {
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps) {
       accessMiddleware(deps.authSecret),
     )
     .route('/api/docs', documentRoutes(deps.documents))
+    .route('/api/trash', trashRoutes(deps.documents))
     .route('/ws', syncRoutes())
   if (deps.webRoot !== null) routes.use(serveWebApp(deps.webRoot))
   routes.onError(errorHandler(deps.log))
@@ -75,3 +77,6 @@ type Served = ExtractSchema<AppType>
  * type-check.
  */
 export const servesDocumentsApi: Same<Pick<Served, keyof DocumentsApi>, DocumentsApi> = true
+
+/** The same for the trash's routes. */
+export const servesTrashApi: Same<Pick<Served, keyof TrashApi>, TrashApi> = true

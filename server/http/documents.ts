@@ -59,7 +59,7 @@ export function toDto(record: DocumentRecord): DocumentDto {
 }
 
 /** The `:id` parameter, refused before storage when it cannot be an id this server issued. */
-function documentId(id: string, access: Access, allowed: (access: Access, id: string) => boolean): string {
+export function documentId(id: string, access: Access, allowed: (access: Access, id: string) => boolean): string {
   if (!isDocumentId(id)) throw new DocumentNotFound(id)
   if (!allowed(access, id)) throw new Forbidden()
   return id
@@ -94,7 +94,7 @@ export function documentRoutes(documents: DocumentService) {
     })
     .delete('/:id', async (c) => {
       const id = documentId(c.req.param('id'), c.var.access, can.delete)
-      await documents.delete(id)
+      await documents.trash(id)
       return c.body(null, 204)
     })
     .get('/:id/content', validQuery(contentQuery), async (c) => {
