@@ -5,9 +5,9 @@
  */
 import type { Hono } from 'hono'
 import { hc } from 'hono/client'
-import type { DocumentDto, DocumentsApi } from '../protocol/api'
+import type { DocumentDto, DocumentsApi, TrashApi, TrashedDocumentDto } from '../protocol/api'
 
-type Api = Hono<object, DocumentsApi>
+type Api = Hono<object, DocumentsApi & TrashApi>
 
 export type ApiClient = ReturnType<typeof hc<Api>>
 
@@ -76,3 +76,4 @@ export async function callEmpty(request: Promise<Response>): Promise<void> {
 }
 
 export type DocumentSummary = DocumentDto
+export type TrashedDocument = TrashedDocumentDto
