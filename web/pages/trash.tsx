@@ -169,7 +169,9 @@ export function TrashView(props: { app: AppContext }) {
 
   const loadMore = async (): Promise<void> => {
     if (nextCursor === null) return
+    // Drops the answer of a refresh in flight, and holds off new ones, which would show one page only.
     const mine = ++generation.current
+    busy.current++
     try {
       const page = await call(api.api.trash.$get({ query: { limit: String(PAGE_SIZE), cursor: nextCursor } }))
       if (mine !== generation.current) return
@@ -180,6 +182,8 @@ export function TrashView(props: { app: AppContext }) {
       setNextCursor(page.nextCursor)
     } catch (error) {
       setProblem(problemOf(error))
+    } finally {
+      busy.current--
     }
   }
 
@@ -276,7 +280,7 @@ function TrashRow(props: { item: TrashedDocument; working: boolean; onRestore():
           type="button"
           class="button button-quiet button-danger-text"
           data-testid="trash-purge"
-          aria-label={`Delete “${item.title}” forever`}
+          aria-label={`Delete forever “${item.title}”`}
           disabled={props.working}
           onClick={props.onPurge}
         >
