@@ -6,7 +6,6 @@
 import { signToken } from '../server/common/auth'
 import { expectAccessible } from './axe'
 import { Tandem, createUser, expect, test } from './fixtures'
-import { DocumentPage } from './pages/documentPage'
 
 async function trashIds(tandem: Tandem): Promise<string[]> {
   const body = (await (await fetch(`${tandem.url}/api/trash?limit=100`)).json()) as { items: Array<{ id: string }> }
@@ -113,6 +112,7 @@ test('the Trash view pages through a long trash', async ({ browser }) => {
 })
 
 test('an editor of a document deleted and restored elsewhere says so and opens it again', async ({ tandem, user }) => {
+  test.slow() // an axe audit, and a restore noticed on the page's next check
   const id = await tandem.createDoc('Shared', 'Kept words')
   const bob = await user('Bob')
   const doc = await bob.open(id)
