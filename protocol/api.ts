@@ -67,6 +67,17 @@ export interface DocumentPageDto {
   nextCursor: string | null
 }
 
+/** A document in the trash (`GET /api/trash`). */
+export interface TrashedDocumentDto extends DocumentDto {
+  /** When it was moved to the trash; it is purged `TRASH_RETENTION_DAYS` later. ISO 8601. */
+  deletedAt: string
+}
+
+export interface TrashPageDto {
+  items: TrashedDocumentDto[]
+  nextCursor: string | null
+}
+
 export interface ShareDto {
   url: string
   role: Role
@@ -195,5 +206,18 @@ export type VersionsApi = {
   }
   '/api/docs/:id/versions/:versionId/restore': {
     $post: Endpoint<VersionId, RestoreDto, 200>
+  }
+}
+
+/** The trash (`/api/trash`): documents deleted with `DELETE /api/docs/:id`, until restored or purged. */
+export type TrashApi = {
+  '/api/trash': {
+    $get: Endpoint<{ query: { limit?: QueryValue; cursor?: string | undefined } }, TrashPageDto, 200>
+  }
+  '/api/trash/:id/restore': {
+    $post: Endpoint<Id, DocumentDto, 200>
+  }
+  '/api/trash/:id': {
+    $delete: Endpoint<Id, null, 204, 'body'>
   }
 }

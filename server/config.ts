@@ -68,6 +68,7 @@ const schema = z.object({
   REQUEST_TIMEOUT_MS: integer(30_000, 1000),
   ROOM_UNLOAD_GRACE_MS: integer(10_000),
   COMPACT_THRESHOLD: integer(500, 1),
+  TRASH_RETENTION_DAYS: integer(30, 1),
   SQLITE_SYNCHRONOUS: z.enum(['normal', 'full']).default('normal'),
   DATABASE_POOL_SIZE: integer(10, 1),
   DATABASE_QUERY_TIMEOUT_MS: integer(15_000, 100),
@@ -140,6 +141,8 @@ export interface Config {
   requestTimeoutMs: number
   roomUnloadGraceMs: number
   compactThreshold: number
+  /** Days a deleted document stays in the trash before it is purged for good. */
+  trashRetentionDays: number
   sqliteSynchronous: 'normal' | 'full'
   /** PostgreSQL connections per process, and the client-side deadline of one statement. */
   postgres: { poolSize: number; queryTimeoutMs: number }
@@ -235,6 +238,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     roomUnloadGraceMs: e.ROOM_UNLOAD_GRACE_MS,
     compactThreshold: e.COMPACT_THRESHOLD,
+    trashRetentionDays: e.TRASH_RETENTION_DAYS,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     postgres: { poolSize: e.DATABASE_POOL_SIZE, queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS },
     heartbeatIntervalMs: e.HEARTBEAT_INTERVAL_MS,

@@ -15,6 +15,7 @@ import { type Config, ConfigError, configWarnings, loadConfig } from './config'
 import { schemaRules } from './content/rules'
 import { guardConnections } from './http/connectionGuard'
 import { DocumentService } from './documents/service'
+import { TrashSweep } from './documents/trashSweep'
 import { MemoryBus } from './fanout/memory'
 import type { Fanout } from './fanout/types'
 import { type Metrics, createMetrics } from './common/metrics'
@@ -105,6 +106,8 @@ export interface Tandem {
   metrics: Metrics
   config: Config
   log: Logger
+  /** Purges the trash past its retention; started by {@link startTandem}, not by building. */
+  trashSweep: TrashSweep
 }
 
 /** Everything wired, nothing listening: `app.request()` tests use this directly. */
@@ -168,6 +171,11 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     maxDocumentBytes: config.limits.maxDocumentBytes,
     publicUrl: config.publicUrl,
     authSecret: config.authSecret,
+    trashRetentionDays: config.trashRetentionDays,
+  })
+  const trashSweep = new TrashSweep({
+    purgeExpired: () => documents.purgeExpired(),
+    log: log.child({ component: 'trash' }),
   })
   const files = new FileService({ files: fileStore, rooms, maxDocumentBytes: config.limits.maxDocumentBytes })
   const app = createApp({
@@ -184,12 +192,13 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     maxBodyBytes: config.limits.maxBodyBytes,
     webRoot: findWebRoot(),
   })
-  return { app, store, fileStore, fanout, rooms, hub, versions, metrics, config, log }
+  return { app, store, fileStore, fanout, rooms, hub, versions, metrics, config, log, trashSweep }
 }
 
 /** Stops taking work, stores everything, tells clients to come back (1012). */
 export async function closeTandem(tandem: Tandem): Promise<void> {
   tandem.hub.stop()
+  await tandem.trashSweep.stop()
   await tandem.rooms.closeAll(CloseCode.serviceRestart, 'server restarting')
   tandem.hub.closeAll(CloseCode.serviceRestart, 'server restarting')
   await tandem.versions.close()
@@ -199,6 +208,7 @@ export async function closeTandem(tandem: Tandem): Promise<void> {
 
 export async function startTandem(config: Config, log: Logger): Promise<RunningTandem> {
   const tandem = await buildTandem(config, log)
+  tandem.trashSweep.start()
   const server: Server = createServer(
     {
       // Half-finished requests and upgrades are cut off: Node checks the deadline on this interval.

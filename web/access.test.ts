@@ -53,6 +53,22 @@ describe('AccessStore', () => {
     expect(access.tokenFor(DOC)).toBe(token)
   })
 
+  it('offers the trash to everyone on an open server, and with tokens to admins only', () => {
+    const open = new AccessStore(memoryStorage(), () => NOW)
+    expect(open.canManageTrash()).toBe(true)
+    expect(open.canManageTrash(DOC)).toBe(true)
+    const withToken = (claims: Record<string, unknown>, docId: string | null = null) => {
+      const access = new AccessStore(memoryStorage(), () => NOW)
+      access.absorb(new URL(`http://x/?token=${jwt({ exp: inAnHour, ...claims })}`), docId)
+      return access
+    }
+    expect(withToken({ doc: '*', role: 'admin' }).canManageTrash()).toBe(true)
+    expect(withToken({ doc: '*', role: 'edit' }).canManageTrash()).toBe(false)
+    expect(withToken({ doc: '*', role: 'edit' }).canManageTrash(DOC)).toBe(false)
+    expect(withToken({ doc: DOC, role: 'admin' }, DOC).canManageTrash(DOC)).toBe(true)
+    expect(withToken({ doc: DOC, role: 'edit' }, DOC).canManageTrash(DOC)).toBe(false)
+  })
+
   it('offers a view token read-only, and honours ?role=view on an open server', () => {
     const access = new AccessStore(memoryStorage(), () => NOW)
     const view = jwt({ doc: DOC, role: 'view', exp: inAnHour })

@@ -96,6 +96,18 @@ export class AccessStore {
     return usable(this.#storage.getItem(documentKey(docId)), this.#now()) ?? this.generalToken()
   }
 
+  /**
+   * Whether to offer the trash: on an open server (no token) everyone is an admin; with tokens,
+   * listing it needs an admin token for every document, restoring one an admin token for it.
+   */
+  canManageTrash(docId?: string): boolean {
+    const token = docId === undefined ? this.generalToken() : this.tokenFor(docId)
+    if (token === null) return true
+    const claims = decodeToken(token)
+    if (claims === null) return false
+    return claims.role === 'admin' && (claims.doc === '*' || claims.doc === docId)
+  }
+
   forget(docId: string): void {
     this.#storage.removeItem(documentKey(docId))
   }

@@ -5,9 +5,9 @@
  */
 import type { Hono } from 'hono'
 import { hc } from 'hono/client'
-import type { DocumentDto, DocumentsApi, FileDto } from '../protocol/api'
+import type { DocumentDto, DocumentsApi, FileDto, TrashApi, TrashedDocumentDto } from '../protocol/api'
 
-type Api = Hono<object, DocumentsApi>
+type Api = Hono<object, DocumentsApi & TrashApi>
 
 export type ApiClient = ReturnType<typeof hc<Api>>
 
@@ -92,3 +92,4 @@ export function uploadFile(token: string | null, docId: string, file: Blob): Pro
     >,
   )
 }
+export type TrashedDocument = TrashedDocumentDto

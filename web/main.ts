@@ -9,6 +9,7 @@ import { loadIdentity } from './identity'
 import { browserStorage } from './memoryStorage'
 import { documentPage } from './pages/document/controller'
 import { listPage } from './pages/list'
+import { trashPage } from './pages/trash'
 import { NOT_FOUND, messagePage } from './pages/message'
 import type { AppContext, Page } from './pages/page'
 import { NAVIGATE_EVENT, matchRoute, navigate } from './router'
@@ -30,6 +31,9 @@ function render(): void {
   switch (route.page) {
     case 'list':
       page = listPage(root!, app)
+      break
+    case 'trash':
+      page = trashPage(root!, app)
       break
     case 'document':
       page = documentPage(root!, app, route.id)

@@ -4,6 +4,7 @@ import { documentPath, matchRoute } from './router'
 describe('matchRoute', () => {
   it('knows the list and documents', () => {
     expect(matchRoute('/')).toEqual({ page: 'list' })
+    expect(matchRoute('/trash')).toEqual({ page: 'trash' })
     expect(matchRoute('/d/abc_DEF-123')).toEqual({ page: 'document', id: 'abc_DEF-123' })
     expect(matchRoute('/d/abc/')).toEqual({ page: 'document', id: 'abc' })
   })

@@ -2,10 +2,11 @@
  * The two pages and the history API: links inside the app change the page without a reload,
  * so an open document's connection and presence are torn down deliberately, not by unload.
  */
-export type Route = { page: 'list' } | { page: 'document'; id: string } | { page: 'missing' }
+export type Route = { page: 'list' } | { page: 'trash' } | { page: 'document'; id: string } | { page: 'missing' }
 
 export function matchRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '/index.html') return { page: 'list' }
+  if (pathname === TRASH_PATH || pathname === `${TRASH_PATH}/`) return { page: 'trash' }
   const match = /^\/d\/([^/]+)\/?$/.exec(pathname)
   if (match?.[1] !== undefined) {
     try {
@@ -16,6 +17,8 @@ export function matchRoute(pathname: string): Route {
   }
   return { page: 'missing' }
 }
+
+export const TRASH_PATH = '/trash'
 
 export const NAVIGATE_EVENT = 'tandem:navigate'
 

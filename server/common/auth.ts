@@ -100,6 +100,10 @@ export const can = {
   share: (access: Access, docId: string, role: Role): boolean => allows(access, docId, role),
   /** Named versions are removed by an admin of the document only. */
   deleteVersion: (access: Access, docId: string): boolean => allows(access, docId, 'admin'),
+  /** Seeing the trash: an admin of every document. */
+  listTrash: (access: Access): boolean => access.doc === '*' && access.role === 'admin',
+  /** Restoring or purging a document in the trash: an admin of it (or of every document). */
+  manageTrashed: (access: Access, docId: string): boolean => allows(access, docId, 'admin'),
   /** Metrics and health details: an operator's token, admin of every document. */
   operate: (access: Access): boolean => access.doc === '*' && access.role === 'admin',
 }

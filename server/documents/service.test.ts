@@ -3,7 +3,8 @@
  */
 import { pino } from 'pino'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
+import { DOCUMENT_FIELD } from '../../protocol/fields'
 import { CloseCode } from '../../protocol/closeCodes'
 import { DocumentNotFound, InvalidContent, QuotaExceeded } from '../common/errors'
 import { noopSyncMetrics } from '../common/metrics'
@@ -41,6 +42,31 @@ describe('DocumentService', () => {
   let fanout: Fanout
   let rooms: RoomManager
   let documents: DocumentService
+  let now = Date.parse('2026-03-01T12:00:00Z')
+  const otherRooms: RoomManager[] = []
+
+  /** A room manager of another process: same database, its own member of the bus. */
+  const anotherProcess = (): RoomManager => {
+    const manager = new RoomManager({
+      store,
+      fanout: bus.join(),
+      unloadGraceMs: 60_000,
+      maxMemoryBytes: 0,
+      log,
+      room: {
+        rules: schemaRules(),
+        awareness: { maxClientsPerOwner: 1, maxStateBytes: 1000 },
+        maxPendingBytes: 10_000,
+        ownerProbeTimeoutMs: 50,
+        presenceTickMs: 0,
+        maxDocumentBytes: 1_000_000,
+        log,
+        metrics: noopSyncMetrics,
+      },
+    })
+    otherRooms.push(manager)
+    return manager
+  }
 
   beforeEach(() => {
     store = new SqliteDocumentStore({ path: ':memory:', compactThreshold: 100, synchronous: 'normal', log })
@@ -70,10 +96,13 @@ describe('DocumentService', () => {
       maxDocumentBytes: 2_000,
       publicUrl: 'https://docs.example.test',
       authSecret: null,
+      trashRetentionDays: 30,
+      now: () => now,
     })
   })
 
   afterEach(async () => {
+    for (const manager of otherRooms.splice(0)) await manager.closeAll(CloseCode.serviceRestart, 'test over')
     await rooms.closeAll(CloseCode.serviceRestart, 'test over')
     await store.close()
   })
@@ -105,10 +134,13 @@ describe('DocumentService', () => {
     await expect(documents.rename(newDocumentId(), 'x')).rejects.toBeInstanceOf(DocumentNotFound)
   })
 
-  it('deletes from the store, closes the sockets here and tells the other processes', async () => {
+  it('moves to the trash: closes the sockets here and in other processes, unloads the room, and is deleted everywhere', async () => {
     const { id } = await documents.create({ title: 'Doomed' })
     const editor = socket()
     await rooms.join(id, editor)
+    const other = anotherProcess()
+    const remoteEditor = socket()
+    await other.join(id, remoteEditor)
     const elsewhere: string[] = []
     await bus.join().subscribe(id, {
       update() {},
@@ -116,12 +148,79 @@ describe('DocumentService', () => {
       deleted: () => elsewhere.push(id),
       resync() {},
     })
-    await documents.delete(id)
+    await documents.trash(id)
     expect(editor.closedWith).toBe(CloseCode.notFound)
+    expect(rooms.loaded(id)).toBeNull()
     await waitFor(() => elsewhere.length === 1, { what: 'the other process to hear of the deletion' })
+    await waitFor(() => remoteEditor.closedWith === CloseCode.notFound, { what: "the other process's socket to close" })
+    expect(other.loaded(id)).toBeNull()
     await expect(documents.get(id)).rejects.toBeInstanceOf(DocumentNotFound)
-    await expect(documents.delete(id)).rejects.toBeInstanceOf(DocumentNotFound)
+    await expect(documents.rename(id, 'x')).rejects.toBeInstanceOf(DocumentNotFound)
+    await expect(documents.trash(id)).rejects.toBeInstanceOf(DocumentNotFound)
     await expect(documents.exportContent(id, 'text')).rejects.toBeInstanceOf(DocumentNotFound)
+    expect((await documents.list({ limit: 10 })).items).toEqual([])
+    // A new socket finds nothing to join, in any process.
+    expect(await rooms.join(id, socket())).toBeNull()
+    expect(await other.join(id, socket())).toBeNull()
+    await expect(documents.trash(newDocumentId())).rejects.toBeInstanceOf(DocumentNotFound)
+  })
+
+  it('restores from the trash with the content editors saw, last edits included, and opens again', async () => {
+    const { id } = await documents.create({ title: 'Kept', content: { format: 'text', body: 'first' } })
+    const editor = socket()
+    const room = await rooms.join(id, editor)
+    // Accepted by the room just before the deletion: stored before the document moves to the trash.
+    void room?.writeAsServer((doc) => {
+      const paragraph = new Y.XmlElement('paragraph')
+      paragraph.insert(0, [new Y.XmlText('last words')])
+      doc.getXmlFragment(DOCUMENT_FIELD).push([paragraph])
+    })
+    await documents.rename(id, 'Kept, renamed')
+    await documents.trash(id)
+    const trash = await documents.listTrash({ limit: 10 })
+    expect(trash.items).toEqual([expect.objectContaining({ id, title: 'Kept, renamed', deletedAt: new Date(now) })])
+    const restored = await documents.restoreFromTrash(id)
+    expect(restored).toMatchObject({ id, title: 'Kept, renamed' })
+    expect(await documents.get(id)).toEqual(restored)
+    expect(await documents.exportContent(id, 'text')).toBe('first\n\nlast words')
+    expect((await documents.listTrash({ limit: 10 })).items).toEqual([])
+    const again = socket()
+    expect(await rooms.join(id, again)).not.toBeNull()
+    await expect(documents.restoreFromTrash(id)).rejects.toBeInstanceOf(DocumentNotFound)
+    await expect(documents.restoreFromTrash(newDocumentId())).rejects.toBeInstanceOf(DocumentNotFound)
+  })
+
+  it('purges only what is in the trash, for good', async () => {
+    const { id } = await documents.create({ title: 'Gone' })
+    await expect(documents.purge(id)).rejects.toBeInstanceOf(DocumentNotFound)
+    await documents.trash(id)
+    await documents.purge(id)
+    expect(await store.load(id)).toBeNull()
+    await expect(documents.restoreFromTrash(id)).rejects.toBeInstanceOf(DocumentNotFound)
+    await expect(documents.purge(id)).rejects.toBeInstanceOf(DocumentNotFound)
+    expect((await documents.listTrash({ limit: 10 })).items).toEqual([])
+  })
+
+  it('purges what has been in the trash longer than the retention, by its clock', async () => {
+    const day = 24 * 3600 * 1000
+    const start = now
+    const [old, recent, live] = await Promise.all([
+      documents.create({ title: 'old' }),
+      documents.create({ title: 'recent' }),
+      documents.create({ title: 'live' }),
+    ])
+    await documents.trash(old.id)
+    now = start + 10 * day
+    await documents.trash(recent.id)
+    now = start + 30 * day
+    expect(await documents.purgeExpired()).toBe(0)
+    now = start + 30 * day + 1
+    expect(await documents.purgeExpired()).toBe(1)
+    expect((await documents.listTrash({ limit: 10 })).items.map((item) => item.id)).toEqual([recent.id])
+    now = start + 41 * day
+    expect(await documents.purgeExpired()).toBe(1)
+    expect((await documents.listTrash({ limit: 10 })).items).toEqual([])
+    expect((await documents.get(live.id)).title).toBe('live')
   })
 
   it('exports what the live document holds, and makes share links', async () => {

@@ -3,7 +3,9 @@
  * the other processes (fan-out) in step, so that routes only validate, authorize and shape
  * answers. A rename is stored and written into the live document; a deletion is stored, closes
  * this process's sockets and is told to the others; content goes in and out through the live
- * room, so REST and editors always agree. Restore, trash, import and versions belong here too.
+ * room, so REST and editors always agree. Deleting moves a document to the trash, from which it
+ * is restored whole or purged (by hand, or by the retention sweep). Import and versions belong
+ * here too.
  *
  * Callers check what a token allows (`http/`); the service throws typed errors
  * (`common/errors.ts`).
@@ -17,11 +19,21 @@ import type { Fanout } from '../fanout/types'
 import { newDocumentId } from '../model/ids'
 import { newDocumentUpdate } from '../model/seed'
 import { writeTitle } from '../model/title'
-import type { DocumentPage, DocumentRecord, DocumentStore, ListQuery } from '../storage/types'
+import type {
+  DocumentPage,
+  DocumentRecord,
+  DocumentStore,
+  ListQuery,
+  TrashPage,
+  TrashQuery,
+  TrashedDocumentRecord,
+} from '../storage/types'
 import type { RoomManager } from '../sync/roomManager'
 
 /** What the service answers with, for its callers to name. */
-export type { DocumentPage, DocumentRecord }
+export type { DocumentPage, DocumentRecord, TrashPage, TrashedDocumentRecord }
+
+const DAY_MS = 24 * 3600 * 1000
 
 export interface DocumentServiceOptions {
   store: DocumentStore
@@ -33,6 +45,10 @@ export interface DocumentServiceOptions {
   publicUrl: string
   /** Signs share tokens; null on an open server, whose links carry no token. */
   authSecret: string | null
+  /** Days a document stays in the trash before {@link DocumentService.purgeExpired} purges it. */
+  trashRetentionDays: number
+  /** Milliseconds since the epoch; tests pass a fake clock. */
+  now?: () => number
 }
 
 /** Tiptap and its DOM are loaded with the first content conversion, not at start-up. */
@@ -40,9 +56,11 @@ const converters = () => import('../content/convert')
 
 export class DocumentService {
   readonly #options: DocumentServiceOptions
+  readonly #now: () => number
 
   constructor(options: DocumentServiceOptions) {
     this.#options = options
+    this.#now = options.now ?? Date.now
   }
 
   /**
@@ -83,14 +101,54 @@ export class DocumentService {
   }
 
   /**
-   * Removes the document; its sockets here and in every other process are closed with 4404.
+   * Moves the document to the trash: from then on it is deleted for everyone (not found, not
+   * listed, its sockets here and in every other process closed with 4404, its room unloaded),
+   * but kept whole, content, history and files, until restored or purged. What this process's
+   * room accepted is stored first, so that a restore brings back everything editors saw.
    *
-   * @throws {DocumentNotFound}
+   * @throws {DocumentNotFound} no such document, or already in the trash
    */
-  async delete(id: string): Promise<void> {
-    if (!(await this.#options.store.delete(id))) throw new DocumentNotFound(id)
+  async trash(id: string): Promise<void> {
+    await this.#options.rooms
+      .loaded(id)
+      ?.flushed()
+      .catch(() => undefined)
+    if (!(await this.#options.store.trash(id, new Date(this.#now())))) throw new DocumentNotFound(id)
     await this.#options.rooms.documentDeleted(id)
     await this.#options.fanout.publishDeleted(id)
+  }
+
+  /** The trash, most recently deleted first. @throws {InvalidCursor} */
+  listTrash(query: TrashQuery): Promise<TrashPage> {
+    return this.#options.store.listTrash(query)
+  }
+
+  /**
+   * Takes a document out of the trash as it was: its content, history and files were never
+   * touched. Editors that had it open find it again on their next check (nothing is loaded
+   * until someone opens it).
+   *
+   * @throws {DocumentNotFound} not in the trash
+   */
+  async restoreFromTrash(id: string): Promise<DocumentRecord> {
+    const record = await this.#options.store.restore(id)
+    if (record === null) throw new DocumentNotFound(id)
+    return record
+  }
+
+  /**
+   * Deletes a document in the trash for good, with everything stored for it.
+   *
+   * @throws {DocumentNotFound} not in the trash
+   */
+  async purge(id: string): Promise<void> {
+    if (!(await this.#options.store.purge(id))) throw new DocumentNotFound(id)
+  }
+
+  /** Purges what has been in the trash longer than the retention; the number purged. */
+  purgeExpired(): Promise<number> {
+    const cutoff = this.#now() - this.#options.trashRetentionDays * DAY_MS
+    return this.#options.store.purgeOlderThan(new Date(cutoff))
   }
 
   /**

@@ -6,7 +6,7 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ExtractSchema } from 'hono/types'
 import type { Logger } from 'pino'
-import type { DocumentsApi, VersionsApi } from '../../protocol/api'
+import type { DocumentsApi, TrashApi, VersionsApi } from '../../protocol/api'
 import { PayloadTooLarge } from '../common/errors'
 import type { Metrics } from '../common/metrics'
 import type { DocumentService } from '../documents/service'
@@ -23,6 +23,7 @@ import { requestLogging } from './logging'
 import { type HealthProbes, operationsProtected, operationsRoutes } from './operations'
 import { securityHeaders } from './securityHeaders'
 import { serveWebApp } from './static'
+import { trashRoutes } from './trash'
 import { syncRoutes } from './upgrade'
 
 export interface AppDeps {
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps) {
     )
     .route('/api/docs', documentRoutes(deps.documents))
     .route('/api/docs', versionRoutes(deps.versions))
+    .route('/api/trash', trashRoutes(deps.documents))
     .route('/ws', syncRoutes())
   if (deps.webRoot !== null) routes.use(serveWebApp(deps.webRoot))
   routes.onError(errorHandler(deps.log))
@@ -89,3 +91,5 @@ export const servesDocumentsApi: Same<Pick<Served, keyof DocumentsApi>, Document
 
 /** The same for the versions' routes. */
 export const servesVersionsApi: Same<Pick<Served, keyof VersionsApi>, VersionsApi> = true
+/** The same for the trash's routes. */
+export const servesTrashApi: Same<Pick<Served, keyof TrashApi>, TrashApi> = true

@@ -94,7 +94,7 @@ export function documentRoutes(documents: DocumentService) {
     })
     .delete('/:id', async (c) => {
       const id = documentId(c.req.param('id'), c.var.access, can.delete)
-      await documents.delete(id)
+      await documents.trash(id)
       return c.body(null, 204)
     })
     .get('/:id/content', validQuery(contentQuery), async (c) => {

@@ -213,17 +213,153 @@ export function describeDocumentStoreContract(name: string, harness: () => Store
     )
 
     it(
-      'deletes a document with its content; appends to it fail with DocumentNotFound',
+      'moves a document to the trash: unseen by get, load, list and rename, appends fail with DocumentNotFound',
       withStore(100, async (store) => {
         const source = new Y.Doc()
         const id = newDocumentId()
+        const kept = newDocumentId()
         await store.create({ id, title: 'doomed', initialUpdate: textUpdate(source, 'a') })
+        await store.create({ id: kept, title: 'kept', initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
         await store.appendUpdate(id, textUpdate(source, 'b'))
-        expect(await store.delete(id)).toBe(true)
+        expect(await store.trash(id, new Date())).toBe(true)
         expect(await store.get(id)).toBeNull()
         expect(await store.load(id)).toBeNull()
-        expect(await store.delete(id)).toBe(false)
+        expect(await store.rename(id, 'x')).toBeNull()
+        expect((await store.list({ limit: 100 })).items.map((d) => d.id)).toEqual([kept])
+        expect((await store.list({ limit: 100, q: 'doomed' })).items).toEqual([])
+        expect(await store.trash(id, new Date())).toBe(false)
+        expect(await store.trash(newDocumentId(), new Date())).toBe(false)
         await expect(store.appendUpdate(id, textUpdate(source, 'c'))).rejects.toBeInstanceOf(DocumentNotFound)
+        // A document that never existed is refused the same way.
+        await expect(store.appendUpdate(newDocumentId(), textUpdate(source, 'd'))).rejects.toBeInstanceOf(
+          DocumentNotFound,
+        )
+      }),
+    )
+
+    it(
+      'restores a document from the trash with its title, timestamps and content, and takes appends again',
+      withStore(100, async (store, h) => {
+        const source = new Y.Doc()
+        const id = newDocumentId()
+        const created = await store.create({ id, title: 'back', initialUpdate: textUpdate(source, 'a') })
+        await store.appendUpdate(id, textUpdate(source, 'b'))
+        const before = await store.get(id)
+        expect(await store.restore(id)).toBeNull()
+        await store.trash(id, new Date())
+        const restored = await store.restore(id)
+        expect(restored).toEqual(before)
+        expect(restored?.createdAt).toEqual(created.createdAt)
+        expect(await store.restore(id)).toBeNull()
+        expect(await store.restore(newDocumentId())).toBeNull()
+        expect(await store.get(id)).toEqual(before)
+        expect((await store.list({ limit: 100 })).items.map((d) => d.id)).toEqual([id])
+        await store.appendUpdate(id, textUpdate(source, 'c'))
+        expect(rebuild((await store.load(id))?.updates ?? [])).toBe('abc')
+        // What the trash did is stored, not remembered: another store (a restart) sees it.
+        await store.trash(id, new Date())
+        const other = await h.reopen({ compactThreshold: 100 })
+        try {
+          expect(await other.get(id)).toBeNull()
+          expect((await other.listTrash({ limit: 10 })).items.map((d) => d.id)).toEqual([id])
+          expect(await other.restore(id)).not.toBeNull()
+          expect(rebuild((await other.load(id))?.updates ?? [])).toBe('abc')
+        } finally {
+          await other.close()
+        }
+      }),
+    )
+
+    it(
+      'lists the trash most recently deleted first, with cursors',
+      withStore(100, async (store) => {
+        const ids: string[] = []
+        for (let i = 0; i < 5; i++) {
+          const id = newDocumentId()
+          ids.push(id)
+          await store.create({ id, title: `t${i}`, initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
+        }
+        const live = newDocumentId()
+        await store.create({ id: live, title: 'live', initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
+        const base = Date.parse('2026-01-01T00:00:00Z')
+        // Two deleted at the same millisecond: the id breaks the tie.
+        const deletedAt = [base, base + 1000, base + 1000, base + 3000, base + 2000]
+        for (const [index, id] of ids.entries()) await store.trash(id, new Date(deletedAt[index] as number))
+        const all = await store.listTrash({ limit: 100 })
+        expect(all.nextCursor).toBeNull()
+        const tied = [ids[1] as string, ids[2] as string].sort().reverse()
+        expect(all.items.map((d) => d.id)).toEqual([ids[3], ids[4], ...tied, ids[0]])
+        expect(all.items[0]).toMatchObject({ title: 't3', deletedAt: new Date(base + 3000) })
+        expect(all.items[0]?.createdAt).toBeInstanceOf(Date)
+        expect(all.items[0]?.updatedAt).toBeInstanceOf(Date)
+        const seen: string[] = []
+        let cursor: string | undefined
+        for (let page = 0; page < 10; page++) {
+          const result = await store.listTrash({ limit: 2, cursor })
+          seen.push(...result.items.map((d) => d.id))
+          if (result.nextCursor === null) break
+          cursor = result.nextCursor
+        }
+        expect(seen).toEqual(all.items.map((d) => d.id))
+        await expect(store.listTrash({ limit: 5, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursor)
+      }),
+    )
+
+    it(
+      'purges a document in the trash for good, with its log; never one outside the trash',
+      withStore(100, async (store) => {
+        const source = new Y.Doc()
+        const id = newDocumentId()
+        await store.create({ id, title: 'gone', initialUpdate: textUpdate(source, 'a') })
+        await store.appendUpdate(id, textUpdate(source, 'b'))
+        expect(await store.purge(id)).toBe(false)
+        expect(await store.get(id)).not.toBeNull()
+        await store.trash(id, new Date())
+        expect(await store.purge(id)).toBe(true)
+        expect(await store.purge(id)).toBe(false)
+        expect(await store.restore(id)).toBeNull()
+        expect((await store.listTrash({ limit: 10 })).items).toEqual([])
+        await expect(store.appendUpdate(id, textUpdate(source, 'c'))).rejects.toBeInstanceOf(DocumentNotFound)
+        // The id is free again, and a new document under it starts empty.
+        await store.create({ id, title: 'new', initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
+        expect(rebuild((await store.load(id))?.updates ?? [])).toBe('')
+      }),
+    )
+
+    it(
+      'purges what was deleted before a cutoff, in batches, and is idempotent across stores',
+      withStore(100, async (store, h) => {
+        const cutoff = Date.parse('2026-02-01T00:00:00Z')
+        const old: string[] = []
+        const recent: string[] = []
+        for (let i = 0; i < 230; i++) {
+          const id = newDocumentId()
+          await store.create({ id, title: `old ${i}`, initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
+          await store.trash(id, new Date(cutoff - 1 - i))
+          old.push(id)
+        }
+        for (const at of [cutoff, cutoff + 1]) {
+          const id = newDocumentId()
+          await store.create({ id, title: 'recent', initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
+          await store.trash(id, new Date(at))
+          recent.push(id)
+        }
+        const live = newDocumentId()
+        await store.create({ id: live, title: 'live', initialUpdate: Y.encodeStateAsUpdate(new Y.Doc()) })
+        const other = await h.reopen({ compactThreshold: 100 })
+        try {
+          const counts = await Promise.all([
+            store.purgeOlderThan(new Date(cutoff)),
+            other.purgeOlderThan(new Date(cutoff)),
+          ])
+          expect(counts[0] + counts[1]).toBe(old.length)
+          expect(await store.purgeOlderThan(new Date(cutoff))).toBe(0)
+        } finally {
+          await other.close()
+        }
+        const left = await store.listTrash({ limit: 100 })
+        expect(left.items.map((d) => d.id).sort()).toEqual([...recent].sort())
+        expect(await store.get(live)).not.toBeNull()
       }),
     )
 

@@ -21,6 +21,22 @@ export function decodeCursor(cursor: string): ListPosition {
   return { updatedAt: Number(match[1]), id: match[2] as string }
 }
 
+/** The trash's order (`deletedAt` descending, then `id` descending), in the same encoding. */
+export interface TrashPosition {
+  deletedAt: number
+  id: string
+}
+
+export function encodeTrashCursor(position: TrashPosition): string {
+  return encodeCursor({ updatedAt: position.deletedAt, id: position.id })
+}
+
+/** @throws {InvalidCursor} */
+export function decodeTrashCursor(cursor: string): TrashPosition {
+  const { updatedAt, id } = decodeCursor(cursor)
+  return { deletedAt: updatedAt, id }
+}
+
 /** Escapes `%`, `_` and `\` so that a search term matches literally in a LIKE pattern. */
 export function likePattern(term: string): string {
   return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`

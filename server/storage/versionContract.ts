@@ -227,7 +227,8 @@ export function describeVersionStoreContract(name: string, harness: () => Versio
       withStores(async ({ versions, documents }, _h, docId) => {
         const record = await versions.record(version(docId, 'one'))
         await versions.noteAuthor(docId, alice, later())
-        await documents.delete(docId)
+        await documents.trash(docId, new Date())
+        await documents.purge(docId)
         expect(await versions.get(docId, record?.id ?? '')).toBeNull()
         expect(await versions.timeline(docId)).toEqual([])
         expect(await versions.record(version(docId, 'two'))).toBeNull()

@@ -6,11 +6,12 @@
 import { clearDocument } from 'y-indexeddb'
 import { ApiError, type DocumentSummary, call, callEmpty, createApi } from '../api'
 import { h } from '../dom'
-import { documentPath, navigate } from '../router'
+import { TRASH_PATH, documentPath, navigate } from '../router'
 import { deviceCopyName } from '../sync/deviceCopy'
 import { confirmDialog } from '../ui/dialog'
 import { DocRow, type DocRowActions } from '../ui/docRow'
 import { toast } from '../ui/toast'
+import { actionToast } from '../ui/undoToast'
 import { MAX_TITLE_LENGTH } from '../ui/title'
 import type { AppContext, Page } from './page'
 
@@ -59,6 +60,18 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
           h('span', { class: 'brand-name' }, 'tandem'),
         ),
         h('div', { class: 'topbar-spacer' }),
+        // With tokens, only an admin of every document sees the trash (pages/trash.tsx explains).
+        app.access.canManageTrash() &&
+          h(
+            'a',
+            {
+              class: 'button button-quiet topbar-link',
+              href: TRASH_PATH,
+              'data-link': true,
+              'data-testid': 'trash-link',
+            },
+            'Trash',
+          ),
         create,
       ),
       h(
@@ -258,21 +271,44 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
     const name = row.summary.title
     const confirmed = await confirmDialog({
       title: `Delete “${name}”?`,
-      message: 'The document is deleted for everyone, including people who have it open. This cannot be undone.',
+      message:
+        'The document is deleted for everyone, including people who have it open. It goes to the Trash, where it can be restored.',
       confirmLabel: 'Delete',
       danger: true,
       testId: 'delete-confirm',
     })
     if (!confirmed) return
+    const id = row.summary.id
     try {
-      await callEmpty(api.api.docs[':id'].$delete({ param: { id: row.summary.id } }))
-      void clearDocument(deviceCopyName(row.summary.id))
-      items = items.filter((item) => item.id !== row.summary.id)
+      await callEmpty(api.api.docs[':id'].$delete({ param: { id } }))
+      void clearDocument(deviceCopyName(id))
+      const focusLost = row.element.contains(document.activeElement) || document.activeElement === document.body
+      items = items.filter((item) => item.id !== id)
       render()
-      toast(`Deleted “${name}”`)
+      if (app.access.canManageTrash(id)) {
+        // The row and its button are gone: focus goes to Undo, the likeliest next step.
+        actionToast(`Moved “${name}” to the trash`, {
+          action: { label: 'Undo', run: () => void undoDelete(id, name) },
+          focus: focusLost,
+        })
+      } else {
+        toast(`Moved “${name}” to the trash. An administrator can restore it.`)
+      }
       void refresh()
     } catch (error) {
       toast(`Could not delete: ${error instanceof Error ? error.message : String(error)}`, { kind: 'error' })
+    }
+  }
+
+  const undoDelete = async (id: string, name: string): Promise<void> => {
+    try {
+      await call(api.api.trash[':id'].restore.$post({ param: { id } }))
+      toast(`Restored “${name}”`)
+      await refresh()
+      // Back where it was: focus on the restored document's link.
+      rows.get(id)?.element.querySelector<HTMLElement>('a')?.focus()
+    } catch (error) {
+      toast(`Could not restore: ${error instanceof Error ? error.message : String(error)}`, { kind: 'error' })
     }
   }
 

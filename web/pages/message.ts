@@ -50,7 +50,7 @@ export const NOT_FOUND: Message = {
 export const DELETED: Message = {
   testId: 'doc-deleted',
   title: 'This document was deleted',
-  text: 'Someone deleted this document, so it can no longer be opened or edited.',
+  text: 'Someone deleted this document, so it can no longer be opened or edited. It is in the trash: if it is restored, it opens here again.',
 }
 
 export function accessDenied(reason: string): Message {

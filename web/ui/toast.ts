@@ -5,9 +5,14 @@ let region: HTMLElement | null = null
 
 export function toast(message: string, options: { kind?: 'info' | 'error'; timeoutMs?: number } = {}): void {
   const item = h('div', { class: `toast toast-${options.kind ?? 'info'}`, 'data-testid': 'toast' }, message)
+  showToast(item, () => setTimeout(() => item.remove(), options.timeoutMs ?? 4000))
+}
+
+/** Puts `item` into the toasts' live region (made first if needed), then calls `shown`. */
+export function showToast(item: HTMLElement, shown: () => void): void {
   const show = (live: HTMLElement): void => {
     live.append(item)
-    setTimeout(() => item.remove(), options.timeoutMs ?? 4000)
+    shown()
   }
   if (region?.isConnected) {
     show(region)

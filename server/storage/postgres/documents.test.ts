@@ -129,7 +129,7 @@ describe('PostgreSQL store', () => {
     )
     // The numbered version keeps when it was applied; later migrations are applied now.
     expect(rows[0]).toEqual({ name: '0001_documents', applied_at: new Date('2025-01-02T03:04:05Z') })
-    expect(rows.map((row) => row.name)).toEqual(POSTGRES_MIGRATIONS.map((migration) => migration.name))
+    expect(rows.map((row) => row.name)).toEqual(POSTGRES_MIGRATIONS.map((migration) => migration.name).sort())
     const tables = await query(database, "SELECT 1 FROM pg_tables WHERE tablename = 'schema_migrations_numbered'")
     expect(tables).toEqual([])
   })

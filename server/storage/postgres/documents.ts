@@ -12,8 +12,24 @@ import type { PoolClient } from 'pg'
 import * as Y from 'yjs'
 import { AppendQueue, type CommitResult, type PendingAppend } from '../appendQueue'
 import { CompactionScheduler } from '../compaction'
-import { type ListPosition, decodeCursor, encodeCursor, likePattern } from '../cursor'
-import type { DocumentPage, DocumentRecord, DocumentStore, ListQuery, StoredDocument } from '../types'
+import {
+  type ListPosition,
+  decodeCursor,
+  decodeTrashCursor,
+  encodeCursor,
+  encodeTrashCursor,
+  likePattern,
+} from '../cursor'
+import type {
+  DocumentPage,
+  DocumentRecord,
+  DocumentStore,
+  ListQuery,
+  StoredDocument,
+  TrashPage,
+  TrashQuery,
+  TrashedDocumentRecord,
+} from '../types'
 import { type PostgresDatabase, type PostgresDatabaseOptions, inTransaction, openPostgresDatabase } from './database'
 
 export interface PostgresStoreOptions extends PostgresDatabaseOptions {
@@ -23,6 +39,9 @@ export interface PostgresStoreOptions extends PostgresDatabaseOptions {
 
 /** Rows per INSERT statement; keeps a large batch well below the 65 535 parameter limit. */
 const INSERT_CHUNK = 1000
+
+/** Documents one statement of the retention sweep purges, so that no transaction grows without bound. */
+const PURGE_BATCH = 100
 
 interface DocumentRow {
   id: string
@@ -40,6 +59,10 @@ function toRecord(row: DocumentRow): DocumentRecord {
     createdAt: new Date(Number(row.created_at)),
     updatedAt: new Date(Number(row.updated_at)),
   }
+}
+
+function toTrashedRecord(row: DocumentRow & { deleted_at: string }): TrashedDocumentRecord {
+  return { ...toRecord(row), deletedAt: new Date(Number(row.deleted_at)) }
 }
 
 function asBuffer(bytes: Uint8Array): Buffer {
@@ -104,13 +127,16 @@ export class PostgresDocumentStore implements DocumentStore {
   }
 
   async get(id: string): Promise<DocumentRecord | null> {
-    const { rows } = await this.#pool.query<DocumentRow>(`SELECT ${RECORD_COLUMNS} FROM documents WHERE id = $1`, [id])
+    const { rows } = await this.#pool.query<DocumentRow>(
+      `SELECT ${RECORD_COLUMNS} FROM documents WHERE id = $1 AND deleted_at IS NULL`,
+      [id],
+    )
     return rows[0] === undefined ? null : toRecord(rows[0])
   }
 
   async list(query: ListQuery): Promise<DocumentPage> {
     const after: ListPosition | null = query.cursor === undefined ? null : decodeCursor(query.cursor)
-    const conditions: string[] = []
+    const conditions: string[] = ['deleted_at IS NULL']
     const params: (string | number)[] = []
     if (query.q !== undefined && query.q !== '') {
       params.push(likePattern(query.q))
@@ -121,7 +147,7 @@ export class PostgresDocumentStore implements DocumentStore {
       conditions.push(`(updated_at, id) < ($${params.length - 1}, $${params.length})`)
     }
     params.push(query.limit + 1)
-    const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`
+    const where = `WHERE ${conditions.join(' AND ')}`
     const { rows } = await this.#pool.query<DocumentRow>(
       `SELECT ${RECORD_COLUMNS} FROM documents ${where} ORDER BY updated_at DESC, id DESC LIMIT $${params.length}`,
       params,
@@ -136,15 +162,74 @@ export class PostgresDocumentStore implements DocumentStore {
 
   async rename(id: string, title: string): Promise<DocumentRecord | null> {
     const { rows } = await this.#pool.query<DocumentRow>(
-      `UPDATE documents SET title = $1, updated_at = GREATEST(updated_at, $2) WHERE id = $3 RETURNING ${RECORD_COLUMNS}`,
+      `UPDATE documents SET title = $1, updated_at = GREATEST(updated_at, $2)
+        WHERE id = $3 AND deleted_at IS NULL RETURNING ${RECORD_COLUMNS}`,
       [title, Date.now(), id],
     )
     return rows[0] === undefined ? null : toRecord(rows[0])
   }
 
-  async delete(id: string): Promise<boolean> {
-    const result = await this.#pool.query('DELETE FROM documents WHERE id = $1', [id])
+  /** Takes the row lock, so it waits for a batch of appends in flight, and later ones find it trashed. */
+  async trash(id: string, deletedAt: Date): Promise<boolean> {
+    const result = await this.#pool.query('UPDATE documents SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL', [
+      deletedAt.getTime(),
+      id,
+    ])
     return (result.rowCount ?? 0) > 0
+  }
+
+  async restore(id: string): Promise<DocumentRecord | null> {
+    const { rows } = await this.#pool.query<DocumentRow>(
+      `UPDATE documents SET deleted_at = NULL WHERE id = $1 AND deleted_at IS NOT NULL RETURNING ${RECORD_COLUMNS}`,
+      [id],
+    )
+    return rows[0] === undefined ? null : toRecord(rows[0])
+  }
+
+  async purge(id: string): Promise<boolean> {
+    const result = await this.#pool.query('DELETE FROM documents WHERE id = $1 AND deleted_at IS NOT NULL', [id])
+    return (result.rowCount ?? 0) > 0
+  }
+
+  async listTrash(query: TrashQuery): Promise<TrashPage> {
+    const after = query.cursor === undefined ? null : decodeTrashCursor(query.cursor)
+    const params: (string | number)[] = []
+    let where = 'deleted_at IS NOT NULL'
+    if (after !== null) {
+      params.push(after.deletedAt, after.id)
+      where += ' AND (deleted_at, id) < ($1, $2)'
+    }
+    params.push(query.limit + 1)
+    const { rows } = await this.#pool.query<DocumentRow & { deleted_at: string }>(
+      `SELECT ${RECORD_COLUMNS}, deleted_at FROM documents WHERE ${where}
+       ORDER BY deleted_at DESC, id DESC LIMIT $${params.length}`,
+      params,
+    )
+    const items = rows.slice(0, query.limit).map(toTrashedRecord)
+    const last = rows.length > query.limit ? rows[query.limit - 1] : undefined
+    return {
+      items,
+      nextCursor: last === undefined ? null : encodeTrashCursor({ deletedAt: Number(last.deleted_at), id: last.id }),
+    }
+  }
+
+  /**
+   * Batches that skip rows another process is purging right now (`SKIP LOCKED`), so that
+   * processes sweeping together neither wait for nor fail on each other.
+   */
+  async purgeOlderThan(cutoff: Date): Promise<number> {
+    let purged = 0
+    for (;;) {
+      const result = await this.#pool.query(
+        `DELETE FROM documents WHERE id IN (
+           SELECT id FROM documents WHERE deleted_at IS NOT NULL AND deleted_at < $1
+           ORDER BY deleted_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        [cutoff.getTime(), PURGE_BATCH],
+      )
+      const count = result.rowCount ?? 0
+      purged += count
+      if (count < PURGE_BATCH) return purged
+    }
   }
 
   /**
@@ -155,7 +240,7 @@ export class PostgresDocumentStore implements DocumentStore {
     const { rows } = await this.#pool.query<{ part: number; data: Buffer | null; byte_size: string | null }>(
       `SELECT 0 AS part, 0::bigint AS seq, snapshot AS data,
               byte_size + (SELECT COALESCE(SUM(size), 0) FROM files WHERE doc_id = $1) AS byte_size
-         FROM documents WHERE id = $1
+         FROM documents WHERE id = $1 AND deleted_at IS NULL
        UNION ALL
        SELECT 1, seq, data, NULL FROM updates WHERE doc_id = $1
        ORDER BY part, seq`,
@@ -190,7 +275,7 @@ export class PostgresDocumentStore implements DocumentStore {
                 byte_size = d.byte_size + t.bytes,
                 log_length = d.log_length + t.count
            FROM unnest($2::text[], $3::bigint[], $4::integer[]) AS t (id, bytes, count)
-          WHERE d.id = t.id
+          WHERE d.id = t.id AND d.deleted_at IS NULL
       RETURNING d.id, d.log_length`,
         [Date.now(), ids, ids.map((id) => totals.get(id)?.bytes ?? 0), ids.map((id) => totals.get(id)?.count ?? 0)],
       )

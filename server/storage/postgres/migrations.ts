@@ -74,6 +74,16 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = checkMigrations([
         last_seen_at bigint NOT NULL,
         PRIMARY KEY (doc_id, author_key)
       );
+      `,
+  },
+  {
+    // The trash (issue 14): a deleted document keeps its row, marked with when it was deleted.
+    // The partial index serves the trash listing (newest first) and the retention sweep.
+    name: '0251_trash',
+    sql: `
+      ALTER TABLE documents ADD COLUMN deleted_at bigint;
+      COMMENT ON COLUMN documents.deleted_at IS 'milliseconds since the Unix epoch; set while in the trash';
+      CREATE INDEX documents_trash ON documents (deleted_at DESC, id DESC) WHERE deleted_at IS NOT NULL;
     `,
   },
 ])

@@ -139,7 +139,8 @@ describe('SQLite journal', () => {
     await Promise.all(
       edits(2).flatMap((update) => [store.appendUpdate(deleted, update), store.appendUpdate(kept, update)]),
     )
-    await store.delete(deleted)
+    await store.trash(deleted, new Date())
+    expect(await store.purge(deleted)).toBe(true)
     expect(rows(path, 'journal')).toBe(2)
     await store.close()
     expect([rows(path, 'journal'), rows(path, 'updates')]).toEqual([0, 2])

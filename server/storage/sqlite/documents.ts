@@ -13,9 +13,25 @@ import type { Logger } from 'pino'
 import * as Y from 'yjs'
 import { AppendQueue, type CommitResult, type PendingAppend } from '../appendQueue'
 import { CompactionScheduler } from '../compaction'
-import { type ListPosition, decodeCursor, encodeCursor, likePattern } from '../cursor'
+import {
+  type ListPosition,
+  decodeCursor,
+  decodeTrashCursor,
+  encodeCursor,
+  encodeTrashCursor,
+  likePattern,
+} from '../cursor'
 import { LruMap } from '../lru'
-import type { DocumentPage, DocumentRecord, DocumentStore, ListQuery, StoredDocument } from '../types'
+import type {
+  DocumentPage,
+  DocumentRecord,
+  DocumentStore,
+  ListQuery,
+  StoredDocument,
+  TrashPage,
+  TrashQuery,
+  TrashedDocumentRecord,
+} from '../types'
 import { type SqliteDatabaseOptions, openSqliteDatabase } from './database'
 
 export interface SqliteStoreOptions extends SqliteDatabaseOptions {
@@ -48,6 +64,9 @@ const JOURNAL_SETTLE_MS = 1000
  * append, and has its `updated_at` written at once.
  */
 export const REMEMBERED_DOCUMENTS = 10_000
+
+/** Documents one statement of the retention sweep purges: each cascade blocks the process while it runs. */
+const PURGE_BATCH = 100
 
 interface DocumentRow {
   id: string
@@ -90,6 +109,10 @@ function toRecord(row: DocumentRow): DocumentRecord {
   return { id: row.id, title: row.title, createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at) }
 }
 
+function toTrashedRecord(row: DocumentRow & { deleted_at: number }): TrashedDocumentRecord {
+  return { ...toRecord(row), deletedAt: new Date(row.deleted_at) }
+}
+
 export class SqliteDocumentStore implements DocumentStore {
   readonly #db: Database.Database
   readonly #options: SqliteStoreOptions
@@ -123,12 +146,27 @@ export class SqliteDocumentStore implements DocumentStore {
     const db = this.#db
     this.#statements = {
       insert: db.prepare('INSERT INTO documents (id, title, created_at, updated_at, snapshot) VALUES (?, ?, ?, ?, ?)'),
-      get: db.prepare<[string], DocumentRow>('SELECT id, title, created_at, updated_at FROM documents WHERE id = ?'),
-      rename: db.prepare<[string, number, string], DocumentRow>(
-        'UPDATE documents SET title = ?, updated_at = ? WHERE id = ? RETURNING id, title, created_at, updated_at',
+      get: db.prepare<[string], DocumentRow>(
+        'SELECT id, title, created_at, updated_at FROM documents WHERE id = ? AND deleted_at IS NULL',
       ),
-      delete: db.prepare('DELETE FROM documents WHERE id = ?'),
-      snapshot: db.prepare<[string], { snapshot: Buffer | null }>('SELECT snapshot FROM documents WHERE id = ?'),
+      rename: db.prepare<[string, number, string], DocumentRow>(
+        'UPDATE documents SET title = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL RETURNING id, title, created_at, updated_at',
+      ),
+      trash: db.prepare<[number, string]>('UPDATE documents SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL'),
+      restore: db.prepare<[string], DocumentRow>(
+        'UPDATE documents SET deleted_at = NULL WHERE id = ? AND deleted_at IS NOT NULL RETURNING id, title, created_at, updated_at',
+      ),
+      purge: db.prepare<[string]>('DELETE FROM documents WHERE id = ? AND deleted_at IS NOT NULL'),
+      purgeOlderThan: db.prepare<[number, number], { id: string }>(
+        `DELETE FROM documents WHERE id IN
+           (SELECT id FROM documents WHERE deleted_at IS NOT NULL AND deleted_at < ? ORDER BY deleted_at LIMIT ?)
+         RETURNING id`,
+      ),
+      snapshot: db.prepare<[string], { snapshot: Buffer | null }>(
+        'SELECT snapshot FROM documents WHERE id = ? AND deleted_at IS NULL',
+      ),
+      /** Compaction merges the log of a document in the trash too: its content is kept whole. */
+      anySnapshot: db.prepare<[string], { snapshot: Buffer | null }>('SELECT snapshot FROM documents WHERE id = ?'),
       logLength: db.prepare<[{ id: string }], { length: number }>(
         'SELECT (SELECT COALESCE(SUM(entries), 0) FROM updates WHERE doc_id = @id) + (SELECT COUNT(*) FROM journal WHERE doc_id = @id) AS length',
       ),
@@ -140,7 +178,10 @@ export class SqliteDocumentStore implements DocumentStore {
       ),
       clearJournal: db.prepare('DELETE FROM journal'),
       touch: db.prepare('UPDATE documents SET updated_at = MAX(updated_at, ?) WHERE id = ?'),
-      append: db.prepare('INSERT INTO journal (doc_id, data) VALUES (?, ?)'),
+      // A document in the trash takes no appends (no row inserted); a missing one fails the foreign key.
+      append: db.prepare<[string, Uint8Array, string]>(
+        'INSERT INTO journal (doc_id, data) SELECT ?, ? WHERE (SELECT deleted_at FROM documents WHERE id = ?) IS NULL',
+      ),
       replaceSnapshot: db.prepare('UPDATE documents SET snapshot = ? WHERE id = ?'),
       trimLog: db.prepare('DELETE FROM updates WHERE doc_id = ? AND seq <= ?'),
       filesSize: db.prepare<[string], { total: number }>(
@@ -167,7 +208,7 @@ export class SqliteDocumentStore implements DocumentStore {
 
   async list(query: ListQuery): Promise<DocumentPage> {
     const after: ListPosition | null = query.cursor === undefined ? null : decodeCursor(query.cursor)
-    const conditions: string[] = []
+    const conditions: string[] = ['deleted_at IS NULL']
     const params: (string | number)[] = []
     if (query.q !== undefined && query.q !== '') {
       conditions.push("title LIKE ? ESCAPE '\\'")
@@ -177,7 +218,7 @@ export class SqliteDocumentStore implements DocumentStore {
       conditions.push('(updated_at < ? OR (updated_at = ? AND id < ?))')
       params.push(after.updatedAt, after.updatedAt, after.id)
     }
-    const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`
+    const where = `WHERE ${conditions.join(' AND ')}`
     const rows = this.#db
       .prepare<(string | number)[], DocumentRow>(
         `SELECT id, title, created_at, updated_at FROM documents ${where} ORDER BY updated_at DESC, id DESC LIMIT ?`,
@@ -193,11 +234,60 @@ export class SqliteDocumentStore implements DocumentStore {
     return row === undefined ? null : toRecord(row)
   }
 
-  async delete(id: string): Promise<boolean> {
+  async trash(id: string, deletedAt: Date): Promise<boolean> {
+    return this.#statements.trash.run(deletedAt.getTime(), id).changes > 0
+  }
+
+  async restore(id: string): Promise<DocumentRecord | null> {
+    const row = this.#statements.restore.get(id)
+    return row === undefined ? null : toRecord(row)
+  }
+
+  async purge(id: string): Promise<boolean> {
+    const purged = this.#statements.purge.run(id).changes > 0
+    if (purged) this.#forget(id)
+    return purged
+  }
+
+  async listTrash(query: TrashQuery): Promise<TrashPage> {
+    const after = query.cursor === undefined ? null : decodeTrashCursor(query.cursor)
+    const params: (string | number)[] = []
+    let where = 'deleted_at IS NOT NULL'
+    if (after !== null) {
+      where += ' AND (deleted_at < ? OR (deleted_at = ? AND id < ?))'
+      params.push(after.deletedAt, after.deletedAt, after.id)
+    }
+    const rows = this.#db
+      .prepare<(string | number)[], DocumentRow & { deleted_at: number }>(
+        `SELECT id, title, created_at, updated_at, deleted_at FROM documents WHERE ${where}
+         ORDER BY deleted_at DESC, id DESC LIMIT ?`,
+      )
+      .all(...params, query.limit + 1)
+    const items = rows.slice(0, query.limit).map(toTrashedRecord)
+    const last = rows.length > query.limit ? rows[query.limit - 1] : undefined
+    return {
+      items,
+      nextCursor: last === undefined ? null : encodeTrashCursor({ deletedAt: last.deleted_at, id: last.id }),
+    }
+  }
+
+  async purgeOlderThan(cutoff: Date): Promise<number> {
+    let purged = 0
+    for (;;) {
+      const ids = this.#statements.purgeOlderThan.all(cutoff.getTime(), PURGE_BATCH)
+      for (const { id } of ids) this.#forget(id)
+      purged += ids.length
+      if (ids.length < PURGE_BATCH || this.#closed) return purged
+      // Let sockets and requests in between batches: the driver is synchronous.
+      await new Promise((next) => setImmediate(next))
+    }
+  }
+
+  /** Drops what is remembered of a document that is gone. */
+  #forget(id: string): void {
     this.#logLengths.delete(id)
     this.#updatedAtPending.delete(id)
     this.#updatedAtWritten.delete(id)
-    return this.#statements.delete.run(id).changes > 0
   }
 
   async load(id: string): Promise<StoredDocument | null> {
@@ -228,7 +318,10 @@ export class SqliteDocumentStore implements DocumentStore {
           this.#logLengths.set(item.id, this.#statements.logLength.get({ id: item.id })?.length ?? 0)
         }
         try {
-          this.#statements.append.run(item.id, item.update)
+          if (this.#statements.append.run(item.id, item.update, item.id).changes === 0) {
+            missing.add(item.id)
+            continue
+          }
         } catch (error) {
           if (!isMissingDocument(error)) throw error
           missing.add(item.id)
@@ -339,7 +432,7 @@ export class SqliteDocumentStore implements DocumentStore {
   /** Merges a document's log into its snapshot in one transaction. */
   compact(id: string): void {
     this.#db.transaction(() => {
-      const document = this.#statements.snapshot.get(id)
+      const document = this.#statements.anySnapshot.get(id)
       if (document === undefined) return
       this.#settleJournal()
       const log = this.#statements.log.all(id)

@@ -84,6 +84,16 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = checkMigrations([
         last_seen_at INTEGER NOT NULL,
         PRIMARY KEY (doc_id, author_key)
       );
+      `,
+  },
+  {
+    // The trash (issue 14): a deleted document keeps its row, marked with when it was deleted
+    // (milliseconds since the epoch). The partial index serves the trash listing (newest first)
+    // and the retention sweep (oldest first), and costs nothing for documents not in the trash.
+    name: '0251_trash',
+    sql: `
+      ALTER TABLE documents ADD COLUMN deleted_at INTEGER;
+      CREATE INDEX documents_trash ON documents (deleted_at DESC, id DESC) WHERE deleted_at IS NOT NULL;
     `,
   },
 ])

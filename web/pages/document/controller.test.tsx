@@ -15,7 +15,8 @@ import { DOCUMENT_FIELD, DocumentSession, META_FIELD, TITLE_KEY } from '../../sy
 import { CONNECTION_MESSAGES } from '../../ui/announcements'
 import { DELETED } from '../message'
 import type { Page } from '../page'
-import { documentPage } from './controller'
+import { NAVIGATE_EVENT } from '../../router'
+import { RESTORED_MESSAGE, documentPage } from './controller'
 
 const identity: Identity = { id: 'me', name: 'Ada', color: '#1971c2' }
 
@@ -67,6 +68,8 @@ describe('the document page', () => {
         })
         return session
       },
+      check: checker.check,
+      restoreCheckMs: 20,
     })
   }
 
@@ -157,10 +160,51 @@ describe('the document page', () => {
   it('announces that an open document was deleted, and puts focus on the way back', async () => {
     open()
     await vi.waitFor(() => expect(byTestId('editor')).not.toBeNull())
+    checker.answer = { kind: 'ended', ending: { kind: 'deleted' } }
     server.closeAll(4404, 'document deleted')
     await vi.waitFor(() => expect(byTestId('doc-deleted')).not.toBeNull())
     expect(announced()).toEqual([`${DELETED.title}. ${DELETED.text}`])
     expect(document.activeElement).toBe(byTestId('back-to-list'))
+  })
+
+  it('opens the document again, and says so, when it is restored from the trash elsewhere', async () => {
+    open()
+    await vi.waitFor(() => expect(byTestId('editor')).not.toBeNull())
+    checker.answer = { kind: 'ended', ending: { kind: 'deleted' } }
+    server.closeAll(4404, 'document deleted')
+    await vi.waitFor(() => expect(byTestId('doc-deleted')).not.toBeNull())
+    expect(byTestId('doc-deleted')?.textContent).toContain('It is in the trash')
+    const navigations: string[] = []
+    const onNavigate = (): void => {
+      navigations.push(location.pathname)
+    }
+    window.addEventListener(NAVIGATE_EVENT, onNavigate)
+    try {
+      const asked = checker.calls
+      await vi.waitFor(() => expect(checker.calls).toBeGreaterThan(asked + 1))
+      expect(navigations).toEqual([])
+      checker.answer = { kind: 'found', title: 'Plan' }
+      await vi.waitFor(() => expect(navigations).toEqual(['/d/doc1']))
+      expect(announced()).toContain(RESTORED_MESSAGE)
+      // Asked no more once it is back.
+      const calls = checker.calls
+      await new Promise((resolve) => setTimeout(resolve, 60))
+      expect(checker.calls).toBe(calls)
+    } finally {
+      window.removeEventListener(NAVIGATE_EVENT, onNavigate)
+    }
+  })
+
+  it('stops asking whether a deleted document is back once the reader leaves', async () => {
+    open()
+    await vi.waitFor(() => expect(byTestId('editor')).not.toBeNull())
+    checker.answer = { kind: 'ended', ending: { kind: 'deleted' } }
+    server.closeAll(4404, 'document deleted')
+    await vi.waitFor(() => expect(byTestId('doc-deleted')).not.toBeNull())
+    page?.dispose()
+    const calls = checker.calls
+    await new Promise((resolve) => setTimeout(resolve, 60))
+    expect(checker.calls).toBe(calls)
   })
 
   it('takes everything down on dispose and leaves the session', async () => {

@@ -4,6 +4,8 @@
  *   opening ──(session ready)──► editing ──(session ended: too large, broken)──► ended
  *      │                            │                                             │
  *      └──(ended: deleted, denied)──┴───────────► message page ◄──────────────────┘ dispose
+ *                                                      │
+ *                      (deleted while shown: restored from the trash) ──► the document page again
  *
  * The session (web/sync/session.ts) says when the content is ready and when it has ended; this
  * controller opens the editor (web/editor/host.ts) once, reacts to the ending, renders the view
@@ -19,7 +21,7 @@ import type { UploadFailure } from '../../editor/imageUpload'
 import { browserNetwork } from '../../sync/network'
 import type { Identity } from '../../identity'
 import type { Ending } from '../../sync/closeReasons'
-import { restDocumentChecker } from '../../sync/documentCheck'
+import { type DocumentChecker, restDocumentChecker } from '../../sync/documentCheck'
 import { presenceUsers } from '../../sync/presence'
 import { DocumentSession, type SessionOptions, type SessionState } from '../../sync/session'
 import { type VersionsClient, createVersionsApi } from '../../versionsApi'
@@ -30,8 +32,9 @@ import { HistoryPanel } from '../../ui/historyPanel'
 import { SHORTCUTS, matchesKeys } from '../../ui/shortcuts'
 import { toggleShortcutsDialog } from '../../ui/shortcutsDialog'
 import { type TitleEditor, createTitleEditor } from '../../ui/title'
+import { documentPath, navigate } from '../../router'
 import { toast } from '../../ui/toast'
-import { messagePage } from '../message'
+import { DELETED, messagePage } from '../message'
 import type { AppContext, Page } from '../page'
 import { type Banner, outcomeOf } from './endings'
 import { DocumentView } from './view'
@@ -47,9 +50,17 @@ function socketBase(): string {
   return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`
 }
 
+/** How often a page whose open document was deleted asks whether it was restored from the trash. */
+export const RESTORE_CHECK_MS = 3000
+
+export const RESTORED_MESSAGE = 'This document was restored from the trash. It is open again.'
+
 /** What the page opens; tests give the session a fake server, device copy and network. */
 export interface DocumentPageDeps {
   openSession(options: SessionOptions): DocumentSession
+  /** Asks whether the document is there (REST); tests script it. */
+  check?: DocumentChecker
+  restoreCheckMs?: number
 }
 
 const browserDeps: DocumentPageDeps = { openSession: (options) => new DocumentSession(options) }
@@ -72,6 +83,9 @@ export class DocumentController implements Page {
   readonly #versionsApi: VersionsClient
   readonly #canDeleteVersions: boolean
   readonly #token: string | null
+  readonly #check: DocumentChecker
+  readonly #restoreCheckMs: number
+  #stopRestoreWatch: (() => void) | null = null
   readonly #session: DocumentSession
   readonly #title: TitleEditor
   readonly #editorElement = createRef<HTMLDivElement>()
@@ -99,12 +113,14 @@ export class DocumentController implements Page {
     this.#versionsApi = createVersionsApi(access.token)
     this.#canDeleteVersions = access.role === 'admin'
     this.#token = access.token
+    this.#check = deps.check ?? restDocumentChecker(this.#api, docId)
+    this.#restoreCheckMs = deps.restoreCheckMs ?? RESTORE_CHECK_MS
     this.#session = deps.openSession({
       docId,
       token: access.token,
       identity: app.identity,
       wsBase: socketBase(),
-      check: restDocumentChecker(this.#api, docId),
+      check: this.#check,
     })
     this.#title = createTitleEditor({
       // keepalive: a rename typed just before leaving the page still arrives.
@@ -159,6 +175,8 @@ export class DocumentController implements Page {
   }
 
   dispose(): void {
+    this.#stopRestoreWatch?.()
+    this.#stopRestoreWatch = null
     if (this.#phase === 'disposed') return
     this.#phase = 'disposed'
     this.#title.flush()
@@ -228,6 +246,9 @@ export class DocumentController implements Page {
       // Deleted by someone else, access taken away, or never there: the page changes under the
       // reader, so the message is said, not only shown.
       messagePage(this.#root, outcome.message, { announce: true })
+      if (outcome.message === DELETED) {
+        this.#watchForRestore()
+      }
       return 'left'
     }
     this.#phase = 'ended'
@@ -235,6 +256,30 @@ export class DocumentController implements Page {
     this.#toolbarShown = false
     this.#banner = outcome.banner
     return 'stayed'
+  }
+
+  /**
+   * A deleted document is in the trash and may come back: ask now and then, and when it is
+   * there again, say so and open it again (a new page, a new session).
+   */
+  #watchForRestore(): void {
+    let asking = false
+    let stopped = false
+    const timer = setInterval(() => {
+      if (asking || stopped) return
+      asking = true
+      void this.#check().then((answer) => {
+        asking = false
+        if (stopped || answer.kind !== 'found') return
+        this.#stopRestoreWatch?.()
+        announce(RESTORED_MESSAGE)
+        navigate(documentPath(this.#docId), { replace: true })
+      })
+    }, this.#restoreCheckMs)
+    this.#stopRestoreWatch = () => {
+      stopped = true
+      clearInterval(timer)
+    }
   }
 
   #changeIdentity(identity: Identity): void {
