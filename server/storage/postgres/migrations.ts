@@ -29,4 +29,19 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = checkMigrations([
       CREATE INDEX updates_by_document ON updates (doc_id, seq);
     `,
   },
+  {
+    // Full-text search (postgres/search.ts): the text for snippets, and a tsvector of the words
+    // folded in JavaScript (title weight A, body B) under a GIN index; no extension needed.
+    name: '0301_search',
+    sql: `
+      CREATE TABLE search_documents (
+        doc_id text COLLATE "C" PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+        body text NOT NULL,
+        vector tsvector NOT NULL,
+        indexed_at bigint NOT NULL
+      );
+      COMMENT ON COLUMN search_documents.indexed_at IS 'when the text was read, milliseconds since the Unix epoch';
+      CREATE INDEX search_documents_vector ON search_documents USING gin (vector);
+    `,
+  },
 ])

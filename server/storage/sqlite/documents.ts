@@ -146,6 +146,11 @@ export class SqliteDocumentStore implements DocumentStore {
     }
   }
 
+  /** The open database, for the stores of other concerns (search, …) that share it. */
+  get database(): Database.Database {
+    return this.#db
+  }
+
   async create(input: { id: string; title: string; initialUpdate: Uint8Array }): Promise<DocumentRecord> {
     const now = Date.now()
     this.#statements.insert.run(input.id, input.title, now, now, input.initialUpdate)

@@ -41,4 +41,23 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = checkMigrations([
       ALTER TABLE updates ADD COLUMN entries INTEGER NOT NULL DEFAULT 1;
     `,
   },
+  {
+    // Full-text search (sqlite/search.ts): the text for snippets, and a contentless FTS5 index of
+    // the folded words; deleting a document (or its entry) deletes its words.
+    name: '0301_search',
+    sql: `
+      CREATE TABLE search_documents (
+        entry INTEGER PRIMARY KEY,
+        doc_id TEXT NOT NULL UNIQUE REFERENCES documents (id) ON DELETE CASCADE,
+        body TEXT NOT NULL,
+        indexed_at INTEGER NOT NULL
+      );
+      CREATE VIRTUAL TABLE search_fts USING fts5 (
+        title, body, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+      );
+      CREATE TRIGGER search_documents_deleted AFTER DELETE ON search_documents BEGIN
+        DELETE FROM search_fts WHERE rowid = old.entry;
+      END;
+    `,
+  },
 ])
