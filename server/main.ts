@@ -19,6 +19,9 @@ import { MemoryBus } from './fanout/memory'
 import type { Fanout } from './fanout/types'
 import { type Metrics, createMetrics } from './common/metrics'
 import { SqliteDocumentStore } from './storage/sqlite/documents'
+import { SqliteSearchIndex } from './storage/sqlite/search'
+import type { SearchIndex } from './storage/search/types'
+import { DocumentSearch } from './documents/search'
 import type { DocumentStore } from './storage/types'
 import { CloseCode } from '../protocol/closeCodes'
 import { ConnectionHub } from './sync/connections'
@@ -36,23 +39,32 @@ export interface RunningTandem {
 }
 
 /** PostgreSQL and Redis clients are loaded only when configured: a single machine never needs them. */
-async function createStore(config: Config, log: Logger): Promise<DocumentStore> {
+async function createStore(config: Config, log: Logger): Promise<{ store: DocumentStore; searchIndex: SearchIndex }> {
   if (config.databaseUrl !== null) {
     const { PostgresDocumentStore } = await import('./storage/postgres/documents')
-    return PostgresDocumentStore.open({
+    const { PostgresSearchIndex } = await import('./storage/postgres/search')
+    const store = await PostgresDocumentStore.open({
       connectionString: config.databaseUrl,
       ...config.postgres,
       compactThreshold: config.compactThreshold,
       log: log.child({ component: 'storage' }),
     })
+    return { store, searchIndex: new PostgresSearchIndex(store.database) }
   }
-  return new SqliteDocumentStore({
+  const store = new SqliteDocumentStore({
     path: config.sqlitePath,
     compactThreshold: config.compactThreshold,
     synchronous: config.sqliteSynchronous,
     log: log.child({ component: 'storage' }),
   })
+  return { store, searchIndex: new SqliteSearchIndex(store.database) }
 }
+
+/**
+ * Search follows socket edits within this long (plus the time indexing takes): a burst of
+ * keystrokes is indexed once. Tuning, not a setting (docs/api.md promises "within 5 seconds").
+ */
+const SEARCH_INDEX_DELAY_MS = 1000
 
 /** Without Redis this process is the only one: a bus with a single member tells no one. */
 async function createFanout(config: Config, log: Logger): Promise<Fanout> {
@@ -82,6 +94,7 @@ export interface Tandem {
   fanout: Fanout
   rooms: RoomManager
   hub: ConnectionHub
+  search: DocumentSearch
   metrics: Metrics
   config: Config
   log: Logger
@@ -90,13 +103,16 @@ export interface Tandem {
 /** Everything wired, nothing listening: `app.request()` tests use this directly. */
 export async function buildTandem(config: Config, log: Logger): Promise<Tandem> {
   const metrics = createMetrics()
-  const store = await createStore(config, log)
+  const { store, searchIndex } = await createStore(config, log)
   const fanout = await createFanout(config, log)
+  // The room manager tells search of stored updates; search reads the rooms: bound once both exist.
+  let search: DocumentSearch | null = null
   const rooms = new RoomManager({
     store,
     fanout,
     unloadGraceMs: config.roomUnloadGraceMs,
     log,
+    onStored: (docId) => search?.changed(docId),
     room: {
       rules: schemaRules(),
       awareness: {
@@ -126,6 +142,14 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     metrics,
   )
   metrics.observe({ openSockets: () => hub.count, openRooms: () => rooms.roomCount })
+  search = new DocumentSearch({
+    index: searchIndex,
+    store,
+    rooms,
+    delayMs: SEARCH_INDEX_DELAY_MS,
+    log: log.child({ component: 'search' }),
+  })
+  void search.catchUp()
   const documents = new DocumentService({
     store,
     rooms,
@@ -133,6 +157,7 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     maxDocumentBytes: config.limits.maxDocumentBytes,
     publicUrl: config.publicUrl,
     authSecret: config.authSecret,
+    search,
   })
   const app = createApp({
     documents,
@@ -145,7 +170,7 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     maxBodyBytes: config.limits.maxBodyBytes,
     webRoot: findWebRoot(),
   })
-  return { app, store, fanout, rooms, hub, metrics, config, log }
+  return { app, store, fanout, rooms, hub, search, metrics, config, log }
 }
 
 /** Stops taking work, stores everything, tells clients to come back (1012). */
@@ -153,6 +178,7 @@ export async function closeTandem(tandem: Tandem): Promise<void> {
   tandem.hub.stop()
   await tandem.rooms.closeAll(CloseCode.serviceRestart, 'server restarting')
   tandem.hub.closeAll(CloseCode.serviceRestart, 'server restarting')
+  await tandem.search.close()
   await tandem.store.close()
   await tandem.fanout.close()
 }

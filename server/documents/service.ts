@@ -10,6 +10,7 @@
  */
 import type { JSONContent } from '@tiptap/core'
 import type { ContentFormat, InitialContent, Role, ShareDto } from '../../protocol/api'
+import { queryWords } from '../../protocol/search'
 import { DEFAULT_TITLE } from '../../protocol/title'
 import { signToken } from '../common/auth'
 import { DocumentNotFound, QuotaExceeded } from '../common/errors'
@@ -19,9 +20,16 @@ import { newDocumentUpdate } from '../model/seed'
 import { writeTitle } from '../model/title'
 import type { DocumentPage, DocumentRecord, DocumentStore, ListQuery } from '../storage/types'
 import type { RoomManager } from '../sync/roomManager'
+import type { DocumentSearch, SearchResult } from './search'
 
 /** What the service answers with, for its callers to name. */
 export type { DocumentPage, DocumentRecord }
+
+/** A page of the list; with a search, each item has its snippet. */
+export interface ListPage {
+  items: Array<DocumentRecord | SearchResult>
+  nextCursor: string | null
+}
 
 export interface DocumentServiceOptions {
   store: DocumentStore
@@ -33,6 +41,8 @@ export interface DocumentServiceOptions {
   publicUrl: string
   /** Signs share tokens; null on an open server, whose links carry no token. */
   authSecret: string | null
+  /** Full-text search; without it, `q` filters titles only. */
+  search?: DocumentSearch | undefined
 }
 
 /** Tiptap and its DOM are loaded with the first content conversion, not at start-up. */
@@ -54,7 +64,9 @@ export class DocumentService {
     const body = input.content === undefined ? undefined : await (await converters()).contentToDoc(input.content)
     const initialUpdate = newDocumentUpdate(title, body)
     if (initialUpdate.length > this.#options.maxDocumentBytes) throw new QuotaExceeded(this.#options.maxDocumentBytes)
-    return this.#options.store.create({ id: newDocumentId(), title, initialUpdate })
+    const record = await this.#options.store.create({ id: newDocumentId(), title, initialUpdate })
+    await this.#options.search?.refresh(record.id)
+    return record
   }
 
   /** @throws {DocumentNotFound} */
@@ -64,9 +76,19 @@ export class DocumentService {
     return record
   }
 
-  /** @throws {InvalidCursor} */
-  list(query: ListQuery): Promise<DocumentPage> {
-    return this.#options.store.list(query)
+  /**
+   * Most recently updated first; with a `q` that has words (letters or digits), the documents
+   * whose title and body hold every word, ranked, each with a snippet. A `q` without words
+   * filters nothing.
+   *
+   * @throws {InvalidCursor}
+   */
+  list(query: ListQuery): Promise<ListPage> {
+    const { search, store } = this.#options
+    if (search === undefined) return store.list(query)
+    const words = queryWords(query.q ?? '')
+    if (words.length === 0) return store.list({ limit: query.limit, cursor: query.cursor })
+    return search.search(words, query.limit, query.cursor)
   }
 
   /**
@@ -79,6 +101,7 @@ export class DocumentService {
     const record = await this.#options.store.rename(id, title)
     if (record === null) throw new DocumentNotFound(id)
     await this.#options.rooms.withRoom(id, (room) => room.writeAsServer((doc) => writeTitle(doc, title)))
+    await this.#options.search?.refresh(id)
     return record
   }
 
@@ -89,6 +112,7 @@ export class DocumentService {
    */
   async delete(id: string): Promise<void> {
     if (!(await this.#options.store.delete(id))) throw new DocumentNotFound(id)
+    await this.#options.search?.removed(id)
     await this.#options.rooms.documentDeleted(id)
     await this.#options.fanout.publishDeleted(id)
   }

@@ -18,6 +18,8 @@ export interface RoomManagerOptions {
   /** How long an empty room stays loaded, so that a reload or a quick reconnect is instant. */
   unloadGraceMs: number
   log: Logger
+  /** Told of every update stored through a room (search follows content this way); must not throw. */
+  onStored?: ((docId: string) => void) | undefined
 }
 
 interface OpenRoom {
@@ -154,7 +156,13 @@ export class RoomManager {
       docId,
       doc,
       byteSize: stored.byteSize,
-      storage: { append: (update) => store.appendUpdate(docId, update) },
+      storage: {
+        append: (update) => {
+          const stored = store.appendUpdate(docId, update)
+          const { onStored } = this.#options
+          return onStored === undefined ? stored : stored.then(() => onStored(docId))
+        },
+      },
       fanout: subscription,
       options: roomOptions,
       onEmpty: () => this.#scheduleUnloadIfUnused(open),

@@ -1,7 +1,7 @@
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import { type TestDatabase, createTestDatabase } from '../../test/postgres'
-import { describeSearchIndexContract } from '../searchContract'
+import { describeSearchIndexContract } from '../search/contract'
 import { PostgresDocumentStore } from './documents'
 import { PostgresSearchIndex, tsvectorLiteral } from './search'
 

@@ -13,8 +13,8 @@ import {
   type SearchIndex,
   type SearchPage,
   type SearchQuery,
-} from '../search'
-import { decodeSearchCursor, encodeSearchCursor } from '../searchCursor'
+} from '../search/types'
+import { decodeSearchCursor, encodeSearchCursor } from '../search/cursor'
 import type { PostgresDatabase } from './database'
 
 // Bounds of the tsvector type (PostgreSQL's documentation, "Text Search Types").

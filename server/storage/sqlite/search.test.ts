@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pino } from 'pino'
-import { describeSearchIndexContract } from '../searchContract'
+import { describeSearchIndexContract } from '../search/contract'
 import { SqliteDocumentStore } from './documents'
 import { SqliteSearchIndex } from './search'
 

@@ -15,8 +15,8 @@ import {
   type SearchIndex,
   type SearchPage,
   type SearchQuery,
-} from '../search'
-import { decodeSearchCursor, encodeSearchCursor } from '../searchCursor'
+} from '../search/types'
+import { decodeSearchCursor, encodeSearchCursor } from '../search/cursor'
 
 /** How much more a word in the title counts than one in the body, within a tier. */
 const TITLE_WEIGHT = 4

@@ -1,10 +1,10 @@
 /**
  * Full-text search over documents' titles and bodies, as a concern of its own beside the
- * {@link DocumentStore}: adapters (`sqlite/search.ts`, `postgres/search.ts`) share their store's
- * database and pass the contract suite in `searchContract.ts`. Words are folded and split in
+ * `DocumentStore`: adapters (`../sqlite/search.ts`, `../postgres/search.ts`) share their store's
+ * database and pass the contract suite in `contract.ts`. Words are folded and split in
  * JavaScript (`protocol/search.ts`) before they reach either database, so both match alike.
  */
-import type { DocumentRecord } from './types'
+import type { DocumentRecord } from '../types'
 
 /** What is indexed of a document: its title and its body as plain text. */
 export interface SearchEntry {

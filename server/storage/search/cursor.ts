@@ -1,9 +1,9 @@
 /**
  * Keyset cursors of a search: a position in its order (tier — title match or not — then score,
  * lower first, then id). Opaque to clients, and distinct from the list's cursors
- * (`cursor.ts`): one passed to the other is an {@link InvalidCursor}.
+ * (`../cursor.ts`): one passed to the other is an {@link InvalidCursor}.
  */
-import { InvalidCursor } from '../common/errors'
+import { InvalidCursor } from '../../common/errors'
 
 export interface SearchPosition {
   tier: 0 | 1

@@ -4,13 +4,13 @@
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import { queryWords } from '../../protocol/search'
-import { InvalidCursor } from '../common/errors'
-import { newDocumentId } from '../model/ids'
-import { clockPasses } from '../test/waitFor'
-import { encodeCursor } from './cursor'
-import type { SearchIndex } from './search'
-import type { DocumentStore } from './types'
+import { queryWords } from '../../../protocol/search'
+import { InvalidCursor } from '../../common/errors'
+import { newDocumentId } from '../../model/ids'
+import { clockPasses } from '../../test/waitFor'
+import { encodeCursor } from '../cursor'
+import type { SearchIndex } from './types'
+import type { DocumentStore } from '../types'
 
 export interface SearchHarness {
   /** A document store and its search index on a fresh, empty database. */
