@@ -5,7 +5,7 @@
  */
 import type { Hono } from 'hono'
 import { hc } from 'hono/client'
-import type { DocumentDto, DocumentsApi } from '../protocol/api'
+import type { DocumentListItemDto, DocumentsApi } from '../protocol/api'
 
 type Api = Hono<object, DocumentsApi>
 
@@ -75,4 +75,5 @@ export async function callEmpty(request: Promise<Response>): Promise<void> {
   if (!response.ok) throw await errorFrom(response)
 }
 
-export type DocumentSummary = DocumentDto
+/** A document in the list; `snippet` only in search results. */
+export type DocumentSummary = DocumentListItemDto
