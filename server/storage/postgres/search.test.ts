@@ -8,7 +8,7 @@ import { PostgresSearchIndex, tsvectorLiteral } from './search'
 describeSearchIndexContract('PostgreSQL', () => {
   let database: TestDatabase | null = null
   return {
-    async open() {
+    async open({ trash = false } = {}) {
       database = await createTestDatabase()
       const store = await PostgresDocumentStore.open({
         connectionString: database.url,
@@ -17,7 +17,15 @@ describeSearchIndexContract('PostgreSQL', () => {
         compactThreshold: 100,
         log: pino({ level: 'silent' }),
       })
-      return { store, search: new PostgresSearchIndex(store.database) }
+      const { pool } = store.database
+      if (trash) await pool.query('ALTER TABLE documents ADD COLUMN deleted_at bigint')
+      return {
+        store,
+        search: new PostgresSearchIndex(store.database),
+        async trash(id: string) {
+          await pool.query('UPDATE documents SET deleted_at = $1 WHERE id = $2', [Date.now(), id])
+        },
+      }
     },
     cleanup: async () => database?.drop(),
   }

@@ -50,12 +50,9 @@ export function tsvectorLiteral(title: string, body: string): string {
     .join(' ')
 }
 
-/** Every word must match, the last also as a prefix; `weight` limits matches to the title. */
-function tsqueryLiteral(words: readonly string[], weight: '' | 'A'): string {
-  return words
-    .map((word, index) => `${quote(word)}:${index === words.length - 1 ? '*' : ''}${weight}`)
-    .map((term) => (term.endsWith(':') ? term.slice(0, -1) : term))
-    .join(' & ')
+/** Every word must match, the last also as a prefix. */
+function tsqueryLiteral(words: readonly string[]): string {
+  return words.map((word, index) => (index === words.length - 1 ? `${quote(word)}:*` : quote(word))).join(' & ')
 }
 
 interface HitRow {
@@ -94,10 +91,13 @@ export class PostgresSearchIndex implements SearchIndex {
     const body = entry.body.slice(0, MAX_INDEXED_BODY_CHARS)
     try {
       await this.#pool.query(
-        `INSERT INTO search_documents (doc_id, body, vector, indexed_at) VALUES ($1, $2, $3::tsvector, $4)
-         ON CONFLICT (doc_id) DO UPDATE SET body = excluded.body, vector = excluded.vector, indexed_at = excluded.indexed_at
+        `INSERT INTO search_documents (doc_id, body, vector, title_vector, indexed_at)
+              VALUES ($1, $2, $3::tsvector, $4::tsvector, $5)
+         ON CONFLICT (doc_id) DO UPDATE
+            SET body = excluded.body, vector = excluded.vector, title_vector = excluded.title_vector,
+                indexed_at = excluded.indexed_at
           WHERE search_documents.indexed_at <= excluded.indexed_at`,
-        [entry.id, body, tsvectorLiteral(entry.title, body), readAt],
+        [entry.id, body, tsvectorLiteral(entry.title, body), tsvectorLiteral(entry.title, ''), readAt],
       )
     } catch (error) {
       // foreign_key_violation: the document is gone.
@@ -113,22 +113,22 @@ export class PostgresSearchIndex implements SearchIndex {
 
   async search(query: SearchQuery): Promise<SearchPage> {
     const after = query.cursor === undefined ? null : decodeSearchCursor(query.cursor)
-    const params: unknown[] = [tsqueryLiteral(query.words, ''), tsqueryLiteral(query.words, 'A'), query.limit + 1]
+    const params: unknown[] = [tsqueryLiteral(query.words), query.limit + 1]
     let keyset = ''
     if (after !== null) {
       params.push(after.tier, after.score, after.id)
-      keyset = 'WHERE (tier, score, id) > ($4::integer, $5::float8, $6::text)'
+      keyset = 'WHERE (tier, score, id) > ($3::integer, $4::float8, $5::text)'
     }
     const { rows } = await this.#pool.query<HitRow>(
       `SELECT * FROM (
          SELECT d.id, d.title, d.created_at, d.updated_at,
-                CASE WHEN s.vector @@ $2::tsquery THEN 0 ELSE 1 END AS tier,
+                CASE WHEN s.title_vector @@ $1::tsquery THEN 0 ELSE 1 END AS tier,
                 (-ts_rank(s.vector, $1::tsquery, 1))::float8 AS score
            FROM search_documents s
            JOIN documents d ON d.id = s.doc_id
           WHERE s.vector @@ $1::tsquery ${await this.#visibleCondition()}
        ) hits ${keyset}
-       ORDER BY tier, score, id LIMIT $3`,
+       ORDER BY tier, score, id LIMIT $2`,
       params,
     )
     const page = rows.slice(0, query.limit)

@@ -13,8 +13,16 @@ import type { SearchIndex } from './types'
 import type { DocumentStore } from '../types'
 
 export interface SearchHarness {
-  /** A document store and its search index on a fresh, empty database. */
-  open(): Promise<{ store: DocumentStore; search: SearchIndex }>
+  /**
+   * A document store and its search index on a fresh, empty database. With `trash`, the schema
+   * has a trash as issue 14 adds it (`documents.deleted_at`, set when trashed) before the index
+   * is made, and `trash(id)` trashes a document.
+   */
+  open(options?: { trash?: boolean }): Promise<{
+    store: DocumentStore
+    search: SearchIndex
+    trash(id: string): Promise<void>
+  }>
   /** Closes and drops what `open` created. */
   cleanup(): Promise<void>
 }
@@ -225,6 +233,33 @@ export function describeSearchIndexContract(name: string, harness: () => SearchH
         expect(await search.stale([missing, indexed].sort()[0] as string, 10)).toEqual([[missing, indexed].sort()[1]])
       }),
     )
+
+    it('does not find trashed documents, and still fills every page', async () => {
+      const h = harness()
+      const { store, search, trash } = await h.open({ trash: true })
+      try {
+        const visible = new Set<string>()
+        for (let index = 0; index < 30; index++) {
+          const id = await add(store, search, `Item ${index}`, 'inventory entry')
+          if (index % 3 === 0) await trash(id)
+          else visible.add(id)
+        }
+        const seen: string[] = []
+        let cursor: string | undefined
+        for (let pageCount = 0; pageCount < 10; pageCount++) {
+          const page = await search.search({ words: ['inventory'], limit: 4, cursor })
+          seen.push(...page.items.map((item) => item.id))
+          if (page.nextCursor === null) break
+          expect(page.items).toHaveLength(4)
+          cursor = page.nextCursor
+        }
+        expect(seen).toHaveLength(20)
+        expect(new Set(seen)).toEqual(visible)
+      } finally {
+        await store.close()
+        await h.cleanup()
+      }
+    })
 
     it(
       'treats hostile query text as words and never fails',

@@ -16,20 +16,37 @@ import {
   type SearchPage,
   type SearchQuery,
 } from '../search/types'
+import { InvalidCursor } from '../../common/errors'
 import { decodeSearchCursor, encodeSearchCursor } from '../search/cursor'
 
 /** How much more a word in the title counts than one in the body, within a tier. */
 const TITLE_WEIGHT = 4
 
-interface HitRow {
-  id: string
-  title: string
-  created_at: number
-  updated_at: number
+interface RankedParams {
+  match: string
+  titleMatch: string
+  tier: number
+  score: number
+  rid: number
+  chunk: number
+}
+
+interface RankedRow {
   rid: number
   tier: 0 | 1
   score: number
 }
+
+interface RecordRow {
+  rid: number
+  id: string
+  title: string
+  created_at: number
+  updated_at: number
+  body: string
+}
+
+type HitRow = RecordRow & RankedRow
 
 /** Words as one FTS5 string each (words hold only letters and digits; quotes doubled anyway). */
 function ftsQuery(words: readonly string[]): string {
@@ -39,13 +56,11 @@ function ftsQuery(words: readonly string[]): string {
 export class SqliteSearchIndex implements SearchIndex {
   readonly #db: Database.Database
   readonly #statements
-  /** `AND …` excluding trashed documents, once the schema has a trash. */
-  readonly #visible: string
-
   constructor(db: Database.Database) {
     this.#db = db
+    // Trashed documents (a `deleted_at` column, once the schema has a trash) are not found.
     const trash = db.prepare("SELECT 1 FROM pragma_table_info('documents') WHERE name = 'deleted_at'").get()
-    this.#visible = trash === undefined ? '' : 'AND d.deleted_at IS NULL'
+    const visible = trash === undefined ? '' : 'AND d.deleted_at IS NULL'
     this.#statements = {
       find: db.prepare<[string], { rid: number; indexed_at: number }>(
         'SELECT entry AS rid, indexed_at FROM search_documents WHERE doc_id = ?',
@@ -59,9 +74,21 @@ export class SqliteSearchIndex implements SearchIndex {
       unindex: db.prepare<[number]>('DELETE FROM search_fts WHERE rowid = ?'),
       index: db.prepare<[number, string, string]>('INSERT INTO search_fts (rowid, title, body) VALUES (?, ?, ?)'),
       remove: db.prepare<[string]>('DELETE FROM search_documents WHERE doc_id = ?'),
-      bodies: db.prepare<[string], { rid: number; body: string }>(
-        `SELECT entry AS rid, substr(body, 1, ${SNIPPET_SCAN_CHARS}) AS body
-           FROM search_documents WHERE entry IN (SELECT value FROM json_each(?))`,
+      ranked: db.prepare<[RankedParams], RankedRow>(
+        `SELECT rid, tier, score FROM (
+           SELECT rowid AS rid,
+                  CASE WHEN rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH @titleMatch)
+                       THEN 0 ELSE 1 END AS tier,
+                  bm25(search_fts, ${TITLE_WEIGHT}, 1) AS score
+             FROM search_fts WHERE search_fts MATCH @match
+         ) WHERE (tier, score, rid) > (@tier, @score, @rid)
+         ORDER BY tier, score, rid LIMIT @chunk`,
+      ),
+      records: db.prepare<[string], RecordRow>(
+        `SELECT s.entry AS rid, d.id, d.title, d.created_at, d.updated_at,
+                substr(s.body, 1, ${SNIPPET_SCAN_CHARS}) AS body
+           FROM search_documents s JOIN documents d ON d.id = s.doc_id
+          WHERE s.entry IN (SELECT value FROM json_each(?)) ${visible}`,
       ),
       stale: db.prepare<[string, number], string>(
         `SELECT d.id FROM documents d LEFT JOIN search_documents s ON s.doc_id = d.id
@@ -100,49 +127,51 @@ export class SqliteSearchIndex implements SearchIndex {
     this.#statements.remove.run(id)
   }
 
+  /**
+   * Ranks in FTS5 alone (its index has every score), a chunk at a time, and joins only the
+   * chunk's rows with their documents: joining every match first cost most of a search that
+   * matches thousands (docs/benchmarks.md, "Full-text search"). A document the join drops
+   * (trashed) is made up for by the next chunk.
+   */
   async search(query: SearchQuery): Promise<SearchPage> {
     const after = query.cursor === undefined ? null : decodeSearchCursor(query.cursor)
+    if (after !== null && !/^\d+$/.test(after.id)) throw new InvalidCursor()
     const match = ftsQuery(query.words)
-    const params: Record<string, string | number> = {
-      match,
-      titleMatch: `title : (${match})`,
-      limit: query.limit + 1,
-    }
-    let keyset = ''
-    if (after !== null) {
-      keyset = 'WHERE (tier, score, id) > (@tier, @score, @id)'
-      Object.assign(params, { tier: after.tier, score: after.score, id: after.id })
-    }
-    const rows = this.#db
-      .prepare<[Record<string, string | number>], HitRow>(
-        `SELECT * FROM (
-           SELECT d.id, d.title, d.created_at, d.updated_at, s.entry AS rid,
-                  CASE WHEN f.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH @titleMatch)
-                       THEN 0 ELSE 1 END AS tier,
-                  bm25(search_fts, ${TITLE_WEIGHT}, 1) AS score
-             FROM search_fts f
-             JOIN search_documents s ON s.entry = f.rowid
-             JOIN documents d ON d.id = s.doc_id
-            WHERE search_fts MATCH @match ${this.#visible}
-         ) ${keyset}
-         ORDER BY tier, score, id LIMIT @limit`,
+    let position = after === null ? null : { tier: after.tier, score: after.score, rid: Number(after.id) }
+    const found: Array<HitRow & { body: string }> = []
+    for (let chunk = query.limit + 1; found.length <= query.limit; chunk *= 2) {
+      const ranked = this.#statements.ranked.all({
+        match,
+        titleMatch: `title : (${match})`,
+        tier: position?.tier ?? -1,
+        score: position?.score ?? 0,
+        rid: position?.rid ?? 0,
+        chunk,
+      })
+      const rows = new Map(
+        this.#statements.records.all(JSON.stringify(ranked.map((row) => row.rid))).map((row) => [row.rid, row]),
       )
-      .all(params)
-    const page = rows.slice(0, query.limit)
-    const bodies = new Map(
-      this.#statements.bodies.all(JSON.stringify(page.map((row) => row.rid))).map((row) => [row.rid, row.body]),
-    )
-    const items: SearchHit[] = page.map((row) => ({
+      for (const hit of ranked) {
+        const row = rows.get(hit.rid)
+        if (row !== undefined) found.push({ ...row, tier: hit.tier, score: hit.score })
+        if (found.length > query.limit) break
+      }
+      const last = ranked.at(-1)
+      if (last === undefined || ranked.length < chunk) break
+      position = last
+    }
+    const items: SearchHit[] = found.slice(0, query.limit).map((row) => ({
       id: row.id,
       title: row.title,
       createdAt: new Date(row.created_at),
       updatedAt: new Date(row.updated_at),
-      body: bodies.get(row.rid) ?? '',
+      body: row.body,
     }))
-    const last = rows.length > query.limit ? rows[query.limit - 1] : undefined
+    const last = found.length > query.limit ? found[query.limit - 1] : undefined
     return {
       items,
-      nextCursor: last === undefined ? null : encodeSearchCursor({ tier: last.tier, score: last.score, id: last.id }),
+      nextCursor:
+        last === undefined ? null : encodeSearchCursor({ tier: last.tier, score: last.score, id: String(last.rid) }),
     }
   }
 
