@@ -12,14 +12,15 @@
  * PostgreSQL is the local test server (`TANDEM_TEST_POSTGRES_URL`, default
  * postgres://postgres@127.0.0.1:5432/postgres), in a database of its own, dropped afterwards.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import * as Y from 'yjs'
 import { foldedWords, makeSnippet } from '../protocol/search'
 import { newDocumentId } from '../server/model/ids'
+import { openPostgresDatabase } from '../server/storage/postgres/database'
 import { PostgresDocumentStore } from '../server/storage/postgres/documents'
 import { PostgresSearchIndex } from '../server/storage/postgres/search'
 import type { SearchIndex } from '../server/storage/search/types'
@@ -81,6 +82,31 @@ interface Result {
   p99: number
   max: number
   meanHits: number
+  /** Mean CPU milliseconds per query of the process doing the work (SQLite: this one; PostgreSQL: its backend). */
+  cpuMean: number
+  /** p99 of CPU milliseconds per query, where measurable per query (SQLite only). */
+  cpuP99: number | null
+  load: string
+}
+
+/** CPU time (user + system) of a process, in milliseconds, from /proc (Linux; 10 ms ticks). */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+}
+
+/** The CPU time a query cost: this process's, or the given backend's. */
+interface CpuClock {
+  perQuery: boolean
+  now(): number
+}
+
+const ownCpu: CpuClock = {
+  perQuery: true,
+  now: () => {
+    const usage = process.cpuUsage()
+    return (usage.user + usage.system) / 1000
+  },
 }
 
 async function measure(
@@ -89,6 +115,7 @@ async function measure(
   store: DocumentStore,
   index: SearchIndex,
   concurrency: number,
+  cpu: () => Promise<CpuClock>,
 ): Promise<Result> {
   const empty = Y.encodeStateAsUpdate(new Y.Doc())
   const started = performance.now()
@@ -106,15 +133,21 @@ async function measure(
   const indexSeconds = (performance.now() - started) / 1000
   // Warm up the caches (as a running server's are), then time one query at a time.
   for (const words of corpus.queries.slice(0, 20)) await index.search({ words, limit: 20 })
+  const clock = await cpu()
   const samples: number[] = []
+  const cpuSamples: number[] = []
   let hits = 0
+  const cpuStart = clock.now()
   for (const words of corpus.queries) {
     const begin = performance.now()
+    const cpuBegin = clock.perQuery ? clock.now() : 0
     const page = await index.search({ words, limit: 20 })
     for (const item of page.items) makeSnippet(item.body, words)
     samples.push(performance.now() - begin)
+    if (clock.perQuery) cpuSamples.push(clock.now() - cpuBegin)
     hits += page.items.length
   }
+  const cpuTotal = clock.now() - cpuStart
   samples.sort((a, b) => a - b)
   return {
     backend,
@@ -124,6 +157,11 @@ async function measure(
     p99: percentile(samples, 99),
     max: samples.at(-1) ?? 0,
     meanHits: hits / corpus.queries.length,
+    cpuMean: cpuTotal / corpus.queries.length,
+    cpuP99: clock.perQuery ? percentile(cpuSamples, 99) : null,
+    load: loadavg()
+      .map((value) => value.toFixed(1))
+      .join(' / '),
   }
 }
 
@@ -136,7 +174,7 @@ async function sqlite(corpus: Corpus): Promise<Result> {
     log,
   })
   try {
-    return await measure('SQLite (FTS5)', corpus, store, new SqliteSearchIndex(store.database), 1)
+    return await measure('SQLite (FTS5)', corpus, store, new SqliteSearchIndex(store.database), 1, async () => ownCpu)
   } finally {
     await store.close()
     rmSync(dir, { recursive: true, force: true })
@@ -154,7 +192,30 @@ async function postgres(corpus: Corpus): Promise<Result> {
       log,
     })
     try {
-      return await measure('PostgreSQL (tsvector, GIN)', corpus, store, new PostgresSearchIndex(store.database), 8)
+      // Queries run on a pool of one connection: one backend process does (and is charged for) them all.
+      const queries = await openPostgresDatabase({
+        connectionString: database.url,
+        poolSize: 1,
+        queryTimeoutMs: 60_000,
+        log,
+      })
+      try {
+        const search = new PostgresSearchIndex(queries)
+        const write = new PostgresSearchIndex(store.database)
+        const split: SearchIndex = {
+          upsert: (entry, readAt) => write.upsert(entry, readAt),
+          remove: (id) => write.remove(id),
+          stale: (after, limit) => write.stale(after, limit),
+          search: (query) => search.search(query),
+        }
+        return await measure('PostgreSQL (tsvector, GIN)', corpus, store, split, 8, async () => {
+          const { rows } = await queries.pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
+          const pid = rows[0]?.pid as number
+          return { perQuery: false, now: () => processCpuMs(pid) }
+        })
+      } finally {
+        await queries.close()
+      }
     } finally {
       await store.close()
     }
@@ -171,11 +232,13 @@ process.stdout.write(
 const results: Result[] = []
 if (values.backend !== 'postgres') results.push(await sqlite(corpus))
 if (values.backend !== 'sqlite') results.push(await postgres(corpus))
-process.stdout.write('| Database | Indexing 10k docs | p50 | p95 | p99 | max | Mean hits per page |\n')
-process.stdout.write('| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n')
+process.stdout.write(
+  '| Database | Indexing | p50 | p95 | p99 | max | CPU per query, mean | CPU p99 | Hits per page | Load average (1/5/15 min) |\n',
+)
+process.stdout.write('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n')
 for (const result of results) {
   const ms = (value: number): string => `${value.toFixed(1)} ms`
   process.stdout.write(
-    `| ${result.backend} | ${result.indexSeconds.toFixed(1)} s | ${ms(result.p50)} | ${ms(result.p95)} | ${ms(result.p99)} | ${ms(result.max)} | ${result.meanHits.toFixed(1)} |\n`,
+    `| ${result.backend} | ${result.indexSeconds.toFixed(1)} s | ${ms(result.p50)} | ${ms(result.p95)} | ${ms(result.p99)} | ${ms(result.max)} | ${ms(result.cpuMean)} | ${result.cpuP99 === null ? '–' : ms(result.cpuP99)} | ${result.meanHits.toFixed(1)} | ${result.load} |\n`,
   )
 }

@@ -23,6 +23,8 @@ const PAGE_SIZE = 50
 const REFRESH_MS = 1000
 /** Typing pauses this long before the search runs: one request per word, not per key. */
 const SEARCH_DEBOUNCE_MS = 250
+/** While searching, the list refreshes every this many {@link REFRESH_MS}. */
+const SEARCH_REFRESH_TICKS = 3
 
 /** What a screen reader hears once a search's first page arrived. */
 function resultsMessage(query: string, count: number, more: boolean): string {
@@ -322,7 +324,11 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
     busy === 0 &&
     document.querySelector('dialog[open]') === null &&
     ![...rows.values()].some((row) => row.renaming)
+  let ticks = 0
   const timer = setInterval(() => {
+    // Search results follow edits less eagerly: a search costs more than the plain list.
+    ticks++
+    if (query !== '' && ticks % SEARCH_REFRESH_TICKS !== 0) return
     if (canRefresh()) void refresh()
   }, REFRESH_MS)
   const onVisible = (): void => {
