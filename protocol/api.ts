@@ -61,8 +61,17 @@ export interface DocumentDto {
   updatedAt: string
 }
 
+/** A document in the list; with a search (`q`), also plain text around the first match. */
+export interface DocumentListItemDto extends DocumentDto {
+  /**
+   * Present only when `q` has words: plain text (no markup), at most 200 characters, around
+   * the first match in the body (its start when only the title matched).
+   */
+  snippet?: string
+}
+
 export interface DocumentPageDto {
-  items: DocumentDto[]
+  items: DocumentListItemDto[]
   /** Pass as `cursor` for the next page; null on the last. */
   nextCursor: string | null
 }

@@ -24,6 +24,9 @@ import { SqliteVersionStore } from './storage/sqlite/versions'
 import { SqliteFileStore } from './storage/sqlite/files'
 import type { FileStore } from './storage/files'
 import { FileService } from './documents/files'
+import { SqliteSearchIndex } from './storage/sqlite/search'
+import type { SearchIndex } from './storage/search/types'
+import { DocumentSearch } from './documents/search'
 import type { DocumentStore } from './storage/types'
 import type { VersionStore } from './storage/versions'
 import { VersionService } from './documents/versions'
@@ -46,11 +49,12 @@ export interface RunningTandem {
 async function createStore(
   config: Config,
   log: Logger,
-): Promise<{ store: DocumentStore; versions: VersionStore; files: FileStore }> {
+): Promise<{ store: DocumentStore; versions: VersionStore; files: FileStore; searchIndex: SearchIndex }> {
   if (config.databaseUrl !== null) {
     const { PostgresDocumentStore } = await import('./storage/postgres/documents')
     const { PostgresVersionStore } = await import('./storage/postgres/versions')
     const { PostgresFileStore } = await import('./storage/postgres/files')
+    const { PostgresSearchIndex } = await import('./storage/postgres/search')
     const store = await PostgresDocumentStore.open({
       connectionString: config.databaseUrl,
       ...config.postgres,
@@ -61,6 +65,7 @@ async function createStore(
       store,
       versions: new PostgresVersionStore(store.database),
       files: new PostgresFileStore(store.database.pool),
+      searchIndex: new PostgresSearchIndex(store.database),
     }
   }
   const store = new SqliteDocumentStore({
@@ -69,8 +74,19 @@ async function createStore(
     synchronous: config.sqliteSynchronous,
     log: log.child({ component: 'storage' }),
   })
-  return { store, versions: new SqliteVersionStore(store.database), files: new SqliteFileStore(store.database) }
+  return {
+    store,
+    versions: new SqliteVersionStore(store.database),
+    files: new SqliteFileStore(store.database),
+    searchIndex: new SqliteSearchIndex(store.database),
+  }
 }
+
+/**
+ * Search follows socket edits within this long (plus the time indexing takes): a burst of
+ * keystrokes is indexed once. Tuning, not a setting (docs/api.md promises "within 5 seconds").
+ */
+const SEARCH_INDEX_DELAY_MS = 1000
 
 /** Without Redis this process is the only one: a bus with a single member tells no one. */
 async function createFanout(config: Config, log: Logger): Promise<Fanout> {
@@ -103,6 +119,7 @@ export interface Tandem {
   rooms: RoomManager
   hub: ConnectionHub
   versions: VersionService
+  search: DocumentSearch
   metrics: Metrics
   config: Config
   log: Logger
@@ -113,10 +130,12 @@ export interface Tandem {
 /** Everything wired, nothing listening: `app.request()` tests use this directly. */
 export async function buildTandem(config: Config, log: Logger): Promise<Tandem> {
   const metrics = createMetrics()
-  const { store, versions: versionStore, files: fileStore } = await createStore(config, log)
+  const { store, versions: versionStore, files: fileStore, searchIndex } = await createStore(config, log)
   const fanout = await createFanout(config, log)
   // The recorder needs the rooms and the rooms report to it: built right after them.
   let versions: VersionService | null = null
+  // The room manager tells search of stored updates; search reads the rooms: bound once both exist.
+  let search: DocumentSearch | null = null
   const rooms = new RoomManager({
     store,
     fanout,
@@ -124,6 +143,7 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     unloadGraceMs: config.roomUnloadGraceMs,
     maxMemoryBytes: config.maxMemoryBytes,
     log,
+    onStored: (docId) => search?.changed(docId),
     room: {
       rules: schemaRules(),
       awareness: {
@@ -164,6 +184,14 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     log: log.child({ component: 'versions' }),
   })
   versions.start()
+  search = new DocumentSearch({
+    index: searchIndex,
+    store,
+    rooms,
+    delayMs: SEARCH_INDEX_DELAY_MS,
+    log: log.child({ component: 'search' }),
+  })
+  void search.catchUp()
   const documents = new DocumentService({
     store,
     rooms,
@@ -172,6 +200,7 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     publicUrl: config.publicUrl,
     authSecret: config.authSecret,
     trashRetentionDays: config.trashRetentionDays,
+    search,
   })
   const trashSweep = new TrashSweep({
     purgeExpired: () => documents.purgeExpired(),
@@ -192,7 +221,7 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     maxBodyBytes: config.limits.maxBodyBytes,
     webRoot: findWebRoot(),
   })
-  return { app, store, fileStore, fanout, rooms, hub, versions, metrics, config, log, trashSweep }
+  return { app, store, fileStore, fanout, rooms, hub, versions, search, metrics, config, log, trashSweep }
 }
 
 /** Stops taking work, stores everything, tells clients to come back (1012). */
@@ -202,6 +231,7 @@ export async function closeTandem(tandem: Tandem): Promise<void> {
   await tandem.rooms.closeAll(CloseCode.serviceRestart, 'server restarting')
   tandem.hub.closeAll(CloseCode.serviceRestart, 'server restarting')
   await tandem.versions.close()
+  await tandem.search.close()
   await tandem.store.close()
   await tandem.fanout.close()
 }

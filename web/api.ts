@@ -5,7 +5,7 @@
  */
 import type { Hono } from 'hono'
 import { hc } from 'hono/client'
-import type { DocumentDto, DocumentsApi, FileDto, TrashApi, TrashedDocumentDto } from '../protocol/api'
+import type { DocumentListItemDto, DocumentsApi, FileDto, TrashApi, TrashedDocumentDto } from '../protocol/api'
 
 type Api = Hono<object, DocumentsApi & TrashApi>
 
@@ -75,8 +75,6 @@ export async function callEmpty(request: Promise<Response>): Promise<void> {
   if (!response.ok) throw await errorFrom(response)
 }
 
-export type DocumentSummary = DocumentDto
-
 /**
  * Uploads an image of a document (`POST /api/docs/:id/files`, the file itself as the body).
  * A plain `fetch`: the typed client speaks JSON bodies only.
@@ -93,3 +91,5 @@ export function uploadFile(token: string | null, docId: string, file: Blob): Pro
   )
 }
 export type TrashedDocument = TrashedDocumentDto
+/** A document in the list; `snippet` only in search results. */
+export type DocumentSummary = DocumentListItemDto

@@ -12,6 +12,7 @@
  */
 import type { JSONContent } from '@tiptap/core'
 import type { ContentFormat, InitialContent, Role, ShareDto } from '../../protocol/api'
+import { queryWords } from '../../protocol/search'
 import { DEFAULT_TITLE } from '../../protocol/title'
 import { signToken } from '../common/auth'
 import { DocumentNotFound, QuotaExceeded } from '../common/errors'
@@ -29,11 +30,18 @@ import type {
   TrashedDocumentRecord,
 } from '../storage/types'
 import type { RoomManager } from '../sync/roomManager'
+import type { DocumentSearch, SearchResult } from './search'
 
 /** What the service answers with, for its callers to name. */
 export type { DocumentPage, DocumentRecord, TrashPage, TrashedDocumentRecord }
 
 const DAY_MS = 24 * 3600 * 1000
+
+/** A page of the list; with a search, each item has its snippet. */
+export interface ListPage {
+  items: Array<DocumentRecord | SearchResult>
+  nextCursor: string | null
+}
 
 export interface DocumentServiceOptions {
   store: DocumentStore
@@ -49,6 +57,8 @@ export interface DocumentServiceOptions {
   trashRetentionDays: number
   /** Milliseconds since the epoch; tests pass a fake clock. */
   now?: () => number
+  /** Full-text search; without it, `q` filters titles only. */
+  search?: DocumentSearch | undefined
 }
 
 /** Tiptap and its DOM are loaded with the first content conversion, not at start-up. */
@@ -72,7 +82,9 @@ export class DocumentService {
     const body = input.content === undefined ? undefined : await (await converters()).contentToDoc(input.content)
     const initialUpdate = newDocumentUpdate(title, body)
     if (initialUpdate.length > this.#options.maxDocumentBytes) throw new QuotaExceeded(this.#options.maxDocumentBytes)
-    return this.#options.store.create({ id: newDocumentId(), title, initialUpdate })
+    const record = await this.#options.store.create({ id: newDocumentId(), title, initialUpdate })
+    await this.#options.search?.refresh(record.id)
+    return record
   }
 
   /** @throws {DocumentNotFound} */
@@ -82,9 +94,19 @@ export class DocumentService {
     return record
   }
 
-  /** @throws {InvalidCursor} */
-  list(query: ListQuery): Promise<DocumentPage> {
-    return this.#options.store.list(query)
+  /**
+   * Most recently updated first; with a `q` that has words (letters or digits), the documents
+   * whose title and body hold every word, ranked, each with a snippet. A `q` without words
+   * filters nothing.
+   *
+   * @throws {InvalidCursor}
+   */
+  list(query: ListQuery): Promise<ListPage> {
+    const { search, store } = this.#options
+    if (search === undefined) return store.list(query)
+    const words = queryWords(query.q ?? '')
+    if (words.length === 0) return store.list({ limit: query.limit, cursor: query.cursor })
+    return search.search(words, query.limit, query.cursor)
   }
 
   /**
@@ -97,6 +119,7 @@ export class DocumentService {
     const record = await this.#options.store.rename(id, title)
     if (record === null) throw new DocumentNotFound(id)
     await this.#options.rooms.withRoom(id, (room) => room.writeAsServer((doc) => writeTitle(doc, title)))
+    await this.#options.search?.refresh(id)
     return record
   }
 
@@ -114,6 +137,7 @@ export class DocumentService {
       ?.flushed()
       .catch(() => undefined)
     if (!(await this.#options.store.trash(id, new Date(this.#now())))) throw new DocumentNotFound(id)
+    await this.#options.search?.removed(id)
     await this.#options.rooms.documentDeleted(id)
     await this.#options.fanout.publishDeleted(id)
   }
@@ -133,6 +157,7 @@ export class DocumentService {
   async restoreFromTrash(id: string): Promise<DocumentRecord> {
     const record = await this.#options.store.restore(id)
     if (record === null) throw new DocumentNotFound(id)
+    await this.#options.search?.refresh(id)
     return record
   }
 

@@ -4,7 +4,7 @@
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { CONTENT_FORMATS, type DocumentDto, ROLES } from '../../protocol/api'
+import { CONTENT_FORMATS, type DocumentDto, type DocumentListItemDto, ROLES } from '../../protocol/api'
 import { MAX_TITLE_LENGTH } from '../../protocol/title'
 import { type Access, can } from '../common/auth'
 import { DocumentNotFound, Forbidden } from '../common/errors'
@@ -58,6 +58,10 @@ export function toDto(record: DocumentRecord): DocumentDto {
   }
 }
 
+function toListItemDto(item: DocumentRecord & { snippet?: string }): DocumentListItemDto {
+  return item.snippet === undefined ? toDto(item) : { ...toDto(item), snippet: item.snippet }
+}
+
 /** The `:id` parameter, refused before storage when it cannot be an id this server issued. */
 export function documentId(id: string, access: Access, allowed: (access: Access, id: string) => boolean): string {
   if (!isDocumentId(id)) throw new DocumentNotFound(id)
@@ -82,7 +86,7 @@ export function documentRoutes(documents: DocumentService) {
     .get('/', validQuery(listQuery), async (c) => {
       if (!can.list(c.var.access)) throw new Forbidden('this token cannot list documents')
       const page = await documents.list(c.req.valid('query'))
-      return c.json({ items: page.items.map(toDto), nextCursor: page.nextCursor }, 200)
+      return c.json({ items: page.items.map(toListItemDto), nextCursor: page.nextCursor }, 200)
     })
     .get('/:id', async (c) => {
       const id = documentId(c.req.param('id'), c.var.access, can.read)

@@ -37,6 +37,8 @@ export interface RoomManagerOptions {
    */
   maxMemoryBytes: number
   log: Logger
+  /** Told of every update stored through a room (search follows content this way); must not throw. */
+  onStored?: ((docId: string) => void) | undefined
 }
 
 interface OpenRoom {
@@ -224,11 +226,15 @@ export class RoomManager {
    * (the room broadcasts in that order) even when one waits for the observer and the next not.
    */
   #appender(docId: string): (update: Uint8Array, author: Author | null) => Promise<void> {
-    const { store, changes } = this.#options
-    if (changes === undefined) return (update) => store.appendUpdate(docId, update)
+    const { store, changes, onStored } = this.#options
+    const append = (update: Uint8Array): Promise<void> => {
+      const stored = store.appendUpdate(docId, update)
+      return onStored === undefined ? stored : stored.then(() => onStored(docId))
+    }
+    if (changes === undefined) return append
     let previous: Promise<unknown> = Promise.resolve()
     return (update, author) => {
-      const stored = store.appendUpdate(docId, update)
+      const stored = append(update)
       const noted = changes.changed(docId, author)
       const done = noted === null ? stored : Promise.all([stored, noted]).then(() => undefined)
       const ordered = previous.then(() => done)

@@ -2,12 +2,16 @@
  * `/`: the documents, most recently edited first, with search, create, rename and delete.
  * The list refreshes itself while visible, so renames and edits made elsewhere show up
  * without a reload; rows are updated in place so keyboard focus survives a refresh.
+ * Search looks through titles and text (`GET /api/docs?q=`): results come ranked, each with
+ * the text around its first match, matched words emphasised, and how many matched is announced.
  */
 import { clearDocument } from 'y-indexeddb'
+import { queryWords } from '../../protocol/search'
 import { ApiError, type DocumentSummary, call, callEmpty, createApi } from '../api'
 import { h } from '../dom'
 import { TRASH_PATH, documentPath, navigate } from '../router'
 import { deviceCopyName } from '../sync/deviceCopy'
+import { announce } from '../ui/announce'
 import { confirmDialog } from '../ui/dialog'
 import { DocRow, type DocRowActions } from '../ui/docRow'
 import { toast } from '../ui/toast'
@@ -18,10 +22,25 @@ import type { AppContext, Page } from './page'
 const PAGE_SIZE = 50
 /** A rename elsewhere shows here within about a second; the query is one indexed read. */
 const REFRESH_MS = 1000
+/** Typing pauses this long before the search runs: one request per word, not per key. */
+const SEARCH_DEBOUNCE_MS = 250
+/** While searching, the list refreshes every this many {@link REFRESH_MS}. */
+const SEARCH_REFRESH_TICKS = 3
+
+/** What a screen reader hears once a search's first page arrived. */
+function resultsMessage(query: string, count: number, more: boolean): string {
+  if (count === 0) return `No documents match “${query}”.`
+  if (more) return `More than ${count} documents match “${query}”.`
+  return count === 1 ? `1 document matches “${query}”.` : `${count} documents match “${query}”.`
+}
 
 export function listPage(root: HTMLElement, app: AppContext): Page {
   let api = createApi(app.access.generalToken())
   let query = ''
+  /** The query's folded words, emphasised in the rows. */
+  let words: readonly string[] = []
+  /** Set when the query changed: the next page that arrives is announced. */
+  let announcePending = false
   let items: DocumentSummary[] = []
   let nextCursor: string | null = null
   let loaded = false
@@ -33,8 +52,8 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
   const search = h('input', {
     type: 'search',
     class: 'search',
-    placeholder: 'Search by title',
-    'aria-label': 'Search documents by title',
+    placeholder: 'Search documents',
+    'aria-label': 'Search documents by title and text',
     'data-testid': 'search',
     maxlength: MAX_TITLE_LENGTH,
   })
@@ -138,10 +157,11 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
   const rowFor = (summary: DocumentSummary): DocRow => {
     const existing = rows.get(summary.id)
     if (existing !== undefined) {
-      existing.update(summary)
+      existing.update(summary, words)
       return existing
     }
     const row = new DocRow(summary, rowActions)
+    row.update(summary, words)
     rows.set(summary.id, row)
     return row
   }
@@ -221,6 +241,10 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
       nextCursor = page.nextCursor
       loaded = true
       render()
+      if (announcePending) {
+        announcePending = false
+        if (query !== '') announce(resultsMessage(query, items.length, nextCursor !== null))
+      }
     } catch (error) {
       if (mine === generation && !disposed) failed(error)
     } finally {
@@ -316,13 +340,17 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
   search.addEventListener('input', () => {
     if (searchTimer !== null) clearTimeout(searchTimer)
     searchTimer = setTimeout(() => {
-      query = search.value.trim()
+      const next = search.value.trim()
+      if (next === query) return
+      query = next
+      words = queryWords(query)
+      announcePending = true
       items = []
       nextCursor = null
       loaded = false
       render()
       void refresh()
-    }, 150)
+    }, SEARCH_DEBOUNCE_MS)
   })
   create.addEventListener('click', () => void createDocument())
   more.addEventListener('click', () => void loadMore())
@@ -332,7 +360,11 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
     busy === 0 &&
     document.querySelector('dialog[open]') === null &&
     ![...rows.values()].some((row) => row.renaming)
+  let ticks = 0
   const timer = setInterval(() => {
+    // Search results follow edits less eagerly: a search costs more than the plain list.
+    ticks++
+    if (query !== '' && ticks % SEARCH_REFRESH_TICKS !== 0) return
     if (canRefresh()) void refresh()
   }, REFRESH_MS)
   const onVisible = (): void => {

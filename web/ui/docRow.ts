@@ -1,12 +1,13 @@
 /**
- * One row of the document list: the link (title, "edited 3 minutes ago"), Rename in place
- * (Enter saves, Escape cancels) and Delete. Updated in place on every refresh, so focus and an
- * open rename survive.
+ * One row of the document list: the link (title, with a search the text around the first match,
+ * "edited 3 minutes ago"), Rename in place (Enter saves, Escape cancels) and Delete. Updated in
+ * place on every refresh, so focus and an open rename survive; matched words are emphasised.
  */
 import type { DocumentSummary } from '../api'
 import { h } from '../dom'
 import { documentPath } from '../router'
 import { exactTime, relativeTime } from '../time'
+import { highlighted } from './highlight'
 import { MAX_TITLE_LENGTH } from './title'
 
 export interface DocRowActions {
@@ -20,7 +21,11 @@ export class DocRow {
   summary: DocumentSummary
   readonly #link: HTMLAnchorElement
   readonly #title: HTMLSpanElement
+  readonly #snippet: HTMLSpanElement
   readonly #edited: HTMLSpanElement
+  /** What the title and snippet were last drawn from, to redraw only on change. */
+  #drawn = ''
+  #words: readonly string[] = []
   readonly #rename: HTMLButtonElement
   readonly #remove: HTMLButtonElement
   readonly #actions: DocRowActions
@@ -30,11 +35,13 @@ export class DocRow {
     this.summary = summary
     this.#actions = actions
     this.#title = h('span', { class: 'doc-row-title', 'data-testid': 'doc-row-title' })
+    this.#snippet = h('span', { class: 'doc-row-snippet', 'data-testid': 'doc-row-snippet', hidden: true })
     this.#edited = h('span', { class: 'doc-row-edited', 'data-testid': 'doc-row-edited' })
     this.#link = h(
       'a',
       { class: 'doc-row-link', href: documentPath(summary.id), 'data-link': true },
       this.#title,
+      this.#snippet,
       this.#edited,
     )
     this.#rename = h('button', { type: 'button', class: 'button button-quiet', 'data-testid': 'doc-rename' }, 'Rename')
@@ -58,13 +65,22 @@ export class DocRow {
     return this.#renaming
   }
 
-  update(summary: DocumentSummary): void {
+  /** @param words the search's folded words (`queryWords`), emphasised in title and snippet */
+  update(summary: DocumentSummary, words: readonly string[] = this.#words): void {
     this.summary = summary
+    this.#words = words
     const updated = new Date(summary.updatedAt)
     this.#edited.textContent = `edited ${relativeTime(updated)}`
     this.#edited.title = exactTime(updated)
     if (this.#renaming) return
-    this.#title.textContent = summary.title
+    const drawn = JSON.stringify([summary.title, summary.snippet ?? null, words])
+    if (drawn !== this.#drawn) {
+      this.#drawn = drawn
+      this.#title.replaceChildren(...highlighted(summary.title, words))
+      const snippet = summary.snippet ?? ''
+      this.#snippet.hidden = snippet === ''
+      this.#snippet.replaceChildren(...(snippet === '' ? [] : highlighted(snippet, words)))
+    }
     this.#rename.setAttribute('aria-label', `Rename “${summary.title}”`)
     this.#remove.setAttribute('aria-label', `Delete “${summary.title}”`)
   }

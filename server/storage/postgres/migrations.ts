@@ -84,6 +84,23 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = checkMigrations([
       ALTER TABLE documents ADD COLUMN deleted_at bigint;
       COMMENT ON COLUMN documents.deleted_at IS 'milliseconds since the Unix epoch; set while in the trash';
       CREATE INDEX documents_trash ON documents (deleted_at DESC, id DESC) WHERE deleted_at IS NOT NULL;
+      `,
+  },
+  {
+    // Full-text search (postgres/search.ts): the text for snippets, and a tsvector of the words
+    // folded in JavaScript (title weight A, body B) under a GIN index; no extension needed. The
+    // title's own small vector tells title matches without reading the whole one again.
+    name: '0301_search',
+    sql: `
+      CREATE TABLE search_documents (
+        doc_id text COLLATE "C" PRIMARY KEY REFERENCES documents (id) ON DELETE CASCADE,
+        body text NOT NULL,
+        vector tsvector NOT NULL,
+        title_vector tsvector NOT NULL,
+        indexed_at bigint NOT NULL
+      );
+      COMMENT ON COLUMN search_documents.indexed_at IS 'when the text was read, milliseconds since the Unix epoch';
+      CREATE INDEX search_documents_vector ON search_documents USING gin (vector);
     `,
   },
 ])

@@ -190,7 +190,7 @@ export class SqliteDocumentStore implements DocumentStore {
     }
   }
 
-  /** The open file, for the stores of other concerns (files, versions, …) on the same database. */
+  /** The open file, for the stores of other concerns (files, versions, search, …) on the same database. */
   get database(): Database.Database {
     return this.#db
   }

@@ -94,6 +94,25 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = checkMigrations([
     sql: `
       ALTER TABLE documents ADD COLUMN deleted_at INTEGER;
       CREATE INDEX documents_trash ON documents (deleted_at DESC, id DESC) WHERE deleted_at IS NOT NULL;
+      `,
+  },
+  {
+    // Full-text search (sqlite/search.ts): the text for snippets, and a contentless FTS5 index of
+    // the folded words; deleting a document (or its entry) deletes its words.
+    name: '0301_search',
+    sql: `
+      CREATE TABLE search_documents (
+        entry INTEGER PRIMARY KEY,
+        doc_id TEXT NOT NULL UNIQUE REFERENCES documents (id) ON DELETE CASCADE,
+        body TEXT NOT NULL,
+        indexed_at INTEGER NOT NULL
+      );
+      CREATE VIRTUAL TABLE search_fts USING fts5 (
+        title, body, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+      );
+      CREATE TRIGGER search_documents_deleted AFTER DELETE ON search_documents BEGIN
+        DELETE FROM search_fts WHERE rowid = old.entry;
+      END;
     `,
   },
 ])
