@@ -61,6 +61,11 @@ async function toProseMirror(format: ContentFormat, body: unknown): Promise<Pros
     json = textToJSON(body)
   } else if (format === 'markdown') {
     json = markdownManager().parse(body)
+    // An empty file (or only comments) parses to a document without blocks, which the schema
+    // refuses: it is an empty document.
+    const parsed = json as JSONContent
+    if (parsed.type === 'doc' && (parsed.content?.length ?? 0) === 0)
+      json = { type: 'doc', content: [{ type: 'paragraph' }] }
   } else {
     json = (await htmlHelpers()).generateJSON(body, contentExtensions())
   }
@@ -77,6 +82,15 @@ async function toProseMirror(format: ContentFormat, body: unknown): Promise<Pros
   } catch (error) {
     throw new InvalidContent(`content does not fit the document schema: ${(error as Error).message}`)
   }
+}
+
+/**
+ * REST input as checked ProseMirror JSON, under the link policy (imports read its first heading).
+ *
+ * @throws {InvalidContent} when the input cannot be represented.
+ */
+export async function contentToJSON(content: InitialContent): Promise<JSONContent> {
+  return (await toProseMirror(content.format, content.body)).toJSON() as JSONContent
 }
 
 /**

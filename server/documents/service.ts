@@ -9,10 +9,11 @@
  * (`common/errors.ts`).
  */
 import type { JSONContent } from '@tiptap/core'
-import type { ContentFormat, InitialContent, Role, ShareDto } from '../../protocol/api'
+import type { ExportFormat, InitialContent, Role, ShareDto } from '../../protocol/api'
 import { DEFAULT_TITLE } from '../../protocol/title'
 import { signToken } from '../common/auth'
 import { DocumentNotFound, QuotaExceeded } from '../common/errors'
+import type { ImageSink, ImageSource } from '../content/docx'
 import type { Fanout } from '../fanout/types'
 import { newDocumentId } from '../model/ids'
 import { newDocumentUpdate } from '../model/seed'
@@ -33,10 +34,25 @@ export interface DocumentServiceOptions {
   publicUrl: string
   /** Signs share tokens; null on an open server, whose links carry no token. */
   authSecret: string | null
+  /**
+   * Where a Word import's images go, and where a Word export finds them (the file store, once
+   * there is one); without them imported images are dropped and exported ones become their alt text.
+   */
+  images?: { sink: ImageSink; source: ImageSource } | undefined
+}
+
+/** A file to import, as `POST /api/docs/import` received it. */
+export interface ImportRequest {
+  bytes: Uint8Array
+  contentType: string | undefined
+  filename: string | undefined
 }
 
 /** Tiptap and its DOM are loaded with the first content conversion, not at start-up. */
 const converters = () => import('../content/convert')
+/** mammoth and docx, with the first import or Word export. */
+const importer = () => import('../content/import')
+const docx = () => import('../content/docx')
 
 export class DocumentService {
   readonly #options: DocumentServiceOptions
@@ -55,6 +71,23 @@ export class DocumentService {
     const initialUpdate = newDocumentUpdate(title, body)
     if (initialUpdate.length > this.#options.maxDocumentBytes) throw new QuotaExceeded(this.#options.maxDocumentBytes)
     return this.#options.store.create({ id: newDocumentId(), title, initialUpdate })
+  }
+
+  /**
+   * A new document from a file: Markdown, HTML, plain text or Word. Its title is the file's
+   * first heading, else the file name without its extension. Counts against the quota as
+   * {@link create} does.
+   *
+   * @throws {UnsupportedMediaType} a type that cannot be imported
+   * @throws {InvalidContent} a broken file
+   * @throws {QuotaExceeded}
+   */
+  async import(file: ImportRequest): Promise<DocumentRecord> {
+    const { title, content } = await (await importer()).convertImport({
+      ...file,
+      storeImage: this.#options.images?.sink ?? null,
+    })
+    return this.create({ title, content: { format: 'json', body: content } })
   }
 
   /** @throws {DocumentNotFound} */
@@ -99,10 +132,16 @@ export class DocumentService {
    * @throws {DocumentNotFound}
    * @throws {ContentUnrenderable} a document nested too deeply to render
    */
-  async exportContent(id: string, format: ContentFormat): Promise<string | JSONContent> {
+  async exportContent(id: string, format: ExportFormat): Promise<string | JSONContent | Uint8Array> {
     const state = await this.#options.rooms.withRoom(id, (room) => room.encodeState())
     if (state === null) throw new DocumentNotFound(id)
-    return (await converters()).exportContent(state, format)
+    if (format !== 'docx') return (await converters()).exportContent(state, format)
+    // Word: from the same JSON the JSON export answers (links already under the policy).
+    const [json, record] = await Promise.all([(await converters()).exportContent(state, 'json'), this.get(id)])
+    return (await docx()).jsonToDocx(json as JSONContent, {
+      title: record.title,
+      images: this.#options.images?.source ?? null,
+    })
   }
 
   /**

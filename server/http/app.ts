@@ -15,6 +15,7 @@ import { documentRoutes } from './documents'
 import type { AppEnv } from './env'
 import { errorHandler, notFoundHandler } from './errors'
 import { hostCheck } from './hosts'
+import { importRoutes } from './importExport'
 import { requestLogging } from './logging'
 import { type HealthProbes, operationsProtected, operationsRoutes } from './operations'
 import { securityHeaders } from './securityHeaders'
@@ -56,6 +57,7 @@ export function createApp(deps: AppDeps) {
       }),
       accessMiddleware(deps.authSecret),
     )
+    .route('/api/docs', importRoutes(deps.documents))
     .route('/api/docs', documentRoutes(deps.documents))
     .route('/ws', syncRoutes())
   if (deps.webRoot !== null) routes.use(serveWebApp(deps.webRoot))

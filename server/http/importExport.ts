@@ -1,0 +1,62 @@
+/**
+ * Files in and out over HTTP: `POST /api/docs/import` (the file is the body), and what a
+ * download of `GET /api/docs/:id/content?download=1` needs (its file name, RFC 6266). Thin: the
+ * conversions are `content/import.ts` and `content/docx.ts`, behind the document service.
+ */
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { EXPORT_EXTENSIONS, type ExportFormat } from '../../protocol/api'
+import { DEFAULT_TITLE } from '../../protocol/title'
+import { can } from '../common/auth'
+import { Forbidden } from '../common/errors'
+import type { DocumentService } from '../documents/service'
+import { toDto } from './documents'
+import type { AppEnv } from './env'
+import { validQuery } from './validate'
+
+const importQuery = z.object({ filename: z.string().max(1000).optional() })
+
+export function importRoutes(documents: DocumentService) {
+  return new Hono<AppEnv>().post('/import', validQuery(importQuery), async (c) => {
+    if (!can.create(c.var.access)) throw new Forbidden('this token cannot create documents')
+    // The body limit (`MAX_BODY_BYTES`, app.ts) refuses a larger file from its Content-Length
+    // before reading, and stops reading one sent without a length once it grows past it.
+    const bytes = new Uint8Array(await c.req.arrayBuffer())
+    const record = await documents.import({
+      bytes,
+      contentType: c.req.header('content-type'),
+      filename: c.req.valid('query').filename,
+    })
+    c.header('Location', `/api/docs/${record.id}`)
+    return c.json(toDto(record), 201)
+  })
+}
+
+/** Characters no file name should hold on common systems, and controls. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this replaces
+const UNSAFE = /[\u0000-\u001f\u007f<>:"/\\|?*]/g
+const MAX_NAME = 120
+
+/**
+ * `Content-Disposition: attachment` for a document saved as `format` (RFC 6266): an ASCII
+ * `filename` for old clients, with anything else replaced by `_`, and `filename*` in UTF-8 when
+ * the title is not plain ASCII.
+ */
+export function attachmentDisposition(title: string, format: ExportFormat): string {
+  const base =
+    Array.from(title.replace(UNSAFE, '_').replace(/\s+/g, ' ').trim().replace(/^\.+/, ''))
+      .slice(0, MAX_NAME)
+      .join('')
+      .trim() || DEFAULT_TITLE
+  const name = `${base}.${EXPORT_EXTENSIONS[format]}`
+  const ascii = name.replace(/[^\u0020-\u007e]/g, '_').replace(/[%;]/g, '_')
+  if (ascii === name) return `attachment; filename="${ascii}"`
+  const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`
+}
+
+/** A saved HTML export is a page of its own: it says its encoding and carries the title. */
+export function htmlPage(title: string, body: string): string {
+  const escaped = title.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)
+  return `<!doctype html>\n<html>\n<head>\n<meta charset="utf-8">\n<title>${escaped}</title>\n</head>\n<body>\n${body}\n</body>\n</html>\n`
+}
