@@ -52,6 +52,17 @@ function depthOf(json: unknown, depth = 0): number {
 }
 
 async function toProseMirror(format: ContentFormat, body: unknown): Promise<ProseMirrorNode> {
+  try {
+    return await parse(format, body)
+  } catch (error) {
+    // The parsers (happy-dom, ProseMirror's, the Markdown lexer) recurse once per level: input
+    // nested far deeper than the schema allows runs them out of stack before the depth check.
+    if (error instanceof RangeError) throw new InvalidContent('content is nested too deeply')
+    throw error
+  }
+}
+
+async function parse(format: ContentFormat, body: unknown): Promise<ProseMirrorNode> {
   let json: unknown
   if (format === 'json') {
     json = body

@@ -130,6 +130,12 @@ describe('POST /api/docs/import', () => {
     await expectError(await upload(new Uint8Array([0x41, 0, 0x42]), 'text/plain', 'd.txt'), 400, 'invalid_content')
   })
 
+  it('refuses files nested too deeply for the parsers with 400, not 500', async () => {
+    await expectError(await upload(`${'>'.repeat(3000)} x`, 'text/markdown', 'deep.md'), 400, 'invalid_content')
+    const html = `${'<div>'.repeat(12_000)}x`
+    await expectError(await upload(html, 'text/html', 'deep.html'), 400, 'invalid_content')
+  }, 60_000)
+
   it('refuses a file over MAX_BODY_BYTES with 413, from its Content-Length and without one', async () => {
     const big = 'a'.repeat(64 * 1024 + 1)
     await expectError(await upload(big, 'text/plain', 'big.txt'), 413, 'payload_too_large')
