@@ -13,7 +13,7 @@ import type { ExportFormat, InitialContent, Role, ShareDto } from '../../protoco
 import { DEFAULT_TITLE } from '../../protocol/title'
 import { signToken } from '../common/auth'
 import { DocumentNotFound, QuotaExceeded } from '../common/errors'
-import type { ImageSink, ImageSource } from '../content/docx'
+import type { ImageSource } from '../content/docx'
 import type { Fanout } from '../fanout/types'
 import { newDocumentId } from '../model/ids'
 import { newDocumentUpdate } from '../model/seed'
@@ -38,7 +38,24 @@ export interface DocumentServiceOptions {
    * Where a Word import's images go, and where a Word export finds them (the file store, once
    * there is one); without them imported images are dropped and exported ones become their alt text.
    */
-  images?: { sink: ImageSink; source: ImageSource } | undefined
+  images?: DocumentImages | undefined
+}
+
+/**
+ * Images of documents, as imports and exports need them. An imported file's images get their
+ * URL before the document exists (its content links them), and are stored once it does.
+ */
+export interface DocumentImages {
+  /** A URL for an image found in an imported file, and how to store it; null to drop it (not an image it takes). */
+  prepare(bytes: Uint8Array, contentType: string): PreparedImage | null
+  /** The bytes behind an image's `src`, for a Word export. */
+  source: ImageSource
+}
+
+export interface PreparedImage {
+  url: string
+  /** Stores the image as a file of the new document. @throws {QuotaExceeded} */
+  store(docId: string): Promise<void>
 }
 
 /** A file to import, as `POST /api/docs/import` received it. */
@@ -46,6 +63,17 @@ export interface ImportRequest {
   bytes: Uint8Array
   contentType: string | undefined
   filename: string | undefined
+}
+
+/** The `src` of every image node in ProseMirror JSON. */
+export function imageSources(json: JSONContent): Set<string> {
+  const sources = new Set<string>()
+  const stack: JSONContent[] = [json]
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (node.type === 'image' && typeof node.attrs?.src === 'string') sources.add(node.attrs.src)
+    stack.push(...(node.content ?? []))
+  }
+  return sources
 }
 
 /** Tiptap and its DOM are loaded with the first content conversion, not at start-up. */
@@ -83,11 +111,30 @@ export class DocumentService {
    * @throws {QuotaExceeded}
    */
   async import(file: ImportRequest): Promise<DocumentRecord> {
+    const { images } = this.#options
+    const prepared: PreparedImage[] = []
     const { title, content } = await (await importer()).convertImport({
       ...file,
-      storeImage: this.#options.images?.sink ?? null,
+      storeImage:
+        images === undefined
+          ? null
+          : async (bytes, contentType) => {
+              const image = images.prepare(bytes, contentType)
+              if (image !== null) prepared.push(image)
+              return image?.url ?? null
+            },
     })
-    return this.create({ title, content: { format: 'json', body: content } })
+    const record = await this.create({ title, content: { format: 'json', body: content } })
+    // Only the images the content kept (the schema may have no place for one) become files.
+    const linked = imageSources(content)
+    try {
+      for (const image of prepared) if (linked.has(image.url)) await image.store(record.id)
+    } catch (error) {
+      // Nothing half-imported stays behind: the document goes, and its files with it.
+      await this.delete(record.id).catch(() => {})
+      throw error
+    }
+    return record
   }
 
   /** @throws {DocumentNotFound} */
