@@ -1,7 +1,8 @@
-import { Document, HeadingLevel, Packer, Paragraph, TextRun } from 'docx'
+import { Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun } from 'docx'
 import mammoth from 'mammoth'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DOCX_MEDIA_TYPE } from '../../protocol/api'
+import { contentSchema } from '../../protocol/schema'
 import { type TestApp, createTestApp } from '../test/app'
 
 let t: TestApp
@@ -85,6 +86,31 @@ describe('POST /api/docs/import', () => {
       '<h1>Quarterly plan</h1><p>We will <strong>ship</strong></p>' +
         '<ul><li><p>first</p></li><li><p>second</p><ul><li><p>inner</p></li></ul></li></ul>',
     )
+  })
+
+  // Tables arrive with the table nodes in the schema (the blocks work); until then their text stays.
+  it('keeps a Word table as a table once the schema has tables, else its text', async () => {
+    const cell = (text: string) => new TableCell({ children: [new Paragraph(text)] })
+    const document = new Document({
+      sections: [
+        {
+          children: [
+            new Table({
+              rows: [
+                new TableRow({ children: [cell('Name'), cell('Age')] }),
+                new TableRow({ children: [cell('Ada'), cell('36')] }),
+              ],
+            }),
+          ],
+        },
+      ],
+    })
+    const doc = await imported(await upload(await Packer.toBuffer(document), DOCX_MEDIA_TYPE, 'people.docx'))
+    if (contentSchema().nodes.table === undefined) {
+      expect(doc.html).toBe('<p>Name</p><p>Age</p><p>Ada</p><p>36</p>')
+    } else {
+      expect(doc.html).toMatch(/<table[^>]*>.*Name.*Age.*Ada.*36.*<\/table>/s)
+    }
   })
 
   it('takes the type from the file name when the browser sent none', async () => {
