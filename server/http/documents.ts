@@ -11,7 +11,7 @@ import { DocumentNotFound, Forbidden } from '../common/errors'
 import type { DocumentRecord, DocumentService } from '../documents/service'
 import { isDocumentId } from '../model/ids'
 import type { AppEnv } from './env'
-import { attachmentDisposition, htmlPage } from './importExport'
+import { attachmentDisposition, htmlPage } from './download'
 import { HTML_EXPORT_CSP } from './securityHeaders'
 import { validJson, validQuery } from './validate'
 
