@@ -59,6 +59,9 @@ function charsetOf(contentType: string | undefined): string | undefined {
     .toLowerCase()
 }
 
+/** What windows-1252 puts at 0x80–0x9F (the five undefined bytes stay as they are). */
+const WINDOWS_1252_C1 = '€\u0081‚ƒ„…†‡ˆ‰Š‹Œ\u008dŽ\u008f\u0090‘’“”•–—˜™š›œ\u009džŸ'
+
 /**
  * Text in the charset the request names (UTF-8 when it names none); a leading byte order mark is
  * dropped. Bytes that are not valid in it, or a NUL (a binary file sent as text), are a broken
@@ -81,7 +84,24 @@ export function decodeText(bytes: Uint8Array, charset = 'utf-8'): string {
     throw new InvalidContent(`the file is not valid ${charset} text`)
   }
   if (text.includes('\u0000')) throw new InvalidContent('the file is binary, not text')
+  // Node decodes windows-1252 (also what `latin1` and `iso-8859-1` mean on the web) as
+  // ISO-8859-1, leaving C1 controls where the web has € ‘ ’ “ ” – — …
+  if (decoder.encoding === 'windows-1252') {
+    text = text.replace(/[\u0080-\u009f]/g, (c) => WINDOWS_1252_C1[c.charCodeAt(0) - 0x80] ?? c)
+  }
   return text
+}
+
+/**
+ * The charset of a file whose request named none: a UTF-16 byte order mark, or in HTML the
+ * `<meta charset>` of its first 1,024 bytes (as browsers read saved pages); else UTF-8.
+ */
+export function sniffCharset(bytes: Uint8Array, kind: ImportKind): string | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le'
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return 'utf-16be'
+  if (kind !== 'html') return undefined
+  const head = new TextDecoder('latin1').decode(bytes.subarray(0, 1024))
+  return /<meta[^>]+charset\s*=\s*["']?([\w.:-]+)/i.exec(head)?.[1]?.toLowerCase()
 }
 
 function textOf(node: JSONContent): string {
@@ -136,7 +156,8 @@ export async function convertImport(input: ImportInput): Promise<ImportedContent
     const html = await docxToHtml(input.bytes, input.storeImage)
     content = await contentToJSON({ format: 'html', body: html })
   } else {
-    const text = decodeText(input.bytes, charsetOf(input.contentType))
+    const charset = charsetOf(input.contentType) ?? sniffCharset(input.bytes, kind)
+    const text = decodeText(input.bytes, charset)
     content = await contentToJSON({ format: kind, body: text })
   }
   const title = firstHeading(content) ?? titleFromFilename(input.filename) ?? DEFAULT_TITLE

@@ -113,6 +113,23 @@ describe('POST /api/docs/import', () => {
     }
   })
 
+  it('reads the charset of the request, else a UTF-16 byte order mark, else an HTML page’s meta charset', async () => {
+    const latin1 = new Uint8Array([0x43, 0x61, 0x66, 0xe9]) // "Café" in ISO-8859-1
+    expect((await imported(await upload(latin1, 'text/plain; charset=iso-8859-1', 'a.txt'))).html).toBe('<p>Café</p>')
+    const utf16 = new Uint8Array([0xff, 0xfe, 0x48, 0, 0xe9, 0]) // BOM, "Hé" in UTF-16LE
+    expect((await imported(await upload(utf16, 'text/plain', 'b.txt'))).html).toBe('<p>Hé</p>')
+    const page = new Uint8Array([
+      ...new TextEncoder().encode(
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252">',
+      ),
+      ...new TextEncoder().encode('</head><body><p>Caf'),
+      0xe9,
+      0x80,
+      ...new TextEncoder().encode('</p></body></html>'),
+    ])
+    expect((await imported(await upload(page, 'text/html', 'old.html'))).html).toBe('<p>Café€</p>')
+  })
+
   it('takes the type from the file name when the browser sent none', async () => {
     const doc = await imported(await upload('# From a .md', 'application/octet-stream', 'x.md'))
     expect(doc.title).toBe('From a .md')
