@@ -15,6 +15,50 @@ export type Role = (typeof ROLES)[number]
 export const CONTENT_FORMATS = ['json', 'html', 'markdown', 'text'] as const
 export type ContentFormat = (typeof CONTENT_FORMATS)[number]
 
+/** What `GET /api/docs/:id/content` answers in: the content formats, and Word. */
+export const EXPORT_FORMATS = [...CONTENT_FORMATS, 'docx'] as const
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+
+/** The file name extension of each export format, for downloads. */
+export const EXPORT_EXTENSIONS: Record<ExportFormat, string> = {
+  json: 'json',
+  html: 'html',
+  markdown: 'md',
+  text: 'txt',
+  docx: 'docx',
+}
+
+export const DOCX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
+
+/**
+ * The files `POST /api/docs/import` takes, by media type (its `Content-Type`), and the file name
+ * extensions the browser maps to them (browsers often give `.md` files no type at all).
+ */
+export const IMPORT_MEDIA_TYPES = {
+  'text/markdown': 'markdown',
+  'text/x-markdown': 'markdown',
+  'text/html': 'html',
+  'text/plain': 'text',
+  [DOCX_MEDIA_TYPE]: 'docx',
+} as const
+export type ImportKind = (typeof IMPORT_MEDIA_TYPES)[keyof typeof IMPORT_MEDIA_TYPES]
+
+export const IMPORT_EXTENSIONS: Record<string, string> = {
+  md: 'text/markdown',
+  markdown: 'text/markdown',
+  html: 'text/html',
+  htm: 'text/html',
+  txt: 'text/plain',
+  text: 'text/plain',
+  docx: DOCX_MEDIA_TYPE,
+}
+
+/** The media type for a file name's extension, or null when it is not one tandem imports. */
+export function importMediaTypeOf(filename: string): string | null {
+  const extension = /\.([^./\\]+)$/.exec(filename)?.[1]?.toLowerCase()
+  return extension === undefined ? null : (IMPORT_EXTENSIONS[extension] ?? null)
+}
+
 /** Stable, machine-readable error codes; `message` is for people. */
 export const ErrorCode = {
   invalidRequest: 'invalid_request',
@@ -140,6 +184,9 @@ type Endpoint<Input, Output, Status extends number, Format extends 'json' | 'bod
 
 type Id = { param: { id: string } }
 
+/** `download=1` answers the content as a file to save (`Content-Disposition: attachment`). */
+type ContentQuery = { query: { format?: ExportFormat | undefined; download?: '0' | '1' | undefined } }
+
 /** Every route under `/api/docs`, keyed as Hono keys them (a type literal: Hono's `Schema` is indexed). */
 export type DocumentsApi = {
   '/api/docs': {
@@ -150,15 +197,16 @@ export type DocumentsApi = {
       200
     >
   }
+  '/api/docs/import': {
+    $post: Endpoint<{ query: { filename?: string | undefined } }, DocumentDto, 201>
+  }
   '/api/docs/:id': {
     $get: Endpoint<Id, DocumentDto, 200>
     $patch: Endpoint<{ json: { title: string } } & Id, DocumentDto, 200>
     $delete: Endpoint<Id, null, 204, 'body'>
   }
   '/api/docs/:id/content': {
-    $get:
-      | Endpoint<{ query: { format?: ContentFormat | undefined } } & Id, string, 200, 'body'>
-      | Endpoint<{ query: { format?: ContentFormat | undefined } } & Id, ContentJson, 200>
+    $get: Endpoint<ContentQuery & Id, string, 200, 'body'> | Endpoint<ContentQuery & Id, ContentJson, 200>
   }
   '/api/docs/:id/share': {
     $post: Endpoint<{ json: ShareInput } & Id, ShareDto, 201>

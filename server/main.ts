@@ -192,6 +192,7 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     log: log.child({ component: 'search' }),
   })
   void search.catchUp()
+  const files = new FileService({ files: fileStore, rooms, maxDocumentBytes: config.limits.maxDocumentBytes })
   const documents = new DocumentService({
     store,
     rooms,
@@ -201,12 +202,12 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     authSecret: config.authSecret,
     trashRetentionDays: config.trashRetentionDays,
     search,
+    images: files.documentImages(),
   })
   const trashSweep = new TrashSweep({
     purgeExpired: () => documents.purgeExpired(),
     log: log.child({ component: 'trash' }),
   })
-  const files = new FileService({ files: fileStore, rooms, maxDocumentBytes: config.limits.maxDocumentBytes })
   const app = createApp({
     documents,
     versions,

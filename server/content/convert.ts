@@ -54,6 +54,17 @@ function depthOf(json: unknown, depth = 0): number {
 }
 
 async function toProseMirror(format: ContentFormat, body: unknown): Promise<ProseMirrorNode> {
+  try {
+    return await parse(format, body)
+  } catch (error) {
+    // The parsers (happy-dom, ProseMirror's, the Markdown lexer) recurse once per level: input
+    // nested far deeper than the schema allows runs them out of stack before the depth check.
+    if (error instanceof RangeError) throw new InvalidContent('content is nested too deeply')
+    throw error
+  }
+}
+
+async function parse(format: ContentFormat, body: unknown): Promise<ProseMirrorNode> {
   let json: unknown
   if (format === 'json') {
     json = body
@@ -63,6 +74,11 @@ async function toProseMirror(format: ContentFormat, body: unknown): Promise<Pros
     json = textToJSON(body)
   } else if (format === 'markdown') {
     json = liftInlineImages(markdownManager().parse(body))
+    // An empty file (or only comments) parses to a document without blocks, which the schema
+    // refuses: it is an empty document.
+    const parsed = json as JSONContent
+    if (parsed.type === 'doc' && (parsed.content?.length ?? 0) === 0)
+      json = { type: 'doc', content: [{ type: 'paragraph' }] }
   } else {
     json = (await htmlHelpers()).generateJSON(body, contentExtensions())
   }
@@ -103,6 +119,15 @@ function attributeProblem(root: ProseMirrorNode): string | null {
     return problem === null
   })
   return problem
+}
+
+/**
+ * REST input as checked ProseMirror JSON, under the link policy (imports read its first heading).
+ *
+ * @throws {InvalidContent} when the input cannot be represented.
+ */
+export async function contentToJSON(content: InitialContent): Promise<JSONContent> {
+  return (await toProseMirror(content.format, content.body)).toJSON() as JSONContent
 }
 
 /**

@@ -11,8 +11,12 @@ import { isFileId, newFileId } from '../model/ids'
 import { IMAGE_TYPES, sniffImageType } from '../model/imageType'
 import type { FileRecord, FileStore, StoredFile } from '../storage/files'
 import type { RoomManager } from '../sync/roomManager'
+import type { DocumentImages } from './service'
 
 export type { FileRecord, StoredFile }
+
+/** Where a stored file is served (`GET /api/files/:fileId`). */
+export const FILE_URL_PREFIX = '/api/files/'
 
 export interface FileServiceOptions {
   files: FileStore
@@ -55,6 +59,34 @@ export class FileService {
     })
     if (record === null) throw new DocumentNotFound(docId)
     return record
+  }
+
+  /**
+   * Images for imports and exports of whole documents (`DocumentService`'s `images`): an image
+   * found in an imported file gets its URL at once and is stored as a file of the new document
+   * once it exists; a Word export reads the bytes behind `/api/files/…` sources.
+   */
+  documentImages(): DocumentImages {
+    const { files } = this.#options
+    return {
+      prepare(bytes, _claimedType) {
+        const contentType = sniffImageType(bytes)
+        if (contentType === null) return null
+        const id = newFileId()
+        return {
+          url: `${FILE_URL_PREFIX}${id}`,
+          store: async (docId) => {
+            await files.put({ id, docId, contentType, data: bytes })
+          },
+        }
+      },
+      async source(src) {
+        if (!src.startsWith(FILE_URL_PREFIX)) return null
+        const id = src.slice(FILE_URL_PREFIX.length)
+        const file = isFileId(id) ? await files.get(id) : null
+        return file === null ? null : { bytes: file.data, contentType: file.contentType }
+      },
+    }
   }
 
   /** @throws {NotFound} */

@@ -11,11 +11,12 @@
  * (`common/errors.ts`).
  */
 import type { JSONContent } from '@tiptap/core'
-import type { ContentFormat, InitialContent, Role, ShareDto } from '../../protocol/api'
+import type { ContentFormat, ExportFormat, InitialContent, Role, ShareDto } from '../../protocol/api'
 import { queryWords } from '../../protocol/search'
 import { DEFAULT_TITLE } from '../../protocol/title'
 import { signToken } from '../common/auth'
 import { DocumentNotFound, QuotaExceeded } from '../common/errors'
+import type { ImageSource } from '../content/docx'
 import type { Fanout } from '../fanout/types'
 import { newDocumentId } from '../model/ids'
 import { newDocumentUpdate } from '../model/seed'
@@ -59,10 +60,53 @@ export interface DocumentServiceOptions {
   now?: () => number
   /** Full-text search; without it, `q` filters titles only. */
   search?: DocumentSearch | undefined
+  /**
+   * Where a Word import's images go, and where a Word export finds them (the file store, once
+   * there is one); without them imported images are dropped and exported ones become their alt text.
+   */
+  images?: DocumentImages | undefined
+}
+
+/**
+ * Images of documents, as imports and exports need them. An imported file's images get their
+ * URL before the document exists (its content links them), and are stored once it does.
+ */
+export interface DocumentImages {
+  /** A URL for an image found in an imported file, and how to store it; null to drop it (not an image it takes). */
+  prepare(bytes: Uint8Array, contentType: string): PreparedImage | null
+  /** The bytes behind an image's `src`, for a Word export. */
+  source: ImageSource
+}
+
+export interface PreparedImage {
+  url: string
+  /** Stores the image as a file of the new document. @throws {QuotaExceeded} */
+  store(docId: string): Promise<void>
+}
+
+/** A file to import, as `POST /api/docs/import` received it. */
+export interface ImportRequest {
+  bytes: Uint8Array
+  contentType: string | undefined
+  filename: string | undefined
+}
+
+/** The `src` of every image node in ProseMirror JSON. */
+export function imageSources(json: JSONContent): Set<string> {
+  const sources = new Set<string>()
+  const stack: JSONContent[] = [json]
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (node.type === 'image' && typeof node.attrs?.src === 'string') sources.add(node.attrs.src)
+    stack.push(...(node.content ?? []))
+  }
+  return sources
 }
 
 /** Tiptap and its DOM are loaded with the first content conversion, not at start-up. */
 const converters = () => import('../content/convert')
+/** mammoth and docx, with the first import or Word export. */
+const importer = () => import('../content/import')
+const docx = () => import('../content/docx')
 
 export class DocumentService {
   readonly #options: DocumentServiceOptions
@@ -84,6 +128,44 @@ export class DocumentService {
     if (initialUpdate.length > this.#options.maxDocumentBytes) throw new QuotaExceeded(this.#options.maxDocumentBytes)
     const record = await this.#options.store.create({ id: newDocumentId(), title, initialUpdate })
     await this.#options.search?.refresh(record.id)
+    return record
+  }
+
+  /**
+   * A new document from a file: Markdown, HTML, plain text or Word. Its title is the file's
+   * first heading, else the file name without its extension. Counts against the quota as
+   * {@link create} does.
+   *
+   * @throws {UnsupportedMediaType} a type that cannot be imported
+   * @throws {InvalidContent} a broken file
+   * @throws {QuotaExceeded}
+   */
+  async import(file: ImportRequest): Promise<DocumentRecord> {
+    const { images } = this.#options
+    const prepared: PreparedImage[] = []
+    const { title, content } = await (await importer()).convertImport({
+      ...file,
+      storeImage:
+        images === undefined
+          ? null
+          : async (bytes, contentType) => {
+              const image = images.prepare(bytes, contentType)
+              if (image !== null) prepared.push(image)
+              return image?.url ?? null
+            },
+    })
+    const record = await this.create({ title, content: { format: 'json', body: content } })
+    // Only the images the content kept (the schema may have no place for one) become files.
+    const linked = imageSources(content)
+    try {
+      for (const image of prepared) if (linked.has(image.url)) await image.store(record.id)
+    } catch (error) {
+      // Nothing half-imported stays behind: the document goes, and its files with it.
+      await this.trash(record.id)
+        .then(() => this.purge(record.id))
+        .catch(() => {})
+      throw error
+    }
     return record
   }
 
@@ -182,10 +264,16 @@ export class DocumentService {
    * @throws {DocumentNotFound}
    * @throws {ContentUnrenderable} a document nested too deeply to render
    */
-  async exportContent(id: string, format: ContentFormat): Promise<string | JSONContent> {
+  async exportContent(id: string, format: ExportFormat): Promise<string | JSONContent | Uint8Array> {
     const state = await this.#options.rooms.withRoom(id, (room) => room.encodeState())
     if (state === null) throw new DocumentNotFound(id)
-    return (await converters()).exportContent(state, format)
+    if (format !== 'docx') return (await converters()).exportContent(state, format)
+    // Word: from the same JSON the JSON export answers (links already under the policy).
+    const [json, record] = await Promise.all([(await converters()).exportContent(state, 'json'), this.get(id)])
+    return (await docx()).jsonToDocx(json as JSONContent, {
+      title: record.title,
+      images: this.#options.images?.source ?? null,
+    })
   }
 
   /**

@@ -19,6 +19,7 @@ import { fileRoutes } from './files'
 import type { AppEnv } from './env'
 import { errorHandler, notFoundHandler } from './errors'
 import { hostCheck } from './hosts'
+import { importRoutes } from './importExport'
 import { requestLogging } from './logging'
 import { type HealthProbes, operationsProtected, operationsRoutes } from './operations'
 import { securityHeaders } from './securityHeaders'
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps) {
       }),
       accessMiddleware(deps.authSecret),
     )
+    .route('/api/docs', importRoutes(deps.documents))
     .route('/api/docs', documentRoutes(deps.documents))
     .route('/api/docs', versionRoutes(deps.versions))
     .route('/api/trash', trashRoutes(deps.documents))

@@ -4,13 +4,21 @@
  */
 import { Hono } from 'hono'
 import { z } from 'zod'
-import { CONTENT_FORMATS, type DocumentDto, type DocumentListItemDto, ROLES } from '../../protocol/api'
+import {
+  CONTENT_FORMATS,
+  DOCX_MEDIA_TYPE,
+  type DocumentDto,
+  type DocumentListItemDto,
+  EXPORT_FORMATS,
+  ROLES,
+} from '../../protocol/api'
 import { MAX_TITLE_LENGTH } from '../../protocol/title'
 import { type Access, can } from '../common/auth'
 import { DocumentNotFound, Forbidden } from '../common/errors'
 import type { DocumentRecord, DocumentService } from '../documents/service'
 import { isDocumentId } from '../model/ids'
 import type { AppEnv } from './env'
+import { attachmentDisposition, htmlPage } from './download'
 import { HTML_EXPORT_CSP } from './securityHeaders'
 import { validJson, validQuery } from './validate'
 
@@ -47,7 +55,10 @@ const listQuery = z.object({
   q: z.string().max(MAX_TITLE_LENGTH).optional(),
 })
 
-const contentQuery = z.object({ format: z.enum(CONTENT_FORMATS).default('json') })
+const contentQuery = z.object({
+  format: z.enum(EXPORT_FORMATS).default('json'),
+  download: z.enum(['0', '1']).optional(),
+})
 
 export function toDto(record: DocumentRecord): DocumentDto {
   return {
@@ -73,6 +84,7 @@ const CONTENT_TYPES = {
   html: 'text/html; charset=utf-8',
   markdown: 'text/markdown; charset=utf-8',
   text: 'text/plain; charset=utf-8',
+  docx: DOCX_MEDIA_TYPE,
 } as const
 
 export function documentRoutes(documents: DocumentService) {
@@ -103,13 +115,25 @@ export function documentRoutes(documents: DocumentService) {
     })
     .get('/:id/content', validQuery(contentQuery), async (c) => {
       const id = documentId(c.req.param('id'), c.var.access, can.read)
-      const { format } = c.req.valid('query')
-      const content = await documents.exportContent(id, format)
-      if (typeof content !== 'string') return c.json(content, 200)
-      const headers: Record<string, string> = { 'Content-Type': CONTENT_TYPES[format as keyof typeof CONTENT_TYPES] }
+      const { format, download } = c.req.valid('query')
+      const [content, record] = await Promise.all([
+        documents.exportContent(id, format),
+        download === '1' ? documents.get(id) : null,
+      ])
+      const headers: Record<string, string> = {}
+      // A download is a file named after the title; an HTML one is a whole page, with its charset.
+      if (record !== null) headers['Content-Disposition'] = attachmentDisposition(record.title, format)
+      if (content instanceof Uint8Array) {
+        headers['Content-Type'] = CONTENT_TYPES.docx
+        // Bytes; typed as the contract's body (Hono's typed client reads a body as text or a blob alike).
+        return c.body(content as unknown as string, 200, headers)
+      }
+      if (typeof content !== 'string') return c.json(content, 200, headers)
+      headers['Content-Type'] = CONTENT_TYPES[format as keyof typeof CONTENT_TYPES]
       // A document rendered as a page of its own: no script, in a sandbox (see securityHeaders.ts).
       if (format === 'html') headers['Content-Security-Policy'] = HTML_EXPORT_CSP
-      return c.body(content, 200, headers)
+      const body = format === 'html' && record !== null ? htmlPage(record.title, content) : content
+      return c.body(body, 200, headers)
     })
     .post('/:id/share', validJson(shareBody), async (c) => {
       const { role, expiresIn } = c.req.valid('json')

@@ -14,6 +14,7 @@ import { deviceCopyName } from '../sync/deviceCopy'
 import { announce } from '../ui/announce'
 import { confirmDialog } from '../ui/dialog'
 import { DocRow, type DocRowActions } from '../ui/docRow'
+import { ListImporter } from '../ui/importFiles'
 import { toast } from '../ui/toast'
 import { actionToast } from '../ui/undoToast'
 import { MAX_TITLE_LENGTH } from '../ui/title'
@@ -65,6 +66,8 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
   const list = h('ul', { class: 'doc-list', 'aria-label': 'Documents', 'data-testid': 'doc-list' })
   const notice = h('div', { class: 'list-notice' })
   const more = h('button', { type: 'button', class: 'button', 'data-testid': 'load-more', hidden: true }, 'Show more')
+  // Import: a button, and files dropped anywhere on the page (ui/importFiles.tsx).
+  const importer = new ListImporter({ api: () => api, onImported: () => void refresh() })
   root.replaceChildren(
     h(
       'div',
@@ -91,18 +94,23 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
             },
             'Trash',
           ),
+        importer.button,
+        importer.input,
         create,
       ),
       h(
         'main',
         { class: 'list-main', id: 'main' },
         h('div', { class: 'list-head' }, h('h1', {}, 'Documents'), search),
+        importer.panel,
         list,
         notice,
         more,
       ),
+      h('div', { class: 'drop-hint', 'aria-hidden': 'true' }, h('p', {}, 'Drop files to import them as documents')),
     ),
   )
+  const stopDrops = importer.acceptDrops(root.firstElementChild as HTMLElement)
   document.title = 'Documents · tandem'
 
   const showNotice = (content: Node | null): void => {
@@ -380,6 +388,8 @@ export function listPage(root: HTMLElement, app: AppContext): Page {
     dispose() {
       disposed = true
       clearInterval(timer)
+      stopDrops()
+      importer.dispose()
       if (searchTimer !== null) clearTimeout(searchTimer)
       document.removeEventListener('visibilitychange', onVisible)
       window.removeEventListener('focus', onVisible)

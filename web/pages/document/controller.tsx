@@ -14,6 +14,7 @@
  * (Ctrl+/ for the shortcuts dialog).
  */
 import { createRef, render } from 'preact'
+import type { ExportFormat } from '../../../protocol/api'
 import { ApiError, type ApiClient, call, createApi, uploadFile } from '../../api'
 import { describeCounts } from '../../editor/counts'
 import { EditorHost } from '../../editor/host'
@@ -27,6 +28,7 @@ import { DocumentSession, type SessionOptions, type SessionState } from '../../s
 import { type VersionsClient, createVersionsApi } from '../../versionsApi'
 import { announce, announcer } from '../../ui/announce'
 import { ConnectionAnnouncer, PresenceAnnouncer } from '../../ui/announcements'
+import { downloadDocument } from '../../ui/downloadMenu'
 import { openShareDialog } from '../../ui/share'
 import { HistoryPanel } from '../../ui/historyPanel'
 import { SHORTCUTS, matchesKeys } from '../../ui/shortcuts'
@@ -314,6 +316,22 @@ export class DocumentController implements Page {
     else this.#sheet.current?.focus()
   }
 
+  /** Saves the document as a file; the browser shows the download, a failure is told. */
+  async #download(format: ExportFormat): Promise<void> {
+    try {
+      const name = await downloadDocument(this.#api, this.#docId, format)
+      announce(`Downloaded ${name}`)
+    } catch (error) {
+      const offline = error instanceof ApiError && error.unreachable
+      toast(
+        offline
+          ? 'The server cannot be reached: download again once the connection returns.'
+          : `Could not download: ${error instanceof Error ? error.message : String(error)}`,
+        { kind: 'error' },
+      )
+    }
+  }
+
   #goToCaret(name: string): void {
     if (this.#host?.goToCaret(name) !== true) toast(`${name} is not in the text right now.`)
   }
@@ -358,6 +376,8 @@ export class DocumentController implements Page {
         panel={panel}
         onShowShortcuts={() => toggleShortcutsDialog()}
         onShare={() => openShareDialog(this.#api, this.#docId, !this.#readOnly)}
+        onDownload={(format) => void this.#download(format)}
+        onPrint={() => window.print()}
         onSelectPerson={(user) => this.#goToCaret(user.name)}
         onIdentityChange={(identity) => this.#changeIdentity(identity)}
       />,

@@ -1,8 +1,10 @@
 /** The editor page's top bar: home, connection, people, "View only", shortcuts, History, Share and you. */
 import type { Awareness } from 'y-protocols/awareness'
+import type { ExportFormat } from '../../../protocol/api'
 import type { Identity } from '../../identity'
 import type { PresenceUser } from '../../sync/presence'
 import type { SessionState } from '../../sync/session'
+import { DownloadMenu } from '../../ui/downloadMenu'
 import { IdentityEditor } from '../../ui/identity'
 import { PresenceList } from '../../ui/presence'
 import { SHORTCUTS, ariaKeyShortcuts, withShortcut } from '../../ui/shortcuts'
@@ -18,6 +20,8 @@ export interface DocumentHeaderProps {
   historyOpen: boolean
   onToggleHistory(): void
   onShare(): void
+  onDownload(format: ExportFormat): void
+  onPrint(): void
   onShowShortcuts(): void
   onSelectPerson(user: PresenceUser): void
   onIdentityChange(identity: Identity): void
@@ -66,6 +70,7 @@ export function DocumentHeader(props: DocumentHeaderProps) {
       >
         History
       </button>
+      <DownloadMenu onDownload={props.onDownload} onPrint={props.onPrint} />
       <button type="button" class="button" data-testid="share-button" aria-haspopup="dialog" onClick={props.onShare}>
         Share
       </button>
