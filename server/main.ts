@@ -18,7 +18,9 @@ import { DocumentService } from './documents/service'
 import { MemoryBus } from './fanout/memory'
 import type { Fanout } from './fanout/types'
 import { type Metrics, createMetrics } from './common/metrics'
+import type { ShareStore } from './storage/shares'
 import { SqliteDocumentStore } from './storage/sqlite/documents'
+import { SqliteShareStore } from './storage/sqlite/shares'
 import type { DocumentStore } from './storage/types'
 import { CloseCode } from '../protocol/closeCodes'
 import { ConnectionHub } from './sync/connections'
@@ -35,23 +37,32 @@ export interface RunningTandem {
   shutdown(): Promise<void>
 }
 
+/** The stores of a process, on one database handle (the document store owns and closes it). */
+interface Stores {
+  store: DocumentStore
+  shares: ShareStore
+}
+
 /** PostgreSQL and Redis clients are loaded only when configured: a single machine never needs them. */
-async function createStore(config: Config, log: Logger): Promise<DocumentStore> {
+async function createStores(config: Config, log: Logger): Promise<Stores> {
   if (config.databaseUrl !== null) {
     const { PostgresDocumentStore } = await import('./storage/postgres/documents')
-    return PostgresDocumentStore.open({
+    const { PostgresShareStore } = await import('./storage/postgres/shares')
+    const store = await PostgresDocumentStore.open({
       connectionString: config.databaseUrl,
       ...config.postgres,
       compactThreshold: config.compactThreshold,
       log: log.child({ component: 'storage' }),
     })
+    return { store, shares: new PostgresShareStore(store.database) }
   }
-  return new SqliteDocumentStore({
+  const store = new SqliteDocumentStore({
     path: config.sqlitePath,
     compactThreshold: config.compactThreshold,
     synchronous: config.sqliteSynchronous,
     log: log.child({ component: 'storage' }),
   })
+  return { store, shares: new SqliteShareStore(store.database) }
 }
 
 /** Without Redis this process is the only one: a bus with a single member tells no one. */
@@ -82,6 +93,7 @@ export interface Tandem {
   fanout: Fanout
   rooms: RoomManager
   hub: ConnectionHub
+  documents: DocumentService
   metrics: Metrics
   config: Config
   log: Logger
@@ -90,7 +102,7 @@ export interface Tandem {
 /** Everything wired, nothing listening: `app.request()` tests use this directly. */
 export async function buildTandem(config: Config, log: Logger): Promise<Tandem> {
   const metrics = createMetrics()
-  const store = await createStore(config, log)
+  const { store, shares } = await createStores(config, log)
   const fanout = await createFanout(config, log)
   const rooms = new RoomManager({
     store,
@@ -128,6 +140,7 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
   metrics.observe({ openSockets: () => hub.count, openRooms: () => rooms.roomCount })
   const documents = new DocumentService({
     store,
+    shares,
     rooms,
     fanout,
     maxDocumentBytes: config.limits.maxDocumentBytes,
@@ -145,7 +158,7 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     maxBodyBytes: config.limits.maxBodyBytes,
     webRoot: findWebRoot(),
   })
-  return { app, store, fanout, rooms, hub, metrics, config, log }
+  return { app, store, fanout, rooms, hub, documents, metrics, config, log }
 }
 
 /** Stops taking work, stores everything, tells clients to come back (1012). */
@@ -181,6 +194,10 @@ export async function startTandem(config: Config, log: Logger): Promise<RunningT
       allowedHosts: config.allowedHosts,
       trustProxy: config.trustProxy,
       admit: (ip, docId) => tandem.hub.admit(ip, docId),
+      resolveShare: async (shareId) => {
+        const share = await tandem.documents.resolveShare(shareId)
+        return share === null ? null : { docId: share.docId, expiresAt: share.expiresAt?.getTime() ?? null }
+      },
     },
     webSocket: { maxPayloadBytes: config.limits.maxPayloadBytes, perMessageDeflate: config.wsPerMessageDeflate },
     log,

@@ -6,7 +6,7 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ExtractSchema } from 'hono/types'
 import type { Logger } from 'pino'
-import type { DocumentsApi } from '../../protocol/api'
+import type { DocumentsApi, SharesApi } from '../../protocol/api'
 import { PayloadTooLarge } from '../common/errors'
 import type { Metrics } from '../common/metrics'
 import type { DocumentService } from '../documents/service'
@@ -18,6 +18,7 @@ import { hostCheck } from './hosts'
 import { requestLogging } from './logging'
 import { type HealthProbes, operationsProtected, operationsRoutes } from './operations'
 import { securityHeaders } from './securityHeaders'
+import { SHARE_API_PREFIX, shareRoutes } from './shares'
 import { serveWebApp } from './static'
 import { syncRoutes } from './upgrade'
 
@@ -54,9 +55,10 @@ export function createApp(deps: AppDeps) {
           throw new PayloadTooLarge(`request body larger than ${deps.maxBodyBytes} bytes`)
         },
       }),
-      accessMiddleware(deps.authSecret),
+      accessMiddleware(deps.authSecret, (path) => path.startsWith(SHARE_API_PREFIX)),
     )
     .route('/api/docs', documentRoutes(deps.documents))
+    .route('/api/shares', shareRoutes(deps.documents))
     .route('/ws', syncRoutes())
   if (deps.webRoot !== null) routes.use(serveWebApp(deps.webRoot))
   routes.onError(errorHandler(deps.log))
@@ -75,3 +77,4 @@ type Served = ExtractSchema<AppType>
  * type-check.
  */
 export const servesDocumentsApi: Same<Pick<Served, keyof DocumentsApi>, DocumentsApi> = true
+export const servesSharesApi: Same<Pick<Served, keyof SharesApi>, SharesApi> = true

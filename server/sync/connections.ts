@@ -19,6 +19,8 @@ export interface SocketTicket {
   ip: string
   /** False for a view-only token. */
   canWrite: boolean
+  /** The share link the socket came through (`/ws/s/:shareId`), or null for `/ws/:docId`. */
+  shareId: string | null
   /** When the token expires (ms since the epoch), or null; the socket is closed with 4401 then. */
   expiresAt: number | null
 }
@@ -46,6 +48,7 @@ let nextConnectionNumber = 0
 class Connection implements RoomSocket, WebSocketHandler {
   readonly id: string
   readonly canWrite: boolean
+  readonly shareId: string | null
   readonly ticket: SocketTicket
   /** Cleared by each heartbeat, set by each pong. */
   alive = true
@@ -63,6 +66,7 @@ class Connection implements RoomSocket, WebSocketHandler {
   constructor(ws: ServerWebSocket, ticket: SocketTicket, hub: ConnectionHub) {
     this.id = `${ticket.ip}#${++nextConnectionNumber}`
     this.canWrite = ticket.canWrite
+    this.shareId = ticket.shareId
     this.ticket = ticket
     this.#ws = ws
     this.#hub = hub

@@ -41,6 +41,8 @@ export interface RoomSocket {
   readonly id: string
   /** False for view-only tokens. */
   readonly canWrite: boolean
+  /** The share link the socket came through (`/ws/s/:shareId`), if any; revoking it closes the socket. */
+  readonly shareId?: string | null
   send(frame: Uint8Array): void
   close(code: number, reason: string): void
   /** Drops the connection without a closing handshake, for peers that stopped answering. */
@@ -346,6 +348,15 @@ export class Room {
     this.#awareness.dispose()
     for (const socket of [...this.#sockets]) socket.close(code, reason)
     this.#sockets.clear()
+  }
+
+  /** Closes the sockets that came through a share link (it was revoked); the others stay. */
+  closeShare(shareId: string, code: number, reason: string): void {
+    for (const socket of [...this.#sockets]) {
+      if (socket.shareId !== shareId) continue
+      socket.close(code, reason)
+      this.leave(socket)
+    }
   }
 
   #refuse(socket: RoomSocket, reason: string, detail: string, code: number = CloseCode.badMessage): void {

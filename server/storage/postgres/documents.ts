@@ -65,6 +65,11 @@ export class PostgresDocumentStore implements DocumentStore {
     return new PostgresDocumentStore(await openPostgresDatabase(options), options)
   }
 
+  /** The pool, for the stores of other concerns (shares, …) that share it; this store ends it. */
+  get database(): PostgresDatabase {
+    return this.#database
+  }
+
   get #pool() {
     return this.#database.pool
   }

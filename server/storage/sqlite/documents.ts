@@ -343,6 +343,11 @@ export class SqliteDocumentStore implements DocumentStore {
     })()
   }
 
+  /** The open file, for the stores of other concerns (shares, …) that share it; this store closes it. */
+  get database(): Database.Database {
+    return this.#db
+  }
+
   async ping(): Promise<void> {
     this.#db.prepare('SELECT 1').get()
   }

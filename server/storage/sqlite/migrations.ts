@@ -41,4 +41,17 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = checkMigrations([
       ALTER TABLE updates ADD COLUMN entries INTEGER NOT NULL DEFAULT 1;
     `,
   },
+  {
+    name: '0351_shares',
+    sql: `
+      CREATE TABLE shares (
+        id TEXT PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        role TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER
+      );
+      CREATE INDEX shares_by_document ON shares (doc_id, created_at);
+    `,
+  },
 ])
