@@ -1,5 +1,7 @@
 /**
- * `/d/:id`: the editor page, and the one owner of its lifecycle:
+ * `/d/:id`: the editor page, and the one owner of its lifecycle (also of `/s/:shareId`, a view
+ * link's page: the same document read-only, reached through the link's id alone — the page
+ * never learns the document's id, which on an open server is the key to edit it):
  *
  *   opening ──(session ready)──► editing ──(session ended: too large, broken)──► ended
  *      │                            │                                             │
@@ -9,21 +11,24 @@
  * controller opens the editor (web/editor/host.ts) once, reacts to the ending, renders the view
  * (view.tsx) from its state, and on dispose closes everything it opened, in order. It also
  * tells screen readers what changed (ui/announcements.ts) and owns the page's own shortcuts
- * (Ctrl+/ for the shortcuts dialog).
+ * (Ctrl+/ for the shortcuts dialog, Ctrl+S or ⌘S for "All changes saved" instead of the
+ * browser's "Save page").
  */
 import { createRef, render } from 'preact'
-import { ApiError, type ApiClient, call, createApi } from '../../api'
+import { ApiError, type ApiClient, call, createApi, createShareApi } from '../../api'
 import { describeCounts } from '../../editor/counts'
 import { EditorHost } from '../../editor/host'
 import type { Identity } from '../../identity'
 import type { Ending } from '../../sync/closeReasons'
-import { restDocumentChecker } from '../../sync/documentCheck'
+import { sharedCopyName } from '../../sync/deviceCopy'
+import { restDocumentChecker, shareDocumentChecker } from '../../sync/documentCheck'
 import { presenceUsers } from '../../sync/presence'
 import { DocumentSession, type SessionOptions, type SessionState } from '../../sync/session'
 import { announce, announcer } from '../../ui/announce'
 import { ConnectionAnnouncer, PresenceAnnouncer } from '../../ui/announcements'
 import { openShareDialog } from '../../ui/share'
-import { SHORTCUTS, matchesKeys } from '../../ui/shortcuts'
+import { SHORTCUTS, isSaveShortcut, matchesKeys } from '../../ui/shortcuts'
+import { describeSave } from '../../ui/status'
 import { toggleShortcutsDialog } from '../../ui/shortcutsDialog'
 import { type TitleEditor, createTitleEditor } from '../../ui/title'
 import { toast } from '../../ui/toast'
@@ -38,6 +43,8 @@ type Phase = 'opening' | 'editing' | 'ended' | 'disposed'
 const OPENING = 'Opening document…'
 const OFFLINE_FIRST_VISIT =
   'You are offline, and this document has not been opened on this device before. It will open once the connection returns.'
+const UNREACHABLE_FIRST_VISIT =
+  'Can’t reach the server, and this document has not been opened on this device before. It will open once the server answers.'
 
 function socketBase(): string {
   return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`
@@ -50,21 +57,38 @@ export interface DocumentPageDeps {
 
 const browserDeps: DocumentPageDeps = { openSession: (options) => new DocumentSession(options) }
 
+/** A document by its id, or a view link by its share id (the document's id stays unknown here). */
+export type PageTarget = { kind: 'document'; docId: string } | { kind: 'shared'; shareId: string }
+
 export function documentPage(
   root: HTMLElement,
   app: AppContext,
   docId: string,
   deps: DocumentPageDeps = browserDeps,
 ): Page {
-  return new DocumentController(root, app, docId, deps)
+  return new DocumentController(root, app, { kind: 'document', docId }, deps)
+}
+
+/** `/s/:shareId`: the document of a view link, read-only and live. */
+export function sharedPage(
+  root: HTMLElement,
+  app: AppContext,
+  shareId: string,
+  deps: DocumentPageDeps = browserDeps,
+): Page {
+  return new DocumentController(root, app, { kind: 'shared', shareId }, deps)
 }
 
 export class DocumentController implements Page {
   readonly #root: HTMLElement
   readonly #app: AppContext
-  readonly #docId: string
+  /** Null on a share link's page. */
+  readonly #docId: string | null
   readonly #readOnly: boolean
-  readonly #api: ApiClient
+  /** The document API with this page's token; null on a share link's page, which may not use it. */
+  readonly #api: ApiClient | null
+  /** No token: the server is open (a server with AUTH_SECRET would have refused this page). */
+  readonly #openServer: boolean
   readonly #session: DocumentSession
   readonly #title: TitleEditor
   readonly #editorElement = createRef<HTMLDivElement>()
@@ -81,26 +105,47 @@ export class DocumentController implements Page {
   #shownTitle: string | null = null
   #wasConnected = false
 
-  constructor(root: HTMLElement, app: AppContext, docId: string, deps: DocumentPageDeps = browserDeps) {
+  constructor(root: HTMLElement, app: AppContext, target: PageTarget, deps: DocumentPageDeps = browserDeps) {
     this.#root = root
     this.#app = app
-    this.#docId = docId
-    const access = app.access.documentAccess(docId, new URL(location.href))
-    this.#readOnly = access.readOnly
-    this.#api = createApi(access.token)
-    this.#session = deps.openSession({
-      docId,
-      token: access.token,
-      identity: app.identity,
-      wsBase: socketBase(),
-      check: restDocumentChecker(this.#api, docId),
-    })
+    if (target.kind === 'document') {
+      const { docId } = target
+      const access = app.access.documentAccess(docId, new URL(location.href))
+      this.#docId = docId
+      this.#readOnly = access.readOnly
+      this.#api = createApi(access.token)
+      this.#openServer = access.token === null
+      this.#session = deps.openSession({
+        docId,
+        token: access.token,
+        identity: app.identity,
+        wsBase: socketBase(),
+        check: restDocumentChecker(this.#api, docId),
+      })
+    } else {
+      // Everything this page asks for is addressed by the share id: the socket's room
+      // (`/ws/s/:shareId`), the REST check, and the device copy's name.
+      const { shareId } = target
+      this.#docId = null
+      this.#readOnly = true
+      this.#api = null
+      this.#openServer = false
+      this.#session = deps.openSession({
+        docId: shareId,
+        deviceCopyName: sharedCopyName(shareId),
+        token: null,
+        identity: app.identity,
+        wsBase: `${socketBase()}/s`,
+        check: shareDocumentChecker(createShareApi(), shareId),
+      })
+    }
+    const api = this.#api
+    const docId = this.#docId
     this.#title = createTitleEditor({
       // keepalive: a rename typed just before leaving the page still arrives.
       save: async (title) => {
-        await call(
-          this.#api.api.docs[':id'].$patch({ param: { id: docId }, json: { title } }, { init: { keepalive: true } }),
-        )
+        if (api === null || docId === null) throw new Error('this page is view only')
+        await call(api.api.docs[':id'].$patch({ param: { id: docId }, json: { title } }, { init: { keepalive: true } }))
       },
       onEnter: () => this.#host?.focusStart(),
       onSaveFailed: (error) => {
@@ -176,7 +221,10 @@ export class DocumentController implements Page {
     this.#presenceNews.setConnected(connected && state.ending === null)
     if (connected && !this.#wasConnected) this.#title.retry()
     this.#wasConnected = connected
-    if (this.#phase === 'opening' && !state.ready && state.connection === 'offline') this.#loading = OFFLINE_FIRST_VISIT
+    if (this.#phase === 'opening' && !state.ready) {
+      if (state.connection === 'offline') this.#loading = OFFLINE_FIRST_VISIT
+      else if (state.connection === 'unreachable') this.#loading = UNREACHABLE_FIRST_VISIT
+    }
     this.#render()
   }
 
@@ -238,6 +286,12 @@ export class DocumentController implements Page {
 
   #listenToKeys(): () => void {
     const onKeyDown = (event: KeyboardEvent): void => {
+      if (isSaveShortcut(event)) {
+        // Everything is saved as it is typed: say so, rather than the browser's "Save page".
+        event.preventDefault()
+        toast(describeSave(this.#session.state, this.#readOnly))
+        return
+      }
       if (!SHORTCUTS.shortcuts.keys.some((keys) => matchesKeys(event, keys))) return
       event.preventDefault()
       toggleShortcutsDialog()
@@ -255,6 +309,10 @@ export class DocumentController implements Page {
 
   #goToCaret(name: string): void {
     if (this.#host?.goToCaret(name) !== true) toast(`${name} is not in the text right now.`)
+  }
+
+  #share(api: ApiClient, docId: string): () => void {
+    return () => openShareDialog({ api, docId, canEdit: !this.#readOnly, openServer: this.#openServer })
   }
 
   #render(): void {
@@ -276,7 +334,7 @@ export class DocumentController implements Page {
         sheet={this.#sheet}
         onSkipToDocument={() => this.#skipToDocument()}
         onShowShortcuts={() => toggleShortcutsDialog()}
-        onShare={() => openShareDialog(this.#api, this.#docId, !this.#readOnly)}
+        onShare={this.#api === null || this.#docId === null ? null : this.#share(this.#api, this.#docId)}
         onSelectPerson={(user) => this.#goToCaret(user.name)}
         onIdentityChange={(identity) => this.#changeIdentity(identity)}
       />,

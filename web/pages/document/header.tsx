@@ -14,7 +14,8 @@ export interface DocumentHeaderProps {
   identity: Identity
   storage: Storage
   readOnly: boolean
-  onShare(): void
+  /** Null where nothing may be shared (a share link's page): no Share button. */
+  onShare: (() => void) | null
   onShowShortcuts(): void
   onSelectPerson(user: PresenceUser): void
   onIdentityChange(identity: Identity): void
@@ -23,10 +24,18 @@ export interface DocumentHeaderProps {
 export function DocumentHeader(props: DocumentHeaderProps) {
   return (
     <header class="topbar">
-      <a class="brand" href="/" data-link data-testid="home-link" aria-label="tandem: all documents">
-        <span class="brand-mark" aria-hidden="true" />
-        <span class="brand-name">tandem</span>
-      </a>
+      {props.onShare === null ? (
+        // A share link's page offers no way into the rest of the server.
+        <span class="brand" data-testid="brand">
+          <span class="brand-mark" aria-hidden="true" />
+          <span class="brand-name">tandem</span>
+        </span>
+      ) : (
+        <a class="brand" href="/" data-link data-testid="home-link" aria-label="tandem: all documents">
+          <span class="brand-mark" aria-hidden="true" />
+          <span class="brand-name">tandem</span>
+        </a>
+      )}
       <StatusIndicator state={props.state} />
       <div class="topbar-spacer" />
       <PresenceList awareness={props.awareness} onSelect={props.onSelectPerson} />
@@ -53,9 +62,11 @@ export function DocumentHeader(props: DocumentHeaderProps) {
           <path d="M7 10h.01M11 10h.01M15 10h.01M7 14h10" />
         </svg>
       </button>
-      <button type="button" class="button" data-testid="share-button" aria-haspopup="dialog" onClick={props.onShare}>
-        Share
-      </button>
+      {props.onShare !== null && (
+        <button type="button" class="button" data-testid="share-button" aria-haspopup="dialog" onClick={props.onShare}>
+          Share
+        </button>
+      )}
       <IdentityEditor identity={props.identity} storage={props.storage} onChange={props.onIdentityChange} />
     </header>
   )

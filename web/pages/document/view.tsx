@@ -12,7 +12,8 @@ import { type Banner, Banners } from './endings'
 import { DocumentHeader, type DocumentHeaderProps } from './header'
 
 export interface DocumentViewProps extends DocumentHeaderProps {
-  docId: string
+  /** Null on a share link's page, whose DOM must not name the document. */
+  docId: string | null
   title: TitleEditor
   /** Shown in the editor's place until it opens. */
   loading: string | null
@@ -36,7 +37,7 @@ function ToolbarSlot(props: { toolbar: HTMLElement | null }) {
 
 export function DocumentView(props: DocumentViewProps) {
   return (
-    <div class="doc-page" data-doc-id={props.docId}>
+    <div class="doc-page" data-doc-id={props.docId ?? undefined}>
       {/* biome-ignore lint/a11y/useValidAnchor: a real in-page link (#main without script); the click
           handler focuses the text instead, and keeps the fragment out of the address, whose change
           would make the router render the page anew */}
