@@ -72,7 +72,7 @@ function LinkField(props: { id: string; label: string; value: string; testId: st
         class="button button-primary"
         data-testid={props.copyTestId}
         disabled={props.value === ''}
-        aria-label={`Copy ${props.label.toLowerCase()}`}
+        aria-label={`Copy link: ${props.label.toLowerCase()}`}
         onClick={() => void copy(props.value, input.current)}
       >
         Copy link

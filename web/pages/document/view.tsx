@@ -58,6 +58,11 @@ export function DocumentView(props: DocumentViewProps) {
         <Banners banner={props.banner} />
         <div class="doc-body">
           <article class="sheet" ref={props.sheet} tabIndex={-1} aria-label="Document">
+            {/* The page's level-one heading for screen readers' heading navigation (the field below
+                is a form control, and the text may have no heading of its own). */}
+            <h1 class="visually-hidden" data-testid="doc-heading">
+              {props.state.title ?? 'Untitled'}
+            </h1>
             <TitleField editor={props.title} />
             <div ref={props.editorHost} class="editor-host">
               {props.loading !== null && (
