@@ -60,7 +60,7 @@ function layerOf(path: string): Layer {
   throw new Error(`server/${second} is in no layer: add it to MAY_IMPORT and docs/architecture.md`)
 }
 
-const isTest = (path: string): boolean => /\.test\.tsx?$/.test(path) || path.endsWith('/contract.ts')
+const isTest = (path: string): boolean => /\.test\.tsx?$/.test(path) || /(\/contract|Contract)\.ts$/.test(path)
 
 function sourceFiles(dir = ROOT): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -7,9 +7,10 @@ test('a view-only share link opens the document read-only and live', async ({ ta
   const alice = await (await user('Alice')).open(id)
   await alice.page.getByTestId('share-button').click()
   const dialog = alice.page.getByTestId('share-dialog')
-  await dialog.getByTestId('share-role').selectOption('view')
-  await expect(dialog.getByTestId('share-url')).toHaveValue(new RegExp(`/d/${id}\\?role=view$`))
-  const link = await dialog.getByTestId('share-url').inputValue()
+  await dialog.getByTestId('view-link-create').click()
+  // An open server's view link is opaque: /s/<shareId>, never the document's id (e2e/share.spec.ts).
+  await expect(dialog.getByTestId('view-link-url')).toHaveValue(/\/s\/[\w-]{22}$/)
+  const link = await dialog.getByTestId('view-link-url').inputValue()
   await dialog.getByTestId('share-dialog-close').click()
 
   const bobUser = await user('Bob')

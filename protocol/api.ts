@@ -66,6 +66,7 @@ export const ErrorCode = {
   unsupportedMediaType: 'unsupported_media_type',
   payloadTooLarge: 'payload_too_large',
   documentNotFound: 'document_not_found',
+  shareNotFound: 'share_not_found',
   invalidCursor: 'invalid_cursor',
   invalidContent: 'invalid_content',
   contentUnrenderable: 'content_unrenderable',
@@ -137,6 +138,35 @@ export interface ShareDto {
   /** The link's token when the server requires tokens, else null. */
   token: string | null
   expiresAt: string | null
+  /**
+   * The share id of a revocable view link (`/s/<id>`, listed by `GET /api/docs/:id/shares`),
+   * else null (a signed token, or an open server's edit link: the document's own address).
+   */
+  id: string | null
+}
+
+/** A revocable view link, as `GET /api/docs/:id/shares` lists it. */
+export interface ShareLinkDto {
+  id: string
+  role: Role
+  createdAt: string
+  /** Null: until revoked. */
+  expiresAt: string | null
+  url: string
+}
+
+export interface ShareListDto {
+  items: ShareLinkDto[]
+}
+
+/**
+ * What a share link's page learns about its document (`GET /api/shares/:shareId`): never the
+ * document's id, which on an open server is the key to edit it.
+ */
+export interface SharedDocumentDto {
+  title: string
+  role: Role
+  expiresAt: string | null
 }
 
 /**
@@ -166,6 +196,11 @@ export interface ShareInput {
   role?: Role | undefined
   /** Seconds the link works. */
   expiresIn?: number | undefined
+  /**
+   * A view link by share id (`/s/<id>`) that can be listed and revoked instead of a signed
+   * token; always so for view links on an open server.
+   */
+  revocable?: boolean | undefined
 }
 
 /** Query parameters arrive as strings (or lists of them when repeated). */
@@ -210,6 +245,19 @@ export type DocumentsApi = {
   }
   '/api/docs/:id/share': {
     $post: Endpoint<{ json: ShareInput } & Id, ShareDto, 201>
+  }
+  '/api/docs/:id/shares': {
+    $get: Endpoint<Id, ShareListDto, 200>
+  }
+  '/api/docs/:id/shares/:shareId': {
+    $delete: Endpoint<{ param: { id: string; shareId: string } }, null, 204, 'body'>
+  }
+}
+
+/** What a share link's page may ask (no token: the share id is the credential). */
+export type SharesApi = {
+  '/api/shares/:shareId': {
+    $get: Endpoint<{ param: { shareId: string } }, SharedDocumentDto, 200>
   }
 }
 

@@ -25,6 +25,8 @@ export const CloseCode = {
   forbidden: 4403,
   /** The document does not exist or was deleted. */
   notFound: 4404,
+  /** The share link this socket came through was revoked (`/ws/s/:shareId`). */
+  shareRevoked: 4410,
   /** The document reached its size quota. */
   documentTooLarge: 4413,
 } as const

@@ -19,6 +19,7 @@ import { TrashSweep } from './documents/trashSweep'
 import { MemoryBus } from './fanout/memory'
 import type { Fanout } from './fanout/types'
 import { type Metrics, createMetrics } from './common/metrics'
+import type { ShareStore } from './storage/shares'
 import { SqliteDocumentStore } from './storage/sqlite/documents'
 import { SqliteVersionStore } from './storage/sqlite/versions'
 import { SqliteFileStore } from './storage/sqlite/files'
@@ -27,6 +28,7 @@ import { FileService } from './documents/files'
 import { SqliteSearchIndex } from './storage/sqlite/search'
 import type { SearchIndex } from './storage/search/types'
 import { DocumentSearch } from './documents/search'
+import { SqliteShareStore } from './storage/sqlite/shares'
 import type { DocumentStore } from './storage/types'
 import type { VersionStore } from './storage/versions'
 import { VersionService } from './documents/versions'
@@ -45,16 +47,23 @@ export interface RunningTandem {
   shutdown(): Promise<void>
 }
 
+/** The stores of a process, on one database handle (the document store owns and closes it). */
+interface Stores {
+  store: DocumentStore
+  versions: VersionStore
+  files: FileStore
+  searchIndex: SearchIndex
+  shares: ShareStore
+}
+
 /** PostgreSQL and Redis clients are loaded only when configured: a single machine never needs them. */
-async function createStore(
-  config: Config,
-  log: Logger,
-): Promise<{ store: DocumentStore; versions: VersionStore; files: FileStore; searchIndex: SearchIndex }> {
+async function createStores(config: Config, log: Logger): Promise<Stores> {
   if (config.databaseUrl !== null) {
     const { PostgresDocumentStore } = await import('./storage/postgres/documents')
     const { PostgresVersionStore } = await import('./storage/postgres/versions')
     const { PostgresFileStore } = await import('./storage/postgres/files')
     const { PostgresSearchIndex } = await import('./storage/postgres/search')
+    const { PostgresShareStore } = await import('./storage/postgres/shares')
     const store = await PostgresDocumentStore.open({
       connectionString: config.databaseUrl,
       ...config.postgres,
@@ -66,6 +75,7 @@ async function createStore(
       versions: new PostgresVersionStore(store.database),
       files: new PostgresFileStore(store.database.pool),
       searchIndex: new PostgresSearchIndex(store.database),
+      shares: new PostgresShareStore(store.database),
     }
   }
   const store = new SqliteDocumentStore({
@@ -79,6 +89,7 @@ async function createStore(
     versions: new SqliteVersionStore(store.database),
     files: new SqliteFileStore(store.database),
     searchIndex: new SqliteSearchIndex(store.database),
+    shares: new SqliteShareStore(store.database),
   }
 }
 
@@ -120,6 +131,7 @@ export interface Tandem {
   hub: ConnectionHub
   versions: VersionService
   search: DocumentSearch
+  documents: DocumentService
   metrics: Metrics
   config: Config
   log: Logger
@@ -130,7 +142,7 @@ export interface Tandem {
 /** Everything wired, nothing listening: `app.request()` tests use this directly. */
 export async function buildTandem(config: Config, log: Logger): Promise<Tandem> {
   const metrics = createMetrics()
-  const { store, versions: versionStore, files: fileStore, searchIndex } = await createStore(config, log)
+  const { store, versions: versionStore, files: fileStore, searchIndex, shares } = await createStores(config, log)
   const fanout = await createFanout(config, log)
   // The recorder needs the rooms and the rooms report to it: built right after them.
   let versions: VersionService | null = null
@@ -195,6 +207,7 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
   const files = new FileService({ files: fileStore, rooms, maxDocumentBytes: config.limits.maxDocumentBytes })
   const documents = new DocumentService({
     store,
+    shares,
     rooms,
     fanout,
     maxDocumentBytes: config.limits.maxDocumentBytes,
@@ -222,7 +235,7 @@ export async function buildTandem(config: Config, log: Logger): Promise<Tandem> 
     maxBodyBytes: config.limits.maxBodyBytes,
     webRoot: findWebRoot(),
   })
-  return { app, store, fileStore, fanout, rooms, hub, versions, search, metrics, config, log, trashSweep }
+  return { app, store, fileStore, fanout, rooms, hub, versions, search, documents, metrics, config, log, trashSweep }
 }
 
 /** Stops taking work, stores everything, tells clients to come back (1012). */
@@ -262,6 +275,10 @@ export async function startTandem(config: Config, log: Logger): Promise<RunningT
       allowedHosts: config.allowedHosts,
       trustProxy: config.trustProxy,
       admit: (ip, docId) => tandem.hub.admit(ip, docId),
+      resolveShare: async (shareId) => {
+        const share = await tandem.documents.resolveShare(shareId)
+        return share === null ? null : { docId: share.docId, expiresAt: share.expiresAt?.getTime() ?? null }
+      },
     },
     webSocket: { maxPayloadBytes: config.limits.maxPayloadBytes, perMessageDeflate: config.wsPerMessageDeflate },
     log,

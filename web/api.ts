@@ -5,11 +5,26 @@
  */
 import type { Hono } from 'hono'
 import { hc } from 'hono/client'
-import type { DocumentListItemDto, DocumentsApi, FileDto, TrashApi, TrashedDocumentDto } from '../protocol/api'
+import type {
+  DocumentDto,
+  DocumentListItemDto,
+  DocumentsApi,
+  FileDto,
+  SharesApi,
+  TrashApi,
+  TrashedDocumentDto,
+} from '../protocol/api'
 
 type Api = Hono<object, DocumentsApi & TrashApi>
 
 export type ApiClient = ReturnType<typeof hc<Api>>
+
+/** A share link page's client: `/api/shares/:shareId`, with no token (the share id is the credential). */
+export type ShareApiClient = ReturnType<typeof hc<Hono<object, SharesApi>>>
+
+export function createShareApi(): ShareApiClient {
+  return hc<Hono<object, SharesApi>>(location.origin)
+}
 
 /** An answer that is not a success: `status` 0 means the server could not be reached. */
 export class ApiError extends Error {

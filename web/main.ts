@@ -7,7 +7,7 @@ import './styles.css'
 import { AccessStore } from './access'
 import { loadIdentity } from './identity'
 import { browserStorage } from './memoryStorage'
-import { documentPage } from './pages/document/controller'
+import { documentPage, sharedPage } from './pages/document/controller'
 import { listPage } from './pages/list'
 import { trashPage } from './pages/trash'
 import { NOT_FOUND, messagePage } from './pages/message'
@@ -37,6 +37,9 @@ function render(): void {
       break
     case 'document':
       page = documentPage(root!, app, route.id)
+      break
+    case 'shared':
+      page = sharedPage(root!, app, route.shareId)
       break
     case 'missing':
       page = messagePage(root!, NOT_FOUND)

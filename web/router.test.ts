@@ -9,6 +9,12 @@ describe('matchRoute', () => {
     expect(matchRoute('/d/abc/')).toEqual({ page: 'document', id: 'abc' })
   })
 
+  it('knows share links by their id', () => {
+    expect(matchRoute('/s/AbC_-123')).toEqual({ page: 'shared', shareId: 'AbC_-123' })
+    expect(matchRoute('/s/AbC/')).toEqual({ page: 'shared', shareId: 'AbC' })
+    for (const other of ['/s/', '/s/a/b', '/s/a%20b', '/s']) expect(matchRoute(other)).toEqual({ page: 'missing' })
+  })
+
   it('sends everything else to the not-found page', () => {
     expect(matchRoute('/d/')).toEqual({ page: 'missing' })
     expect(matchRoute('/d/a/b')).toEqual({ page: 'missing' })

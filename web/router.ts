@@ -2,7 +2,13 @@
  * The two pages and the history API: links inside the app change the page without a reload,
  * so an open document's connection and presence are torn down deliberately, not by unload.
  */
-export type Route = { page: 'list' } | { page: 'trash' } | { page: 'document'; id: string } | { page: 'missing' }
+export type Route =
+  | { page: 'list' }
+  | { page: 'trash' }
+  | { page: 'document'; id: string }
+  /** A view link by share id (`/s/:shareId`): the document, read-only, without its id. */
+  | { page: 'shared'; shareId: string }
+  | { page: 'missing' }
 
 export function matchRoute(pathname: string): Route {
   if (pathname === '/' || pathname === '/index.html') return { page: 'list' }
@@ -15,6 +21,8 @@ export function matchRoute(pathname: string): Route {
       return { page: 'missing' }
     }
   }
+  const shared = /^\/s\/([A-Za-z0-9_-]+)\/?$/.exec(pathname)
+  if (shared?.[1] !== undefined) return { page: 'shared', shareId: shared[1] }
   return { page: 'missing' }
 }
 

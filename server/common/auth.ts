@@ -26,6 +26,9 @@ export interface Access {
 
 export const OPEN_ACCESS: Access = { doc: '*', role: 'admin', exp: null }
 
+/** Allows nothing (no document has an empty id): routes that read no token, such as a share link's. */
+export const NO_ACCESS: Access = { doc: '', role: 'view', exp: null }
+
 const claims = z.object({
   doc: z.string().min(1).max(64),
   role: z.enum(ROLES),
@@ -104,6 +107,8 @@ export const can = {
   listTrash: (access: Access): boolean => access.doc === '*' && access.role === 'admin',
   /** Restoring or purging a document in the trash: an admin of it (or of every document). */
   manageTrashed: (access: Access, docId: string): boolean => allows(access, docId, 'admin'),
+  /** Revocable view links (`/s/<shareId>`): made, listed and revoked by editors and admins. */
+  manageShares: (access: Access, docId: string): boolean => allows(access, docId, 'edit'),
   /** Metrics and health details: an operator's token, admin of every document. */
   operate: (access: Access): boolean => access.doc === '*' && access.role === 'admin',
 }

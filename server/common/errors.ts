@@ -55,6 +55,15 @@ export class DocumentNotFound extends TandemError {
   }
 }
 
+/** No such share link: never made, revoked, expired, or its document is gone. */
+export class ShareNotFound extends TandemError {
+  override name = 'ShareNotFound'
+  readonly code = ErrorCode.shareNotFound
+  constructor() {
+    super('share link not found: it was revoked, or its document was deleted')
+  }
+}
+
 export class InvalidCursor extends TandemError {
   override name = 'InvalidCursor'
   readonly code = ErrorCode.invalidCursor

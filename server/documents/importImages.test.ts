@@ -11,6 +11,7 @@ import { CloseCode } from '../../protocol/closeCodes'
 import { noopSyncMetrics } from '../common/metrics'
 import { schemaRules } from '../content/rules'
 import { MemoryBus } from '../fanout/memory'
+import { SqliteShareStore } from '../storage/sqlite/shares'
 import { SqliteDocumentStore } from '../storage/sqlite/documents'
 import { RoomManager } from '../sync/roomManager'
 import { type DocumentImages, DocumentService, imageSources } from './service'
@@ -69,6 +70,7 @@ describe('importing images', () => {
       publicUrl: 'https://docs.example.test',
       authSecret: null,
       trashRetentionDays: 30,
+      shares: new SqliteShareStore(store.database),
       images,
     })
   }

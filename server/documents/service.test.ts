@@ -6,14 +6,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { DOCUMENT_FIELD } from '../../protocol/fields'
 import { CloseCode } from '../../protocol/closeCodes'
-import { DocumentNotFound, InvalidContent, QuotaExceeded } from '../common/errors'
+import { DocumentNotFound, InvalidContent, InvalidRequest, QuotaExceeded, ShareNotFound } from '../common/errors'
 import { noopSyncMetrics } from '../common/metrics'
 import { schemaRules } from '../content/rules'
 import { MemoryBus } from '../fanout/memory'
 import type { Fanout } from '../fanout/types'
-import { newDocumentId } from '../model/ids'
+import { newDocumentId, newShareId } from '../model/ids'
 import { readTitle } from '../model/title'
 import { SqliteDocumentStore } from '../storage/sqlite/documents'
+import { SqliteShareStore } from '../storage/sqlite/shares'
 import type { RoomSocket } from '../sync/room'
 import { RoomManager } from '../sync/roomManager'
 import { waitFor } from '../test/waitFor'
@@ -21,10 +22,11 @@ import { DocumentService } from './service'
 
 const log = pino({ level: 'silent' })
 
-function socket(): RoomSocket & { closedWith: number | null } {
+function socket(shareId: string | null = null): RoomSocket & { closedWith: number | null } {
   return {
     id: 'socket',
-    canWrite: true,
+    canWrite: shareId === null,
+    shareId,
     closedWith: null,
     send() {},
     sendPaced() {},
@@ -91,6 +93,7 @@ describe('DocumentService', () => {
     })
     documents = new DocumentService({
       store,
+      shares: new SqliteShareStore(store.database),
       rooms,
       fanout,
       maxDocumentBytes: 2_000,
@@ -226,12 +229,86 @@ describe('DocumentService', () => {
   it('exports what the live document holds, and makes share links', async () => {
     const { id } = await documents.create({ content: { format: 'text', body: 'hello' } })
     expect(await documents.exportContent(id, 'text')).toBe('hello')
-    const share = await documents.share(id, 'view', 60)
+    const edit = await documents.share(id, { role: 'edit' })
+    expect(edit).toEqual({
+      url: `https://docs.example.test/d/${id}`,
+      role: 'edit',
+      token: null,
+      expiresAt: null,
+      id: null,
+    })
+  })
+
+  it('makes view links on an open server by an opaque share id that names no document', async () => {
+    const { id } = await documents.create({ title: 'Secret plan' })
+    const share = await documents.share(id, { role: 'view' })
+    expect(share.id).toMatch(/^[A-Za-z0-9_-]{22}$/)
     expect(share).toEqual({
-      url: `https://docs.example.test/d/${id}?role=view`,
+      url: `https://docs.example.test/s/${share.id}`,
       role: 'view',
       token: null,
       expiresAt: null,
+      id: share.id,
     })
+    expect(JSON.stringify(share)).not.toContain(id)
+    expect(await documents.sharedDocument(share.id as string)).toEqual({
+      title: 'Secret plan',
+      role: 'view',
+      expiresAt: null,
+    })
+    expect((await documents.resolveShare(share.id as string))?.docId).toBe(id)
+    expect(await documents.listShares(id)).toEqual([
+      { id: share.id, role: 'view', createdAt: expect.any(String), expiresAt: null, url: share.url },
+    ])
+    await expect(documents.share(id, { role: 'edit', revocable: true })).rejects.toBeInstanceOf(InvalidRequest)
+    await expect(documents.share(newDocumentId(), { role: 'view' })).rejects.toBeInstanceOf(DocumentNotFound)
+    await expect(documents.sharedDocument(newShareId())).rejects.toBeInstanceOf(ShareNotFound)
+    await expect(documents.sharedDocument('not an id')).rejects.toBeInstanceOf(ShareNotFound)
+  })
+
+  it('lets a share link expire when asked to', async () => {
+    const { id } = await documents.create({})
+    const share = await documents.share(id, { role: 'view', expiresInSeconds: 60 })
+    expect(Date.parse(share.expiresAt as string) - Date.now()).toBeGreaterThan(50_000)
+    expect(await documents.resolveShare(share.id as string)).not.toBeNull()
+    expect(await documents.resolveShare(share.id as string, Date.now() + 61_000)).toBeNull()
+  })
+
+  it('revokes a share link: it stops resolving, and its sockets here and elsewhere close with 4410', async () => {
+    const { id } = await documents.create({})
+    const share = await documents.share(id, { role: 'view' })
+    const kept = await documents.share(id, { role: 'view' })
+    const viewer = socket(share.id)
+    const otherViewer = socket(kept.id)
+    const editor = socket()
+    await rooms.join(id, viewer)
+    await rooms.join(id, otherViewer)
+    await rooms.join(id, editor)
+    const elsewhere: string[] = []
+    await bus.join().subscribe(id, {
+      update() {},
+      awareness() {},
+      deleted() {},
+      resync() {},
+      shareRevoked: (shareId) => elsewhere.push(shareId),
+    })
+    await documents.revokeShare(id, share.id as string)
+    expect(viewer.closedWith).toBe(CloseCode.shareRevoked)
+    expect(otherViewer.closedWith).toBeNull()
+    expect(editor.closedWith).toBeNull()
+    await waitFor(() => elsewhere.length === 1, { what: 'the other process to hear of the revocation' })
+    expect(elsewhere).toEqual([share.id])
+    expect(await documents.resolveShare(share.id as string)).toBeNull()
+    await expect(documents.revokeShare(id, share.id as string)).rejects.toBeInstanceOf(ShareNotFound)
+    await expect(documents.revokeShare(newDocumentId(), kept.id as string)).rejects.toBeInstanceOf(DocumentNotFound)
+    expect((await documents.listShares(id)).map((link) => link.id)).toEqual([kept.id])
+  })
+
+  it('forgets a document’s share links with the document', async () => {
+    const { id } = await documents.create({})
+    const share = await documents.share(id, { role: 'view' })
+    await documents.trash(id)
+    expect(await documents.resolveShare(share.id as string)).toBeNull()
+    await expect(documents.listShares(id)).rejects.toBeInstanceOf(DocumentNotFound)
   })
 })

@@ -11,16 +11,25 @@
  * (`common/errors.ts`).
  */
 import type { JSONContent } from '@tiptap/core'
-import type { ContentFormat, ExportFormat, InitialContent, Role, ShareDto } from '../../protocol/api'
+import type {
+  ContentFormat,
+  ExportFormat,
+  InitialContent,
+  Role,
+  ShareDto,
+  ShareLinkDto,
+  SharedDocumentDto,
+} from '../../protocol/api'
 import { queryWords } from '../../protocol/search'
 import { DEFAULT_TITLE } from '../../protocol/title'
 import { signToken } from '../common/auth'
-import { DocumentNotFound, QuotaExceeded } from '../common/errors'
+import { DocumentNotFound, InvalidRequest, QuotaExceeded, ShareNotFound } from '../common/errors'
 import type { ImageSource } from '../content/docx'
 import type { Fanout } from '../fanout/types'
-import { newDocumentId } from '../model/ids'
+import { isShareId, newDocumentId, newShareId } from '../model/ids'
 import { newDocumentUpdate } from '../model/seed'
 import { writeTitle } from '../model/title'
+import type { ShareRecord, ShareStore } from '../storage/shares'
 import type {
   DocumentPage,
   DocumentRecord,
@@ -46,6 +55,8 @@ export interface ListPage {
 
 export interface DocumentServiceOptions {
   store: DocumentStore
+  /** Revocable view links (`/s/<shareId>`). */
+  shares: ShareStore
   rooms: RoomManager
   fanout: Fanout
   /** The document size quota; initial content beyond it is refused. */
@@ -100,6 +111,18 @@ export function imageSources(json: JSONContent): Set<string> {
     stack.push(...(node.content ?? []))
   }
   return sources
+}
+
+/** How long a signed share token works when the caller does not say (docs/api.md). */
+export const DEFAULT_SHARE_SECONDS = 7 * 24 * 3600
+
+/** A share link can be asked for a document but answers without naming it. */
+export interface ShareRequest {
+  role: Role
+  /** Seconds the link works; a token's default is a week, a revocable link's is until revoked. */
+  expiresInSeconds?: number | undefined
+  /** A revocable link by share id instead of a signed token (always so for view links on an open server). */
+  revocable?: boolean | undefined
 }
 
 /** Tiptap and its DOM are loaded with the first content conversion, not at start-up. */
@@ -277,22 +300,91 @@ export class DocumentService {
   }
 
   /**
-   * A link to the document. With a secret it carries a token for `role` that expires; on an
-   * open server a view link only asks the web app to open the document read-only.
+   * A link to the document. A view link is opaque (`/s/<shareId>`, stored, revocable) on an open
+   * server, where the document's id is the key to edit it, and with a secret when asked for
+   * (`revocable`); otherwise, with a secret, it carries a token for `role` that expires, and on
+   * an open server an edit link is the document's own address.
+   *
+   * @throws {DocumentNotFound}
+   * @throws {InvalidRequest} a revocable link for more than viewing
+   */
+  async share(id: string, request: ShareRequest): Promise<ShareDto> {
+    const { authSecret, publicUrl } = this.#options
+    const { role, expiresInSeconds } = request
+    const revocable = request.revocable === true || (authSecret === null && role === 'view')
+    if (revocable) {
+      if (role !== 'view') throw new InvalidRequest('only view links can be revocable')
+      const expiresAt = expiresInSeconds === undefined ? null : new Date(Date.now() + expiresInSeconds * 1000)
+      const share = await this.#options.shares.create({ id: newShareId(), docId: id, role, expiresAt })
+      const link = this.#linkDto(share)
+      return { url: link.url, role, token: null, expiresAt: link.expiresAt, id: share.id }
+    }
+    await this.get(id)
+    const url = new URL(`/d/${id}`, publicUrl)
+    if (authSecret === null) return { url: url.toString(), role, token: null, expiresAt: null, id: null }
+    const seconds = expiresInSeconds ?? DEFAULT_SHARE_SECONDS
+    const token = await signToken({ doc: id, role, expiresInSeconds: seconds }, authSecret)
+    url.searchParams.set('token', token)
+    const expiresAt = new Date(Date.now() + seconds * 1000).toISOString()
+    return { url: url.toString(), role, token, expiresAt, id: null }
+  }
+
+  /**
+   * The document's revocable links, oldest first (expired ones included until revoked).
    *
    * @throws {DocumentNotFound}
    */
-  async share(id: string, role: Role, expiresInSeconds: number): Promise<ShareDto> {
+  async listShares(id: string): Promise<ShareLinkDto[]> {
     await this.get(id)
-    const { authSecret, publicUrl } = this.#options
-    const url = new URL(`/d/${id}`, publicUrl)
-    if (authSecret === null) {
-      if (role === 'view') url.searchParams.set('role', 'view')
-      return { url: url.toString(), role, token: null, expiresAt: null }
+    return (await this.#options.shares.list(id)).map((share) => this.#linkDto(share))
+  }
+
+  /**
+   * Revokes a link: it stops resolving, and the sockets opened through it, in this process and
+   * every other, are closed with 4410.
+   *
+   * @throws {DocumentNotFound}
+   * @throws {ShareNotFound} the document has no such link
+   */
+  async revokeShare(id: string, shareId: string): Promise<void> {
+    await this.get(id)
+    if (!isShareId(shareId) || !(await this.#options.shares.delete(id, shareId))) throw new ShareNotFound()
+    this.#options.rooms.shareRevoked(id, shareId)
+    await this.#options.fanout.publishShareRevoked(id, shareId)
+  }
+
+  /**
+   * The document a share link opens, for the server's own use (the socket's admission); null
+   * when the link is unknown, revoked or expired.
+   */
+  async resolveShare(shareId: string, now = Date.now()): Promise<ShareRecord | null> {
+    if (!isShareId(shareId)) return null
+    const share = await this.#options.shares.get(shareId)
+    if (share === null || (share.expiresAt !== null && share.expiresAt.getTime() <= now)) return null
+    // A document in the trash is not found through its links either (they work again if it is restored).
+    if ((await this.#options.store.get(share.docId)) === null) return null
+    return share
+  }
+
+  /**
+   * What a share link's page is told: the title and what it may do, never the document's id.
+   *
+   * @throws {ShareNotFound}
+   */
+  async sharedDocument(shareId: string): Promise<SharedDocumentDto> {
+    const share = await this.resolveShare(shareId)
+    const record = share === null ? null : await this.#options.store.get(share.docId)
+    if (share === null || record === null) throw new ShareNotFound()
+    return { title: record.title, role: share.role, expiresAt: share.expiresAt?.toISOString() ?? null }
+  }
+
+  #linkDto(share: ShareRecord): ShareLinkDto {
+    return {
+      id: share.id,
+      role: share.role,
+      createdAt: share.createdAt.toISOString(),
+      expiresAt: share.expiresAt?.toISOString() ?? null,
+      url: new URL(`/s/${share.id}`, this.#options.publicUrl).toString(),
     }
-    const token = await signToken({ doc: id, role, expiresInSeconds }, authSecret)
-    url.searchParams.set('token', token)
-    const expiresAt = new Date(Date.now() + expiresInSeconds * 1000).toISOString()
-    return { url: url.toString(), role, token, expiresAt }
   }
 }

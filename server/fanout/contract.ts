@@ -22,10 +22,11 @@ interface Received {
   deleted: number
   resyncs: number
   presenceRequests: number
+  revokedShares: string[]
 }
 
 function recorder(): { seen: Received; handlers: FanoutHandlers } {
-  const seen: Received = { updates: [], awareness: [], deleted: 0, resyncs: 0, presenceRequests: 0 }
+  const seen: Received = { updates: [], awareness: [], deleted: 0, resyncs: 0, presenceRequests: 0, revokedShares: [] }
   return {
     seen,
     handlers: {
@@ -34,6 +35,7 @@ function recorder(): { seen: Received; handlers: FanoutHandlers } {
       deleted: () => seen.deleted++,
       resync: () => seen.resyncs++,
       presenceRequested: () => seen.presenceRequests++,
+      shareRevoked: (shareId) => seen.revokedShares.push(shareId),
     },
   }
 }
@@ -139,6 +141,23 @@ export function describeFanoutContract(name: string, harness: () => FanoutHarnes
         fromC.publishDeleted()
         await waitFor(() => atB.seen.deleted === 2, { what: 'the deletion from C' })
         expect(atC.seen.deleted).toBe(1)
+      }),
+    )
+
+    it(
+      'tells every process holding a document that one of its share links was revoked',
+      withCluster(3, async ([a, b, c]) => {
+        const doc = docId()
+        const atB = recorder()
+        const atC = recorder()
+        await b!.subscribe(doc, atB.handlers)
+        await c!.subscribe(doc, atC.handlers)
+        await a!.publishShareRevoked(doc, 'share-1')
+        await waitFor(() => atB.seen.revokedShares.length === 1 && atC.seen.revokedShares.length === 1, {
+          what: 'the revocation from A',
+        })
+        expect(atB.seen.revokedShares).toEqual(['share-1'])
+        expect(atC.seen.deleted).toBe(0)
       }),
     )
 

@@ -12,6 +12,7 @@ type Message =
   | { kind: 'deleted' }
   | { kind: 'resync' }
   | { kind: 'presenceRequested' }
+  | { kind: 'shareRevoked'; shareId: string }
 
 export interface MemoryFanout extends Fanout {
   /** Names this member in awareness messages, like a process id. */
@@ -53,6 +54,9 @@ function deliver(handlers: FanoutHandlers, message: Message, source: string): vo
     case 'presenceRequested':
       handlers.presenceRequested?.()
       return
+    case 'shareRevoked':
+      handlers.shareRevoked?.(message.shareId)
+      return
   }
 }
 
@@ -92,6 +96,10 @@ class MemoryMember implements MemoryFanout {
 
   async publishDeleted(docId: string): Promise<void> {
     this.#publish(docId, { kind: 'deleted' })
+  }
+
+  async publishShareRevoked(docId: string, shareId: string): Promise<void> {
+    this.#publish(docId, { kind: 'shareRevoked', shareId })
   }
 
   async ping(): Promise<void> {

@@ -30,7 +30,8 @@ export interface RedisFanoutOptions {
 
 const DEFAULT_PREFIX = 'tandem:'
 
-const Kind = { update: 1, awareness: 2, deleted: 3, resync: 4, presenceRequested: 5 } as const
+// 11: kinds of other concerns may take the numbers in between; a number on the wire never changes.
+const Kind = { update: 1, awareness: 2, deleted: 3, resync: 4, presenceRequested: 5, shareRevoked: 11 } as const
 type KindValue = (typeof Kind)[keyof typeof Kind]
 
 const SOURCE_BYTES = 8
@@ -133,6 +134,11 @@ export class RedisFanout implements Fanout {
     this.#publish(this.#channelName(docId), Kind.deleted)
   }
 
+  /** The payload is the share id, as UTF-8. */
+  async publishShareRevoked(docId: string, shareId: string): Promise<void> {
+    this.#publish(this.#channelName(docId), Kind.shareRevoked, Buffer.from(shareId, 'utf8'))
+  }
+
   async ping(): Promise<void> {
     if (this.#closed) throw new Error('fan-out closed')
     await Promise.all([this.#pub.ping(), this.#sub.ping()])
@@ -223,6 +229,9 @@ export class RedisFanout implements Fanout {
           break
         case Kind.presenceRequested:
           this.#call('presenceRequested', () => handlers.presenceRequested?.())
+          break
+        case Kind.shareRevoked:
+          this.#call('shareRevoked', () => handlers.shareRevoked?.(payload.toString('utf8')))
           break
         default:
           this.#log.warn({ channel: name, kind }, 'unknown fan-out frame ignored')

@@ -19,6 +19,8 @@ export interface FanoutHandlers {
    * clients, which it could not have heard before it subscribed.
    */
   presenceRequested?(): void
+  /** A share link to the document was revoked: its sockets in this process are closed. */
+  shareRevoked?(shareId: string): void
 }
 
 export interface FanoutSubscription {
@@ -38,6 +40,8 @@ export interface Fanout {
   subscribe(docId: string, handlers: FanoutHandlers): Promise<FanoutSubscription>
   /** Publishes a deletion of a document this process may not have open. */
   publishDeleted(docId: string): Promise<void>
+  /** Publishes the revocation of one of the document's share links (`storage/shares.ts`). */
+  publishShareRevoked(docId: string, shareId: string): Promise<void>
   /** Throws when the link to other processes is down; for health checks. */
   ping(): Promise<void>
   close(): Promise<void>

@@ -6,7 +6,7 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { ExtractSchema } from 'hono/types'
 import type { Logger } from 'pino'
-import type { DocumentsApi, TrashApi, VersionsApi } from '../../protocol/api'
+import type { DocumentsApi, SharesApi, TrashApi, VersionsApi } from '../../protocol/api'
 import { PayloadTooLarge } from '../common/errors'
 import type { Metrics } from '../common/metrics'
 import type { DocumentService } from '../documents/service'
@@ -23,6 +23,7 @@ import { importRoutes } from './importExport'
 import { requestLogging } from './logging'
 import { type HealthProbes, operationsProtected, operationsRoutes } from './operations'
 import { securityHeaders } from './securityHeaders'
+import { SHARE_API_PREFIX, shareRoutes } from './shares'
 import { serveWebApp } from './static'
 import { trashRoutes } from './trash'
 import { syncRoutes } from './upgrade'
@@ -66,12 +67,13 @@ export function createApp(deps: AppDeps) {
           throw new PayloadTooLarge(`request body larger than ${deps.maxBodyBytes} bytes`)
         },
       }),
-      accessMiddleware(deps.authSecret),
+      accessMiddleware(deps.authSecret, (path) => path.startsWith(SHARE_API_PREFIX)),
     )
     .route('/api/docs', importRoutes(deps.documents))
     .route('/api/docs', documentRoutes(deps.documents))
     .route('/api/docs', versionRoutes(deps.versions))
     .route('/api/trash', trashRoutes(deps.documents))
+    .route('/api/shares', shareRoutes(deps.documents))
     .route('/ws', syncRoutes())
   if (deps.webRoot !== null) routes.use(serveWebApp(deps.webRoot))
   routes.onError(errorHandler(deps.log))
@@ -95,3 +97,4 @@ export const servesDocumentsApi: Same<Pick<Served, keyof DocumentsApi>, Document
 export const servesVersionsApi: Same<Pick<Served, keyof VersionsApi>, VersionsApi> = true
 /** The same for the trash's routes. */
 export const servesTrashApi: Same<Pick<Served, keyof TrashApi>, TrashApi> = true
+export const servesSharesApi: Same<Pick<Served, keyof SharesApi>, SharesApi> = true

@@ -22,8 +22,7 @@ import { attachmentDisposition, htmlPage } from './download'
 import { HTML_EXPORT_CSP } from './securityHeaders'
 import { validJson, validQuery } from './validate'
 
-// The API's rules for share links (docs/api.md), not settings.
-const DEFAULT_SHARE_SECONDS = 7 * 24 * 3600
+// The API's rule for share links (docs/api.md), not a setting; the default is the service's.
 const MAX_SHARE_SECONDS = 365 * 24 * 3600
 
 const title = z
@@ -46,7 +45,8 @@ const renameBody = z.strictObject({ title })
 
 const shareBody = z.strictObject({
   role: z.enum(ROLES).default('view'),
-  expiresIn: z.number().int().min(60).max(MAX_SHARE_SECONDS).default(DEFAULT_SHARE_SECONDS),
+  expiresIn: z.number().int().min(60).max(MAX_SHARE_SECONDS).optional(),
+  revocable: z.boolean().optional(),
 })
 
 const listQuery = z.object({
@@ -136,8 +136,21 @@ export function documentRoutes(documents: DocumentService) {
       return c.body(body, 200, headers)
     })
     .post('/:id/share', validJson(shareBody), async (c) => {
-      const { role, expiresIn } = c.req.valid('json')
-      const id = documentId(c.req.param('id'), c.var.access, (access, docId) => can.share(access, docId, role))
-      return c.json(await documents.share(id, role, expiresIn), 201)
+      const { role, expiresIn, revocable } = c.req.valid('json')
+      // A revocable link is one more entry to list and revoke: an editor's to make, as a token's
+      // is anyone's who may share (at most their own role).
+      const allowed = (access: Access, docId: string): boolean =>
+        revocable === true ? can.manageShares(access, docId) : can.share(access, docId, role)
+      const id = documentId(c.req.param('id'), c.var.access, allowed)
+      return c.json(await documents.share(id, { role, expiresInSeconds: expiresIn, revocable }), 201)
+    })
+    .get('/:id/shares', async (c) => {
+      const id = documentId(c.req.param('id'), c.var.access, can.manageShares)
+      return c.json({ items: await documents.listShares(id) }, 200)
+    })
+    .delete('/:id/shares/:shareId', async (c) => {
+      const id = documentId(c.req.param('id'), c.var.access, can.manageShares)
+      await documents.revokeShare(id, c.req.param('shareId'))
+      return c.body(null, 204)
     })
 }

@@ -19,6 +19,7 @@ const STATUS: Record<ErrorCodeValue, ContentfulStatusCode> = {
   unauthorized: 401,
   forbidden: 403,
   document_not_found: 404,
+  share_not_found: 404,
   not_found: 404,
   version_not_found: 404,
   version_not_deletable: 409,

@@ -6,7 +6,7 @@ import { LOOPBACK_HOSTS } from './hosts'
 import { type TestApp, createTestApp } from '../test/app'
 import { type TestServer, startTestServer } from '../test/server'
 import { statusOf } from './errors'
-import { type UpgradePolicy, type UpgradeRequest, admitUpgrade, parseSyncTarget } from './upgrade'
+import { type UpgradePolicy, type UpgradeRequest, admitUpgrade, parseShareSyncTarget, parseSyncTarget } from './upgrade'
 
 const SECRET = 'upgrade-test-secret-0123456789'
 
@@ -131,6 +131,38 @@ describe('admitUpgrade', () => {
     expect(await refusalStatus(admitUpgrade(limits(false), viaProxy))).toBe(0)
     expect(await refusalStatus(admitUpgrade(limits(true), viaProxy))).toBe(429)
     expect(asked).toEqual(['10.0.0.1', '192.0.2.9'])
+  })
+})
+
+describe('parseShareSyncTarget', () => {
+  it('reads the share id of /ws/s/:shareId and nothing else; /ws/:docId stays a document', () => {
+    expect(parseShareSyncTarget('/ws/s/AbC_-123')).toEqual({ shareId: 'AbC_-123' })
+    expect(parseShareSyncTarget('/ws/s/AbC?token=x')).toEqual({ shareId: 'AbC' })
+    for (const other of ['/ws/s/', '/ws/s', '/ws/s/a/b', '/ws/s/a%2F', '/ws/abc', '/wsx/s/abc', undefined])
+      expect(parseShareSyncTarget(other)).toBeNull()
+    expect(parseSyncTarget('/ws/s/abc')).toBeNull()
+  })
+
+  it('admits a share socket view only, with no token even with a secret, and refuses unknown links with 404', async () => {
+    const resolveShare = async (shareId: string) =>
+      shareId === 'AAAAAAAAAAAAAAAAAAAAAA' ? { docId: 'the-doc', expiresAt: 5 } : null
+    const secured = policy({ authSecret: SECRET, resolveShare })
+    expect(await admitUpgrade(secured, request({ shareId: 'AAAAAAAAAAAAAAAAAAAAAA' }))).toEqual({
+      docId: 'the-doc',
+      ip: '10.0.0.1',
+      canWrite: false,
+      shareId: 'AAAAAAAAAAAAAAAAAAAAAA',
+      expiresAt: 5,
+    })
+    expect(await refusalStatus(admitUpgrade(secured, request({ shareId: 'BAAAAAAAAAAAAAAAAAAAAA' })))).toBe(404)
+    expect(await refusalStatus(admitUpgrade(secured, request({ shareId: 'short' })))).toBe(404)
+    expect(await refusalStatus(admitUpgrade(policy(), request({ shareId: 'AAAAAAAAAAAAAAAAAAAAAA' })))).toBe(404)
+    // Host and origin rules come first, as for documents.
+    expect(
+      await refusalStatus(
+        admitUpgrade(secured, request({ shareId: 'AAAAAAAAAAAAAAAAAAAAAA', origin: 'https://evil.example.test' })),
+      ),
+    ).toBe(403)
   })
 })
 

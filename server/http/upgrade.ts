@@ -17,9 +17,11 @@ import {
   InvalidRequest,
   NotFound,
   RateLimited,
+  ShareNotFound,
   TandemError,
   UpgradeRequired,
 } from '../common/errors'
+import { isShareId } from '../model/ids'
 import type { SocketTicket } from '../sync/connections'
 import { type ServerWebSocket, type WebSocketOptions, createWebSocketServer } from '../sync/webSocket'
 import type { AppEnv } from './env'
@@ -36,11 +38,20 @@ export interface UpgradePolicy {
   trustProxy: boolean
   /** Per-IP limits; returns a reason when this connection would exceed one. */
   admit: (ip: string, docId: string) => string | null
+  /**
+   * The document a share link opens and when the link stops working (ms since the epoch, or
+   * null); null when there is no such link (never made, revoked, expired). Without it share
+   * sockets are refused.
+   */
+  resolveShare?: (shareId: string) => Promise<{ docId: string; expiresAt: number | null } | null>
 }
 
 /** What {@link admitUpgrade} looks at; plain fields, so that it is tested without sockets. */
 export interface UpgradeRequest {
+  /** `/ws/:docId`; ignored when `shareId` is set. */
   docId: string
+  /** `/ws/s/:shareId`: the socket opens the link's document, view only, with no token. */
+  shareId?: string | undefined
   token: string | null
   /** The `name` query parameter: who the editor says it is, used only without `AUTH_SECRET`. */
   name?: string | null | undefined
@@ -68,6 +79,7 @@ export async function admitUpgrade(policy: UpgradePolicy, request: UpgradeReques
   if (!originAllowed(request.origin, request.host, policy.allowedHosts, policy.allowedOrigins)) {
     throw new Forbidden('origin not allowed')
   }
+  if (request.shareId !== undefined) return admitShare(policy, request, request.shareId)
   const { docId } = request
   let access = OPEN_ACCESS
   if (policy.authSecret !== null) {
@@ -88,6 +100,7 @@ export async function admitUpgrade(policy: UpgradePolicy, request: UpgradeReques
     docId,
     ip,
     canWrite: can.edit(access, docId),
+    shareId: null,
     expiresAt: access.exp === null ? null : access.exp * 1000,
     author,
   }
@@ -101,11 +114,27 @@ function declaredName(name: string | null | undefined): string | null {
   return trimmed === '' ? null : trimmed
 }
 
-/** `GET /ws/:docId` that is not an upgrade: the endpoint speaks WebSockets only. */
+/**
+ * A share link's socket: the link is the credential (no token, with or without a secret), the
+ * server resolves it to its document, and the socket may read but never write (the room refuses
+ * its changes, rule R6). Revoking the link closes it (`RoomManager.shareRevoked`).
+ */
+async function admitShare(policy: UpgradePolicy, request: UpgradeRequest, shareId: string): Promise<SocketTicket> {
+  const share = isShareId(shareId) ? ((await policy.resolveShare?.(shareId)) ?? null) : null
+  if (share === null) throw new ShareNotFound()
+  const ip = clientIp(request.remoteAddress, request.forwardedFor, policy.trustProxy)
+  const refusal = policy.admit(ip, share.docId)
+  if (refusal !== null) throw new RateLimited(refusal)
+  // A view link writes nothing, so it has no author.
+  return { docId: share.docId, ip, canWrite: false, shareId, expiresAt: share.expiresAt, author: { sub: null, name: null } }
+}
+
+/** `GET /ws/:docId` (or `/ws/s/:shareId`) that is not an upgrade: the endpoint speaks WebSockets only. */
 export function syncRoutes() {
-  return new Hono<AppEnv>().get('/:docId', () => {
+  const refuse = (): never => {
     throw new UpgradeRequired('this endpoint speaks the y-websocket protocol')
-  })
+  }
+  return new Hono<AppEnv>().get('/:docId', refuse).get('/s/:shareId', refuse)
 }
 
 const SYNC_PATH = /^\/ws\/([^/?#]+)(?:\?([^#]*))?$/
@@ -129,6 +158,14 @@ export function parseSyncTarget(
   }
   const params = new URLSearchParams(match[2] ?? '')
   return { docId, token: params.get('token'), name: params.get('name') }
+}
+
+const SHARE_SYNC_PATH = /^\/ws\/s\/([A-Za-z0-9_-]+)(?:\?[^#]*)?$/
+
+/** The share id of an upgrade to `/ws/s/:shareId`, or null for any other path. */
+export function parseShareSyncTarget(url: string | undefined): { shareId: string } | null {
+  const match = SHARE_SYNC_PATH.exec(url ?? '')
+  return match === null ? null : { shareId: match[1] as string }
 }
 
 export interface UpgradeHandlerOptions {
@@ -183,17 +220,19 @@ export function handleUpgrades(server: Server, options: UpgradeHandlerOptions): 
       const requestId = requestIdOf(incoming.headers['x-request-id'])
       logRequest(log, { requestId, method: incoming.method ?? 'GET', path, status, startedAt })
     }
-    const target = parseSyncTarget(incoming.url)
+    const shared = parseShareSyncTarget(incoming.url)
+    const target = shared === null ? parseSyncTarget(incoming.url) : { docId: '', token: null, name: null }
     if (target === null) {
       const requested = (incoming.url ?? '/').split('?')[0] as string
       refuse(socket, new NotFound(`no WebSocket endpoint at ${requested}`))
       finish(404, requested)
       return
     }
-    const path = `/ws/${target.docId}`
+    const path = shared === null ? `/ws/${target.docId}` : `/ws/s/${shared.shareId}`
     const { headers } = incoming
     admitUpgrade(options.policy, {
       docId: target.docId,
+      shareId: shared?.shareId,
       token: target.token,
       name: target.name,
       origin: headers.origin,

@@ -32,3 +32,16 @@ export function newFileId(): string {
 export function isFileId(value: string): boolean {
   return DOCUMENT_ID.test(value)
 }
+
+/**
+ * A share link's id (`/s/<id>`): 16 random bytes like a document's, so it can neither be
+ * guessed nor derived from the document it opens.
+ */
+export function newShareId(): string {
+  return randomBytes(16).toString('base64url')
+}
+
+/** Share ids have the document ids' form; anything else is unknown without a lookup. */
+export function isShareId(value: string): boolean {
+  return DOCUMENT_ID.test(value)
+}

@@ -23,6 +23,8 @@ export interface SocketTicket {
   canWrite: boolean
   /** Who writes through the socket: the token's `sub` and `name`, or the name declared on an open server. */
   author: Author
+  /** The share link the socket came through (`/ws/s/:shareId`), or null for `/ws/:docId`. */
+  shareId: string | null
   /** When the token expires (ms since the epoch), or null; the socket is closed with 4401 then. */
   expiresAt: number | null
 }
@@ -50,6 +52,7 @@ let nextConnectionNumber = 0
 class Connection implements RoomSocket, WebSocketHandler {
   readonly id: string
   readonly canWrite: boolean
+  readonly shareId: string | null
   readonly ticket: SocketTicket
   /** Cleared by each heartbeat, set by each pong. */
   alive = true
@@ -70,6 +73,7 @@ class Connection implements RoomSocket, WebSocketHandler {
   constructor(ws: ServerWebSocket, ticket: SocketTicket, hub: ConnectionHub) {
     this.id = `${ticket.ip}#${++nextConnectionNumber}`
     this.canWrite = ticket.canWrite
+    this.shareId = ticket.shareId
     this.ticket = ticket
     this.#ws = ws
     this.#hub = hub

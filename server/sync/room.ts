@@ -49,6 +49,8 @@ export interface RoomSocket {
   readonly canWrite: boolean
   /** Who writes through this socket, as admitted (token, or the declared name); for versions. */
   readonly author?: Author | undefined
+  /** The share link the socket came through (`/ws/s/:shareId`), if any; revoking it closes the socket. */
+  readonly shareId?: string | null
   send(frame: Uint8Array): void
   /**
    * Sends frames in order, each once the one before has left for the network: a big document's
@@ -396,6 +398,15 @@ export class Room {
     this.#awareness.dispose()
     for (const socket of [...this.#sockets]) socket.close(code, reason)
     this.#sockets.clear()
+  }
+
+  /** Closes the sockets that came through a share link (it was revoked); the others stay. */
+  closeShare(shareId: string, code: number, reason: string): void {
+    for (const socket of [...this.#sockets]) {
+      if (socket.shareId !== shareId) continue
+      socket.close(code, reason)
+      this.leave(socket)
+    }
   }
 
   #refuse(socket: RoomSocket, reason: string, detail: string, code: number = CloseCode.badMessage): void {

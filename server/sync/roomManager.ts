@@ -125,6 +125,16 @@ export class RoomManager {
     await this.#remove(docId, open)
   }
 
+  /** Closes this process's sockets on a share link that was revoked (other processes hear it by fan-out). */
+  shareRevoked(docId: string, shareId: string): void {
+    const open = this.#open.get(docId)
+    if (open !== undefined) this.#closeShare(open.room, shareId)
+  }
+
+  #closeShare(room: Room, shareId: string): void {
+    room.closeShare(shareId, CloseCode.shareRevoked, 'share link revoked')
+  }
+
   /** For shutdown: waits until every room's state is stored, then closes every socket. */
   async closeAll(code: number, reason: string): Promise<void> {
     this.#closing = true
@@ -170,6 +180,7 @@ export class RoomManager {
       deleted: () => void this.documentDeleted(docId),
       resync: () => deliver((room) => void this.#resync(docId, room)),
       presenceRequested: () => deliver((room) => room.publishPresence()),
+      shareRevoked: (shareId) => deliver((room) => this.#closeShare(room, shareId)),
     })
     subscription.requestPresence()
     let stored, record

@@ -53,6 +53,12 @@ export const DELETED: Message = {
   text: 'Someone deleted this document, so it can no longer be opened or edited. It is in the trash: if it is restored, it opens here again.',
 }
 
+export const LINK_REVOKED: Message = {
+  testId: 'share-revoked',
+  title: 'This link no longer works',
+  text: 'The link was revoked, or the document it showed was deleted. Ask the person who shared it for a new one.',
+}
+
 export function accessDenied(reason: string): Message {
   return {
     testId: 'access-denied',

@@ -8,6 +8,7 @@ describe('endingFor', () => {
     expect(endingFor(CloseCode.unauthorized, 'token expired')).toEqual({ kind: 'denied', reason: 'token expired' })
     expect(endingFor(CloseCode.forbidden, 'read-only access')).toEqual({ kind: 'denied', reason: 'read-only access' })
     expect(endingFor(CloseCode.documentTooLarge, '')).toEqual({ kind: 'tooLarge' })
+    expect(endingFor(CloseCode.shareRevoked, 'share link revoked')).toEqual({ kind: 'revoked' })
     expect(endingFor(CloseCode.badMessage, 'schema')).toEqual({ kind: 'broken', reason: 'schema' })
   })
 

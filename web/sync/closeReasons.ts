@@ -9,6 +9,8 @@ export type Ending =
   | { kind: 'denied'; reason: string }
   | { kind: 'tooLarge' }
   | { kind: 'broken'; reason: string }
+  /** The share link this page was opened with was revoked (or its document deleted). */
+  | { kind: 'revoked' }
 
 export function endingFor(code: number, reason: string): Ending | null {
   switch (code) {
@@ -19,6 +21,8 @@ export function endingFor(code: number, reason: string): Ending | null {
       return { kind: 'denied', reason }
     case CloseCode.documentTooLarge:
       return { kind: 'tooLarge' }
+    case CloseCode.shareRevoked:
+      return { kind: 'revoked' }
     default:
       return code >= 4400 && code < 4500 ? { kind: 'broken', reason } : null
   }

@@ -13,7 +13,7 @@ import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { messageYjsSyncStep2, writeSyncStep1 } from 'y-protocols/sync'
 import { type WebsocketProvider, messageSync } from 'y-websocket'
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 
 export interface DeliveryState {
   /** Changes made here (or loaded from this device) that the server has not confirmed. */
@@ -26,6 +26,13 @@ export interface DeliveryOptions {
   /** Changes within this window are confirmed with one question. */
   batchMs?: number
   now?: () => Date
+}
+
+/** Whether state vector `outer` includes everything of `inner` (every client's clock at least as far). */
+export function covers(outer: Uint8Array, inner: Uint8Array): boolean {
+  const have = Y.decodeStateVector(outer)
+  for (const [client, clock] of Y.decodeStateVector(inner)) if ((have.get(client) ?? 0) < clock) return false
+  return true
 }
 
 /** `null`: the provider's own step 1, sent when a connection opens. */
@@ -69,6 +76,18 @@ export class DeliveryTracker {
 
   get state(): DeliveryState {
     return { pending: this.#made > this.#confirmed, lastSyncedAt: this.#lastSyncedAt }
+  }
+
+  /**
+   * What this device's copy says the server had confirmed before (a reload): if the document
+   * holds nothing beyond that state, what the copy loaded is not pending, and the last sync
+   * is that one rather than "not yet". Anything written since stays pending.
+   */
+  restoreConfirmed(stateVector: Uint8Array, at: Date): void {
+    if (!covers(stateVector, Y.encodeStateVector(this.#doc))) return
+    this.#confirmed = this.#made
+    this.#lastSyncedAt ??= at
+    this.#emit()
   }
 
   /** Calls `listener` on every change of {@link state}; returns the unsubscribe function. */

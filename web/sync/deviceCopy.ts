@@ -16,7 +16,18 @@ export interface DeviceCopy {
   committed(): Promise<boolean>
   /** Deletes the copy (the document was deleted on the server). */
   clear(): Promise<void>
+  /**
+   * What the server last confirmed this device had (its state vector, and when), kept with the
+   * copy: after a reload, content the server already has is not "pending" again.
+   */
+  readConfirmed?(): Promise<Confirmed | null>
+  writeConfirmed?(confirmed: Confirmed): void
   destroy(): void
+}
+
+export interface Confirmed {
+  at: Date
+  stateVector: Uint8Array
 }
 
 export type DeviceCopyFactory = (name: string, doc: Y.Doc) => DeviceCopy
@@ -24,6 +35,14 @@ export type DeviceCopyFactory = (name: string, doc: Y.Doc) => DeviceCopy
 export function deviceCopyName(docId: string): string {
   return `tandem:doc:${docId}`
 }
+
+/** A share link's copy is named by the link's id: the page never learns its document's id. */
+export function sharedCopyName(shareId: string): string {
+  return `tandem:share:${shareId}`
+}
+
+/** The key of {@link Confirmed} in y-indexeddb's own key-value store of the copy. */
+const CONFIRMED_KEY = 'confirmed'
 
 export const indexedDbCopy: DeviceCopyFactory = (name, doc) => {
   const persistence = new IndexeddbPersistence(name, doc)
@@ -59,6 +78,24 @@ export const indexedDbCopy: DeviceCopyFactory = (name, doc) => {
     },
     clear() {
       return persistence.clearData()
+    },
+    async readConfirmed() {
+      try {
+        const stored: unknown = await persistence.get(CONFIRMED_KEY)
+        if (typeof stored !== 'string') return null
+        const value = JSON.parse(stored) as { at?: unknown; stateVector?: unknown }
+        if (typeof value.at !== 'number' || !Array.isArray(value.stateVector)) return null
+        return { at: new Date(value.at), stateVector: Uint8Array.from(value.stateVector as number[]) }
+      } catch {
+        return null
+      }
+    },
+    writeConfirmed(confirmed) {
+      if (persistence.db === null) return
+      const value = JSON.stringify({ at: confirmed.at.getTime(), stateVector: [...confirmed.stateVector] })
+      persistence.set(CONFIRMED_KEY, value).catch(() => {
+        // A copy closing meanwhile: the next confirmation writes it.
+      })
     },
     destroy() {
       void persistence.destroy()

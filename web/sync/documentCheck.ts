@@ -4,7 +4,7 @@
  * asks once at start and then every few seconds while the server seems unreachable; the answer
  * can end the session the same way a close code does.
  */
-import { type ApiClient, ApiError, call } from '../api'
+import { type ApiClient, ApiError, type ShareApiClient, call } from '../api'
 import type { Ending } from './closeReasons'
 
 export type DocumentCheck =
@@ -24,6 +24,24 @@ export function restDocumentChecker(api: ApiClient, docId: string): DocumentChec
       return { kind: 'found', title: record.title }
     } catch (error) {
       return checkFromError(error)
+    }
+  }
+}
+
+/**
+ * A share link page's checker: `GET /api/shares/:shareId`. An unknown link is a revoked one (or
+ * its document was deleted; the page cannot tell, and need not).
+ */
+export function shareDocumentChecker(api: ShareApiClient, shareId: string): DocumentChecker {
+  return async () => {
+    try {
+      const shared = await call(api.api.shares[':shareId'].$get({ param: { shareId } }))
+      return { kind: 'found', title: shared.title }
+    } catch (error) {
+      const check = checkFromError(error)
+      return check.kind === 'ended' && check.ending.kind === 'deleted'
+        ? { kind: 'ended', ending: { kind: 'revoked' } }
+        : check
     }
   }
 }

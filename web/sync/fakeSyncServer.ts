@@ -10,7 +10,7 @@ import * as encoding from 'lib0/encoding'
 import { readSyncMessage, writeSyncStep1, writeUpdate } from 'y-protocols/sync'
 import { messageSync } from 'y-websocket'
 import * as Y from 'yjs'
-import type { DeviceCopyFactory } from './deviceCopy'
+import type { Confirmed, DeviceCopyFactory } from './deviceCopy'
 import type { DocumentCheck } from './documentCheck'
 import type { Network } from './network'
 
@@ -164,16 +164,33 @@ export function memoryNetwork(): Network & { set(online: boolean): void } {
 export interface MemoryCopies {
   factory: DeviceCopyFactory
   cleared: string[]
+  /** Names of the copies opened, in order. */
+  opened: string[]
+  /** What each copy holds, kept across sessions like IndexedDB across reloads. */
+  stored: Map<string, { updates: Uint8Array[]; confirmed: Confirmed | null }>
 }
 
 export function memoryCopies(): MemoryCopies {
   const cleared: string[] = []
+  const opened: string[] = []
+  const stored = new Map<string, { updates: Uint8Array[]; confirmed: Confirmed | null }>()
   return {
     cleared,
-    factory: (name) => {
+    opened,
+    stored,
+    factory: (name, doc) => {
+      opened.push(name)
       let loaded = false
+      const origin = Symbol('device copy')
       const listeners: Array<() => void> = []
+      const copy = stored.get(name) ?? { updates: [], confirmed: null }
+      stored.set(name, copy)
+      const record = (update: Uint8Array, from: unknown): void => {
+        if (from !== origin) copy.updates.push(update)
+      }
       setTimeout(() => {
+        if (copy.updates.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(copy.updates), origin)
+        doc.on('update', record)
         loaded = true
         for (const listener of listeners) listener()
       }, 0)
@@ -182,12 +199,17 @@ export function memoryCopies(): MemoryCopies {
           return loaded
         },
         onLoaded: (listener) => listeners.push(listener),
-        origin: Symbol('device copy'),
+        origin,
         committed: async () => true,
         clear: async () => {
           cleared.push(name)
+          stored.delete(name)
         },
-        destroy: () => {},
+        readConfirmed: async () => copy.confirmed,
+        writeConfirmed: (confirmed) => {
+          copy.confirmed = confirmed
+        },
+        destroy: () => doc.off('update', record),
       }
     },
   }

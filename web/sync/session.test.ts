@@ -25,9 +25,12 @@ describe('DocumentSession', () => {
     vi.useRealTimers()
   })
 
-  function open(server: FakeSyncServer, options: Partial<SessionOptions> = {}) {
-    const network = memoryNetwork()
-    const copies = memoryCopies()
+  function open(
+    server: FakeSyncServer,
+    options: Partial<SessionOptions> = {},
+    network = memoryNetwork(),
+    copies = memoryCopies(),
+  ) {
     const session = new DocumentSession({
       docId: 'doc1',
       token: null,
@@ -80,7 +83,7 @@ describe('DocumentSession', () => {
     await vi.waitFor(() => expect(session.state.connection).toBe('connected'))
     server.closeAll(4404, 'document deleted')
     await vi.waitFor(() => expect(session.state.ending).toEqual({ kind: 'deleted' }))
-    expect(session.state.connection).toBe('offline')
+    expect(session.state.connection).toBe('stopped')
     expect(copies.cleared).toEqual(['tandem:doc:doc1'])
     const sockets = server.sockets.length
     await vi.advanceTimersByTimeAsync(1000)
@@ -111,7 +114,8 @@ describe('DocumentSession', () => {
     server.down = true
     const checker = scriptedChecker({ kind: 'unknown' })
     const { session } = open(server, { check: checker.check })
-    await vi.waitFor(() => expect(session.state.connection).toBe('offline'))
+    // Online, but the server does not answer: said as such, not "offline".
+    await vi.waitFor(() => expect(session.state.connection).toBe('unreachable'))
     const before = checker.calls
     await vi.waitFor(() => expect(checker.calls).toBeGreaterThan(before + 2))
 
@@ -127,7 +131,7 @@ describe('DocumentSession', () => {
     checker.answer = { kind: 'ended', ending: { kind: 'denied', reason: 'token expired' } }
     await vi.waitFor(() => expect(session.state.ending).toEqual({ kind: 'denied', reason: 'token expired' }))
     const final = checker.calls
-    expect(session.state.connection).toBe('offline')
+    expect(session.state.connection).toBe('stopped')
     await vi.advanceTimersByTimeAsync(200)
     expect(checker.calls).toBe(final)
   })
@@ -170,6 +174,64 @@ describe('DocumentSession', () => {
     await vi.advanceTimersByTimeAsync(200)
     expect(checker.calls).toBe(calls)
     expect(server.sockets.filter((socket) => socket.readyState !== socket.CLOSED)).toHaveLength(0)
+  })
+
+  it('ends on 4410 (share link revoked)', async () => {
+    const server = new FakeSyncServer()
+    const { session } = open(server)
+    await vi.waitFor(() => expect(session.state.connection).toBe('connected'))
+    server.closeAll(4410, 'share link revoked')
+    await vi.waitFor(() => expect(session.state.ending).toEqual({ kind: 'revoked' }))
+  })
+
+  it('keeps a share link’s copy under the name it is given', async () => {
+    const server = new FakeSyncServer()
+    const { copies } = open(server, { docId: 'share1', deviceCopyName: 'tandem:share:share1' })
+    expect(copies.opened).toEqual(['tandem:share:share1'])
+  })
+
+  it('after a reload without a connection, is not pending for what the server had confirmed', async () => {
+    const server = new FakeSyncServer()
+    const copies = memoryCopies()
+    const first = open(server, {}, memoryNetwork(), copies)
+    await vi.waitFor(() => expect(first.session.state.connection).toBe('connected'))
+    write(first.session, 'stored words')
+    await vi.waitFor(() => expect(first.session.state.pending).toBe(false))
+    const syncedAt = first.session.state.lastSyncedAt
+    await vi.advanceTimersByTimeAsync(1100)
+    await vi.waitFor(() => expect(copies.stored.get('tandem:doc:doc1')?.confirmed).not.toBeNull())
+    first.session.destroy()
+
+    const offline = memoryNetwork()
+    offline.set(false)
+    const { session } = open(server, {}, offline, copies)
+    await vi.waitFor(() => expect(session.state.ready).toBe(true))
+    expect(session.fragment.toString()).toContain('stored words')
+    await vi.waitFor(() => expect(session.state.lastSyncedAt).not.toBeNull())
+    expect(session.state).toMatchObject({ connection: 'offline', pending: false })
+    expect(session.state.lastSyncedAt?.getTime()).toBeGreaterThanOrEqual(syncedAt?.getTime() ?? 0)
+  })
+
+  it('after a reload without a connection, is still pending for what the server never had', async () => {
+    const server = new FakeSyncServer()
+    const copies = memoryCopies()
+    const network = memoryNetwork()
+    const first = open(server, {}, network, copies)
+    await vi.waitFor(() => expect(first.session.state.connection).toBe('connected'))
+    await vi.advanceTimersByTimeAsync(1100)
+    await vi.waitFor(() => expect(copies.stored.get('tandem:doc:doc1')?.confirmed).not.toBeNull())
+    network.set(false)
+    write(first.session, 'unsent words')
+    await vi.waitFor(() => expect(first.session.state.savedOnDevice).toBe(true))
+    first.session.destroy()
+
+    const offline = memoryNetwork()
+    offline.set(false)
+    const { session } = open(server, {}, offline, copies)
+    await vi.waitFor(() => expect(session.state.ready).toBe(true))
+    await vi.advanceTimersByTimeAsync(50)
+    expect(session.fragment.toString()).toContain('unsent words')
+    expect(session.state.pending).toBe(true)
   })
 
   it('drops a REST answer that arrives after leaving', async () => {

@@ -21,7 +21,11 @@ import { type Network, browserNetwork } from './network'
 export { deviceCopyName }
 export { DOCUMENT_FIELD, META_FIELD, TITLE_KEY }
 
-export type ConnectionState = 'connected' | 'connecting' | 'offline'
+/**
+ * `offline`: the browser says it has no network. `unreachable`: it has one, but the server has
+ * not answered several attempts (retrying). `stopped`: the session ended (deleted, revoked, …).
+ */
+export type ConnectionState = 'connected' | 'connecting' | 'unreachable' | 'offline' | 'stopped'
 
 export interface SessionState {
   connection: ConnectionState
@@ -39,7 +43,13 @@ export interface SessionState {
 }
 
 export interface SessionOptions {
+  /**
+   * The room in the socket's address (`wsBase/<docId>`): a document's id, or a share link's id
+   * with `wsBase` ending in `/ws/s`.
+   */
   docId: string
+  /** This device's copy; the document's own (`deviceCopyName(docId)`) by default. */
+  deviceCopyName?: string
   token: string | null
   identity: Identity
   /** `ws(s)://host/ws` */
@@ -54,8 +64,11 @@ export interface SessionOptions {
   provider?: { WebSocketPolyfill?: typeof WebSocket; disableBc?: boolean; maxBackoffTime?: number }
 }
 
-/** Failed connection attempts in a row before we call it "offline" rather than "connecting". */
-const ATTEMPTS_BEFORE_OFFLINE = 3
+/** Failed connection attempts in a row before we call the server unreachable rather than "connecting". */
+const ATTEMPTS_BEFORE_UNREACHABLE = 3
+
+/** How often at most the server's last confirmation is written to the device copy. */
+const CONFIRMED_WRITE_MS = 1000
 
 export class DocumentSession {
   readonly doc = new Y.Doc()
@@ -72,13 +85,19 @@ export class DocumentSession {
   #changesMade = 0
   #changesSavedOnDevice = 0
   #deviceCheckQueued = false
+  /** The last confirmation by the server, and the timer that writes it to the device copy. */
+  #confirmedAt: Date | null = null
+  #confirmedTimer: ReturnType<typeof setTimeout> | null = null
   #left = false
   #destroyed = false
   #state: SessionState
 
   constructor(options: SessionOptions) {
     this.#network = options.network ?? browserNetwork
-    this.#deviceCopy = (options.deviceCopy ?? indexedDbCopy)(deviceCopyName(options.docId), this.doc)
+    this.#deviceCopy = (options.deviceCopy ?? indexedDbCopy)(
+      options.deviceCopyName ?? deviceCopyName(options.docId),
+      this.doc,
+    )
     this.provider = new WebsocketProvider(options.wsBase, options.docId, this.doc, {
       connect: false,
       params: options.token === null ? {} : { token: options.token },
@@ -100,7 +119,10 @@ export class DocumentSession {
           })
     this.#state = this.#compute()
 
-    this.#delivery.subscribe(() => this.#update())
+    this.#delivery.subscribe((delivery) => {
+      if (delivery.lastSyncedAt !== this.#confirmedAt) this.#rememberConfirmed(delivery.lastSyncedAt)
+      this.#update()
+    })
     this.provider.on('status', () => this.#update())
     this.provider.on('sync', (synced) => {
       if (synced) this.#ready = true
@@ -115,6 +137,9 @@ export class DocumentSession {
       if (this.fragment.length > 0) this.#ready = true
       this.#checkDeviceCopy()
       this.#update()
+      void this.#deviceCopy.readConfirmed?.().then((confirmed) => {
+        if (confirmed !== null && !this.#destroyed) this.#delivery.restoreConfirmed(confirmed.stateVector, confirmed.at)
+      })
     })
     this.doc.on('update', this.#onUpdate)
     this.meta.observe(this.#onMeta)
@@ -168,11 +193,13 @@ export class DocumentSession {
     this.hidePresence()
     this.#watch?.stop()
     this.#stopNetwork()
-    if (this.#state.pending && this.#state.connection !== 'offline' && this.#ending === null) {
+    const reaching = (state: SessionState): boolean =>
+      state.connection === 'connected' || state.connection === 'connecting'
+    if (this.#state.pending && reaching(this.#state) && this.#ending === null) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, timeoutMs)
         const unsubscribe = this.subscribe((state) => {
-          if (!state.pending || state.connection === 'offline' || state.ending !== null) done()
+          if (!state.pending || !reaching(state) || state.ending !== null) done()
         })
         function done(): void {
           clearTimeout(timer)
@@ -187,6 +214,7 @@ export class DocumentSession {
   destroy(): void {
     if (this.#destroyed) return
     this.#destroyed = true
+    if (this.#confirmedTimer !== null) clearTimeout(this.#confirmedTimer)
     this.#watch?.stop()
     this.#stopNetwork()
     this.doc.off('update', this.#onUpdate)
@@ -232,10 +260,26 @@ export class DocumentSession {
   }
 
   #connection(): ConnectionState {
-    if (this.#ending !== null || !this.#network.online) return 'offline'
+    if (this.#ending !== null) return 'stopped'
+    if (!this.#network.online) return 'offline'
     if (this.provider.wsconnected && this.provider.synced) return 'connected'
-    if (this.provider.wsUnsuccessfulReconnects >= ATTEMPTS_BEFORE_OFFLINE) return 'offline'
+    if (this.provider.wsUnsuccessfulReconnects >= ATTEMPTS_BEFORE_UNREACHABLE) return 'unreachable'
     return 'connecting'
+  }
+
+  /**
+   * The server confirmed this device is up to date: the document's state now is what it has.
+   * Kept with the device copy (at most once a second), so that a reload without a connection
+   * knows that what it loads is not pending.
+   */
+  #rememberConfirmed(at: Date | null): void {
+    this.#confirmedAt = at
+    if (at === null || this.#confirmedTimer !== null || this.#deviceCopy.writeConfirmed === undefined) return
+    this.#confirmedTimer = setTimeout(() => {
+      this.#confirmedTimer = null
+      if (this.#destroyed || this.#delivery.state.pending || this.#confirmedAt === null) return
+      this.#deviceCopy.writeConfirmed?.({ at: this.#confirmedAt, stateVector: Y.encodeStateVector(this.doc) })
+    }, CONFIRMED_WRITE_MS)
   }
 
   #title(): string | null {
@@ -261,7 +305,7 @@ export class DocumentSession {
     const next = this.#compute()
     // The server seems away while the browser is online: a refusal before the socket opens
     // (deleted, token expired) looks just like that, so REST is asked regularly meanwhile.
-    this.#watch?.setUnreachable(next.connection === 'offline' && next.ending === null && this.#network.online)
+    this.#watch?.setUnreachable(next.connection === 'unreachable')
     const previous = this.#state
     const changed = (Object.keys(next) as Array<keyof SessionState>).some((key) => next[key] !== previous[key])
     if (!changed) return

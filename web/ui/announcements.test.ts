@@ -154,6 +154,16 @@ describe('ConnectionAnnouncer', () => {
     expect(said).toEqual([])
   })
 
+  it('says the server cannot be reached, not "offline", while the browser is online', () => {
+    const said: string[] = []
+    const announcer = new ConnectionAnnouncer((text) => said.push(text))
+    announcer.update({ connection: 'connected', pending: false })
+    announcer.update({ connection: 'connecting', pending: false })
+    announcer.update({ connection: 'unreachable', pending: false })
+    announcer.update({ connection: 'connected', pending: false })
+    expect(said).toEqual([SAYS.lost, SAYS.unreachable, SAYS.back])
+  })
+
   it('says the connection was lost, went offline and came back, without every attempt in between', () => {
     announcer.update({ connection: 'connected', pending: false })
     announcer.update({ connection: 'connecting', pending: false })

@@ -18,6 +18,7 @@ export type Say = (text: string) => void
 export const CONNECTION_MESSAGES = {
   lost: 'Connection lost. Reconnecting… Your edits are kept on this device.',
   offline: 'Offline. Your edits are kept on this device and sync when the connection returns.',
+  unreachable: 'Can’t reach the server. Retrying… Your edits are kept on this device.',
   back: 'Connected again.',
   backSaved: 'Connected again. All changes saved.',
   backSaving: 'Connected again. Saving your changes…',
@@ -57,6 +58,9 @@ export class ConnectionAnnouncer {
       } else if (state.connection === 'offline') {
         this.#away = true
         this.#say(CONNECTION_MESSAGES.offline)
+      } else if (state.connection === 'unreachable') {
+        this.#away = true
+        this.#say(CONNECTION_MESSAGES.unreachable)
       } else if (previous === 'connected') {
         this.#away = true
         this.#say(CONNECTION_MESSAGES.lost)

@@ -1,7 +1,15 @@
 // @vitest-environment happy-dom
 import { render } from 'preact'
 import { afterEach, describe, expect, it } from 'vitest'
-import { SHORTCUTS, SHORTCUT_GROUPS, ariaKeyShortcuts, describeKeys, matchesKeys, withShortcut } from './shortcuts'
+import {
+  SHORTCUTS,
+  SHORTCUT_GROUPS,
+  ariaKeyShortcuts,
+  describeKeys,
+  isSaveShortcut,
+  matchesKeys,
+  withShortcut,
+} from './shortcuts'
 import { ShortcutList } from './shortcutsDialog'
 
 const key = (init: KeyboardEventInit) => new KeyboardEvent('keydown', init)
@@ -30,6 +38,16 @@ describe('keyboard shortcuts', () => {
     expect(matchesKeys(key({ key: 's', ctrlKey: true }), 'Mod-S', false)).toBe(true)
     expect(matchesKeys(key({ key: 'S', ctrlKey: true, shiftKey: true }), 'Mod-S', false)).toBe(false)
     expect(matchesKeys(key({ key: 'S', ctrlKey: true, shiftKey: true }), 'Mod-Shift-S', false)).toBe(true)
+  })
+
+  it('takes Ctrl+S and ⌘S for "save" on every platform, and nothing else', () => {
+    const key = (init: KeyboardEventInit) => new KeyboardEvent('keydown', init)
+    expect(isSaveShortcut(key({ key: 's', ctrlKey: true }))).toBe(true)
+    expect(isSaveShortcut(key({ key: 's', metaKey: true }))).toBe(true)
+    expect(isSaveShortcut(key({ key: 'S', ctrlKey: true, shiftKey: true }))).toBe(false)
+    expect(isSaveShortcut(key({ key: 's' }))).toBe(false)
+    expect(isSaveShortcut(key({ key: 's', ctrlKey: true, altKey: true }))).toBe(false)
+    expect(SHORTCUT_GROUPS.some((group) => group.ids.includes('save'))).toBe(true)
   })
 
   it('the dialog lists every shortcut of every group, each with a label and keys', () => {

@@ -19,6 +19,7 @@ export interface Shortcut {
 
 export const SHORTCUTS = {
   shortcuts: { label: 'Show keyboard shortcuts', keys: ['Mod-/'] },
+  save: { label: 'Say whether all changes are saved (they save as you type)', keys: ['Mod-S'] },
   undo: { label: 'Undo', keys: ['Mod-Z'] },
   redo: { label: 'Redo', keys: ['Mod-Shift-Z', 'Mod-Y'] },
   selectAll: { label: 'Select all', keys: ['Mod-A'] },
@@ -111,7 +112,7 @@ export const SHORTCUT_GROUPS: readonly ShortcutGroup[] = [
   },
   { title: 'Tables and tasks', ids: ['nextCell', 'previousCell', 'toggleTask'] },
   { title: 'Editing', ids: ['undo', 'redo', 'selectAll'] },
-  { title: 'Page', ids: ['shortcuts', 'toolbarMove', 'toolbarEnds', 'close'] },
+  { title: 'Page', ids: ['shortcuts', 'save', 'toolbarMove', 'toolbarEnds', 'close'] },
 ]
 
 export const isApple = (): boolean => /Mac|iPhone|iPad/.test(navigator.platform)
@@ -155,6 +156,11 @@ export function ariaKeyShortcuts(shortcut: Shortcut, apple = isApple()): string 
 export function withShortcut(label: string, shortcut: Shortcut | undefined, apple = isApple()): string {
   const first = shortcut?.keys?.[0]
   return first === undefined ? label : `${label} (${describeKeys(first, apple)})`
+}
+
+/** Ctrl+S or ⌘S, on any platform: both mean "save" to someone, and both open the browser's "Save page". */
+export function isSaveShortcut(event: KeyboardEvent): boolean {
+  return SHORTCUTS.save.keys.some((keys) => matchesKeys(event, keys, false) || matchesKeys(event, keys, true))
 }
 
 /** Whether a keydown is `keys` (`Mod-/`, `Mod-Shift-S`): Mod is ⌘ on Apple devices, Ctrl elsewhere. */

@@ -9,21 +9,53 @@ import { useEffect, useReducer } from 'preact/hooks'
 import type { SessionState } from '../sync/session'
 import { clockTime, relativeTime } from '../time'
 
-const LABELS = { connected: 'Connected', connecting: 'Connecting…', offline: 'Offline' } as const
+/** "Offline" is the browser's word (no network); a server that does not answer is said as such. */
+const LABELS = {
+  connected: 'Connected',
+  connecting: 'Connecting…',
+  unreachable: 'Can’t reach the server',
+  offline: 'Offline',
+  stopped: 'Not syncing',
+} as const
 
 function detail(state: SessionState): string {
   if (state.connection === 'connected') return state.pending ? 'Saving…' : 'All changes saved'
   if (state.pending) return state.savedOnDevice ? 'Changes kept on this device' : 'Saving on this device…'
-  return state.connection === 'offline' ? 'Edits will sync when back online' : 'Reconnecting…'
+  switch (state.connection) {
+    case 'offline':
+      return 'Edits will sync when back online'
+    case 'unreachable':
+      return 'Retrying…'
+    case 'stopped':
+      return 'All changes saved'
+    default:
+      return 'Reconnecting…'
+  }
 }
 
 export function describeStatus(state: SessionState): string {
   const syncedAt = state.lastSyncedAt === null ? '' : ` Last synced at ${clockTime(state.lastSyncedAt)}.`
-  return (
-    (state.connection === 'offline'
-      ? 'Offline: your edits are kept on this device and merged when the connection returns.'
-      : `${LABELS[state.connection]}: ${detail(state)}.`) + syncedAt
-  )
+  switch (state.connection) {
+    case 'offline':
+      return `Offline: your edits are kept on this device and merged when the connection returns.${syncedAt}`
+    case 'unreachable':
+      return `Can’t reach the server — retrying. Your edits are kept on this device.${syncedAt}`
+    default:
+      return `${LABELS[state.connection]}: ${detail(state)}.${syncedAt}`
+  }
+}
+
+/**
+ * What Ctrl+S (⌘S) says instead of the browser's "Save page": whether everything is saved,
+ * truthfully — on the server, on this device only, or still being written.
+ */
+export function describeSave(state: SessionState, readOnly: boolean): string {
+  if (readOnly) return 'This document is view only: there is nothing to save.'
+  if (!state.pending) return 'All changes saved.'
+  if (state.connection === 'connected') return 'Saving…'
+  if (!state.savedOnDevice) return 'Saving on this device…'
+  const why = state.connection === 'offline' ? 'you are offline' : 'the server can’t be reached'
+  return `Not synced yet: ${why}. Your changes are kept on this device and sync when the connection returns.`
 }
 
 export function StatusIndicator(props: { state: SessionState }) {

@@ -127,7 +127,7 @@ describe('PostgreSQL store', () => {
       database,
       'SELECT name, applied_at FROM schema_migrations ORDER BY name',
     )
-    // The numbered version keeps when it was applied; later migrations are applied now.
+    // The numbered version is recorded by name with its date; later migrations are applied now.
     expect(rows[0]).toEqual({ name: '0001_documents', applied_at: new Date('2025-01-02T03:04:05Z') })
     expect(rows.map((row) => row.name)).toEqual(POSTGRES_MIGRATIONS.map((migration) => migration.name).sort())
     const tables = await query(database, "SELECT 1 FROM pg_tables WHERE tablename = 'schema_migrations_numbered'")

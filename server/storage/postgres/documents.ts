@@ -88,7 +88,7 @@ export class PostgresDocumentStore implements DocumentStore {
     return new PostgresDocumentStore(await openPostgresDatabase(options), options)
   }
 
-  /** The pool, for the stores of other concerns (files, versions, search, …) on the same database. */
+  /** The pool, for the stores of other concerns (files, versions, search, shares, …) on the same database; this store ends it. */
   get database(): PostgresDatabase {
     return this.#database
   }

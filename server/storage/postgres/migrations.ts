@@ -101,6 +101,21 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = checkMigrations([
       );
       COMMENT ON COLUMN search_documents.indexed_at IS 'when the text was read, milliseconds since the Unix epoch';
       CREATE INDEX search_documents_vector ON search_documents USING gin (vector);
+      `,
+    },
+    {
+    name: '0351_shares',
+    sql: `
+      CREATE TABLE shares (
+        id text COLLATE "C" PRIMARY KEY,
+        doc_id text COLLATE "C" NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        role text NOT NULL,
+        created_at bigint NOT NULL,
+        expires_at bigint
+      );
+      COMMENT ON COLUMN shares.created_at IS 'milliseconds since the Unix epoch';
+      COMMENT ON COLUMN shares.expires_at IS 'milliseconds since the Unix epoch; null: until revoked';
+      CREATE INDEX shares_by_document ON shares (doc_id, created_at);
     `,
   },
 ])

@@ -113,6 +113,19 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = checkMigrations([
       CREATE TRIGGER search_documents_deleted AFTER DELETE ON search_documents BEGIN
         DELETE FROM search_fts WHERE rowid = old.entry;
       END;
+      `,
+    },
+    {
+    name: '0351_shares',
+    sql: `
+      CREATE TABLE shares (
+        id TEXT PRIMARY KEY,
+        doc_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+        role TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER
+      );
+      CREATE INDEX shares_by_document ON shares (doc_id, created_at);
     `,
   },
 ])

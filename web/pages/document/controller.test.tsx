@@ -11,12 +11,12 @@ import type { Identity } from '../../identity'
 import { memoryStorage } from '../../memoryStorage'
 import type { DocumentCheck } from '../../sync/documentCheck'
 import { FakeSyncServer, memoryCopies, memoryNetwork, scriptedChecker } from '../../sync/fakeSyncServer'
-import { DOCUMENT_FIELD, DocumentSession, META_FIELD, TITLE_KEY } from '../../sync/session'
+import { DOCUMENT_FIELD, DocumentSession, META_FIELD, type SessionOptions, TITLE_KEY } from '../../sync/session'
 import { CONNECTION_MESSAGES } from '../../ui/announcements'
 import { DELETED } from '../message'
 import type { Page } from '../page'
 import { NAVIGATE_EVENT } from '../../router'
-import { RESTORED_MESSAGE, documentPage } from './controller'
+import { RESTORED_MESSAGE, documentPage, sharedPage } from './controller'
 
 const identity: Identity = { id: 'me', name: 'Ada', color: '#1971c2' }
 
@@ -54,10 +54,14 @@ describe('the document page', () => {
     document.body.replaceChildren()
   })
 
-  function open(): void {
+  let opened: SessionOptions | null = null
+
+  function open(shareId: string | null = null): void {
     const storage = memoryStorage()
-    page = documentPage(root, { storage, access: new AccessStore(storage), identity }, 'doc1', {
+    const make = shareId === null ? documentPage : sharedPage
+    page = make(root, { storage, access: new AccessStore(storage), identity }, shareId ?? 'doc1', {
       openSession: (options) => {
+        opened = options
         session = new DocumentSession({
           ...options,
           check: checker.check,
@@ -124,12 +128,37 @@ describe('the document page', () => {
     await vi.waitFor(() => expect(byTestId('not-found')).not.toBeNull())
   })
 
+  it('opens a share link’s page by its id alone: view only, no Share, no way to the list, no document id', async () => {
+    open('share1')
+    await vi.waitFor(() => expect(byTestId('editor')?.textContent).toBe('Hello there'))
+    expect(opened).toMatchObject({ docId: 'share1', deviceCopyName: 'tandem:share:share1', token: null })
+    expect(opened?.wsBase).toMatch(/\/ws\/s$/)
+    expect(byTestId('editor')?.getAttribute('contenteditable')).toBe('false')
+    expect(byTestId('view-only')?.hidden).toBe(false)
+    expect(byTestId('share-button')).toBeNull()
+    expect(byTestId('home-link')).toBeNull()
+    expect(document.querySelector('[data-doc-id]')).toBeNull()
+    server.closeAll(4410, 'share link revoked')
+    await vi.waitFor(() => expect(byTestId('share-revoked')).not.toBeNull())
+  })
+
+  it('answers Ctrl+S with whether everything is saved, instead of the browser’s dialog', async () => {
+    open()
+    await vi.waitFor(() => expect(byTestId('connection-status')?.dataset.state).toBe('connected'))
+    const event = new KeyboardEvent('keydown', { key: 's', ctrlKey: true, bubbles: true, cancelable: true })
+    document.body.dispatchEvent(event)
+    expect(event.defaultPrevented).toBe(true)
+    await vi.waitFor(() => expect(byTestId('toast')?.textContent).toBe('All changes saved.'))
+  })
+
   it('says when access was refused over REST while the socket could not open', async () => {
     server.down = true
     checker = scriptedChecker({ kind: 'unknown' })
     open()
-    await vi.waitFor(() => expect(byTestId('connection-status')?.dataset.state).toBe('offline'))
-    expect(byTestId('doc-loading')?.textContent).toContain('You are offline')
+    // The browser is online: the server is unreachable, which is not "offline".
+    await vi.waitFor(() => expect(byTestId('connection-status')?.dataset.state).toBe('unreachable'))
+    expect(byTestId('connection-status')?.textContent).toContain('Can’t reach the server')
+    expect(byTestId('doc-loading')?.textContent).toContain('Can’t reach the server')
     checker.answer = { kind: 'ended', ending: { kind: 'denied', reason: 'token expired' } } satisfies DocumentCheck
     await vi.waitFor(() => expect(byTestId('access-denied')?.textContent).toContain('expired'))
   })

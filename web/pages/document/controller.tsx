@@ -1,5 +1,7 @@
 /**
- * `/d/:id`: the editor page, and the one owner of its lifecycle:
+ * `/d/:id`: the editor page, and the one owner of its lifecycle (also of `/s/:shareId`, a view
+ * link's page: the same document read-only, reached through the link's id alone — the page
+ * never learns the document's id, which on an open server is the key to edit it):
  *
  *   opening ──(session ready)──► editing ──(session ended: too large, broken)──► ended
  *      │                            │                                             │
@@ -11,18 +13,20 @@
  * controller opens the editor (web/editor/host.ts) once, reacts to the ending, renders the view
  * (view.tsx) from its state, and on dispose closes everything it opened, in order. It also
  * tells screen readers what changed (ui/announcements.ts) and owns the page's own shortcuts
- * (Ctrl+/ for the shortcuts dialog).
+ * (Ctrl+/ for the shortcuts dialog, Ctrl+S or ⌘S for "All changes saved" instead of the
+ * browser's "Save page").
  */
 import { createRef, render } from 'preact'
 import type { ExportFormat } from '../../../protocol/api'
-import { ApiError, type ApiClient, call, createApi, uploadFile } from '../../api'
+import { ApiError, type ApiClient, call, createApi, createShareApi, uploadFile } from '../../api'
 import { describeCounts } from '../../editor/counts'
 import { EditorHost } from '../../editor/host'
 import type { UploadFailure } from '../../editor/imageUpload'
 import { browserNetwork } from '../../sync/network'
 import type { Identity } from '../../identity'
 import type { Ending } from '../../sync/closeReasons'
-import { type DocumentChecker, restDocumentChecker } from '../../sync/documentCheck'
+import { sharedCopyName } from '../../sync/deviceCopy'
+import { type DocumentChecker, restDocumentChecker, shareDocumentChecker } from '../../sync/documentCheck'
 import { presenceUsers } from '../../sync/presence'
 import { DocumentSession, type SessionOptions, type SessionState } from '../../sync/session'
 import { type VersionsClient, createVersionsApi } from '../../versionsApi'
@@ -31,7 +35,8 @@ import { ConnectionAnnouncer, PresenceAnnouncer } from '../../ui/announcements'
 import { downloadDocument } from '../../ui/downloadMenu'
 import { openShareDialog } from '../../ui/share'
 import { HistoryPanel } from '../../ui/historyPanel'
-import { SHORTCUTS, matchesKeys } from '../../ui/shortcuts'
+import { SHORTCUTS, isSaveShortcut, matchesKeys } from '../../ui/shortcuts'
+import { describeSave } from '../../ui/status'
 import { toggleShortcutsDialog } from '../../ui/shortcutsDialog'
 import { type TitleEditor, createTitleEditor } from '../../ui/title'
 import { documentPath, navigate } from '../../router'
@@ -47,6 +52,8 @@ type Phase = 'opening' | 'editing' | 'ended' | 'disposed'
 const OPENING = 'Opening document…'
 const OFFLINE_FIRST_VISIT =
   'You are offline, and this document has not been opened on this device before. It will open once the connection returns.'
+const UNREACHABLE_FIRST_VISIT =
+  'Can’t reach the server, and this document has not been opened on this device before. It will open once the server answers.'
 
 function socketBase(): string {
   return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`
@@ -67,22 +74,40 @@ export interface DocumentPageDeps {
 
 const browserDeps: DocumentPageDeps = { openSession: (options) => new DocumentSession(options) }
 
+/** A document by its id, or a view link by its share id (the document's id stays unknown here). */
+export type PageTarget = { kind: 'document'; docId: string } | { kind: 'shared'; shareId: string }
+
 export function documentPage(
   root: HTMLElement,
   app: AppContext,
   docId: string,
   deps: DocumentPageDeps = browserDeps,
 ): Page {
-  return new DocumentController(root, app, docId, deps)
+  return new DocumentController(root, app, { kind: 'document', docId }, deps)
+}
+
+/** `/s/:shareId`: the document of a view link, read-only and live. */
+export function sharedPage(
+  root: HTMLElement,
+  app: AppContext,
+  shareId: string,
+  deps: DocumentPageDeps = browserDeps,
+): Page {
+  return new DocumentController(root, app, { kind: 'shared', shareId }, deps)
 }
 
 export class DocumentController implements Page {
   readonly #root: HTMLElement
   readonly #app: AppContext
-  readonly #docId: string
+  /** Null on a share link's page. */
+  readonly #docId: string | null
   readonly #readOnly: boolean
-  readonly #api: ApiClient
-  readonly #versionsApi: VersionsClient
+  /** The document API with this page's token; null on a share link's page, which may not use it. */
+  readonly #api: ApiClient | null
+  /** No token: the server is open (a server with AUTH_SECRET would have refused this page). */
+  readonly #openServer: boolean
+  /** Null on a share link's page (no history there). */
+  readonly #versionsApi: VersionsClient | null
   readonly #canDeleteVersions: boolean
   readonly #token: string | null
   readonly #check: DocumentChecker
@@ -105,31 +130,56 @@ export class DocumentController implements Page {
   #wasConnected = false
   #historyOpen = false
 
-  constructor(root: HTMLElement, app: AppContext, docId: string, deps: DocumentPageDeps = browserDeps) {
+  constructor(root: HTMLElement, app: AppContext, target: PageTarget, deps: DocumentPageDeps = browserDeps) {
     this.#root = root
     this.#app = app
-    this.#docId = docId
-    const access = app.access.documentAccess(docId, new URL(location.href))
-    this.#readOnly = access.readOnly
-    this.#api = createApi(access.token)
-    this.#versionsApi = createVersionsApi(access.token)
-    this.#canDeleteVersions = access.role === 'admin'
-    this.#token = access.token
-    this.#check = deps.check ?? restDocumentChecker(this.#api, docId)
     this.#restoreCheckMs = deps.restoreCheckMs ?? RESTORE_CHECK_MS
-    this.#session = deps.openSession({
-      docId,
-      token: access.token,
-      identity: app.identity,
-      wsBase: socketBase(),
-      check: this.#check,
-    })
+    if (target.kind === 'document') {
+      const { docId } = target
+      const access = app.access.documentAccess(docId, new URL(location.href))
+      this.#docId = docId
+      this.#readOnly = access.readOnly
+      this.#api = createApi(access.token)
+      this.#openServer = access.token === null
+      this.#versionsApi = createVersionsApi(access.token)
+      this.#canDeleteVersions = access.role === 'admin'
+      this.#token = access.token
+      this.#check = deps.check ?? restDocumentChecker(this.#api, docId)
+      this.#session = deps.openSession({
+        docId,
+        token: access.token,
+        identity: app.identity,
+        wsBase: socketBase(),
+        check: this.#check,
+      })
+    } else {
+      // Everything this page asks for is addressed by the share id: the socket's room
+      // (`/ws/s/:shareId`), the REST check, and the device copy's name.
+      const { shareId } = target
+      this.#docId = null
+      this.#readOnly = true
+      this.#api = null
+      this.#openServer = false
+      this.#versionsApi = null
+      this.#canDeleteVersions = false
+      this.#token = null
+      this.#check = shareDocumentChecker(createShareApi(), shareId)
+      this.#session = deps.openSession({
+        docId: shareId,
+        deviceCopyName: sharedCopyName(shareId),
+        token: null,
+        identity: app.identity,
+        wsBase: `${socketBase()}/s`,
+        check: this.#check,
+      })
+    }
+    const api = this.#api
+    const docId = this.#docId
     this.#title = createTitleEditor({
       // keepalive: a rename typed just before leaving the page still arrives.
       save: async (title) => {
-        await call(
-          this.#api.api.docs[':id'].$patch({ param: { id: docId }, json: { title } }, { init: { keepalive: true } }),
-        )
+        if (api === null || docId === null) throw new Error('this page is view only')
+        await call(api.api.docs[':id'].$patch({ param: { id: docId }, json: { title } }, { init: { keepalive: true } }))
       },
       onEnter: () => this.#host?.focusStart(),
       onSaveFailed: (error) => {
@@ -207,7 +257,10 @@ export class DocumentController implements Page {
     this.#presenceNews.setConnected(connected && state.ending === null)
     if (connected && !this.#wasConnected) this.#title.retry()
     this.#wasConnected = connected
-    if (this.#phase === 'opening' && !state.ready && state.connection === 'offline') this.#loading = OFFLINE_FIRST_VISIT
+    if (this.#phase === 'opening' && !state.ready) {
+      if (state.connection === 'offline') this.#loading = OFFLINE_FIRST_VISIT
+      else if (state.connection === 'unreachable') this.#loading = UNREACHABLE_FIRST_VISIT
+    }
     this.#render()
   }
 
@@ -222,11 +275,16 @@ export class DocumentController implements Page {
       provider: this.#session.provider,
       identity: this.#app.identity,
       readOnly: this.#readOnly,
-      images: {
-        upload: (file) =>
-          uploadFile(this.#token, this.#docId, file).catch((error: unknown) => Promise.reject(uploadFailure(error))),
-        network: browserNetwork,
-      },
+      images:
+        this.#docId === null
+          ? undefined
+          : {
+              upload: (file) =>
+                uploadFile(this.#token, this.#docId as string, file).catch((error: unknown) =>
+                  Promise.reject(uploadFailure(error)),
+                ),
+              network: browserNetwork,
+            },
       onCounts: (counts) => {
         this.#counts = describeCounts(counts)
         this.#render()
@@ -275,7 +333,7 @@ export class DocumentController implements Page {
         if (stopped || answer.kind !== 'found') return
         this.#stopRestoreWatch?.()
         announce(RESTORED_MESSAGE)
-        navigate(documentPath(this.#docId), { replace: true })
+        if (this.#docId !== null) navigate(documentPath(this.#docId), { replace: true })
       })
     }, this.#restoreCheckMs)
     this.#stopRestoreWatch = () => {
@@ -301,6 +359,12 @@ export class DocumentController implements Page {
 
   #listenToKeys(): () => void {
     const onKeyDown = (event: KeyboardEvent): void => {
+      if (isSaveShortcut(event)) {
+        // Everything is saved as it is typed: say so, rather than the browser's "Save page".
+        event.preventDefault()
+        toast(describeSave(this.#session.state, this.#readOnly))
+        return
+      }
       if (!SHORTCUTS.shortcuts.keys.some((keys) => matchesKeys(event, keys))) return
       event.preventDefault()
       toggleShortcutsDialog()
@@ -318,6 +382,7 @@ export class DocumentController implements Page {
 
   /** Saves the document as a file; the browser shows the download, a failure is told. */
   async #download(format: ExportFormat): Promise<void> {
+    if (this.#api === null || this.#docId === null) return
     try {
       const name = await downloadDocument(this.#api, this.#docId, format)
       announce(`Downloaded ${name}`)
@@ -341,20 +406,25 @@ export class DocumentController implements Page {
     this.#render()
   }
 
+  #share(api: ApiClient, docId: string): () => void {
+    return () => openShareDialog({ api, docId, canEdit: !this.#readOnly, openServer: this.#openServer })
+  }
+
   #render(): void {
     if (this.#phase === 'disposed') return
-    const panel = this.#historyOpen ? (
-      <div id="history-panel" class="doc-panel">
-        <HistoryPanel
-          docId={this.#docId}
-          api={this.#versionsApi}
-          canEdit={!this.#readOnly}
-          canDelete={this.#canDeleteVersions}
-          current={() => this.#host?.editor?.getJSON() ?? null}
-          onClose={() => this.#toggleHistory(false)}
-        />
-      </div>
-    ) : null
+    const panel =
+      this.#historyOpen && this.#docId !== null && this.#versionsApi !== null ? (
+        <div id="history-panel" class="doc-panel">
+          <HistoryPanel
+            docId={this.#docId}
+            api={this.#versionsApi}
+            canEdit={!this.#readOnly}
+            canDelete={this.#canDeleteVersions}
+            current={() => this.#host?.editor?.getJSON() ?? null}
+            onClose={() => this.#toggleHistory(false)}
+          />
+        </div>
+      ) : null
     render(
       <DocumentView
         docId={this.#docId}
@@ -372,11 +442,11 @@ export class DocumentController implements Page {
         sheet={this.#sheet}
         onSkipToDocument={() => this.#skipToDocument()}
         historyOpen={this.#historyOpen}
-        onToggleHistory={() => this.#toggleHistory()}
+        onToggleHistory={this.#docId === null ? null : () => this.#toggleHistory()}
         panel={panel}
         onShowShortcuts={() => toggleShortcutsDialog()}
-        onShare={() => openShareDialog(this.#api, this.#docId, !this.#readOnly)}
-        onDownload={(format) => void this.#download(format)}
+        onShare={this.#api === null || this.#docId === null ? null : this.#share(this.#api, this.#docId)}
+        onDownload={this.#docId === null ? null : (format) => void this.#download(format)}
         onPrint={() => window.print()}
         onSelectPerson={(user) => this.#goToCaret(user.name)}
         onIdentityChange={(identity) => this.#changeIdentity(identity)}

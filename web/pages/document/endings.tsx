@@ -4,7 +4,7 @@
  * text, which stays readable, when it can no longer be saved.
  */
 import type { Ending } from '../../sync/closeReasons'
-import { DELETED, type Message, NOT_FOUND, accessDenied } from '../message'
+import { DELETED, LINK_REVOKED, type Message, NOT_FOUND, accessDenied } from '../message'
 
 export interface Banner {
   testId: string
@@ -20,6 +20,8 @@ export function outcomeOf(ending: Ending, editorShown: boolean, reload: () => vo
       return { kind: 'message', message: editorShown ? DELETED : NOT_FOUND }
     case 'denied':
       return { kind: 'message', message: accessDenied(ending.reason) }
+    case 'revoked':
+      return { kind: 'message', message: LINK_REVOKED }
     case 'tooLarge':
       return {
         kind: 'banner',

@@ -16,11 +16,13 @@ export interface DocumentHeaderProps {
   identity: Identity
   storage: Storage
   readOnly: boolean
-  /** Whether the History panel is open, and what toggles it. */
+  /** Whether the History panel is open, and what toggles it (null: no history here, a share link's page). */
   historyOpen: boolean
-  onToggleHistory(): void
-  onShare(): void
-  onDownload(format: ExportFormat): void
+  onToggleHistory: (() => void) | null
+  /** Null where nothing may be shared (a share link's page): no Share button. */
+  onShare: (() => void) | null
+  /** Null on a share link's page, which may not address the document: no Download menu. */
+  onDownload: ((format: ExportFormat) => void) | null
   onPrint(): void
   onShowShortcuts(): void
   onSelectPerson(user: PresenceUser): void
@@ -30,10 +32,18 @@ export interface DocumentHeaderProps {
 export function DocumentHeader(props: DocumentHeaderProps) {
   return (
     <header class="topbar">
-      <a class="brand" href="/" data-link data-testid="home-link" aria-label="tandem: all documents">
-        <span class="brand-mark" aria-hidden="true" />
-        <span class="brand-name">tandem</span>
-      </a>
+      {props.onShare === null ? (
+        // A share link's page offers no way into the rest of the server.
+        <span class="brand" data-testid="brand">
+          <span class="brand-mark" aria-hidden="true" />
+          <span class="brand-name">tandem</span>
+        </span>
+      ) : (
+        <a class="brand" href="/" data-link data-testid="home-link" aria-label="tandem: all documents">
+          <span class="brand-mark" aria-hidden="true" />
+          <span class="brand-name">tandem</span>
+        </a>
+      )}
       <StatusIndicator state={props.state} />
       <div class="topbar-spacer" />
       <PresenceList awareness={props.awareness} onSelect={props.onSelectPerson} />
@@ -60,20 +70,24 @@ export function DocumentHeader(props: DocumentHeaderProps) {
           <path d="M7 10h.01M11 10h.01M15 10h.01M7 14h10" />
         </svg>
       </button>
-      <button
-        type="button"
-        class="button"
-        data-testid="history-button"
-        aria-expanded={props.historyOpen}
-        aria-controls={props.historyOpen ? 'history-panel' : undefined}
-        onClick={props.onToggleHistory}
-      >
-        History
-      </button>
-      <DownloadMenu onDownload={props.onDownload} onPrint={props.onPrint} />
-      <button type="button" class="button" data-testid="share-button" aria-haspopup="dialog" onClick={props.onShare}>
-        Share
-      </button>
+      {props.onToggleHistory !== null && (
+        <button
+          type="button"
+          class="button"
+          data-testid="history-button"
+          aria-expanded={props.historyOpen}
+          aria-controls={props.historyOpen ? 'history-panel' : undefined}
+          onClick={props.onToggleHistory}
+        >
+          History
+        </button>
+      )}
+      {props.onDownload !== null && <DownloadMenu onDownload={props.onDownload} onPrint={props.onPrint} />}
+      {props.onShare !== null && (
+        <button type="button" class="button" data-testid="share-button" aria-haspopup="dialog" onClick={props.onShare}>
+          Share
+        </button>
+      )}
       <IdentityEditor identity={props.identity} storage={props.storage} onChange={props.onIdentityChange} />
     </header>
   )

@@ -12,7 +12,8 @@ import { type Banner, Banners } from './endings'
 import { DocumentHeader, type DocumentHeaderProps } from './header'
 
 export interface DocumentViewProps extends DocumentHeaderProps {
-  docId: string
+  /** Null on a share link's page, whose DOM must not name the document. */
+  docId: string | null
   title: TitleEditor
   /** Shown in the editor's place until it opens. */
   loading: string | null
@@ -38,7 +39,7 @@ function ToolbarSlot(props: { toolbar: HTMLElement | null }) {
 
 export function DocumentView(props: DocumentViewProps) {
   return (
-    <div class="doc-page" data-doc-id={props.docId}>
+    <div class="doc-page" data-doc-id={props.docId ?? undefined}>
       {/* biome-ignore lint/a11y/useValidAnchor: a real in-page link (#main without script); the click
           handler focuses the text instead, and keeps the fragment out of the address, whose change
           would make the router render the page anew */}
@@ -59,6 +60,11 @@ export function DocumentView(props: DocumentViewProps) {
         <Banners banner={props.banner} />
         <div class={props.panel === undefined || props.panel === null ? 'doc-body' : 'doc-body doc-body-with-panel'}>
           <article class="sheet" ref={props.sheet} tabIndex={-1} aria-label="Document">
+            {/* The page's level-one heading for screen readers' heading navigation (the field below
+                is a form control, and the text may have no heading of its own). */}
+            <h1 class="visually-hidden" data-testid="doc-heading">
+              {props.state.title ?? 'Untitled'}
+            </h1>
             <TitleField editor={props.title} />
             <div ref={props.editorHost} class="editor-host">
               {props.loading !== null && (
