@@ -6,7 +6,6 @@
 import type { Hono } from 'hono'
 import { hc } from 'hono/client'
 import type {
-  DocumentDto,
   DocumentListItemDto,
   DocumentsApi,
   FileDto,

@@ -11,15 +11,7 @@
  * (`common/errors.ts`).
  */
 import type { JSONContent } from '@tiptap/core'
-import type {
-  ContentFormat,
-  ExportFormat,
-  InitialContent,
-  Role,
-  ShareDto,
-  ShareLinkDto,
-  SharedDocumentDto,
-} from '../../protocol/api'
+import type { ExportFormat, InitialContent, Role, ShareDto, ShareLinkDto, SharedDocumentDto } from '../../protocol/api'
 import { queryWords } from '../../protocol/search'
 import { DEFAULT_TITLE } from '../../protocol/title'
 import { signToken } from '../common/auth'

@@ -126,7 +126,14 @@ async function admitShare(policy: UpgradePolicy, request: UpgradeRequest, shareI
   const refusal = policy.admit(ip, share.docId)
   if (refusal !== null) throw new RateLimited(refusal)
   // A view link writes nothing, so it has no author.
-  return { docId: share.docId, ip, canWrite: false, shareId, expiresAt: share.expiresAt, author: { sub: null, name: null } }
+  return {
+    docId: share.docId,
+    ip,
+    canWrite: false,
+    shareId,
+    expiresAt: share.expiresAt,
+    author: { sub: null, name: null },
+  }
 }
 
 /** `GET /ws/:docId` (or `/ws/s/:shareId`) that is not an upgrade: the endpoint speaks WebSockets only. */

@@ -102,8 +102,8 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = checkMigrations([
       COMMENT ON COLUMN search_documents.indexed_at IS 'when the text was read, milliseconds since the Unix epoch';
       CREATE INDEX search_documents_vector ON search_documents USING gin (vector);
       `,
-    },
-    {
+  },
+  {
     name: '0351_shares',
     sql: `
       CREATE TABLE shares (

@@ -114,8 +114,8 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = checkMigrations([
         DELETE FROM search_fts WHERE rowid = old.entry;
       END;
       `,
-    },
-    {
+  },
+  {
     name: '0351_shares',
     sql: `
       CREATE TABLE shares (
