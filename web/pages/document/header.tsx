@@ -42,6 +42,8 @@ export function DocumentHeader(props: DocumentHeaderProps) {
       >
         View only
       </span>
+      {/* Before the shortcuts button: Shift+Tab from Share reaches that one first. */}
+      <DownloadMenu onDownload={props.onDownload} onPrint={props.onPrint} />
       <button
         type="button"
         class="button button-icon"
@@ -57,7 +59,6 @@ export function DocumentHeader(props: DocumentHeaderProps) {
           <path d="M7 10h.01M11 10h.01M15 10h.01M7 14h10" />
         </svg>
       </button>
-      <DownloadMenu onDownload={props.onDownload} onPrint={props.onPrint} />
       <button type="button" class="button" data-testid="share-button" aria-haspopup="dialog" onClick={props.onShare}>
         Share
       </button>
