@@ -55,6 +55,20 @@ export function DocumentHeader(props: DocumentHeaderProps) {
       >
         View only
       </span>
+      {props.onToggleHistory !== null && (
+        <button
+          type="button"
+          class="button"
+          data-testid="history-button"
+          aria-expanded={props.historyOpen}
+          aria-controls={props.historyOpen ? 'history-panel' : undefined}
+          onClick={props.onToggleHistory}
+        >
+          History
+        </button>
+      )}
+      {/* Before the shortcuts button: Shift+Tab from Share reaches that one first. */}
+      {props.onDownload !== null && <DownloadMenu onDownload={props.onDownload} onPrint={props.onPrint} />}
       <button
         type="button"
         class="button button-icon"
@@ -70,19 +84,6 @@ export function DocumentHeader(props: DocumentHeaderProps) {
           <path d="M7 10h.01M11 10h.01M15 10h.01M7 14h10" />
         </svg>
       </button>
-      {props.onToggleHistory !== null && (
-        <button
-          type="button"
-          class="button"
-          data-testid="history-button"
-          aria-expanded={props.historyOpen}
-          aria-controls={props.historyOpen ? 'history-panel' : undefined}
-          onClick={props.onToggleHistory}
-        >
-          History
-        </button>
-      )}
-      {props.onDownload !== null && <DownloadMenu onDownload={props.onDownload} onPrint={props.onPrint} />}
       {props.onShare !== null && (
         <button type="button" class="button" data-testid="share-button" aria-haspopup="dialog" onClick={props.onShare}>
           Share
