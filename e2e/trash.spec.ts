@@ -132,6 +132,7 @@ test('an editor of a document deleted and restored elsewhere says so and opens i
 test('with AUTH_SECRET, the trash is hidden from a token that is not an admin’s, and explained', async ({
   browser,
 }) => {
+  test.slow() // a server of its own, an axe audit and four page loads
   const secret = 'trash-e2e-secret-0123456789'
   const tandem = await Tandem.start({ AUTH_SECRET: secret })
   try {

@@ -143,6 +143,36 @@ describe('npm run migrate', () => {
     expect(rerun.stdout).toContain('skipped 3 document(s) already in PostgreSQL, not overwritten: ')
   })
 
+  it('copies documents in the trash too, and they stay there', async () => {
+    const dataDir = tempDataDir()
+    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }))
+    const server = await startTestServer({ DATA_DIR: dataDir })
+    let trashed: string
+    let live: string
+    try {
+      trashed = await server.createDocument({ title: 'Binned', content: { format: 'text', body: 'kept in the bin' } })
+      live = await server.createDocument({ title: 'Live' })
+      expect((await fetch(`${server.url}/api/docs/${trashed}`, { method: 'DELETE' })).status).toBe(204)
+    } finally {
+      await server.stop()
+    }
+    const db = await database()
+    const report = await migrateSqliteToPostgres({
+      sqlitePath: join(dataDir, 'tandem.db'),
+      postgresUrl: db.url,
+      log: pino({ level: 'silent' }),
+    })
+    expect(report.copied.sort()).toEqual([trashed, live].sort())
+
+    const scaled = await startTestServer({ DATABASE_URL: db.url })
+    cleanups.push(() => scaled.dispose())
+    expect((await fetch(`${scaled.url}/api/docs/${trashed}`)).status).toBe(404)
+    const trash = (await (await fetch(`${scaled.url}/api/trash`)).json()) as { items: Array<{ id: string }> }
+    expect(trash.items.map((item) => item.id)).toEqual([trashed])
+    expect((await fetch(`${scaled.url}/api/trash/${trashed}/restore`, { method: 'POST' })).status).toBe(200)
+    expect(await (await fetch(`${scaled.url}/api/docs/${trashed}/content?format=text`)).text()).toBe('kept in the bin')
+  })
+
   it('explains its usage and refuses a missing SQLite file', async () => {
     const usage = await runMigrate(['--from', 'somewhere'])
     expect(usage.code).toBe(2)

@@ -2,7 +2,8 @@
  * `npm run migrate -- --from sqlite:<tandem.db or data directory> --to postgres://…`
  *
  * Moves a single-process installation to PostgreSQL: copies every document (id, title,
- * timestamps, and its content with snapshot and log merged into one snapshot). Documents whose
+ * timestamps, and its content with snapshot and log merged into one snapshot), those in the
+ * trash too, which stay there. Documents whose
  * id is already in PostgreSQL are left alone and listed, so the command can be re-run after an
  * interruption. Stop the SQLite server first, or edits made meanwhile stay behind.
  */
@@ -59,6 +60,16 @@ export async function migrateSqliteToPostgres(options: {
         const page = await source.list({ limit: 100, cursor })
         for (const record of page.items) {
           const stored = await source.load(record.id)
+          if (stored === null) continue
+          const imported = await target.importDocument({ ...record, snapshot: Y.mergeUpdates(stored.updates) })
+          ;(imported ? report.copied : report.skipped).push(record.id)
+        }
+        cursor = page.nextCursor ?? undefined
+      } while (cursor !== undefined)
+      do {
+        const page = await source.listTrash({ limit: 100, cursor })
+        for (const record of page.items) {
+          const stored = await source.loadIncludingTrash(record.id)
           if (stored === null) continue
           const imported = await target.importDocument({ ...record, snapshot: Y.mergeUpdates(stored.updates) })
           ;(imported ? report.copied : report.skipped).push(record.id)

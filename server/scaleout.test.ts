@@ -144,7 +144,7 @@ describe('several processes sharing PostgreSQL and Redis', { timeout: 60_000 }, 
     await eventually(() => presentNames(bob).join() === 'Alice,Bob', "Alice's presence at Bob")
   })
 
-  it('carries renames and deletions made over REST on one process to the clients of another', async () => {
+  it('carries renames, deletions and restores from the trash made over REST on one process to the clients of another', async () => {
     const [a, b] = await cluster(await database(), 2)
     const id = await createDocument(a!, { title: 'Before' })
     const reader = client(b!, id)
@@ -164,6 +164,16 @@ describe('several processes sharing PostgreSQL and Redis', { timeout: 60_000 }, 
     await eventually(() => reader.stopped(), 'the socket on process B to close for good')
     expect(reader.stopped()).toEqual({ code: CloseCode.notFound, reason: 'document deleted' })
     expect((await fetch(`${b!.url}/api/docs/${id}`)).status).toBe(404)
+
+    // The deletion moved it to the trash of the shared database: restored on B, it opens on A.
+    expect((await fetch(`${b!.url}/api/trash/${id}/restore`, { method: 'POST' })).status).toBe(200)
+    const back = client(a!, id)
+    await back.synced()
+    expect(back.doc.getMap(META_FIELD).get(TITLE_KEY)).toBe('After')
+    expect((await fetch(`${a!.url}/api/docs/${id}`, { method: 'DELETE' })).status).toBe(204)
+    await eventually(() => back.stopped(), 'the socket on process A to close for good')
+    expect((await fetch(`${b!.url}/api/trash/${id}`, { method: 'DELETE' })).status).toBe(204)
+    expect((await fetch(`${a!.url}/api/trash/${id}/restore`, { method: 'POST' })).status).toBe(404)
   })
 
   it('loses nothing when a process is killed with SIGKILL mid-edit: its clients move to another and converge', async () => {

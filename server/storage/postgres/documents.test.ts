@@ -134,6 +134,28 @@ describe('PostgreSQL store', () => {
     expect(tables).toEqual([])
   })
 
+  it('keeps the log of a document in the trash, and purging deletes it with the document', async () => {
+    const database = await freshDatabase()
+    const store = await open(database)
+    const id = newDocumentId()
+    const source = new Y.Doc()
+    await store.create({ id, title: 't', initialUpdate: Y.encodeStateAsUpdate(source) })
+    for (const word of ['a', 'b', 'c']) await store.appendUpdate(id, textUpdate(source, word))
+    const logRows = async () =>
+      (await query<{ n: string }>(database, 'SELECT count(*) AS n FROM updates WHERE doc_id = $1', [id]))[0]?.n
+    await store.trash(id, new Date())
+    expect(await logRows()).toBe('3')
+    const [row] = await query<{ deleted_at: string | null }>(
+      database,
+      'SELECT deleted_at FROM documents WHERE id = $1',
+      [id],
+    )
+    expect(row?.deleted_at).not.toBeNull()
+    await store.purge(id)
+    expect(await logRows()).toBe('0')
+    expect(await query(database, 'SELECT 1 FROM documents WHERE id = $1', [id])).toEqual([])
+  })
+
   it('commits the appends of one turn, for several documents, in one transaction', async () => {
     const database = await freshDatabase()
     const store = await open(database)

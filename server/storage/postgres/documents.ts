@@ -108,11 +108,15 @@ export class PostgresDocumentStore implements DocumentStore {
 
   /**
    * Adds a document that already has a history elsewhere (a migration), keeping its id and
-   * timestamps; false, and nothing changed, when the id is taken.
+   * timestamps, and its place in the trash if it was there; false, and nothing changed, when the
+   * id is taken.
    */
-  async importDocument(input: DocumentRecord & { snapshot: Uint8Array }): Promise<boolean> {
+  async importDocument(
+    input: DocumentRecord & { snapshot: Uint8Array; deletedAt?: Date | undefined },
+  ): Promise<boolean> {
     const result = await this.#pool.query(
-      `INSERT INTO documents (id, title, created_at, updated_at, snapshot, byte_size) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO documents (id, title, created_at, updated_at, snapshot, byte_size, deleted_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (id) DO NOTHING`,
       [
         input.id,
@@ -121,6 +125,7 @@ export class PostgresDocumentStore implements DocumentStore {
         input.updatedAt.getTime(),
         asBuffer(input.snapshot),
         input.snapshot.length,
+        input.deletedAt?.getTime() ?? null,
       ],
     )
     return result.rowCount === 1

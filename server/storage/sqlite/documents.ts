@@ -291,16 +291,30 @@ export class SqliteDocumentStore implements DocumentStore {
   }
 
   async load(id: string): Promise<StoredDocument | null> {
-    return this.#db.transaction((): StoredDocument | null => {
-      const document = this.#statements.snapshot.get(id)
-      if (document === undefined) return null
-      const updates: Uint8Array[] = document.snapshot === null ? [] : [document.snapshot]
-      for (const row of this.#statements.log.all(id)) readLogRow(row, updates)
-      for (const row of this.#statements.journal.all(id)) updates.push(row.data)
-      // The document's files count in its quota too.
-      const files = this.#statements.filesSize.get(id)?.total ?? 0
-      return { updates, byteSize: updates.reduce((sum, update) => sum + update.length, files) }
-    })()
+    return this.#load(id, this.#statements.snapshot)
+  }
+
+  /** Like `load`, also for a document in the trash: for tools that copy everything (`npm run migrate`). */
+  async loadIncludingTrash(id: string): Promise<StoredDocument | null> {
+    return this.#load(id, this.#statements.anySnapshot)
+  }
+
+  #load(
+    id: string,
+    snapshot: Database.Statement<[string], { snapshot: Buffer | null }>,
+  ): Promise<StoredDocument | null> {
+    return Promise.resolve(
+      this.#db.transaction((): StoredDocument | null => {
+        const document = snapshot.get(id)
+        if (document === undefined) return null
+        const updates: Uint8Array[] = document.snapshot === null ? [] : [document.snapshot]
+        for (const row of this.#statements.log.all(id)) readLogRow(row, updates)
+        for (const row of this.#statements.journal.all(id)) updates.push(row.data)
+        // The document's files count in its quota too.
+        const files = this.#statements.filesSize.get(id)?.total ?? 0
+        return { updates, byteSize: updates.reduce((sum, update) => sum + update.length, files) }
+      })(),
+    )
   }
 
   appendUpdate(id: string, update: Uint8Array): Promise<void> {

@@ -49,6 +49,7 @@ describe('the document page', () => {
   })
 
   afterEach(() => {
+    vi.useRealTimers()
     page?.dispose()
     session?.destroy()
     document.body.replaceChildren()
@@ -197,6 +198,8 @@ describe('the document page', () => {
   })
 
   it('opens the document again, and says so, when it is restored from the trash elsewhere', async () => {
+    // Timers run on their own, and a test can also jump them ahead to see that nothing more happens.
+    vi.useFakeTimers({ shouldAdvanceTime: true })
     open()
     await vi.waitFor(() => expect(byTestId('editor')).not.toBeNull())
     checker.answer = { kind: 'ended', ending: { kind: 'deleted' } }
@@ -215,9 +218,9 @@ describe('the document page', () => {
       checker.answer = { kind: 'found', title: 'Plan' }
       await vi.waitFor(() => expect(navigations).toEqual(['/d/doc1']))
       expect(announced()).toContain(RESTORED_MESSAGE)
-      // Asked no more once it is back.
+      // Asked no more once it is back: ten more intervals pass without a question.
       const calls = checker.calls
-      await new Promise((resolve) => setTimeout(resolve, 60))
+      await vi.advanceTimersByTimeAsync(200)
       expect(checker.calls).toBe(calls)
     } finally {
       window.removeEventListener(NAVIGATE_EVENT, onNavigate)
@@ -225,6 +228,7 @@ describe('the document page', () => {
   })
 
   it('stops asking whether a deleted document is back once the reader leaves', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true })
     open()
     await vi.waitFor(() => expect(byTestId('editor')).not.toBeNull())
     checker.answer = { kind: 'ended', ending: { kind: 'deleted' } }
@@ -232,7 +236,7 @@ describe('the document page', () => {
     await vi.waitFor(() => expect(byTestId('doc-deleted')).not.toBeNull())
     page?.dispose()
     const calls = checker.calls
-    await new Promise((resolve) => setTimeout(resolve, 60))
+    await vi.advanceTimersByTimeAsync(200)
     expect(checker.calls).toBe(calls)
   })
 
