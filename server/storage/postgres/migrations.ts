@@ -100,6 +100,9 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = checkMigrations([
         indexed_at bigint NOT NULL
       );
       COMMENT ON COLUMN search_documents.indexed_at IS 'when the text was read, milliseconds since the Unix epoch';
+      -- Vectors stay in the table row (compressed if need be), not in TOAST: ranking reads every
+      -- match's vector, and a TOAST fetch per match tripled a search's CPU (docs/benchmarks.md).
+      ALTER TABLE search_documents ALTER COLUMN vector SET STORAGE MAIN, ALTER COLUMN title_vector SET STORAGE MAIN;
       CREATE INDEX search_documents_vector ON search_documents USING gin (vector);
       `,
   },

@@ -55,13 +55,18 @@ function tsqueryLiteral(words: readonly string[]): string {
   return words.map((word, index) => (index === words.length - 1 ? `${quote(word)}:*` : quote(word))).join(' & ')
 }
 
-interface HitRow {
+interface RankedRow {
+  id: string
+  tier: 0 | 1
+  score: number
+}
+
+interface RecordRow {
   id: string
   title: string
   created_at: string
   updated_at: string
-  tier: 0 | 1
-  score: number
+  body: string
 }
 
 export class PostgresSearchIndex implements SearchIndex {
@@ -111,43 +116,53 @@ export class PostgresSearchIndex implements SearchIndex {
     await this.#pool.query('DELETE FROM search_documents WHERE doc_id = $1', [id])
   }
 
+  /**
+   * Ranks on the search table alone, a chunk at a time, then reads only the chunk's documents
+   * (as SQLite does): a document the second read drops (trashed) is made up for by the next
+   * chunk.
+   */
   async search(query: SearchQuery): Promise<SearchPage> {
     const after = query.cursor === undefined ? null : decodeSearchCursor(query.cursor)
-    const params: unknown[] = [tsqueryLiteral(query.words), query.limit + 1]
-    let keyset = ''
-    if (after !== null) {
-      params.push(after.tier, after.score, after.id)
-      keyset = 'WHERE (tier, score, id) > ($3::integer, $4::float8, $5::text)'
-    }
-    const { rows } = await this.#pool.query<HitRow>(
-      `SELECT * FROM (
-         SELECT d.id, d.title, d.created_at, d.updated_at,
-                CASE WHEN s.title_vector @@ $1::tsquery THEN 0 ELSE 1 END AS tier,
-                (-ts_rank(s.vector, $1::tsquery, 1))::float8 AS score
-           FROM search_documents s
-           JOIN documents d ON d.id = s.doc_id
-          WHERE s.vector @@ $1::tsquery ${await this.#visibleCondition()}
-       ) hits ${keyset}
-       ORDER BY tier, score, id LIMIT $2`,
-      params,
-    )
-    const page = rows.slice(0, query.limit)
-    const bodies = new Map<string, string>()
-    if (page.length > 0) {
-      const result = await this.#pool.query<{ doc_id: string; body: string }>(
-        `SELECT doc_id, substr(body, 1, ${SNIPPET_SCAN_CHARS}) AS body FROM search_documents WHERE doc_id = ANY($1::text[])`,
-        [page.map((row) => row.id)],
+    const tsquery = tsqueryLiteral(query.words)
+    const visible = await this.#visibleCondition()
+    let position: { tier: number; score: number; id: string } | null = after
+    const found: Array<RecordRow & RankedRow> = []
+    for (let chunk = query.limit + 1; found.length <= query.limit; chunk *= 2) {
+      const ranked = await this.#pool.query<RankedRow>(
+        `SELECT doc_id AS id, tier, score FROM (
+           SELECT doc_id,
+                  CASE WHEN title_vector @@ $1::tsquery THEN 0 ELSE 1 END AS tier,
+                  (-ts_rank(vector, $1::tsquery, 1))::float8 AS score
+             FROM search_documents WHERE vector @@ $1::tsquery
+         ) hits
+         WHERE (tier, score, doc_id) > ($2::integer, $3::float8, $4::text)
+         ORDER BY tier, score, doc_id LIMIT $5`,
+        [tsquery, position?.tier ?? -1, position?.score ?? 0, position?.id ?? '', chunk],
       )
-      for (const row of result.rows) bodies.set(row.doc_id, row.body)
+      const records = await this.#pool.query<RecordRow>(
+        `SELECT d.id, d.title, d.created_at, d.updated_at, substr(s.body, 1, ${SNIPPET_SCAN_CHARS}) AS body
+           FROM documents d JOIN search_documents s ON s.doc_id = d.id
+          WHERE d.id = ANY($1::text[]) ${visible}`,
+        [ranked.rows.map((row) => row.id)],
+      )
+      const byId = new Map(records.rows.map((row) => [row.id, row]))
+      for (const hit of ranked.rows) {
+        const record = byId.get(hit.id)
+        if (record !== undefined) found.push({ ...record, tier: hit.tier, score: hit.score })
+        if (found.length > query.limit) break
+      }
+      const last = ranked.rows.at(-1)
+      if (last === undefined || ranked.rows.length < chunk) break
+      position = last
     }
-    const last = rows.length > query.limit ? rows[query.limit - 1] : undefined
+    const last = found.length > query.limit ? found[query.limit - 1] : undefined
     return {
-      items: page.map((row) => ({
+      items: found.slice(0, query.limit).map((row) => ({
         id: row.id,
         title: row.title,
         createdAt: new Date(Number(row.created_at)),
         updatedAt: new Date(Number(row.updated_at)),
-        body: bodies.get(row.id) ?? '',
+        body: row.body,
       })),
       nextCursor: last === undefined ? null : encodeSearchCursor({ tier: last.tier, score: last.score, id: last.id }),
     }

@@ -1,0 +1,110 @@
+/**
+ * The search indexer: a burst of changes costs one indexing, failures are retried a few times,
+ * removed documents leave the index, and the start-up catch-up indexes what the index lacks.
+ */
+import { pino } from 'pino'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { DOCUMENT_FIELD } from '../../protocol/fields'
+import { newDocumentId } from '../model/ids'
+import { newDocumentUpdate } from '../model/seed'
+import type { SearchEntry, SearchIndex } from '../storage/search/types'
+import { SqliteDocumentStore } from '../storage/sqlite/documents'
+import { SqliteSearchIndex } from '../storage/sqlite/search'
+import type { RoomManager } from '../sync/roomManager'
+import { waitFor } from '../test/waitFor'
+import { DocumentSearch } from './search'
+
+const log = pino({ level: 'silent' })
+
+/** The real SQLite index, counting what is written to it; `failing` makes writes throw. */
+function countingIndex(inner: SearchIndex): SearchIndex & { upserts: SearchEntry[]; failing: number } {
+  const index = {
+    upserts: [] as SearchEntry[],
+    failing: 0,
+    async upsert(entry: SearchEntry, readAt: number) {
+      if (index.failing > 0) {
+        index.failing--
+        throw new Error('database unavailable')
+      }
+      index.upserts.push(entry)
+      return inner.upsert(entry, readAt)
+    },
+    remove: (id: string) => inner.remove(id),
+    search: inner.search.bind(inner),
+    stale: inner.stale.bind(inner),
+  }
+  return index
+}
+
+function bodyUpdate(text: string): Uint8Array {
+  const doc = new Y.Doc()
+  const paragraph = new Y.XmlElement('paragraph')
+  paragraph.insert(0, [new Y.XmlText(text)])
+  doc.getXmlFragment(DOCUMENT_FIELD).insert(0, [paragraph])
+  return newDocumentUpdate('Title', doc)
+}
+
+describe('DocumentSearch', () => {
+  let store: SqliteDocumentStore
+  let index: ReturnType<typeof countingIndex>
+  let search: DocumentSearch
+  const rooms = { loaded: () => null } as unknown as RoomManager
+
+  beforeEach(() => {
+    store = new SqliteDocumentStore({ path: ':memory:', compactThreshold: 100, synchronous: 'normal', log })
+    index = countingIndex(new SqliteSearchIndex(store.database))
+    search = new DocumentSearch({ index, store, rooms, delayMs: 50, log })
+  })
+  afterEach(async () => {
+    await search.close()
+    await store.close()
+  })
+
+  const create = async (text: string): Promise<string> => {
+    const id = newDocumentId()
+    await store.create({ id, title: 'Title', initialUpdate: bodyUpdate(text) })
+    return id
+  }
+  const found = async (word: string): Promise<string[]> =>
+    (await search.search([word], 10)).items.map((item) => item.id)
+
+  it('indexes a burst of changes once, after the delay', async () => {
+    const id = await create('burst words')
+    for (let change = 0; change < 20; change++) search.changed(id)
+    expect(index.upserts).toHaveLength(0)
+    await waitFor(() => index.upserts.length === 1, { what: 'the indexing' })
+    expect(await found('burst')).toEqual([id])
+    // Nothing else is pending: a later change is a new pass.
+    search.changed(id)
+    await waitFor(() => index.upserts.length === 2, { what: 'the second indexing' })
+  })
+
+  it('retries a failed indexing a few times', async () => {
+    const id = await create('retried words')
+    index.failing = 2
+    search.changed(id)
+    await waitFor(async () => (await found('retried')).includes(id), { what: 'the retried indexing' })
+    expect(index.failing).toBe(0)
+  })
+
+  it('answers snippets, and drops a removed document', async () => {
+    const id = await create('the snippet shows these words')
+    await search.refresh(id)
+    expect((await search.search(['snippet'], 10)).items).toMatchObject([
+      { id, snippet: 'the snippet shows these words' },
+    ])
+    await search.removed(id)
+    expect(await found('snippet')).toEqual([])
+  })
+
+  it('catches up with documents the index lacks, in batches', async () => {
+    const ids = new Set<string>()
+    for (let count = 0; count < 120; count++) ids.add(await create(`catchup item${count}`))
+    await search.catchUp()
+    expect(new Set(index.upserts.map((entry) => entry.id))).toEqual(ids)
+    const page = await search.search(['catchup'], 100)
+    expect(page.items).toHaveLength(100)
+    expect(page.nextCursor).not.toBeNull()
+  })
+})
