@@ -191,7 +191,6 @@ export function HistoryPanel(props: HistoryPanelProps) {
       const saved = await call(api.api.docs[':id'].versions.$post({ param: { id: docId }, json: { name } }))
       announce(`Version “${saved.name}” saved`)
       await load()
-      if (alive.current) setSelected(saved.id)
     } catch (failure) {
       toast(`Could not save the version: ${message(failure)}`, { kind: 'error' })
     } finally {
