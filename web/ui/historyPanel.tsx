@@ -102,6 +102,7 @@ export function HistoryPanel(props: HistoryPanelProps) {
   const [compare, setCompare] = useState<Compare>('current')
   const [preview, setPreview] = useState<{ id: string; compare: Compare; blocks: DiffBlock[] } | null>(null)
   const [previewError, setPreviewError] = useState<string | null>(null)
+  /** A save or restore under way. Buttons say so with aria-disabled: a disabled button would drop focus. */
   const [busy, setBusy] = useState(false)
   const contents = useRef(new Map<string, ContentNode>())
   const alive = useRef(true)
@@ -255,8 +256,10 @@ export function HistoryPanel(props: HistoryPanelProps) {
           class="button button-primary history-save"
           aria-haspopup="dialog"
           data-testid="save-version"
-          disabled={busy}
-          onClick={() => void save()}
+          aria-disabled={busy}
+          onClick={() => {
+            if (!busy) void save()
+          }}
         >
           Save version…
         </button>
@@ -356,8 +359,10 @@ export function HistoryPanel(props: HistoryPanelProps) {
                 class="button button-primary"
                 aria-haspopup="dialog"
                 data-testid="restore-version"
-                disabled={busy}
-                onClick={() => void restore(selectedVersion)}
+                aria-disabled={busy}
+                onClick={() => {
+                  if (!busy) void restore(selectedVersion)
+                }}
               >
                 Restore this version
               </button>
