@@ -107,7 +107,9 @@ async function run(everyEdits: number): Promise<string[]> {
 }
 
 const hours = (patches.length * secondsPerEdit) / 3600
-console.log(`automerge-paper: ${patches.length} edits, one every ${secondsPerEdit} s (${hours.toFixed(1)} h of writing)`)
+console.log(
+  `automerge-paper: ${patches.length} edits, one every ${secondsPerEdit} s (${hours.toFixed(1)} h of writing)`,
+)
 console.log('| a version every N edits | when | versions kept | bytes kept | per version |')
 console.log('| --- | --- | --- | --- | --- |')
 for (const every of [500, 1800, 10_000]) {
