@@ -42,7 +42,7 @@ test('the History panel shows what changed and restores a version for everyone',
   await expect(item).toHaveAttribute('aria-pressed', 'true')
   const preview = page.getByTestId('history-preview')
   await expect(preview.getByTestId('diff-deleted')).toContainText('Bob was here.')
-  await expect(page.getByTestId('history-summary')).toContainText('3 words of the current document are not here')
+  await expect(page.getByTestId('history-summary')).toContainText('3 words of the current document not here')
   // Inserted and deleted text differ by more than colour.
   const decoration = await preview
     .getByTestId('diff-deleted')

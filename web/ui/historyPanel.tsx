@@ -52,6 +52,10 @@ export function authorNames(version: VersionDto): string {
   return version.authors.map((author) => author.name ?? 'Anonymous').join(', ')
 }
 
+function words(count: number): string {
+  return count === 1 ? '1 word' : `${count} words`
+}
+
 function message(error: unknown): string {
   if (error instanceof ApiError && error.unreachable) return 'You are offline: history needs a connection.'
   return error instanceof Error ? error.message : String(error)
@@ -348,8 +352,8 @@ export function HistoryPanel(props: HistoryPanelProps) {
                   ? 'Same text as the current document.'
                   : 'Same text as the version before.'
                 : compare === 'current'
-                  ? `${changes.inserted} words here are not in the current document (underlined); ${changes.deleted} words of the current document are not here (struck through).`
-                  : `${changes.inserted} words added in this version (underlined), ${changes.deleted} removed (struck through).`}
+                  ? `${words(changes.inserted)} here not in the current document (underlined); ${words(changes.deleted)} of the current document not here (struck through).`
+                  : `${words(changes.inserted)} added in this version (underlined), ${words(changes.deleted)} removed (struck through).`}
           </p>
           {shownPreview !== null && <DiffView blocks={shownPreview.blocks} />}
           <div class="history-actions">
