@@ -52,6 +52,10 @@ export function authorNames(version: VersionDto): string {
   return version.authors.map((author) => author.name ?? 'Anonymous').join(', ')
 }
 
+function words(count: number): string {
+  return count === 1 ? '1 word' : `${count} words`
+}
+
 function message(error: unknown): string {
   if (error instanceof ApiError && error.unreachable) return 'You are offline: history needs a connection.'
   return error instanceof Error ? error.message : String(error)
@@ -102,6 +106,7 @@ export function HistoryPanel(props: HistoryPanelProps) {
   const [compare, setCompare] = useState<Compare>('current')
   const [preview, setPreview] = useState<{ id: string; compare: Compare; blocks: DiffBlock[] } | null>(null)
   const [previewError, setPreviewError] = useState<string | null>(null)
+  /** A save or restore under way. Buttons say so with aria-disabled: a disabled button would drop focus. */
   const [busy, setBusy] = useState(false)
   const contents = useRef(new Map<string, ContentNode>())
   const alive = useRef(true)
@@ -191,7 +196,6 @@ export function HistoryPanel(props: HistoryPanelProps) {
       const saved = await call(api.api.docs[':id'].versions.$post({ param: { id: docId }, json: { name } }))
       announce(`Version “${saved.name}” saved`)
       await load()
-      if (alive.current) setSelected(saved.id)
     } catch (failure) {
       toast(`Could not save the version: ${message(failure)}`, { kind: 'error' })
     } finally {
@@ -256,8 +260,10 @@ export function HistoryPanel(props: HistoryPanelProps) {
           class="button button-primary history-save"
           aria-haspopup="dialog"
           data-testid="save-version"
-          disabled={busy}
-          onClick={() => void save()}
+          aria-disabled={busy}
+          onClick={() => {
+            if (!busy) void save()
+          }}
         >
           Save version…
         </button>
@@ -346,8 +352,8 @@ export function HistoryPanel(props: HistoryPanelProps) {
                   ? 'Same text as the current document.'
                   : 'Same text as the version before.'
                 : compare === 'current'
-                  ? `${changes.inserted} words here are not in the current document (underlined); ${changes.deleted} words of the current document are not here (struck through).`
-                  : `${changes.inserted} words added in this version (underlined), ${changes.deleted} removed (struck through).`}
+                  ? `${words(changes.inserted)} here not in the current document (underlined); ${words(changes.deleted)} of the current document not here (struck through).`
+                  : `${words(changes.inserted)} added in this version (underlined), ${words(changes.deleted)} removed (struck through).`}
           </p>
           {shownPreview !== null && <DiffView blocks={shownPreview.blocks} />}
           <div class="history-actions">
@@ -357,8 +363,10 @@ export function HistoryPanel(props: HistoryPanelProps) {
                 class="button button-primary"
                 aria-haspopup="dialog"
                 data-testid="restore-version"
-                disabled={busy}
-                onClick={() => void restore(selectedVersion)}
+                aria-disabled={busy}
+                onClick={() => {
+                  if (!busy) void restore(selectedVersion)
+                }}
               >
                 Restore this version
               </button>
