@@ -123,11 +123,14 @@ test('an image pasted by one shows at the other, after a reload and after a serv
   }
 })
 
-test('the toolbar’s Image button uploads the chosen picture', async ({ tandem, user }) => {
+test('the toolbar’s Image button uploads the chosen picture, and its alt text can be changed', async ({
+  tandem,
+  user,
+}) => {
   const id = await tandem.createDoc('Picked')
   const alice = await (await user('Alice')).open(id)
   const bob = await (await user('Bob')).open(id)
-  const button = alice.page.getByRole('button', { name: 'Image' })
+  const button = alice.page.getByRole('button', { name: 'Image', exact: true })
   await expect(button).toBeVisible()
   await alice.focusEnd()
   const chooser = alice.page.waitForEvent('filechooser')
@@ -135,6 +138,17 @@ test('the toolbar’s Image button uploads the chosen picture', async ({ tandem,
   await (await chooser).setFiles({ name: 'diagram.png', mimeType: 'image/png', buffer: png(48, 32) })
   await expectImage(alice, 'diagram')
   await expectImage(bob, 'diagram')
+
+  // Select the image, describe it.
+  await images(alice).click()
+  const alt = alice.page.getByRole('button', { name: 'Alt text of the image' })
+  await expect(alt).toHaveAttribute('aria-disabled', 'false')
+  await alt.click()
+  const field = alice.page.getByRole('textbox', { name: 'Alt text' })
+  await expect(field).toHaveValue('diagram')
+  await field.fill('Flow of an update from the browser to the database')
+  await field.press('Enter')
+  await expect(images(bob)).toHaveAttribute('alt', 'Flow of an update from the browser to the database')
 })
 
 test('a refused file says why and leaves nothing broken', async ({ tandem, user }) => {

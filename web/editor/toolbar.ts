@@ -9,6 +9,7 @@
 import type { ChainedCommands, Editor } from '@tiptap/core'
 import { h, icon } from '../dom'
 import { SHORTCUTS, type Shortcut, ariaKeyShortcuts, isApple, matchesKeys, withShortcut } from '../ui/shortcuts'
+import { openAltEditor } from './imageAlt'
 import { openLinkEditor } from './link'
 
 interface Tool {
@@ -25,6 +26,8 @@ interface Tool {
   enabled?: (editor: Editor) => boolean
   /** Whether the editor has what the tool needs; the button is left out otherwise. */
   available?: (editor: Editor) => boolean
+  /** Tools that open a form of their own instead of running a command. */
+  open?: (editor: Editor, button: HTMLButtonElement) => void
 }
 
 const text =
@@ -158,6 +161,16 @@ const GROUPS: Tool[][] = [
       run: (c) => c.openImagePicker(),
       available: (e) => e.extensionManager.extensions.some((extension) => extension.name === 'imageUpload'),
     },
+    {
+      id: 'image-alt',
+      label: 'Alt text',
+      name: 'Alt text of the image',
+      face: text('Alt'),
+      run: (c) => c,
+      open: openAltEditor,
+      enabled: (e) => e.isActive('image'),
+      available: (e) => e.schema.nodes.image !== undefined,
+    },
   ],
 ]
 
@@ -187,7 +200,8 @@ export function createToolbar(editor: Editor): Toolbar {
           mousedown: (event) => event.preventDefault(),
           click: () => {
             if (button.getAttribute('aria-disabled') === 'true') return
-            tool.run(editor.chain().focus()).run()
+            if (tool.open !== undefined) tool.open(editor, button)
+            else tool.run(editor.chain().focus()).run()
           },
         },
       },
