@@ -1,9 +1,11 @@
+import { rmSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Role, signToken } from '../common/auth'
 import { newDocumentId, newFileId } from '../model/ids'
 import { type TestApp, createTestApp } from '../test/app'
-import { type TestServer, startTestServer } from '../test/server'
+import { spawnServer } from '../test/child'
+import { type TestServer, startTestServer, tempDataDir } from '../test/server'
 
 const SECRET = 'files-test-secret-0123456789'
 
@@ -257,6 +259,28 @@ describe('GET /api/files/:fileId', () => {
     expect((await t.request(`/api/docs/${id}`, { method: 'DELETE' })).status).toBe(204)
     await expectError(await t.request(url), 404, 'not_found')
   })
+
+  it('keeps a file answered 201 when the server is killed with SIGKILL right after', async () => {
+    const dataDir = tempDataDir()
+    let child = await spawnServer({ DATA_DIR: dataDir })
+    try {
+      const created = await fetch(`${child.url}/api/docs`, { method: 'POST' })
+      const { id } = (await created.json()) as { id: string }
+      const data = image('jpeg', 20_000)
+      const answer = await fetch(`${child.url}/api/docs/${id}/files`, upload(data, 'image/jpeg'))
+      expect(answer.status).toBe(201)
+      const { url } = (await answer.json()) as UploadAnswer
+      await child.kill('SIGKILL')
+      child = await spawnServer({ DATA_DIR: dataDir })
+      const response = await fetch(`${child.url}${url}`)
+      expect(response.status).toBe(200)
+      expect(Buffer.from(await response.arrayBuffer()).equals(Buffer.from(data))).toBe(true)
+    } finally {
+      await child.kill('SIGKILL')
+      rmSync(dataDir, { recursive: true, force: true })
+    }
+    // Two server processes in turn: slow on a loaded machine.
+  }, 90_000)
 
   it('still serves a file after a restart', async () => {
     server = await startTestServer()

@@ -116,6 +116,7 @@ describe('image uploads', () => {
     // And Alice types before it.
     alice.chain().setTextSelection(1).insertContent('>> ').run()
     await settle()
+    const caret = alice.state.selection.head
 
     calls[0]?.resolve({ url: '/api/files/AAAAAAAAAAAAAAAAAAAAAA' })
     await settle()
@@ -123,6 +124,8 @@ describe('image uploads', () => {
     for (const editor of [alice, bob]) {
       expect(blocks(editor)).toEqual(['>> new top', 'first', 'image', 'second'])
     }
+    // Her caret stayed where she was typing.
+    expect(alice.state.selection.head).toBe(caret)
     const image = bob.state.doc.child(2)
     expect(image.attrs).toMatchObject({ src: '/api/files/AAAAAAAAAAAAAAAAAAAAAA', alt: 'Holiday photo' })
   })

@@ -318,10 +318,12 @@ async function uploadOne(editor: Editor, options: ImageUploadOptions, file: File
   const current = (imageUploadKey.getState(editor.state) ?? []).find((item) => item.id === id)
   dispatch({ remove: id })
   const pos = current?.pos ?? editor.state.selection.from
-  editor
-    .chain()
-    .insertContentAt(pos, { type: 'image', attrs: { src: url, alt: altFromFileName(file.name) } })
-    .run()
+  // The caret stays where the person went on writing meanwhile.
+  editor.commands.insertContentAt(
+    pos,
+    { type: 'image', attrs: { src: url, alt: altFromFileName(file.name) } },
+    { updateSelection: false },
+  )
   announce(`Image ${file.name} added`)
 }
 
