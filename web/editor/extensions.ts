@@ -29,6 +29,8 @@ function sharedSchemaExtensions(): Extensions {
     // A task's checkbox says what it is for and whether it is done (no schema change).
     if (extension.name === 'taskItem') {
       return extension.configure({
+        // Tiptap's node view leaves out the data-type its HTML has; styles and tests find items by it.
+        HTMLAttributes: { 'data-type': 'taskItem' },
         a11y: {
           checkboxLabel: (node: ProseMirrorNode, checked: boolean) => taskCheckboxLabel(node.textContent, checked),
         },
