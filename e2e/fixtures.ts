@@ -96,7 +96,8 @@ export interface User {
 
 export type UserFactory = (
   name: string,
-  options?: { color?: string; viewport?: { width: number; height: number } },
+  /** `touch`: a phone's touch screen (taps, no mouse hover). */
+  options?: { color?: string; viewport?: { width: number; height: number }; touch?: boolean },
 ) => Promise<User>
 
 export async function createUser(
@@ -108,6 +109,7 @@ export async function createUser(
   const context = await browser.newContext({
     baseURL,
     ...(options.viewport === undefined ? {} : { viewport: options.viewport }),
+    ...(options.touch === true ? { hasTouch: true, isMobile: true } : {}),
   })
   const identity = { id: `e2e-${name.toLowerCase().replace(/\W+/g, '-')}`, name, color: options.color ?? '#1971c2' }
   await context.addInitScript((value) => {

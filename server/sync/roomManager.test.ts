@@ -29,6 +29,7 @@ function socket(id: string, author: Author): RoomSocket & { updates: Uint8Array[
     canWrite: true,
     author,
     updates: [],
+    sendPaced() {},
     send(frame) {
       const message = decodeClientMessage(frame)
       if (message.kind === 'update') this.updates.push(message.update)
@@ -56,6 +57,7 @@ describe('RoomManager with a change observer', () => {
       store,
       fanout: new MemoryBus().join(),
       unloadGraceMs: 60_000,
+      maxMemoryBytes: 0,
       log,
       changes: {
         changed: (_docId, author) => {
@@ -67,6 +69,7 @@ describe('RoomManager with a change observer', () => {
         rules: schemaRules(),
         awareness: { maxClientsPerOwner: 1, maxStateBytes: 1000 },
         maxPendingBytes: 10_000,
+        presenceTickMs: 0,
         ownerProbeTimeoutMs: 50,
         maxDocumentBytes: 1_000_000,
         log,

@@ -3,7 +3,7 @@
  * exactly what the server's firewall accepts) plus collaboration, carets and cosmetics that
  * add no schema of their own.
  */
-import type { Extensions } from '@tiptap/core'
+import type { Extensions, Node } from '@tiptap/core'
 import Collaboration from '@tiptap/extension-collaboration'
 import CollaborationCaret from '@tiptap/extension-collaboration-caret'
 import { Placeholder } from '@tiptap/extensions'
@@ -16,7 +16,7 @@ import { DOCUMENT_FIELD } from '../sync/session'
 import { renderCaret, selectionAttributes } from './caret'
 import { CollaborationFixes } from './collaborationFixes'
 import { StructuredPaste } from './paste'
-import { TaskCheckboxes, taskCheckboxLabel } from './tasks'
+import { TaskCheckboxes, taskCheckboxLabel, withCheckboxes } from './tasks'
 import { ImageUpload, type ImageUploadOptions } from './imageUpload'
 
 /**
@@ -24,16 +24,25 @@ import { ImageUpload, type ImageUploadOptions } from './imageUpload'
  * something else. Run in every open editor at once, that duplicates paragraphs, so it is off;
  * it adds no schema, so the schema stays the server's.
  */
-function sharedSchemaExtensions(): Extensions {
+export function sharedSchemaExtensions(): Extensions {
   return contentExtensions().map((extension) => {
     if (extension.name === 'starterKit') return extension.configure({ trailingNode: false })
     // A task's checkbox says what it is for and whether it is done (no schema change).
     if (extension.name === 'taskItem') {
-      return extension.configure({
-        a11y: {
-          checkboxLabel: (node: ProseMirrorNode, checked: boolean) => taskCheckboxLabel(node.textContent, checked),
-        },
-      })
+      return (extension as Node)
+        .extend({
+          addNodeView() {
+            const parent = this.parent?.()
+            return parent === undefined || parent === null ? null : withCheckboxes(parent)
+          },
+        })
+        .configure({
+          // Tiptap's node view leaves out the data-type its HTML has; styles and tests find items by it.
+          HTMLAttributes: { 'data-type': 'taskItem' },
+          a11y: {
+            checkboxLabel: (node: ProseMirrorNode, checked: boolean) => taskCheckboxLabel(node.textContent, checked),
+          },
+        })
     }
     return extension
   })

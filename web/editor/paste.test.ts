@@ -1,5 +1,6 @@
+// @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest'
-import { looksLikeMarkdown, markdownToBlocks } from './paste'
+import { looksLikeMarkdown, markdownToBlocks, wordListsToLists } from './paste'
 
 describe('looksLikeMarkdown', () => {
   it.each([
@@ -57,5 +58,27 @@ describe('markdownToBlocks', () => {
     expect(json).not.toContain('data:')
     expect(json).toContain('https://example.com/a.png')
     expect(json).toContain('click')
+  })
+})
+
+describe('wordListsToLists', () => {
+  const item = (level: number, marker: string, text: string) =>
+    `<p class=MsoListParagraphCxSpMiddle style='margin-left:.5in;mso-list:l0 level${level} lfo1'><!--[if !supportLists]--><span style='font-family:Symbol;mso-list:Ignore'>${marker}<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp; </span></span><!--[endif]--><b>${text}</b><o:p></o:p></p>`
+
+  it('turns Word’s list paragraphs into lists, numbered or bulleted, nested by level', () => {
+    const html = `<p class=MsoNormal>Before</p>${item(1, '1.', 'one')}${item(2, 'a.', 'one-a')}${item(1, '2.', 'two')}<p class=MsoNormal>Between</p>${item(1, '·', 'dot')}`
+    const out = new DOMParser().parseFromString(wordListsToLists(html), 'text/html').body
+    expect(out.querySelector('ol > li > p')?.textContent).toBe('one')
+    expect(out.querySelector('ol > li > ol > li')?.textContent).toBe('one-a')
+    expect(Array.from(out.querySelectorAll(':scope > ol > li > p')).map((p) => p.textContent)).toEqual(['one', 'two'])
+    expect(out.querySelector('ul > li')?.textContent).toBe('dot')
+    expect(out.querySelector('li b')?.textContent).toBe('one')
+    expect(Array.from(out.children).map((child) => child.tagName)).toEqual(['P', 'OL', 'P', 'UL'])
+    expect(out.textContent).not.toContain('·')
+  })
+
+  it('leaves other HTML alone', () => {
+    const html = '<h1>Title</h1><p>text</p>'
+    expect(wordListsToLists(html)).toBe(html)
   })
 })

@@ -6,6 +6,7 @@
  * keeps its text and loses its markup, and the HTML is parsed in a detached document, so nothing
  * in it runs. Google Docs wraps a copy in `<b style="font-weight:normal" id="docs-internal-guid-…">`;
  * Tiptap's bold ignores a `<b>` whose weight is normal, so that never makes everything bold.
+ * Word's list paragraphs become lists first (`wordListsToLists`).
  *
  * Plain text that reads as Markdown (a heading, a list, a task, a table, a code fence, a quote)
  * becomes structure through `@tiptap/markdown` with the same extensions, under the same content
@@ -60,6 +61,67 @@ export function markdownToBlocks(text: string): JSONContent[] | null {
   return blocks.length === 0 ? null : blocks
 }
 
+/**
+ * Word writes list items as paragraphs (`<p style="mso-list:l0 level1 lfo1">`) whose bullet or
+ * number is text in a `mso-list:Ignore` span: as such they would paste as paragraphs starting
+ * with "·". This makes runs of them real lists (`<ol>` when the markers are numbers or letters),
+ * nested by their `level`. Other HTML comes back unchanged.
+ */
+export function wordListsToLists(html: string): string {
+  if (!/mso-list/i.test(html)) return html
+  const doc = new DOMParser().parseFromString(html, 'text/html')
+  const isItem = (node: Node | null): node is HTMLElement =>
+    node instanceof HTMLElement &&
+    node.tagName === 'P' &&
+    /mso-list:\s*l\d/i.test(node.getAttribute('style') ?? '') &&
+    !/mso-list:\s*ignore/i.test(node.getAttribute('style') ?? '')
+  for (const first of Array.from(doc.body.querySelectorAll('p'))) {
+    if (!isItem(first) || isItem(previousElement(first))) continue
+    // One run of consecutive list paragraphs, turned into nested lists by level.
+    const stack: Array<{ list: HTMLElement; level: number }> = []
+    let item: HTMLElement | null = first
+    const top = first
+    const anchor = doc.createComment('list')
+    top.before(anchor)
+    while (isItem(item)) {
+      const next = nextElement(item)
+      const level = Number(/level(\d+)/i.exec(item.getAttribute('style') ?? '')?.[1] ?? '1')
+      let marker = ''
+      for (const span of Array.from(item.querySelectorAll('span'))) {
+        if (/mso-list:\s*ignore/i.test(span.getAttribute('style') ?? '')) {
+          marker = (span.textContent ?? '').replace(/\s|\u00a0/g, '')
+          span.remove()
+        }
+      }
+      while (stack.length > 0 && (stack.at(-1)?.level ?? 0) > level) stack.pop()
+      if (stack.length === 0 || (stack.at(-1)?.level ?? 0) < level) {
+        const list = doc.createElement(/^[0-9a-z]{1,4}[.)]$/i.test(marker) ? 'ol' : 'ul')
+        const parentItem = stack.at(-1)?.list.lastElementChild
+        if (parentItem instanceof HTMLElement) parentItem.append(list)
+        else anchor.before(list)
+        stack.push({ list, level })
+      }
+      const li = doc.createElement('li')
+      const paragraph = doc.createElement('p')
+      paragraph.append(...Array.from(item.childNodes))
+      li.append(paragraph)
+      stack.at(-1)?.list.append(li)
+      item.remove()
+      item = next
+    }
+    anchor.remove()
+  }
+  return doc.body.innerHTML
+}
+
+function previousElement(node: Element): Element | null {
+  return node.previousElementSibling
+}
+function nextElement(node: Element): HTMLElement | null {
+  const next = node.nextElementSibling
+  return next instanceof HTMLElement ? next : null
+}
+
 function pasteMarkdown(editor: Editor, event: ClipboardEvent): boolean {
   const data = event.clipboardData
   if (data === null) return false
@@ -89,6 +151,7 @@ export const StructuredPaste = Extension.create({
         key: new PluginKey('structuredPaste'),
         props: {
           handlePaste: (_view, event) => pasteMarkdown(editor, event),
+          transformPastedHTML: (html) => wordListsToLists(html),
         },
       }),
     ]

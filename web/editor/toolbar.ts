@@ -30,8 +30,6 @@ interface Tool {
   open?: (editor: Editor, button: HTMLButtonElement) => void
   /** Whether the editor has what the tool needs; the button is left out otherwise. */
   available?: (editor: Editor) => boolean
-  /** Tools that open a form of their own instead of running a command. */
-  open?: (editor: Editor, button: HTMLButtonElement) => void
 }
 
 const text =
