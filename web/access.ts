@@ -1,6 +1,7 @@
 /**
- * Access tokens as the browser sees them. Share links carry `?token=JWT` (or `?role=view` on a
- * server without AUTH_SECRET); the token is remembered per document, a token for every document
+ * Access tokens as the browser sees them. Share links carry `?token=JWT` (view links by share id,
+ * `/s/:shareId`, carry nothing: see `pages/document/controller.tsx`; an old `?role=view` address
+ * still opens read-only); the token is remembered per document, a token for every document
  * also as the general one for the list page, and removed from the address bar so that it does
  * not end up in screenshots or history. The payload is decoded only to show the right UI (view
  * only, expired); the server alone decides.

@@ -302,6 +302,10 @@ describe('DocumentService', () => {
     await expect(documents.revokeShare(id, share.id as string)).rejects.toBeInstanceOf(ShareNotFound)
     await expect(documents.revokeShare(newDocumentId(), kept.id as string)).rejects.toBeInstanceOf(DocumentNotFound)
     expect((await documents.listShares(id)).map((link) => link.id)).toEqual([kept.id])
+    // A socket admitted through the link just before, joining just after, is closed too.
+    const late = socket(share.id)
+    expect(await rooms.join(id, late)).toBeNull()
+    expect(late.closedWith).toBe(CloseCode.shareRevoked)
   })
 
   it('forgets a document’s share links with the document', async () => {

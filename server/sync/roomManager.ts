@@ -58,11 +58,19 @@ interface OpenRoom {
 export const ROOM_MEMORY_FACTOR = 12
 /** What a room costs whatever its size: sockets' maps, awareness, timers. */
 const ROOM_MEMORY_BASE = 64 * 1024
+/** Revoked share links remembered for sockets still joining (a bound, not a setting). */
+const REMEMBERED_REVOCATIONS = 1024
 
 export class RoomManager {
   readonly #options: RoomManagerOptions
   readonly #open = new Map<string, OpenRoom>()
   readonly #loading = new Map<string, Promise<OpenRoom | null>>()
+  /**
+   * Share links revoked lately, newest last: a socket admitted through one just before the
+   * revocation, but joining just after, is closed rather than let in. Bounded: the window
+   * between admission and joining is short.
+   */
+  readonly #revoked = new Set<string>()
   #closing = false
 
   constructor(options: RoomManagerOptions) {
@@ -90,6 +98,10 @@ export class RoomManager {
   async join(docId: string, socket: RoomSocket): Promise<Room | null> {
     const open = await this.#get(docId)
     if (open === null) return null
+    if (socket.shareId != null && this.#revoked.has(socket.shareId)) {
+      socket.close(CloseCode.shareRevoked, 'share link revoked')
+      return null
+    }
     this.#cancelUnload(open)
     open.room.join(socket)
     return open.room
@@ -127,12 +139,20 @@ export class RoomManager {
 
   /** Closes this process's sockets on a share link that was revoked (other processes hear it by fan-out). */
   shareRevoked(docId: string, shareId: string): void {
+    this.#rememberRevoked(shareId)
     const open = this.#open.get(docId)
     if (open !== undefined) this.#closeShare(open.room, shareId)
   }
 
   #closeShare(room: Room, shareId: string): void {
+    this.#rememberRevoked(shareId)
     room.closeShare(shareId, CloseCode.shareRevoked, 'share link revoked')
+  }
+
+  #rememberRevoked(shareId: string): void {
+    this.#revoked.delete(shareId)
+    this.#revoked.add(shareId)
+    if (this.#revoked.size > REMEMBERED_REVOCATIONS) this.#revoked.delete(this.#revoked.values().next().value as string)
   }
 
   /** For shutdown: waits until every room's state is stored, then closes every socket. */

@@ -6,7 +6,7 @@
  *   the chosen role that expires (`share-role`).
  * - View links (`/s/<shareId>`): read-only and live, without the document's address, listed
  *   here with Revoke, which closes them at once, also for people who have them open. Editors
- *   make them; on an open server they are the only kind of view link.
+ *   make them (anyone on an open server); there they are the only kind of view link.
  *
  * On an open server the dialog also says what that means: anyone who can reach the server can
  * open the list of documents, and so read and edit every document. Links are shown on this
@@ -185,9 +185,14 @@ function ViewLinks(props: ShareDialogOptions) {
   useEffect(() => {
     const target = focusNext.current
     if (target === null) return
+    const element =
+      target === 'create'
+        ? create.current
+        : list.current?.querySelector<HTMLButtonElement>(`[data-share-id="${target}"] [data-testid="view-link-copy"]`)
+    // An earlier render's effect may run before the change is rendered: the next one focuses it.
+    if (element === null || element === undefined || element.disabled) return
     focusNext.current = null
-    if (target === 'create') create.current?.focus()
-    else list.current?.querySelector<HTMLElement>(`[data-share-id="${target}"] [data-testid="view-link-copy"]`)?.focus()
+    element.focus()
   })
 
   const add = async (): Promise<void> => {
@@ -294,7 +299,8 @@ export function ShareDialogBody(props: ShareDialogOptions) {
         </p>
       )}
       {(canEdit || !openServer) && <SignedLink {...props} />}
-      {canEdit && <ViewLinks {...props} />}
+      {/* On an open server a read-only page (an old `?role=view` address) may manage them too: the server allows it. */}
+      {(canEdit || openServer) && <ViewLinks {...props} />}
     </div>
   )
 }
