@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { describe, expect, it } from 'vitest'
-import { looksLikeMarkdown, markdownToBlocks, wordListsToLists } from './paste'
+import { looksLikeMarkdown, markdownToBlocks, styleToMarkup, wordListsToLists } from './paste'
 
 describe('looksLikeMarkdown', () => {
   it.each([
@@ -80,5 +80,42 @@ describe('wordListsToLists', () => {
   it('leaves other HTML alone', () => {
     const html = '<h1>Title</h1><p>text</p>'
     expect(wordListsToLists(html)).toBe(html)
+  })
+})
+
+describe('styleToMarkup', () => {
+  const body = (html: string) => new DOMParser().parseFromString(html, 'text/html').body
+
+  it('Google Docs: the normal-weight <b> wrapper is not bold, bold and italic spans are', () => {
+    const html =
+      '<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-1"><p><span style="font-weight:400">plain</span>' +
+      '<span style="font-weight:700;font-style:italic">both</span><span style="text-decoration:underline">u</span></p>' +
+      '<table><tr><td style="text-align: center"><p>c</p></td></tr></table></b>'
+    const out = body(styleToMarkup(html))
+    expect(out.querySelector('b')).toBeNull()
+    expect(Array.from(out.querySelectorAll('strong'), (e) => e.textContent)).toEqual(['both'])
+    expect(out.querySelector('em strong')?.textContent).toBe('both')
+    expect(out.querySelector('u')?.textContent).toBe('u')
+    expect(out.querySelector('td')?.getAttribute('align')).toBe('center')
+    expect(out.innerHTML).not.toMatch(/style=/)
+  })
+
+  it('drops inline event handlers and renames every style before anything parses it', () => {
+    const html = '<p onclick="x()" style="color:red">a<img src="x" onerror=\'alert(1)\' alt="y"></p>'
+    const out = styleToMarkup(html)
+    expect(out).not.toMatch(/onclick|onerror|\sstyle=/)
+    expect(body(out).querySelector('img')?.getAttribute('alt')).toBe('y')
+  })
+
+  it('keeps Word’s list styles for wordListsToLists, which then makes the lists', () => {
+    const html =
+      "<p style='mso-list:l0 level1 lfo1'><span style='mso-list:Ignore'>1.<span>&nbsp;</span></span><span style='font-weight:bold'>one</span></p>"
+    const out = body(wordListsToLists(styleToMarkup(html)))
+    expect(out.querySelector('ol > li > p')?.textContent).toBe('one')
+    expect(out.querySelector('ol strong')?.textContent).toBe('one')
+  })
+
+  it('leaves HTML without styles or handlers alone', () => {
+    expect(styleToMarkup('<h1>a</h1>')).toBe('<h1>a</h1>')
   })
 })

@@ -70,11 +70,13 @@ export function markdownToBlocks(text: string): JSONContent[] | null {
 export function wordListsToLists(html: string): string {
   if (!/mso-list/i.test(html)) return html
   const doc = new DOMParser().parseFromString(html, 'text/html')
+  const styleOf = (element: Element): string =>
+    element.getAttribute('style') ?? element.getAttribute(PASTED_STYLE) ?? ''
   const isItem = (node: Node | null): node is HTMLElement =>
     node instanceof HTMLElement &&
     node.tagName === 'P' &&
-    /mso-list:\s*l\d/i.test(node.getAttribute('style') ?? '') &&
-    !/mso-list:\s*ignore/i.test(node.getAttribute('style') ?? '')
+    /mso-list:\s*l\d/i.test(styleOf(node)) &&
+    !/mso-list:\s*ignore/i.test(styleOf(node))
   for (const first of Array.from(doc.body.querySelectorAll('p'))) {
     if (!isItem(first) || isItem(previousElement(first))) continue
     // One run of consecutive list paragraphs, turned into nested lists by level.
@@ -85,10 +87,10 @@ export function wordListsToLists(html: string): string {
     top.before(anchor)
     while (isItem(item)) {
       const next = nextElement(item)
-      const level = Number(/level(\d+)/i.exec(item.getAttribute('style') ?? '')?.[1] ?? '1')
+      const level = Number(/level(\d+)/i.exec(styleOf(item))?.[1] ?? '1')
       let marker = ''
       for (const span of Array.from(item.querySelectorAll('span'))) {
-        if (/mso-list:\s*ignore/i.test(span.getAttribute('style') ?? '')) {
+        if (/mso-list:\s*ignore/i.test(styleOf(span))) {
           marker = (span.textContent ?? '').replace(/\s|\u00a0/g, '')
           span.remove()
         }
@@ -101,6 +103,7 @@ export function wordListsToLists(html: string): string {
         else anchor.before(list)
         stack.push({ list, level })
       }
+      item.removeAttribute(PASTED_STYLE)
       const li = doc.createElement('li')
       const paragraph = doc.createElement('p')
       paragraph.append(...Array.from(item.childNodes))
@@ -110,6 +113,66 @@ export function wordListsToLists(html: string): string {
       item = next
     }
     anchor.remove()
+  }
+  return doc.body.innerHTML
+}
+
+/** A start tag with its attributes (quoted values may hold anything but their quote). */
+const START_TAG = /<[a-zA-Z][\w:-]*(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*\/?>/g
+const STYLE_ATTRIBUTE = /(\s)style(\s*=)/gi
+const EVENT_ATTRIBUTE = /\son[a-z]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+)/gi
+const PASTED_STYLE = 'data-pasted-style'
+
+/**
+ * Pasted HTML under the app's Content-Security-Policy. The CSP refuses inline styles, so when the
+ * pasted HTML is parsed its `style` attributes are not applied (and reported as violations), and
+ * Tiptap's rules that read them — Google Docs' `<b style="font-weight:normal">` wrapper is not
+ * bold, `<span style="font-weight:700">` is — see nothing: everything came out bold. Here the
+ * styles are renamed before any parsing and turned into markup ProseMirror reads without them:
+ * a bold tag with a normal weight loses its boldness, a span with a bold weight, italic,
+ * underline or line-through gets `<strong>`, `<em>`, `<u>`, `<s>` inside, a cell's `text-align`
+ * becomes `align`. Inline event handlers are dropped (they would never run either).
+ */
+export function styleToMarkup(html: string): string {
+  if (!/\sstyle\s*=|\son[a-z]+\s*=/i.test(html)) return html
+  const renamed = html.replace(START_TAG, (tag) =>
+    tag.replace(EVENT_ATTRIBUTE, '').replace(STYLE_ATTRIBUTE, `$1${PASTED_STYLE}$2`),
+  )
+  const doc = new DOMParser().parseFromString(renamed, 'text/html')
+  for (const element of Array.from(doc.body.querySelectorAll<HTMLElement>(`[${PASTED_STYLE}]`))) {
+    const style = (element.getAttribute(PASTED_STYLE) ?? '').toLowerCase()
+    // Word's list markup is read by wordListsToLists, after this.
+    if (style.includes('mso-list')) continue
+    element.removeAttribute(PASTED_STYLE)
+    const property = (name: string): string =>
+      new RegExp(`(?:^|;)\\s*${name}\\s*:\\s*([^;]+)`).exec(style)?.[1]?.trim() ?? ''
+    const weight = property('font-weight')
+    const bold = weight === 'bold' || weight === 'bolder' || Number(weight) >= 600
+    const normal = weight === 'normal' || weight === 'lighter' || (weight !== '' && Number(weight) < 600)
+    const tag = element.tagName
+    if ((tag === 'B' || tag === 'STRONG') && normal) {
+      const span = doc.createElement('span')
+      span.append(...Array.from(element.childNodes))
+      element.replaceWith(span)
+      continue
+    }
+    if (tag === 'TD' || tag === 'TH') {
+      const align = property('text-align')
+      if (align === 'left' || align === 'center' || align === 'right') element.setAttribute('align', align)
+      continue
+    }
+    if (tag !== 'SPAN' && tag !== 'FONT') continue
+    const wrappers: string[] = []
+    if (bold) wrappers.push('strong')
+    if (property('font-style') === 'italic') wrappers.push('em')
+    const decoration = `${property('text-decoration')} ${property('text-decoration-line')}`
+    if (decoration.includes('underline')) wrappers.push('u')
+    if (decoration.includes('line-through')) wrappers.push('s')
+    for (const name of wrappers) {
+      const wrapper = doc.createElement(name)
+      wrapper.append(...Array.from(element.childNodes))
+      element.append(wrapper)
+    }
   }
   return doc.body.innerHTML
 }
@@ -151,7 +214,7 @@ export const StructuredPaste = Extension.create({
         key: new PluginKey('structuredPaste'),
         props: {
           handlePaste: (_view, event) => pasteMarkdown(editor, event),
-          transformPastedHTML: (html) => wordListsToLists(html),
+          transformPastedHTML: (html) => wordListsToLists(styleToMarkup(html)),
         },
       }),
     ]
