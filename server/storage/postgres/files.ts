@@ -52,7 +52,10 @@ export class PostgresFileStore implements FileStore {
 
   async get(id: string): Promise<StoredFile | null> {
     const { rows } = await this.#pool.query<FileRow>(
-      'SELECT id, doc_id, content_type, size, created_at, data FROM files WHERE id = $1',
+      // A file of a document in the trash is not served (the document is deleted for everyone).
+      `SELECT f.id, f.doc_id, f.content_type, f.size, f.created_at, f.data
+           FROM files f JOIN documents d ON d.id = f.doc_id
+          WHERE f.id = $1 AND d.deleted_at IS NULL`,
       [id],
     )
     const row = rows[0]

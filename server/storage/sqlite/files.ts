@@ -25,7 +25,10 @@ export class SqliteFileStore implements FileStore {
         'INSERT INTO files (id, doc_id, content_type, size, created_at, data) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       get: db.prepare<[string], FileRow>(
-        'SELECT id, doc_id, content_type, size, created_at, data FROM files WHERE id = ?',
+        // A file of a document in the trash is not served (the document is deleted for everyone).
+        `SELECT f.id, f.doc_id, f.content_type, f.size, f.created_at, f.data
+           FROM files f JOIN documents d ON d.id = f.doc_id
+          WHERE f.id = ? AND d.deleted_at IS NULL`,
       ),
       totalSize: db.prepare<[string], { total: number }>(
         'SELECT COALESCE(SUM(size), 0) AS total FROM files WHERE doc_id = ?',
