@@ -153,6 +153,7 @@ describe('parseShareSyncTarget', () => {
       canWrite: false,
       shareId: 'AAAAAAAAAAAAAAAAAAAAAA',
       expiresAt: 5,
+      author: { sub: null, name: null },
     })
     expect(await refusalStatus(admitUpgrade(secured, request({ shareId: 'BAAAAAAAAAAAAAAAAAAAAA' })))).toBe(404)
     expect(await refusalStatus(admitUpgrade(secured, request({ shareId: 'short' })))).toBe(404)
