@@ -304,6 +304,8 @@ export class DocumentService {
     const { authSecret, publicUrl } = this.#options
     const { role, expiresInSeconds } = request
     const revocable = request.revocable === true || (authSecret === null && role === 'view')
+    // A document in the trash (or gone) gets no new link.
+    await this.get(id)
     if (revocable) {
       if (role !== 'view') throw new InvalidRequest('only view links can be revocable')
       const expiresAt = expiresInSeconds === undefined ? null : new Date(Date.now() + expiresInSeconds * 1000)
@@ -311,7 +313,6 @@ export class DocumentService {
       const link = this.#linkDto(share)
       return { url: link.url, role, token: null, expiresAt: link.expiresAt, id: share.id }
     }
-    await this.get(id)
     const url = new URL(`/d/${id}`, publicUrl)
     if (authSecret === null) return { url: url.toString(), role, token: null, expiresAt: null, id: null }
     const seconds = expiresInSeconds ?? DEFAULT_SHARE_SECONDS
