@@ -8,7 +8,7 @@ import { PostgresSearchIndex, tsvectorLiteral } from './search'
 describeSearchIndexContract('PostgreSQL', () => {
   let database: TestDatabase | null = null
   return {
-    async open({ trash = false } = {}) {
+    async open() {
       database = await createTestDatabase()
       const store = await PostgresDocumentStore.open({
         connectionString: database.url,
@@ -17,13 +17,11 @@ describeSearchIndexContract('PostgreSQL', () => {
         compactThreshold: 100,
         log: pino({ level: 'silent' }),
       })
-      const { pool } = store.database
-      if (trash) await pool.query('ALTER TABLE documents ADD COLUMN deleted_at bigint')
       return {
         store,
         search: new PostgresSearchIndex(store.database),
         async trash(id: string) {
-          await pool.query('UPDATE documents SET deleted_at = $1 WHERE id = $2', [Date.now(), id])
+          await store.trash(id, new Date())
         },
       }
     },

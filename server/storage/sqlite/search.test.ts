@@ -12,19 +12,18 @@ import { SqliteSearchIndex } from './search'
 describeSearchIndexContract('SQLite', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tandem-search-'))
   return {
-    async open({ trash = false } = {}) {
+    async open() {
       const store = new SqliteDocumentStore({
         path: join(dir, 'tandem.db'),
         compactThreshold: 100,
         synchronous: 'normal',
         log: pino({ level: 'silent' }),
       })
-      if (trash) store.database.exec('ALTER TABLE documents ADD COLUMN deleted_at INTEGER')
       return {
         store,
         search: new SqliteSearchIndex(store.database),
         async trash(id: string) {
-          store.database.prepare('UPDATE documents SET deleted_at = ? WHERE id = ?').run(Date.now(), id)
+          await store.trash(id, new Date())
         },
       }
     },
