@@ -50,6 +50,7 @@ test('one person adds a table row while the other types in a cell: both converge
     bob.page.keyboard.type(' and reviewer', { delay: 20 }),
     (async () => {
       await alice.tool('table-row-after').click({ timeout: 30_000 })
+      await alice.editor.locator('tr').nth(2).locator('td').first().click()
       await alice.page.keyboard.type('Grace')
     })(),
   ])
@@ -195,11 +196,11 @@ test('highlight from the toolbar and as ==text==; an image’s alt text is edite
   tandem,
   user,
 }) => {
-  const id = await tandem.createDoc('Marks', 'start\n\n![old words](/api/files/missing-image)')
+  const id = await tandem.createDoc('Marks', '# Marks\n\nstart\n\n![old words](/api/files/missing-image)')
   const alice = await (await user('Alice')).open(id)
   const bob = await (await user('Bob')).open(id)
 
-  await alice.focusEndOfBlock(0)
+  await alice.focusEndOfBlock(1)
   await alice.page.keyboard.type(' and ==this==')
   await expect(bob.editor.locator('mark')).toHaveText(['this'])
   await alice.page.keyboard.press('Home')
