@@ -67,10 +67,12 @@ test('one person adds a table row while the other types in a cell: both converge
   expect(text).toContain('lead and reviewer')
   expect(text).toContain('Grace')
 
-  // Tab moves to the next cell, and past the last one makes a new row.
-  await alice.editor.locator('td').last().click()
+  // Tab moves to the next cell (from "Grace" to the last one), and past the last one makes a new row.
+  await alice.page.keyboard.press('Tab')
+  await alice.page.keyboard.type('last')
   await alice.page.keyboard.press('Tab')
   await alice.page.keyboard.type('new row')
+  await expect(bob.editor.locator('td').nth(3)).toHaveText('last')
   await expect(bob.editor.locator('tr')).toHaveCount(4)
   await expect(bob.editor.locator('tr').last()).toContainText('new row')
 })
