@@ -50,6 +50,7 @@ test('one person adds a table row while the other types in a cell: both converge
     bob.page.keyboard.type(' and reviewer', { delay: 20 }),
     (async () => {
       await alice.tool('table-row-after').click({ timeout: 30_000 })
+      await alice.editor.locator('tr').nth(2).locator('td').first().click()
       await alice.page.keyboard.type('Grace')
     })(),
   ])
@@ -66,10 +67,12 @@ test('one person adds a table row while the other types in a cell: both converge
   expect(text).toContain('lead and reviewer')
   expect(text).toContain('Grace')
 
-  // Tab moves to the next cell, and past the last one makes a new row.
-  await alice.editor.locator('td').last().click()
+  // Tab moves to the next cell (from "Grace" to the last one), and past the last one makes a new row.
+  await alice.page.keyboard.press('Tab')
+  await alice.page.keyboard.type('last')
   await alice.page.keyboard.press('Tab')
   await alice.page.keyboard.type('new row')
+  await expect(bob.editor.locator('td').nth(3)).toHaveText('last')
   await expect(bob.editor.locator('tr')).toHaveCount(4)
   await expect(bob.editor.locator('tr').last()).toContainText('new row')
 })
@@ -195,11 +198,11 @@ test('highlight from the toolbar and as ==text==; an image’s alt text is edite
   tandem,
   user,
 }) => {
-  const id = await tandem.createDoc('Marks', 'start\n\n![old words](/api/files/missing-image)')
+  const id = await tandem.createDoc('Marks', '# Marks\n\nstart\n\n![old words](/api/files/missing-image)')
   const alice = await (await user('Alice')).open(id)
   const bob = await (await user('Bob')).open(id)
 
-  await alice.focusEndOfBlock(0)
+  await alice.focusEndOfBlock(1)
   await alice.page.keyboard.type(' and ==this==')
   await expect(bob.editor.locator('mark')).toHaveText(['this'])
   await alice.page.keyboard.press('Home')
