@@ -5,8 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { buildAll } from './build'
+import { runBigJoin } from './scenarios/bigJoin'
 import { runColdJoin } from './scenarios/coldJoin'
 import type { ScenarioContext, Sizes } from './scenarios/context'
+import { runEditors } from './scenarios/editors'
 import { runFanout } from './scenarios/fanout'
 import { runIdle } from './scenarios/idle'
 import { runManyDocs } from './scenarios/manyDocs'
@@ -23,6 +25,8 @@ const TINY: Sizes = {
   idleClients: 6,
   coldJoin: { sequential: 2, simultaneous: 4 },
   presence: { clients: [5], movesPerSecond: 4, probes: 2 },
+  bigJoin: { megabytes: [0.1], joiners: 4, timeoutMs: 30_000 },
+  editors: { steps: [10], clientsPerDocument: 5, editsPerSecond: 4, caretsPerSecond: 4, p99LimitMs: 50 },
   warmupSeconds: 0.2,
   measureSeconds: 0.6,
   drainMs: 500,
@@ -105,5 +109,27 @@ describe('bench scenarios at a tiny size', () => {
       expect(result.simultaneousCpuMs).toBeGreaterThan(0)
       expect(result.peakRssMb).toBeGreaterThan(10)
     }
+  })
+
+  it('join storm: a document uploaded in pieces reaches every joiner (tandem, Hocuspocus and the y-websocket server)', async () => {
+    const trace = smallTrace()
+    const big = { update: trace.update, textLength: trace.endContent.length }
+    for (const name of ['tandem', 'hocuspocus', 'y-websocket'] as const) {
+      const result = await runBigJoin(context, name, big, 0.1, 4, 30_000)
+      expect({ name, failed: result.failed, errors: result.errors }).toEqual({ name, failed: 0, errors: [] })
+      expect(result.maxMs).toBeGreaterThanOrEqual(result.p50Ms)
+      expect(result.peakRssMb).toBeGreaterThan(10)
+    }
+  })
+
+  it('many editors: every client receives the edits of the others while carets move (tandem)', async () => {
+    const result = await runEditors(context, 'tandem', 10)
+    expect({ deliveredShare: result.deliveredShare, dropped: result.dropped, documents: result.documents }).toEqual({
+      deliveredShare: 1,
+      dropped: 0,
+      documents: 2,
+    })
+    expect(result.loadCpuShare).toBeGreaterThan(0)
+    expect(result.serverCpuShare).toBeGreaterThan(0)
   })
 })

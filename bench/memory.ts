@@ -15,12 +15,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
-import * as Y from 'yjs'
 import { loadConfig } from '../server/config'
 import { buildTandem } from '../server/main'
 import { newDocumentId } from '../server/model/ids'
 import { TRACE_PATH } from '../server/test/trace'
-import { replayTrace } from './trace'
+import { workDir } from './build'
+import { loadBigDocument } from './trace'
 
 const gc = (globalThis as { gc?: () => void }).gc
 if (gc === undefined) throw new Error('run with node --expose-gc')
@@ -39,11 +39,9 @@ async function main(): Promise<void> {
   const tandem = await buildTandem(config, pino({ level: 'silent' }))
   const rows: string[] = []
   try {
-    // A trace replay is the many-edits shape; paragraphs of it make the sizes.
-    const replays = [replayTrace(TRACE_PATH).update]
-    process.stdout.write(`trace document: ${((replays[0]?.length ?? 0) / 2 ** 20).toFixed(2)} MiB encoded\n`)
+    // A trace replay is the many-edits shape; paragraphs of it make the sizes (cached).
     for (const mb of sizes) {
-      const update = buildTraceDocument(replays, mb * 2 ** 20)
+      const { update } = loadBigDocument(TRACE_PATH, Math.round(mb * 2 ** 20), workDir)
       const id = newDocumentId()
       await tandem.store.create({ id, title: `${mb} MB`, initialUpdate: update })
       const before = collect()
@@ -58,7 +56,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${rows.at(-1)}\n`)
       await tandem.rooms.documentDeleted(id)
     }
-    const oneMb = buildTraceDocument(replays, 2 ** 20)
+    const oneMb = loadBigDocument(TRACE_PATH, 2 ** 20, workDir).update
     const rssBefore = process.memoryUsage().rss
     const ids: string[] = []
     for (let i = 0; i < many; i++) {
@@ -82,29 +80,6 @@ async function main(): Promise<void> {
     `\n| stored size | heap of the open document | multiple | load from storage |\n|---:|---:|---:|---:|\n${rows.join('\n')}\n`,
   )
   process.exit(0)
-}
-
-/**
- * Replays of the trace (each under its own client id, in its own paragraph), merged until the
- * document's encoded size reaches `bytes`: the item structure of real typing, many times over.
- */
-function buildTraceDocument(replays: Uint8Array[], bytes: number): Uint8Array {
-  const doc = new Y.Doc()
-  let size = 0
-  while (size < bytes) {
-    let next = replays[0]
-    if (replays.length === 0 || next === undefined) throw new Error('no replays')
-    for (const replay of replays) {
-      Y.applyUpdate(doc, replay)
-      size = Y.encodeStateAsUpdate(doc).length
-      if (size >= bytes) break
-    }
-    if (size < bytes) {
-      next = replayTrace(TRACE_PATH).update
-      replays.push(next)
-    }
-  }
-  return Y.encodeStateAsUpdate(doc)
 }
 
 main().catch((error: unknown) => {

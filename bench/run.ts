@@ -4,7 +4,8 @@
  *
  *   npm run bench                          every scenario, 3 runs each (~20 min)
  *   npm run bench -- --quick               tiny sizes, 1 run, docs untouched (smoke)
- *   npm run bench -- --scenario fanout     one scenario (fanout | manydocs | idle | coldjoin | presence)
+ *   npm run bench -- --scenario fanout     one scenario (fanout | manydocs | idle | coldjoin | presence |
+ *                                          bigjoin | editors)
  *   npm run bench -- --runs 5              runs per scenario and server
  *   npm run bench -- --no-write            keep docs/benchmarks.md and bench/results as they are
  *   npm run bench -- --servers tandem,floor
@@ -21,19 +22,21 @@ import { loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { buildAll, projectRoot, workDir } from './build'
 import { type BenchResults, machineInfo, writeReport } from './report'
+import { runBigJoin } from './scenarios/bigJoin'
 import { runColdJoin } from './scenarios/coldJoin'
 import { cpuSummaryMarkdown, heapSummaryMarkdown, summariseCpuProfile, summariseHeapSnapshot } from './profileSummary'
 import type { ProbeHooks, ScenarioContext, Sizes } from './scenarios/context'
 import { runFanout } from './scenarios/fanout'
+import { editorsStepPassed, runEditors } from './scenarios/editors'
 import { runIdle } from './scenarios/idle'
 import { runManyDocs } from './scenarios/manyDocs'
 import { runPresence } from './scenarios/presence'
 import { SERVER_NAMES, type ServerName } from './servers'
-import { loadTraceDocument, replayTrace } from './trace'
+import { loadBigDocument, loadTraceDocument, replayTrace } from './trace'
 import { TRACE_PATH } from '../server/test/trace'
 import { LoadWorker } from './workers'
 
-export const SCENARIOS = ['fanout', 'manydocs', 'idle', 'coldjoin', 'presence'] as const
+export const SCENARIOS = ['fanout', 'manydocs', 'idle', 'coldjoin', 'presence', 'bigjoin', 'editors'] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
 
 export const FULL_SIZES: Sizes = {
@@ -42,7 +45,15 @@ export const FULL_SIZES: Sizes = {
   manyDocs: { documents: 200, clientsPerDocument: 5, minRate: 2, maxRate: 8 },
   idleClients: 1000,
   coldJoin: { sequential: 20, simultaneous: 150 },
-  presence: { clients: [100, 500], movesPerSecond: 1, probes: 6 },
+  presence: { clients: [100, 500, 1500], movesPerSecond: 1, probes: 6 },
+  bigJoin: { megabytes: [4, 20], joiners: 150, timeoutMs: 300_000 },
+  editors: {
+    steps: [1000, 2000, 4000, 6000, 8000, 10000],
+    clientsPerDocument: 5,
+    editsPerSecond: 1,
+    caretsPerSecond: 1,
+    p99LimitMs: 50,
+  },
   warmupSeconds: 2,
   measureSeconds: 8,
   drainMs: 1000,
@@ -58,6 +69,8 @@ export const QUICK_SIZES: Sizes = {
   idleClients: 12,
   coldJoin: { sequential: 2, simultaneous: 6 },
   presence: { clients: [6], movesPerSecond: 2, probes: 2 },
+  bigJoin: { megabytes: [0.1], joiners: 6, timeoutMs: 60_000 },
+  editors: { steps: [20, 40], clientsPerDocument: 5, editsPerSecond: 1, caretsPerSecond: 1, p99LimitMs: 50 },
   warmupSeconds: 0.3,
   measureSeconds: 1,
   drainMs: 500,
@@ -113,6 +126,8 @@ export async function runBench(
     idle: [],
     coldJoin: [],
     presence: [],
+    bigJoin: [],
+    editors: [],
   }
   try {
     if (options.scenarios.includes('fanout')) {
@@ -191,6 +206,44 @@ export async function runBench(
         }
       }
     }
+    if (options.scenarios.includes('bigjoin')) {
+      for (const megabytes of sizes.bigJoin.megabytes) {
+        log(`join storm: building (or reading the cached) ${megabytes} MB document`)
+        const big = loadBigDocument(options.tracePath ?? TRACE_PATH, Math.round(megabytes * 2 ** 20), workDir)
+        for (let run = 0; run < runs; run++) {
+          for (const name of rotate(withoutFloor, run)) {
+            // Fresh load processes each run: a storm leaves hundreds of megabytes in them.
+            freshWorkers()
+            const result = await runBigJoin(
+              context,
+              name,
+              big,
+              megabytes,
+              sizes.bigJoin.joiners,
+              sizes.bigJoin.timeoutMs,
+            )
+            log(
+              `join storm ${result.documentMb.toFixed(1)} MiB, run ${run + 1}, ${name}: p50 ${result.p50Ms.toFixed(0)} ms, p99 ${result.p99Ms.toFixed(0)} ms, max ${result.maxMs.toFixed(0)} ms, ${result.failed} failed${result.errors.length > 0 ? ` (${result.errors.join('; ')})` : ''}, peak ${result.peakRssMb.toFixed(0)} MiB`,
+            )
+            results.bigJoin?.push(result)
+          }
+        }
+      }
+    }
+    if (options.scenarios.includes('editors')) {
+      // One climb per server (a step is minutes of sockets): up the ladder until a step fails.
+      for (const name of withoutFloor) {
+        for (const editors of sizes.editors.steps) {
+          freshWorkers()
+          const result = await runEditors(context, name, editors)
+          log(
+            `editors ${result.editors}, ${name}: p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, delivered ${(result.deliveredShare * 100).toFixed(1)}%, server ${result.serverCpuShare.toFixed(2)} cores, load processes ${result.loadCpuShare.toFixed(2)} cores, opened in ${result.openSeconds.toFixed(0)} s`,
+          )
+          results.editors?.push(result)
+          if (!editorsStepPassed(result, sizes.editors.p99LimitMs)) break
+        }
+      }
+    }
   } finally {
     for (const worker of workers) worker.stop()
   }
@@ -210,6 +263,8 @@ function mergeWithPrevious(path: string, results: PartialResults, scenarios: rea
     idle: scenarios.includes('idle') ? results.idle : previous.idle,
     coldJoin: scenarios.includes('coldjoin') ? results.coldJoin : previous.coldJoin,
     presence: scenarios.includes('presence') ? results.presence : (previous.presence ?? []),
+    bigJoin: scenarios.includes('bigjoin') ? results.bigJoin : (previous.bigJoin ?? []),
+    editors: scenarios.includes('editors') ? results.editors : (previous.editors ?? []),
   }
 }
 

@@ -25,9 +25,16 @@ export interface TraceDocument {
 /** Transactions per Yjs transaction while replaying: the trace's 260k edits in ~260 batches. */
 const PATCHES_PER_TRANSACTION = 1000
 
+function readTrace(tracePath: string): Trace {
+  return JSON.parse(gunzipSync(readFileSync(tracePath)).toString('utf8')) as Trace
+}
+
 /** `maxPatches` replays only the start of the trace, for quick runs. */
 export function replayTrace(tracePath: string, maxPatches = Number.POSITIVE_INFINITY): TraceDocument {
-  const trace = JSON.parse(gunzipSync(readFileSync(tracePath)).toString('utf8')) as Trace
+  return replayParsed(readTrace(tracePath), maxPatches)
+}
+
+function replayParsed(trace: Trace, maxPatches = Number.POSITIVE_INFINITY): TraceDocument {
   const doc = new Y.Doc()
   const paragraph = new Y.XmlElement('paragraph')
   const text = new Y.XmlText()
@@ -67,4 +74,40 @@ export function loadTraceDocument(tracePath: string, cacheDir: string): TraceDoc
   writeFileSync(updatePath, built.update)
   writeFileSync(textPath, built.endContent)
   return built
+}
+
+export interface BigDocument {
+  /** The whole document as one Yjs v1 update. */
+  update: Uint8Array
+  /** Characters of text in all its paragraphs, to verify a joiner received everything. */
+  textLength: number
+}
+
+/**
+ * A big Tiptap-shaped document built from many edits: the trace replayed again and again, each
+ * replay by its own client into its own paragraph of `default` (≈ 0.3 MiB and 2 s each), merged
+ * until the encoded size reaches `bytes`. Kept in `cacheDir`: a 20 MB document takes minutes.
+ */
+export function loadBigDocument(tracePath: string, bytes: number, cacheDir: string): BigDocument {
+  const updatePath = `${cacheDir}/big-${bytes}.bin`
+  const lengthPath = `${cacheDir}/big-${bytes}.length`
+  if (existsSync(updatePath) && existsSync(lengthPath)) {
+    return { update: new Uint8Array(readFileSync(updatePath)), textLength: Number(readFileSync(lengthPath, 'utf8')) }
+  }
+  const trace = readTrace(tracePath)
+  const doc = new Y.Doc()
+  let size = 0
+  let textLength = 0
+  while (size < bytes) {
+    const replay = replayParsed(trace, bytes < 2 ** 20 ? 20_000 : Number.POSITIVE_INFINITY)
+    Y.applyUpdate(doc, replay.update)
+    textLength += replay.endContent.length
+    size += replay.update.length
+  }
+  const update = Y.encodeStateAsUpdate(doc)
+  doc.destroy()
+  mkdirSync(cacheDir, { recursive: true })
+  writeFileSync(updatePath, update)
+  writeFileSync(lengthPath, String(textLength))
+  return { update, textLength }
 }

@@ -25,6 +25,8 @@ export interface ClientSpec {
   rate?: number
   /** Presence clients: measure the carets of the others (only a few do, to spare the load processes). */
   probe?: boolean
+  /** Peers that also move a caret: moves per second. */
+  caretRate?: number
 }
 
 export type Command =
@@ -33,6 +35,8 @@ export type Command =
   | { cmd: 'stop' }
   | { cmd: 'collect'; from: number; to: number }
   | { cmd: 'close' }
+  /** The load process's own CPU time (µs) and resident memory (bytes): what the generator used. */
+  | { cmd: 'usage' }
   | {
       cmd: 'join'
       target: Target
@@ -42,6 +46,8 @@ export type Command =
       at: number | null
       /** Length of the text the first joiner must find, to prove it received everything. */
       expectTextLength: number
+      /** A joiner not synced by then counts as failed (default 120 s). */
+      timeoutMs?: number
     }
 
 export interface Collected {
@@ -57,6 +63,14 @@ export interface Collected {
   bytesReceived: number
   /** Caret moves the probes themselves made in the window (presence). */
   probeEdits: number
+}
+
+/** What a `join` command measured: milliseconds to synced per joiner that made it. */
+export interface JoinResult {
+  times: number[]
+  failed: number
+  /** The distinct reasons joiners failed. */
+  errors: string[]
 }
 
 export type Reply = { ok: true; result: unknown } | { ok: false; error: string }

@@ -37,7 +37,7 @@ const HOCUSPOCUS_AUTH_TOKEN = 0
 export type ServerMessage =
   | { kind: 'step1'; payload: Uint8Array }
   | { kind: 'step2'; payload: Uint8Array }
-  | { kind: 'update' }
+  | { kind: 'update'; payload?: Uint8Array }
   | { kind: 'awareness' }
   | { kind: 'other' }
 
@@ -96,8 +96,8 @@ export function readServerMessage(protocol: Protocol, data: Uint8Array): ServerM
     return { kind: 'other' }
   }
   const syncType = decoding.readVarUint(decoder)
-  if (syncType === SYNC_UPDATE) return { kind: 'update' }
   const payload = decoding.readVarUint8Array(decoder)
+  if (syncType === SYNC_UPDATE) return { kind: 'update', payload }
   if (syncType === SYNC_STEP1) return { kind: 'step1', payload }
   if (syncType === SYNC_STEP2) return { kind: 'step2', payload }
   return { kind: 'other' }

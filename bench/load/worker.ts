@@ -5,7 +5,7 @@
 import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import { BenchClient, Editor } from './client'
-import type { ClientSpec, Collected, Command, Reply } from './commands'
+import type { ClientSpec, Collected, Command, JoinResult, Reply } from './commands'
 import { now, scanStamps, stampText } from './stamp'
 import type { Target } from './wire'
 import { DOCUMENT_FIELD } from '../../protocol/fields'
@@ -14,7 +14,10 @@ interface Running {
   spec: ClientSpec
   client: BenchClient
   editor: Editor | Caret | null
+  /** A peer that also moves its caret (the 10,000-editors scenario). */
+  caret: Caret | null
   timer: NodeJS.Timeout | null
+  caretTimer: NodeJS.Timeout | null
 }
 
 /**
@@ -92,7 +95,7 @@ function openPresence(target: Target, spec: ClientSpec): Running {
       dropped++
     },
   })
-  return { spec, client, editor: new Caret(client, spec.sender), timer: null }
+  return { spec, client, editor: new Caret(client, spec.sender), caret: null, timer: null, caretTimer: null }
 }
 
 function openOne(target: Target, spec: ClientSpec): Running {
@@ -110,7 +113,14 @@ function openOne(target: Target, spec: ClientSpec): Running {
     },
   })
   if (doc !== undefined) BenchClient.sendLocalChanges(doc, client)
-  return { spec, client, editor: doc === undefined ? null : new Editor(doc, spec.sender), timer: null }
+  return {
+    spec,
+    client,
+    editor: doc === undefined ? null : new Editor(doc, spec.sender),
+    caret: spec.caretRate === undefined ? null : new Caret(client, spec.sender),
+    timer: null,
+    caretTimer: null,
+  }
 }
 
 async function open(target: Target, clients: ClientSpec[], concurrency: number): Promise<number> {
@@ -159,13 +169,27 @@ function start(intervalMs: number): void {
       edit()
       one.timer = setInterval(edit, every)
     }, phase)
+    const caret = one.caret
+    if (caret !== null) {
+      // Half a period after its edits, so that a client's edit and caret move do not coincide.
+      const caretEvery = 1000 / (one.spec.caretRate ?? 1)
+      one.caretTimer = setTimeout(
+        () => {
+          caret.edit()
+          one.caretTimer = setInterval(() => caret.edit(), caretEvery)
+        },
+        (phase + every / 2) % caretEvery,
+      )
+    }
   }
 }
 
 function stop(): number {
   for (const one of running) {
     if (one.timer !== null) clearTimeout(one.timer)
+    if (one.caretTimer !== null) clearTimeout(one.caretTimer)
     one.timer = null
+    one.caretTimer = null
   }
   return editTimes.length
 }
@@ -218,15 +242,32 @@ interface Joined {
   state: Uint8Array | null
 }
 
-async function joinOne(target: Target, docName: string, startedAt: number, keepState: boolean): Promise<Joined> {
+async function joinOne(
+  target: Target,
+  docName: string,
+  startedAt: number,
+  keepState: boolean,
+  timeoutMs: number,
+): Promise<Joined> {
   let state: Uint8Array | null = null
   const client = new BenchClient({
     target,
     docName,
     onInitialState: keepState ? (received) => (state = received) : undefined,
   })
-  const syncedAt = await client.synced
-  return { ms: syncedAt - startedAt, client, state }
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not synced within ${timeoutMs} ms`)), timeoutMs)
+  })
+  try {
+    const syncedAt = await Promise.race([client.synced, deadline])
+    return { ms: syncedAt - startedAt, client, state }
+  } catch (error) {
+    await client.close()
+    throw error
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 /** After the timing: the joiner that kept the server's state must have received the whole text. */
@@ -239,25 +280,33 @@ function verifyJoined(joined: Joined, expectTextLength: number): void {
   if (length !== expectTextLength) throw new Error(`joiner received ${length} characters, expected ${expectTextLength}`)
 }
 
-async function join(command: Extract<Command, { cmd: 'join' }>): Promise<number[]> {
+/** Joins one after another (failing on the first failure) or all at once (counting failures). */
+async function join(command: Extract<Command, { cmd: 'join' }>): Promise<JoinResult> {
   const { target, docName, count, at, expectTextLength } = command
+  const timeoutMs = command.timeoutMs ?? 120_000
   const times: number[] = []
   if (at === null) {
     for (let index = 0; index < count; index++) {
-      const joined = await joinOne(target, docName, now(), index === 0)
+      const joined = await joinOne(target, docName, now(), index === 0, timeoutMs)
       times.push(joined.ms)
       await joined.client.close()
       if (index === 0) verifyJoined(joined, expectTextLength)
     }
-    return times
+    return { times, failed: 0, errors: [] }
   }
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - now())))
-  const joined = await Promise.all(
-    Array.from({ length: count }, (_, index) => joinOne(target, docName, at, index === 0)),
+  // Every joiner keeps the state until the checking one succeeds: the first to sync is checked.
+  const settled = await Promise.allSettled(
+    Array.from({ length: count }, (_, index) => joinOne(target, docName, at, index === 0, timeoutMs)),
+  )
+  const joined = settled.flatMap((one) => (one.status === 'fulfilled' ? [one.value] : []))
+  const errors = settled.flatMap((one) =>
+    one.status === 'rejected' ? [one.reason instanceof Error ? one.reason.message : String(one.reason)] : [],
   )
   await Promise.all(joined.map((one) => one.client.close()))
-  if (joined[0] !== undefined) verifyJoined(joined[0], expectTextLength)
-  return joined.map((one) => one.ms)
+  const checker = joined.find((one) => one.state !== null)
+  if (checker !== undefined) verifyJoined(checker, expectTextLength)
+  return { times: joined.map((one) => one.ms), failed: errors.length, errors: [...new Set(errors)] }
 }
 
 async function run(command: Command): Promise<unknown> {
@@ -276,6 +325,10 @@ async function run(command: Command): Promise<unknown> {
       return null
     case 'join':
       return join(command)
+    case 'usage': {
+      const cpu = process.cpuUsage()
+      return { cpuMicros: cpu.user + cpu.system, rss: process.memoryUsage().rss }
+    }
   }
 }
 

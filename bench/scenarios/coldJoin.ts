@@ -5,6 +5,7 @@
  * one after another, and all at the same moment.
  */
 import { BenchClient } from '../load/client'
+import type { JoinResult } from '../load/commands'
 import type { Target } from '../load/wire'
 import { now } from '../load/stamp'
 import { type ServerName, startServer } from '../servers'
@@ -33,7 +34,7 @@ export interface ColdJoinRun {
 /** Lead time so that every load process starts its joiners at the same clock time. */
 const START_LEAD_MS = 300
 
-async function loadDocument(
+export async function loadDocument(
   target: Target,
   docName: string,
   trace: TraceDocument,
@@ -79,7 +80,7 @@ export async function runColdJoin(
     const expectTextLength = trace.endContent.length
     const [first] = workers
     if (first === undefined) throw new Error('no load worker')
-    const sequential = await first.ask<number[]>({
+    const { times: sequential } = await first.ask<JoinResult>({
       cmd: 'join',
       target: server.target,
       docName,
@@ -97,20 +98,22 @@ export async function runColdJoin(
       Array.from({ length: sizes.coldJoin.simultaneous }, (_, index) => index),
       workers.length,
     ).map((part) => part.length)
-    const simultaneous = (
-      await Promise.all(
-        workers.map((worker, index) =>
-          worker.ask<number[]>({
-            cmd: 'join',
-            target: server.target,
-            docName,
-            count: counts[index] ?? 0,
-            at,
-            expectTextLength,
-          }),
-        ),
-      )
-    ).flat()
+    const joined = await Promise.all(
+      workers.map((worker, index) =>
+        worker.ask<JoinResult>({
+          cmd: 'join',
+          target: server.target,
+          docName,
+          count: counts[index] ?? 0,
+          at,
+          expectTextLength,
+        }),
+      ),
+    )
+    const failed = joined.reduce((sum, part) => sum + part.failed, 0)
+    if (failed > 0)
+      throw new Error(`${failed} simultaneous joiners failed: ${joined.flatMap((part) => part.errors).join('; ')}`)
+    const simultaneous = joined.flatMap((part) => part.times)
     const after = await server.stats()
     await context.hooks?.endWindow(server, `coldjoin-${name}`)
     const peakRss = server.peakRss()

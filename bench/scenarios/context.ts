@@ -10,6 +10,19 @@ export interface Sizes {
   coldJoin: { sequential: number; simultaneous: number }
   /** Presence: clients in one document (each size a run), caret moves per second, probe clients. */
   presence: { clients: number[]; movesPerSecond: number; probes: number }
+  /** Join storm on big documents: encoded sizes (MiB), simultaneous joiners, per-joiner deadline. */
+  bigJoin: { megabytes: number[]; joiners: number; timeoutMs: number }
+  /**
+   * Many editors: a ladder of editor counts (5 per document, each editing and moving its caret at
+   * the given rates), climbed per server until p99 reaches the limit.
+   */
+  editors: {
+    steps: number[]
+    clientsPerDocument: number
+    editsPerSecond: number
+    caretsPerSecond: number
+    p99LimitMs: number
+  }
   /** Seconds of load before measuring, and of measuring. */
   warmupSeconds: number
   measureSeconds: number

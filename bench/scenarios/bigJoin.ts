@@ -1,0 +1,155 @@
+/**
+ * Scenario 7: join storm on big documents. A Tiptap-shaped document of 4 or 20 MB built from many
+ * edits (the trace replayed paragraph after paragraph, each by its own client) is uploaded in
+ * pieces of at most 1 MiB by one client; a second client receiving all of it proves the server
+ * accepted (and for tandem, stored) it. Then 150 fresh clients open it at the same moment: time
+ * from socket open to fully synced, failures, and the server's peak resident memory.
+ */
+import * as Y from 'yjs'
+import { splitUpdate } from '../../server/model/updateFormat'
+import { DOCUMENT_FIELD } from '../../protocol/fields'
+import { BenchClient } from '../load/client'
+import type { JoinResult } from '../load/commands'
+import { now } from '../load/stamp'
+import { type Target, readServerMessage } from '../load/wire'
+import { type ServerName, startServer } from '../servers'
+import { percentile } from '../stats'
+import type { BigDocument } from '../trace'
+import { type ScenarioContext, split } from './context'
+
+export interface BigJoinRun {
+  server: ServerName
+  /** The size asked for, MB (the document is built up to at least that many MiB). */
+  targetMb: number
+  /** Encoded size of the document, MiB. */
+  documentMb: number
+  joiners: number
+  /** From the first piece sent to the observer holding the whole document. */
+  loadMs: number
+  p50Ms: number
+  p99Ms: number
+  maxMs: number
+  /** Joiners that were closed, failed or not synced before the deadline. */
+  failed: number
+  errors: string[]
+  /** Server CPU from just before the joiners until all synced. */
+  cpuMs: number
+  rssBeforeMb: number
+  peakRssMb: number
+}
+
+const START_LEAD_MS = 500
+const PIECE_BYTES = 2 ** 20
+
+function textLength(doc: Y.Doc): number {
+  let length = 0
+  for (const node of doc.getXmlFragment(DOCUMENT_FIELD).toArray()) {
+    if (!(node instanceof Y.XmlElement)) continue
+    for (const child of node.toArray()) if (child instanceof Y.XmlText) length += child.length
+  }
+  return length
+}
+
+/** Uploads the document in pieces; resolves once another client has received all of it. */
+async function upload(
+  target: Target,
+  docName: string,
+  big: BigDocument,
+  timeoutMs: number,
+): Promise<{ ms: number; clients: BenchClient[] }> {
+  const seen = new Y.Doc()
+  let done: () => void = () => undefined
+  const complete = new Promise<void>((resolve) => {
+    done = resolve
+  })
+  let doneAt = 0
+  const observer = new BenchClient({
+    target,
+    docName,
+    onUpdate: (frame, receivedAt) => {
+      const message = readServerMessage(target.protocol, frame)
+      if (message.kind !== 'update' || message.payload === undefined) return
+      Y.applyUpdate(seen, message.payload)
+      if (doneAt === 0 && textLength(seen) === big.textLength) {
+        doneAt = receivedAt
+        done()
+      }
+    },
+  })
+  const uploader = new BenchClient({ target, docName })
+  await Promise.all([observer.synced, uploader.synced])
+  const sentAt = now()
+  for (const piece of splitUpdate(big.update, PIECE_BYTES)) uploader.send(piece)
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the document was not broadcast within ${timeoutMs} ms`)), timeoutMs)
+  })
+  try {
+    await Promise.race([complete, deadline])
+  } finally {
+    clearTimeout(timer)
+    seen.destroy()
+  }
+  return { ms: doneAt - sentAt, clients: [observer, uploader] }
+}
+
+export async function runBigJoin(
+  context: ScenarioContext,
+  name: ServerName,
+  big: BigDocument,
+  targetMb: number,
+  joiners: number,
+  timeoutMs: number,
+): Promise<BigJoinRun> {
+  const { workers } = context
+  const server = await startServer(name, context.startOptions(name))
+  let holders: BenchClient[] = []
+  try {
+    const docName = await server.createDocument()
+    const loaded = await upload(server.target, docName, big, timeoutMs)
+    holders = loaded.clients
+    await server.collectGarbage()
+    const before = await server.stats()
+    server.resetPeakRss()
+    await context.hooks?.beginWindow(server)
+    const at = now() + START_LEAD_MS
+    const counts = split(
+      Array.from({ length: joiners }, (_, index) => index),
+      workers.length,
+    ).map((part) => part.length)
+    const results = await Promise.all(
+      workers.map((worker, index) =>
+        worker.ask<JoinResult>({
+          cmd: 'join',
+          target: server.target,
+          docName,
+          count: counts[index] ?? 0,
+          at,
+          expectTextLength: big.textLength,
+          timeoutMs,
+        }),
+      ),
+    )
+    const after = await server.stats()
+    await context.hooks?.endWindow(server, `bigjoin-${name}`)
+    const times = results.flatMap((part) => part.times)
+    return {
+      server: name,
+      targetMb,
+      documentMb: big.update.length / 2 ** 20,
+      joiners,
+      loadMs: loaded.ms,
+      p50Ms: percentile(times, 50),
+      p99Ms: percentile(times, 99),
+      maxMs: times.length === 0 ? Number.NaN : Math.max(...times),
+      failed: results.reduce((sum, part) => sum + part.failed, 0),
+      errors: [...new Set(results.flatMap((part) => part.errors))],
+      cpuMs: (after.cpuMicros - before.cpuMicros) / 1000,
+      rssBeforeMb: before.rss / 2 ** 20,
+      peakRssMb: server.peakRss() / 2 ** 20,
+    }
+  } finally {
+    await Promise.all(holders.map((client) => client.close()))
+    await server.stop()
+  }
+}
