@@ -48,6 +48,19 @@ function smallTrace(): TraceDocument {
   return { update: Y.encodeStateAsUpdate(doc), endContent: content }
 }
 
+/** Over 1 MiB, so that tandem sends it to joiners in pieces: 3,000 prepended runs of text. */
+function piecewiseDocument(): { update: Uint8Array; textLength: number } {
+  const doc = new Y.Doc()
+  const paragraph = new Y.XmlElement('paragraph')
+  const text = new Y.XmlText()
+  doc.transact(() => {
+    paragraph.insert(0, [text])
+    doc.getXmlFragment(DOCUMENT_FIELD).insert(0, [paragraph])
+  })
+  for (let run = 0; run < 3000; run++) text.insert(0, `${run} `.padEnd(400, 'x'))
+  return { update: Y.encodeStateAsUpdate(doc), textLength: text.length }
+}
+
 let context: ScenarioContext
 
 beforeAll(async () => {
@@ -120,6 +133,13 @@ describe('bench scenarios at a tiny size', () => {
       expect(result.maxMs).toBeGreaterThanOrEqual(result.p50Ms)
       expect(result.peakRssMb).toBeGreaterThan(10)
     }
+  })
+
+  it('join storm: a document above 1 MiB, which tandem sends in pieces, reaches every joiner whole', async () => {
+    const big = piecewiseDocument()
+    expect(big.update.length).toBeGreaterThan(2 ** 20)
+    const result = await runBigJoin(context, 'tandem', big, 1.2, 3, 30_000)
+    expect({ failed: result.failed, errors: result.errors }).toEqual({ failed: 0, errors: [] })
   })
 
   it('many editors: every client receives the edits of the others while carets move (tandem)', async () => {

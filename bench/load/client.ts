@@ -29,10 +29,12 @@ export interface BenchClientOptions {
   /** A document kept up to date with the server's initial state, for clients that edit or verify. */
   doc?: Y.Doc
   /**
-   * The server's initial state (its sync step 2), for a client that checks it once the timing is
-   * over: applying a large document at once would stall the other clients of this process.
+   * The server's initial state, for a client that checks it once the timing is over: applying a
+   * large document at once would stall the other clients of this process. Every update received
+   * before the sync step 2 is part of it (tandem sends a big state in pieces, the last one as the
+   * sync step 2), so all of them are passed, in order.
    */
-  onInitialState?: (state: Uint8Array) => void
+  onInitialState?: (pieces: Uint8Array[]) => void
   /** Every update frame received after the initial sync, with its arrival time. */
   onUpdate?: (frame: Buffer, receivedAt: number) => void
   /** Every awareness frame received after the initial sync, with its arrival time and size. */
@@ -72,6 +74,8 @@ export class BenchClient {
       for (const frame of openingFrames(target.protocol, docName, stateVector)) ws.send(frame)
       if (target.protocol === Protocol.floor) markSynced(now())
     })
+    /** Updates received before the sync step 2: the first pieces of a state sent in pieces. */
+    const pieces: Uint8Array[] = []
     ws.on('message', (data: Buffer) => {
       const receivedAt = now()
       if (this.#isSynced) {
@@ -82,12 +86,16 @@ export class BenchClient {
         return
       }
       const message = readServerMessage(target.protocol, data)
-      if (message.kind === 'step1') {
+      if (message.kind === 'update' && message.payload !== undefined) {
+        if (options.doc !== undefined) Y.applyUpdate(options.doc, message.payload, FROM_SERVER)
+        if (options.onInitialState !== undefined) pieces.push(message.payload.slice())
+      } else if (message.kind === 'step1') {
         const reply = options.doc === undefined ? EMPTY_UPDATE : Y.encodeStateAsUpdate(options.doc, message.payload)
         ws.send(syncStep2Frame(target.protocol, docName, reply))
       } else if (message.kind === 'step2') {
         if (options.doc !== undefined) Y.applyUpdate(options.doc, message.payload, FROM_SERVER)
-        options.onInitialState?.(message.payload)
+        options.onInitialState?.([...pieces, message.payload])
+        pieces.length = 0
         markSynced(receivedAt)
       }
     })

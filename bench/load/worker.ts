@@ -238,8 +238,8 @@ function bodyTextLength(doc: Y.Doc): number {
 interface Joined {
   ms: number
   client: BenchClient
-  /** What the server sent as its state, kept by the one joiner per batch that checks it. */
-  state: Uint8Array | null
+  /** What the server sent as its state (every piece), kept by the one joiner per batch that checks it. */
+  state: Uint8Array[] | null
 }
 
 async function joinOne(
@@ -249,7 +249,7 @@ async function joinOne(
   keepState: boolean,
   timeoutMs: number,
 ): Promise<Joined> {
-  let state: Uint8Array | null = null
+  let state: Uint8Array[] | null = null
   const client = new BenchClient({
     target,
     docName,
@@ -274,7 +274,7 @@ async function joinOne(
 function verifyJoined(joined: Joined, expectTextLength: number): void {
   if (joined.state === null) throw new Error('the checking joiner kept no state')
   const doc = new Y.Doc()
-  Y.applyUpdate(doc, joined.state)
+  for (const piece of joined.state) Y.applyUpdate(doc, piece)
   const length = bodyTextLength(doc)
   doc.destroy()
   if (length !== expectTextLength) throw new Error(`joiner received ${length} characters, expected ${expectTextLength}`)
