@@ -8,13 +8,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DOCX_MEDIA_TYPE } from '../../protocol/api'
 import { contentSchema } from '../../protocol/schema'
 import { CloseCode } from '../../protocol/closeCodes'
-import { noopSyncMetrics } from '../common/metrics'
-import { schemaRules } from '../content/rules'
 import { MemoryBus } from '../fanout/memory'
 import { SqliteShareStore } from '../storage/sqlite/shares'
 import { SqliteDocumentStore } from '../storage/sqlite/documents'
 import { RoomManager } from '../sync/roomManager'
 import { type DocumentImages, DocumentService, imageSources } from './service'
+import { roomManagerOptions } from '../test/rooms'
 
 const log = pino({ level: 'silent' })
 const PNG = Buffer.from(
@@ -79,23 +78,7 @@ describe('importing images', () => {
     stored = []
     failStore = false
     store = new SqliteDocumentStore({ path: ':memory:', compactThreshold: 100, synchronous: 'normal', log })
-    rooms = new RoomManager({
-      store,
-      fanout: new MemoryBus().join(),
-      unloadGraceMs: 60_000,
-      maxMemoryBytes: 0,
-      log,
-      room: {
-        rules: schemaRules(),
-        awareness: { maxClientsPerOwner: 1, maxStateBytes: 1000 },
-        maxPendingBytes: 10_000,
-        ownerProbeTimeoutMs: 50,
-        presenceTickMs: 0,
-        maxDocumentBytes: 1_000_000,
-        log,
-        metrics: noopSyncMetrics,
-      },
-    })
+    rooms = new RoomManager(roomManagerOptions({ store, fanout: new MemoryBus().join() }))
   })
 
   afterEach(async () => {
