@@ -11,7 +11,10 @@ import { CloseCode } from '../../protocol/closeCodes'
 import { MemoryBus } from '../fanout/memory'
 import { SqliteShareStore } from '../storage/sqlite/shares'
 import { SqliteDocumentStore } from '../storage/sqlite/documents'
+import { SqliteFileStore } from '../storage/sqlite/files'
+import { QuotaExceeded } from '../common/errors'
 import { RoomManager } from '../sync/roomManager'
+import { FileService } from './files'
 import { type DocumentImages, DocumentService, imageSources } from './service'
 import { roomManagerOptions } from '../test/rooms'
 
@@ -45,9 +48,23 @@ describe('importing images', () => {
   let stored: Array<{ docId: string; url: string }>
   let failStore: boolean
 
-  function service(): DocumentService {
+  function service(images: DocumentImages = fakeImages()): DocumentService {
+    return new DocumentService({
+      store,
+      rooms,
+      fanout: new MemoryBus().join(),
+      maxDocumentBytes: 1_000_000,
+      publicUrl: 'https://docs.example.test',
+      authSecret: null,
+      trashRetentionDays: 30,
+      shares: new SqliteShareStore(store.database),
+      images,
+    })
+  }
+
+  function fakeImages(): DocumentImages {
     let next = 0
-    const images: DocumentImages = {
+    return {
       prepare(bytes, contentType) {
         if (contentType !== 'image/png' || bytes.length === 0) return null
         const url = `/api/files/f${next++}`
@@ -61,17 +78,15 @@ describe('importing images', () => {
       },
       source: async () => null,
     }
-    return new DocumentService({
-      store,
+  }
+
+  /** The file service's images (stored files), under a document quota of `quota` bytes. */
+  function fileImages(quota: number): DocumentImages {
+    return new FileService({
+      files: new SqliteFileStore(store.database),
       rooms,
-      fanout: new MemoryBus().join(),
-      maxDocumentBytes: 1_000_000,
-      publicUrl: 'https://docs.example.test',
-      authSecret: null,
-      trashRetentionDays: 30,
-      shares: new SqliteShareStore(store.database),
-      images,
-    })
+      maxDocumentBytes: quota,
+    }).documentImages()
   }
 
   beforeEach(() => {
@@ -107,6 +122,24 @@ describe('importing images', () => {
     await expect(documents.import(await file())).rejects.toThrow('storage unavailable')
     expect((await documents.list({ limit: 10 })).items).toEqual([])
   })
+
+  it.runIf(schemaHasImages)(
+    'counts the images in the quota: over it, the import is refused and leaves nothing',
+    async () => {
+      const files = new SqliteFileStore(store.database)
+      const fits = await service(fileImages(1_000_000)).import(await file())
+      const fileBytes = await files.totalSize(fits.id)
+      expect(fileBytes).toBe(PNG.length)
+      const contentBytes = ((await store.load(fits.id))?.byteSize ?? 0) - fileBytes
+      await service().trash(fits.id)
+      await service().purge(fits.id)
+
+      // Room for the content (client ids vary its size by a few bytes), not for the image too.
+      const documents = service(fileImages(contentBytes + Math.floor(PNG.length / 2)))
+      await expect(documents.import(await file())).rejects.toBeInstanceOf(QuotaExceeded)
+      expect((await documents.list({ limit: 10 })).items).toEqual([])
+    },
+  )
 
   it('finds every image source in a document', () => {
     const image = (src: string) => ({ type: 'image', attrs: { src } })
