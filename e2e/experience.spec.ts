@@ -1,6 +1,7 @@
 /** The rest of "nothing missing": sharing, identity, keyboard, phone width, counts, links, dark mode. */
 import { signToken } from '../server/common/auth'
 import { Tandem, createUser, expect, test } from './fixtures'
+import { DocumentPage } from './pages/documentPage'
 
 test('a view-only share link opens the document read-only and live', async ({ tandem, user }) => {
   const id = await tandem.createDoc('Shared')
@@ -30,6 +31,7 @@ test('a view-only share link opens the document read-only and live', async ({ ta
 test('with AUTH_SECRET, share links carry tokens; a view token is read-only, no token is refused', async ({
   browser,
 }) => {
+  test.slow() // its own server, four browsers, and a token left to expire
   const secret = 'e2e-secret-that-is-long-enough'
   const tandem = await Tandem.start({ AUTH_SECRET: secret })
   try {
@@ -39,10 +41,12 @@ test('with AUTH_SECRET, share links carry tokens; a view token is read-only, no 
     await expect(alice.page).toHaveURL(/\/$/)
     await expect(alice.page.getByTestId('empty-state')).toBeVisible()
     await alice.page.getByTestId('new-doc').click()
-    await expect(alice.page.getByTestId('editor')).toBeVisible()
+    const aliceDoc = new DocumentPage(alice.page)
+    await aliceDoc.ready()
     const id = new URL(alice.page.url()).pathname.split('/').pop() ?? ''
-    await alice.page.getByTestId('editor').click()
-    await alice.page.keyboard.type('Members only.')
+    // Typed once the editor has the caret (see DocumentPage.type) and kept by the server.
+    await aliceDoc.type('Members only.')
+    await aliceDoc.saved()
 
     await alice.page.getByTestId('share-button').click()
     await alice.page.getByTestId('share-role').selectOption('view')
@@ -68,12 +72,19 @@ test('with AUTH_SECRET, share links carry tokens; a view token is read-only, no 
     await expect(eve.page.getByTestId('token-input')).toBeVisible()
 
     // A link that expires while open ends the session (close 4401) with a clear message. The
-    // browser is made before the token, whose seconds must cover opening the page on a busy machine.
+    // browser is made before the token, whose seconds must cover opening the page on a busy
+    // machine; the waits are measured from its expiry, not from whenever the page opened.
     const carol = await createUser(browser, tandem.url, 'Carol')
-    const brief = await signToken({ doc: id, role: 'edit', expiresInSeconds: 10 }, secret)
+    const lifetimeMs = 15_000
+    const expiresAt = Date.now() + lifetimeMs
+    const brief = await signToken({ doc: id, role: 'edit', expiresInSeconds: lifetimeMs / 1000 }, secret)
     await carol.page.goto(`/d/${id}?token=${brief}`)
-    await expect(carol.page.getByTestId('editor')).toHaveText('Members only.')
-    await expect(carol.page.getByTestId('access-denied')).toBeVisible({ timeout: 25_000 })
+    await expect(carol.page.getByTestId('editor')).toHaveText('Members only.', {
+      timeout: Math.max(1, expiresAt - Date.now()),
+    })
+    await expect(carol.page.getByTestId('access-denied')).toBeVisible({
+      timeout: Math.max(0, expiresAt - Date.now()) + 15_000,
+    })
     await expect(carol.page.getByTestId('access-denied')).toContainText('expired')
     for (const u of [alice, bob, eve, carol]) await u.close()
   } finally {

@@ -102,6 +102,7 @@ test('the Download menu saves Markdown, HTML and Word named after the title', as
 
   // Keyboard: open with ArrowDown, move to Word, choose with Enter.
   await button.press('ArrowDown')
+  await expect(page.getByTestId('download-markdown')).toBeFocused()
   await page.keyboard.press('ArrowDown')
   await page.keyboard.press('ArrowDown')
   await expect(page.getByTestId('download-docx')).toBeFocused()

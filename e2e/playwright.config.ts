@@ -14,10 +14,7 @@ export default defineConfig({
   workers: 2,
   fullyParallel: true,
   forbidOnly: !!process.env.CI,
-  // One retry: the Download menu's keyboard-focus test (io.spec) failed once in a full run and
-  // passes alone; a retry shows as "flaky" in the report, so it stays visible. To be made
-  // deterministic (see the stop-19 note).
-  retries: 1,
+  retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
   reporter: [['list']],

@@ -46,28 +46,37 @@ export class FileService {
   async upload(docId: string, data: Uint8Array): Promise<FileRecord> {
     const contentType = sniffImageType(data)
     if (contentType === null) throw new UnsupportedMediaType(NOT_AN_IMAGE)
+    return this.#store({ id: newFileId(), docId, contentType, data })
+  }
+
+  /** Stores a file through its document's room, which counts it in the quota (see {@link upload}). */
+  async #store(file: { id: string; docId: string; contentType: string; data: Uint8Array }): Promise<FileRecord> {
     const { files, rooms, maxDocumentBytes } = this.#options
-    const record = await rooms.withRoom(docId, async (room) => {
-      if (room.byteSize + data.length > maxDocumentBytes) throw new QuotaExceeded(maxDocumentBytes)
-      room.countStoredBytes(data.length)
+    const size = file.data.length
+    const record = await rooms.withRoom(file.docId, async (room) => {
+      if (room.byteSize + size > maxDocumentBytes) throw new QuotaExceeded(maxDocumentBytes)
+      room.countStoredBytes(size)
       try {
-        return await files.put({ id: newFileId(), docId, contentType, data })
+        return await files.put(file)
       } catch (error) {
-        room.countStoredBytes(-data.length)
+        room.countStoredBytes(-size)
         throw error
       }
     })
-    if (record === null) throw new DocumentNotFound(docId)
+    if (record === null) throw new DocumentNotFound(file.docId)
     return record
   }
 
   /**
    * Images for imports and exports of whole documents (`DocumentService`'s `images`): an image
    * found in an imported file gets its URL at once and is stored as a file of the new document
-   * once it exists; a Word export reads the bytes behind `/api/files/…` sources.
+   * once it exists, as an upload is (counted in the quota by the document's room, so a room
+   * already loaded knows of it; over the quota it throws {@link QuotaExceeded}); a Word export
+   * reads the bytes behind `/api/files/…` sources.
    */
   documentImages(): DocumentImages {
     const { files } = this.#options
+    const store = this.#store.bind(this)
     return {
       prepare(bytes, _claimedType) {
         const contentType = sniffImageType(bytes)
@@ -76,7 +85,7 @@ export class FileService {
         return {
           url: `${FILE_URL_PREFIX}${id}`,
           store: async (docId) => {
-            await files.put({ id, docId, contentType, data: bytes })
+            await store({ id, docId, contentType, data: bytes })
           },
         }
       },

@@ -8,13 +8,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { DOCX_MEDIA_TYPE } from '../../protocol/api'
 import { contentSchema } from '../../protocol/schema'
 import { CloseCode } from '../../protocol/closeCodes'
-import { noopSyncMetrics } from '../common/metrics'
-import { schemaRules } from '../content/rules'
 import { MemoryBus } from '../fanout/memory'
 import { SqliteShareStore } from '../storage/sqlite/shares'
 import { SqliteDocumentStore } from '../storage/sqlite/documents'
+import { SqliteFileStore } from '../storage/sqlite/files'
+import { QuotaExceeded } from '../common/errors'
 import { RoomManager } from '../sync/roomManager'
+import { FileService } from './files'
 import { type DocumentImages, DocumentService, imageSources } from './service'
+import { roomManagerOptions } from '../test/rooms'
 
 const log = pino({ level: 'silent' })
 const PNG = Buffer.from(
@@ -46,22 +48,7 @@ describe('importing images', () => {
   let stored: Array<{ docId: string; url: string }>
   let failStore: boolean
 
-  function service(): DocumentService {
-    let next = 0
-    const images: DocumentImages = {
-      prepare(bytes, contentType) {
-        if (contentType !== 'image/png' || bytes.length === 0) return null
-        const url = `/api/files/f${next++}`
-        return {
-          url,
-          store: async (docId) => {
-            if (failStore) throw new Error('storage unavailable')
-            stored.push({ docId, url })
-          },
-        }
-      },
-      source: async () => null,
-    }
+  function service(images: DocumentImages = fakeImages()): DocumentService {
     return new DocumentService({
       store,
       rooms,
@@ -75,27 +62,38 @@ describe('importing images', () => {
     })
   }
 
+  function fakeImages(): DocumentImages {
+    let next = 0
+    return {
+      prepare(bytes, contentType) {
+        if (contentType !== 'image/png' || bytes.length === 0) return null
+        const url = `/api/files/f${next++}`
+        return {
+          url,
+          store: async (docId) => {
+            if (failStore) throw new Error('storage unavailable')
+            stored.push({ docId, url })
+          },
+        }
+      },
+      source: async () => null,
+    }
+  }
+
+  /** The file service's images (stored files), under a document quota of `quota` bytes. */
+  function fileImages(quota: number): DocumentImages {
+    return new FileService({
+      files: new SqliteFileStore(store.database),
+      rooms,
+      maxDocumentBytes: quota,
+    }).documentImages()
+  }
+
   beforeEach(() => {
     stored = []
     failStore = false
     store = new SqliteDocumentStore({ path: ':memory:', compactThreshold: 100, synchronous: 'normal', log })
-    rooms = new RoomManager({
-      store,
-      fanout: new MemoryBus().join(),
-      unloadGraceMs: 60_000,
-      maxMemoryBytes: 0,
-      log,
-      room: {
-        rules: schemaRules(),
-        awareness: { maxClientsPerOwner: 1, maxStateBytes: 1000 },
-        maxPendingBytes: 10_000,
-        ownerProbeTimeoutMs: 50,
-        presenceTickMs: 0,
-        maxDocumentBytes: 1_000_000,
-        log,
-        metrics: noopSyncMetrics,
-      },
-    })
+    rooms = new RoomManager(roomManagerOptions({ store, fanout: new MemoryBus().join() }))
   })
 
   afterEach(async () => {
@@ -124,6 +122,24 @@ describe('importing images', () => {
     await expect(documents.import(await file())).rejects.toThrow('storage unavailable')
     expect((await documents.list({ limit: 10 })).items).toEqual([])
   })
+
+  it.runIf(schemaHasImages)(
+    'counts the images in the quota: over it, the import is refused and leaves nothing',
+    async () => {
+      const files = new SqliteFileStore(store.database)
+      const fits = await service(fileImages(1_000_000)).import(await file())
+      const fileBytes = await files.totalSize(fits.id)
+      expect(fileBytes).toBe(PNG.length)
+      const contentBytes = ((await store.load(fits.id))?.byteSize ?? 0) - fileBytes
+      await service().trash(fits.id)
+      await service().purge(fits.id)
+
+      // Room for the content (client ids vary its size by a few bytes), not for the image too.
+      const documents = service(fileImages(contentBytes + Math.floor(PNG.length / 2)))
+      await expect(documents.import(await file())).rejects.toBeInstanceOf(QuotaExceeded)
+      expect((await documents.list({ limit: 10 })).items).toEqual([])
+    },
+  )
 
   it('finds every image source in a document', () => {
     const image = (src: string) => ({ type: 'image', attrs: { src } })

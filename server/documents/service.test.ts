@@ -7,8 +7,6 @@ import * as Y from 'yjs'
 import { DOCUMENT_FIELD } from '../../protocol/fields'
 import { CloseCode } from '../../protocol/closeCodes'
 import { DocumentNotFound, InvalidContent, InvalidRequest, QuotaExceeded, ShareNotFound } from '../common/errors'
-import { noopSyncMetrics } from '../common/metrics'
-import { schemaRules } from '../content/rules'
 import { MemoryBus } from '../fanout/memory'
 import type { Fanout } from '../fanout/types'
 import { newDocumentId, newShareId } from '../model/ids'
@@ -19,6 +17,7 @@ import type { RoomSocket } from '../sync/room'
 import { RoomManager } from '../sync/roomManager'
 import { waitFor } from '../test/waitFor'
 import { DocumentService } from './service'
+import { roomManagerOptions } from '../test/rooms'
 
 const log = pino({ level: 'silent' })
 
@@ -49,23 +48,7 @@ describe('DocumentService', () => {
 
   /** A room manager of another process: same database, its own member of the bus. */
   const anotherProcess = (): RoomManager => {
-    const manager = new RoomManager({
-      store,
-      fanout: bus.join(),
-      unloadGraceMs: 60_000,
-      maxMemoryBytes: 0,
-      log,
-      room: {
-        rules: schemaRules(),
-        awareness: { maxClientsPerOwner: 1, maxStateBytes: 1000 },
-        maxPendingBytes: 10_000,
-        ownerProbeTimeoutMs: 50,
-        presenceTickMs: 0,
-        maxDocumentBytes: 1_000_000,
-        log,
-        metrics: noopSyncMetrics,
-      },
-    })
+    const manager = new RoomManager(roomManagerOptions({ store, fanout: bus.join() }))
     otherRooms.push(manager)
     return manager
   }
@@ -74,23 +57,7 @@ describe('DocumentService', () => {
     store = new SqliteDocumentStore({ path: ':memory:', compactThreshold: 100, synchronous: 'normal', log })
     bus = new MemoryBus()
     fanout = bus.join()
-    rooms = new RoomManager({
-      store,
-      fanout,
-      unloadGraceMs: 60_000,
-      maxMemoryBytes: 0,
-      log,
-      room: {
-        rules: schemaRules(),
-        awareness: { maxClientsPerOwner: 1, maxStateBytes: 1000 },
-        maxPendingBytes: 10_000,
-        ownerProbeTimeoutMs: 50,
-        presenceTickMs: 0,
-        maxDocumentBytes: 1_000_000,
-        log,
-        metrics: noopSyncMetrics,
-      },
-    })
+    rooms = new RoomManager(roomManagerOptions({ store, fanout }))
     documents = new DocumentService({
       store,
       shares: new SqliteShareStore(store.database),

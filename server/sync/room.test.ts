@@ -3,13 +3,11 @@
  */
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
-import { pino } from 'pino'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import { createdUpdate } from '../test/content'
 import { schemaRules } from '../content/rules'
-import { noopSyncMetrics } from '../common/metrics'
 import { DocumentNotFound } from '../common/errors'
 import { captureUpdate, cloneDoc, rawUpdate } from '../test/updates'
 import { CloseCode } from '../../protocol/closeCodes'
@@ -17,6 +15,7 @@ import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from 
 import { Room, type RoomSocket } from './room'
 import type { SchemaRules } from '../model/updateCheck'
 import { DOCUMENT_FIELD } from '../../protocol/fields'
+import { roomOptions } from '../test/rooms'
 
 class FakeSocket implements RoomSocket {
   readonly sent: Uint8Array[] = []
@@ -114,16 +113,11 @@ function setup(
       },
     },
     fanout: { publishUpdate() {}, publishAwareness: options.publishAwareness ?? (() => {}) },
-    options: {
-      rules: options.rules ?? schemaRules(),
-      awareness: { maxClientsPerOwner: 1, maxStateBytes: 1000 },
-      maxPendingBytes: 10_000,
+    options: roomOptions({
+      ...(options.rules === undefined ? {} : { rules: options.rules }),
       ownerProbeTimeoutMs: PROBE_TIMEOUT_MS,
       presenceTickMs: options.presenceTickMs ?? 0,
-      maxDocumentBytes: 1_000_000,
-      log: pino({ level: 'silent' }),
-      metrics: noopSyncMetrics,
-    },
+    }),
     onEmpty() {},
     onFailed() {
       failed++

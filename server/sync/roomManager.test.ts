@@ -9,8 +9,6 @@ import * as Y from 'yjs'
 import type { Author } from '../../protocol/api'
 import { CloseCode } from '../../protocol/closeCodes'
 import { DOCUMENT_FIELD } from '../../protocol/fields'
-import { noopSyncMetrics } from '../common/metrics'
-import { schemaRules } from '../content/rules'
 import { MemoryBus } from '../fanout/memory'
 import { newDocumentId } from '../model/ids'
 import { newDocumentUpdate } from '../model/seed'
@@ -20,6 +18,7 @@ import { waitFor } from '../test/waitFor'
 import type { RoomSocket } from './room'
 import { RoomManager } from './roomManager'
 import { decodeClientMessage, encodeUpdate } from './wire'
+import { roomManagerOptions } from '../test/rooms'
 
 const log = pino({ level: 'silent' })
 
@@ -53,29 +52,18 @@ describe('RoomManager with a change observer', () => {
     const slow = new Promise<void>((resolve) => {
       release = resolve
     })
-    const rooms = new RoomManager({
-      store,
-      fanout: new MemoryBus().join(),
-      unloadGraceMs: 60_000,
-      maxMemoryBytes: 0,
-      log,
-      changes: {
-        changed: (_docId, author) => {
-          reported.push(author?.name ?? null)
-          return author?.name === 'Slow' ? slow : null
+    const rooms = new RoomManager(
+      roomManagerOptions({
+        store,
+        fanout: new MemoryBus().join(),
+        changes: {
+          changed: (_docId, author) => {
+            reported.push(author?.name ?? null)
+            return author?.name === 'Slow' ? slow : null
+          },
         },
-      },
-      room: {
-        rules: schemaRules(),
-        awareness: { maxClientsPerOwner: 1, maxStateBytes: 1000 },
-        maxPendingBytes: 10_000,
-        presenceTickMs: 0,
-        ownerProbeTimeoutMs: 50,
-        maxDocumentBytes: 1_000_000,
-        log,
-        metrics: noopSyncMetrics,
-      },
-    })
+      }),
+    )
     cleanups.push(async () => {
       release()
       await rooms.closeAll(CloseCode.serviceRestart, 'test over')

@@ -1,12 +1,13 @@
 /**
  * The alt-text editor: a small form under the toolbar's "Alt text" button, shown while an image
  * is selected (the `files` work inserts images; this edits what a screen reader says for one).
- * Same pattern as the link form (`link.ts`): Enter applies, Escape closes and gives focus back to
- * the text, a click outside closes.
+ * A popover like the link form (`popover.ts`): Enter applies, Escape closes and gives focus back
+ * to the text, a click outside closes.
  */
 import type { Editor } from '@tiptap/core'
 import { NodeSelection } from '@tiptap/pm/state'
 import { h } from '../dom'
+import { closePopover, showPopover } from './popover'
 
 /** Longest alt text the firewall accepts (`server/content/rules.ts`, MAX_IMAGE_TEXT_LENGTH). */
 export const MAX_ALT_LENGTH = 2000
@@ -19,10 +20,8 @@ export function selectedImage(editor: Editor): { pos: number; alt: string } | nu
   return { pos: selection.from, alt: typeof alt === 'string' ? alt : '' }
 }
 
-let open: { close(): void } | null = null
-
 export function openAltTextEditor(editor: Editor, anchor: HTMLElement): void {
-  open?.close()
+  closePopover()
   const image = selectedImage(editor)
   if (image === null) return
   const input = h('input', {
@@ -47,16 +46,6 @@ export function openAltTextEditor(editor: Editor, anchor: HTMLElement): void {
     ),
   )
 
-  const close = (refocus: boolean): void => {
-    form.remove()
-    document.removeEventListener('pointerdown', outside, true)
-    open = null
-    if (refocus) editor.commands.focus()
-  }
-  const outside = (event: PointerEvent): void => {
-    if (!form.contains(event.target as Node) && event.target !== anchor) close(false)
-  }
-
   form.addEventListener('submit', (event) => {
     event.preventDefault()
     const alt = input.value.trim().slice(0, MAX_ALT_LENGTH)
@@ -76,20 +65,5 @@ export function openAltTextEditor(editor: Editor, anchor: HTMLElement): void {
       .run()
     close(false)
   })
-  form.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') {
-      event.preventDefault()
-      close(true)
-    }
-  })
-
-  const host = anchor.closest('.toolbar-wrap') ?? anchor.parentElement ?? document.body
-  host.append(form)
-  const hostBox = host.getBoundingClientRect()
-  const anchorBox = anchor.getBoundingClientRect()
-  form.style.left = `${Math.max(0, Math.min(anchorBox.left - hostBox.left, hostBox.width - 320))}px`
-  document.addEventListener('pointerdown', outside, true)
-  open = { close: () => close(false) }
-  input.focus()
-  input.select()
+  const close = showPopover(form, { anchor, input, returnFocus: () => editor.commands.focus() })
 }

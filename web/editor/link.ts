@@ -7,6 +7,7 @@
 import type { Editor } from '@tiptap/core'
 import { isAllowedHref } from '../../protocol/linkPolicy'
 import { h } from '../dom'
+import { showPopover } from './popover'
 
 /** `example.com` → `https://example.com`; null for anything that is not an absolute link the policy allows. */
 export function normalizeLink(input: string): string | null {
@@ -23,10 +24,7 @@ export function normalizeLink(input: string): string | null {
   }
 }
 
-let open: { close(): void } | null = null
-
 export function openLinkEditor(editor: Editor, anchor: HTMLElement): void {
-  open?.close()
   const current = editor.getAttributes('link').href
   const input = h('input', {
     type: 'text',
@@ -52,16 +50,6 @@ export function openLinkEditor(editor: Editor, anchor: HTMLElement): void {
     error,
   )
 
-  const close = (refocus: boolean): void => {
-    form.remove()
-    document.removeEventListener('pointerdown', outside, true)
-    open = null
-    if (refocus) editor.commands.focus()
-  }
-  const outside = (event: PointerEvent): void => {
-    if (!form.contains(event.target as Node) && event.target !== anchor) close(false)
-  }
-
   form.addEventListener('submit', (event) => {
     event.preventDefault()
     const href = normalizeLink(input.value)
@@ -83,20 +71,5 @@ export function openLinkEditor(editor: Editor, anchor: HTMLElement): void {
     editor.chain().focus().extendMarkRange('link').unsetLink().run()
     close(false)
   })
-  form.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') {
-      event.preventDefault()
-      close(true)
-    }
-  })
-
-  const host = anchor.closest('.toolbar-wrap') ?? anchor.parentElement ?? document.body
-  host.append(form)
-  const hostBox = host.getBoundingClientRect()
-  const anchorBox = anchor.getBoundingClientRect()
-  form.style.left = `${Math.max(0, Math.min(anchorBox.left - hostBox.left, hostBox.width - 320))}px`
-  document.addEventListener('pointerdown', outside, true)
-  open = { close: () => close(false) }
-  input.focus()
-  input.select()
+  const close = showPopover(form, { anchor, input, returnFocus: () => editor.commands.focus() })
 }

@@ -76,6 +76,18 @@ describe('MenuButton', () => {
     expect(document.activeElement).toBe(items()[2])
   })
 
+  it('has focus on an item before the next key press arrives (no wait for a paint)', async () => {
+    button().focus()
+    // Not in act(): the browser dispatches the next key event in a later task, after the
+    // microtasks in which Preact renders; focus must have moved by then.
+    button().dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true, cancelable: true }))
+    await new Promise<void>((resolve) => queueMicrotask(resolve))
+    expect(document.activeElement).toBe(items()[0])
+    key(document.activeElement, 'ArrowDown')
+    key(document.activeElement, 'ArrowDown')
+    expect(document.activeElement).toBe(items()[2])
+  })
+
   it('closes on Escape and gives focus back to the button', () => {
     button().focus()
     key(button(), 'ArrowDown')

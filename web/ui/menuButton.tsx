@@ -7,7 +7,7 @@
  * a click elsewhere closes it.
  */
 import type { ComponentChildren } from 'preact'
-import { useEffect, useId, useRef, useState } from 'preact/hooks'
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks'
 
 export interface MenuItem {
   label: string
@@ -44,9 +44,14 @@ export function MenuButton(props: MenuButtonProps) {
     if (returnFocus) button.current?.focus()
   }
 
+  // Focus moves in the render that shows the menu (not after the next paint, as `useEffect`
+  // would): a key pressed right after the one that opened it goes to the menu, not the button.
+  useLayoutEffect(() => {
+    if (open !== null) focusItem(open === 'first' ? 0 : -1)
+  }, [open])
+
   useEffect(() => {
     if (open === null) return
-    focusItem(open === 'first' ? 0 : -1)
     const onPointerDown = (event: PointerEvent): void => {
       const target = event.target as Node | null
       if (!menu.current?.contains(target) && !button.current?.contains(target)) setOpen(null)

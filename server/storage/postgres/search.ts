@@ -71,8 +71,6 @@ interface RecordRow {
 
 export class PostgresSearchIndex implements SearchIndex {
   readonly #database: PostgresDatabase
-  /** `AND …` excluding trashed documents, once the schema has a trash; read on first use. */
-  #visible: Promise<string> | null = null
 
   constructor(database: PostgresDatabase) {
     this.#database = database
@@ -80,16 +78,6 @@ export class PostgresSearchIndex implements SearchIndex {
 
   get #pool() {
     return this.#database.pool
-  }
-
-  #visibleCondition(): Promise<string> {
-    this.#visible ??= this.#pool
-      .query(
-        `SELECT 1 FROM information_schema.columns
-          WHERE table_schema = current_schema() AND table_name = 'documents' AND column_name = 'deleted_at'`,
-      )
-      .then((result) => (result.rowCount === 0 ? '' : 'AND d.deleted_at IS NULL'))
-    return this.#visible
   }
 
   async upsert(entry: SearchEntry, readAt: number): Promise<boolean> {
@@ -124,7 +112,6 @@ export class PostgresSearchIndex implements SearchIndex {
   async search(query: SearchQuery): Promise<SearchPage> {
     const after = query.cursor === undefined ? null : decodeSearchCursor(query.cursor)
     const tsquery = tsqueryLiteral(query.words)
-    const visible = await this.#visibleCondition()
     let position: { tier: number; score: number; id: string } | null = after
     const found: Array<RecordRow & RankedRow> = []
     for (let chunk = query.limit + 1; found.length <= query.limit; chunk *= 2) {
@@ -142,7 +129,7 @@ export class PostgresSearchIndex implements SearchIndex {
       const records = await this.#pool.query<RecordRow>(
         `SELECT d.id, d.title, d.created_at, d.updated_at, substr(s.body, 1, ${SNIPPET_SCAN_CHARS}) AS body
            FROM documents d JOIN search_documents s ON s.doc_id = d.id
-          WHERE d.id = ANY($1::text[]) ${visible}`,
+          WHERE d.id = ANY($1::text[]) AND d.deleted_at IS NULL`,
         [ranked.rows.map((row) => row.id)],
       )
       const byId = new Map(records.rows.map((row) => [row.id, row]))

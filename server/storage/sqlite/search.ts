@@ -58,9 +58,6 @@ export class SqliteSearchIndex implements SearchIndex {
   readonly #statements
   constructor(db: Database.Database) {
     this.#db = db
-    // Trashed documents (a `deleted_at` column, once the schema has a trash) are not found.
-    const trash = db.prepare("SELECT 1 FROM pragma_table_info('documents') WHERE name = 'deleted_at'").get()
-    const visible = trash === undefined ? '' : 'AND d.deleted_at IS NULL'
     this.#statements = {
       find: db.prepare<[string], { rid: number; indexed_at: number }>(
         'SELECT entry AS rid, indexed_at FROM search_documents WHERE doc_id = ?',
@@ -84,11 +81,12 @@ export class SqliteSearchIndex implements SearchIndex {
          ) WHERE (tier, score, rid) > (@tier, @score, @rid)
          ORDER BY tier, score, rid LIMIT @chunk`,
       ),
+      // Trashed documents are not found.
       records: db.prepare<[string], RecordRow>(
         `SELECT s.entry AS rid, d.id, d.title, d.created_at, d.updated_at,
                 substr(s.body, 1, ${SNIPPET_SCAN_CHARS}) AS body
            FROM search_documents s JOIN documents d ON d.id = s.doc_id
-          WHERE s.entry IN (SELECT value FROM json_each(?)) ${visible}`,
+          WHERE s.entry IN (SELECT value FROM json_each(?)) AND d.deleted_at IS NULL`,
       ),
       stale: db.prepare<[string, number], string>(
         `SELECT d.id FROM documents d LEFT JOIN search_documents s ON s.doc_id = d.id
