@@ -51,6 +51,8 @@ const TANDEM_ENV = {
   LOG_LEVEL: 'warn',
   MAX_MESSAGES_PER_SECOND: '100000',
   MAX_CONNECTIONS_PER_IP: '100000',
+  // Handshakes in flight count as plain HTTP connections: three load processes open 96 at once.
+  MAX_HTTP_CONNECTIONS_PER_IP: '100000',
   MAX_ROOMS_PER_IP: '100000',
   MAX_PAYLOAD_BYTES: String(64 * 1024 * 1024),
   MAX_BODY_BYTES: String(64 * 1024 * 1024),
