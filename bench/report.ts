@@ -302,10 +302,10 @@ export function targets(results: BenchResults): Target[] {
     const limitMs = results.sizes.editors.p99LimitMs
     const bestPeer = Math.max(...PEERS.map((peer) => mostEditors(editors, peer, limitMs)))
     list.push({
-      what: `most editors served with p99 < ${limitMs} ms (best peer's ÷ tandem's)`,
+      what: `most editors served with p99 < ${limitMs} ms, the best peer's`,
       ratio: bestPeer / mostEditors(editors, 'tandem', limitMs),
       limit: 0.5,
-      against: 'tandem',
+      against: "tandem's",
     })
   }
   return list
@@ -320,7 +320,7 @@ export function renderResults(results: BenchResults): string {
       (machine.loadAverage === undefined
         ? ''
         : `Load average (1 min) of the machine: ${machine.loadAverage.start.toFixed(1)} at the start, ${machine.loadAverage.end.toFixed(1)} at the end. `) +
-      `Every figure is the median of ${results.runs} runs; servers alternate run by run; each run starts a fresh server process.`,
+      `Every figure is the median of ${results.runs} runs (the editor ladder: one run per step); servers alternate run by run; each run starts a fresh server process.`,
   )
   parts.push('### Targets (tandem ÷ best peer, or ÷ floor)')
   parts.push(
