@@ -124,6 +124,7 @@ const PRESENCE_COLUMNS: Column<PresenceRun>[] = [
   { title: 'p99 latency (ms)', key: 'p99Ms', digits: 1 },
   { title: 'sent (MiB/s)', key: 'sentMbPerSecond', digits: 1 },
   { title: 'peak RSS (MiB)', key: 'peakRssMb', digits: 1 },
+  { title: 'load processes CPU (cores)', key: 'loadCpuShare', digits: 2 },
 ]
 
 const MANY_COLUMNS: Column<ManyDocsRun>[] = [

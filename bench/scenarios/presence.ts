@@ -23,6 +23,13 @@ export interface PresenceRun {
   sentMbPerSecond: number
   peakRssMb: number
   dropped: number
+  /** What the load processes used meanwhile, cores: at 1,500 clients they must receive everything too. */
+  loadCpuShare: number
+}
+
+interface Usage {
+  cpuMicros: number
+  rss: number
 }
 
 export async function runPresence(context: ScenarioContext, name: ServerName, clients: number): Promise<PresenceRun> {
@@ -47,12 +54,14 @@ export async function runPresence(context: ScenarioContext, name: ServerName, cl
     await Promise.all(workers.map((worker) => worker.ask({ cmd: 'start', intervalMs: 0 })))
     await sleep(sizes.warmupSeconds * 1000)
     server.resetPeakRss()
+    const loadBefore = await Promise.all(workers.map((worker) => worker.ask<Usage>({ cmd: 'usage' })))
     const from = now()
     const before = await server.stats()
     await context.hooks?.beginWindow(server)
     await sleep(sizes.measureSeconds * 1000)
     const to = now()
     const after = await server.stats()
+    const loadAfter = await Promise.all(workers.map((worker) => worker.ask<Usage>({ cmd: 'usage' })))
     await context.hooks?.endWindow(server, `presence-${clients}-${name}`)
     const peakRss = server.peakRss()
     await Promise.all(workers.map((worker) => worker.ask({ cmd: 'stop' })))
@@ -80,6 +89,9 @@ export async function runPresence(context: ScenarioContext, name: ServerName, cl
       sentMbPerSecond: bytes / seconds / 2 ** 20,
       peakRssMb: peakRss / 2 ** 20,
       dropped: collected.reduce((sum, part) => sum + part.dropped, 0),
+      loadCpuShare:
+        loadAfter.reduce((sum, usage, index) => sum + usage.cpuMicros - (loadBefore[index]?.cpuMicros ?? 0), 0) /
+        (seconds * 1e6),
     }
   } finally {
     await Promise.all(workers.map((worker) => worker.ask({ cmd: 'close' }).catch(() => undefined)))
