@@ -13,10 +13,12 @@
  *   animation callbacks to a message posted from one, i.e. style, layout and paint);
  * - local key → paint: from the keydown event's timeStamp to the same point after the next frame.
  *
- *   npx tsx bench/typing.ts [--paragraphs 500,2000,5000] [--seconds 10] [--profile out-dir]
+ *   npx tsx bench/typing.ts [--paragraphs 500,2000,5000] [--seconds 10] [--profile dir] [--trace dir]
  *
  * Prints a Markdown table for docs/benchmarks.md. `--profile` writes a CPU profile of the page
- * per size (Chrome DevTools protocol) and prints its top functions.
+ * per size (Chrome DevTools protocol) and prints its top functions; `--trace` writes a Chrome
+ * trace (timeline categories) and prints the main thread's time per event name (style, layout,
+ * paint, script).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -148,7 +150,7 @@ interface Server {
   stop(): Promise<void>
 }
 
-async function startServer(dataDir: string): Promise<Server> {
+export async function startServer(dataDir: string): Promise<Server> {
   const child: ChildProcess = spawn(process.execPath, ['dist/server/main.js'], {
     cwd: root,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', DATA_DIR: dataDir, MAX_BODY_BYTES: String(32 * 2 ** 20) },
@@ -222,6 +224,20 @@ class RemoteTypist {
   }
 }
 
+/** A document of `paragraphs` blocks, created on the server from Markdown (as an import is). */
+export async function createDocument(serverUrl: string, paragraphs: number): Promise<string> {
+  const created = await fetch(`${serverUrl}/api/docs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      title: `${paragraphs} paragraphs`,
+      content: { format: 'markdown', body: documentMarkdown(paragraphs) },
+    }),
+  })
+  if (created.status !== 201) throw new Error(`create failed: ${created.status} ${await created.text()}`)
+  return ((await created.json()) as { id: string }).id
+}
+
 interface Row {
   paragraphs: number
   remote: number[]
@@ -238,21 +254,16 @@ async function measureSize(
   paragraphs: number,
   seconds: number,
   profileDir: string | undefined,
+  traceDir?: string,
 ): Promise<Row> {
-  const created = await fetch(`${serverUrl}/api/docs`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      title: `${paragraphs} paragraphs`,
-      content: { format: 'markdown', body: documentMarkdown(paragraphs) },
-    }),
-  })
-  if (created.status !== 201) throw new Error(`create failed: ${created.status} ${await created.text()}`)
-  const { id } = (await created.json()) as { id: string }
+  const id = await createDocument(serverUrl, paragraphs)
 
   await page.goto(`${serverUrl}/d/${id}`)
   const editor = page.getByTestId('editor')
-  await editor.locator(':scope > *').nth(paragraphs - 1).waitFor({ state: 'attached', timeout: 120_000 })
+  await editor
+    .locator(':scope > *')
+    .nth(paragraphs - 1)
+    .waitFor({ state: 'attached', timeout: 120_000 })
   await page.getByTestId('connection-status').and(page.locator('[data-state="connected"]')).waitFor()
 
   // Local caret at the end of a paragraph in the middle; the other person three blocks below.
@@ -300,7 +311,16 @@ async function measureSize(
     await session.send('Profiler.start')
   }
   const load = loadavg()[0] ?? Number.NaN
+  const browser = page.context().browser()
+  if (traceDir !== undefined && browser !== null) {
+    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] })
+  }
   await run(seconds * 1000)
+  if (traceDir !== undefined && browser !== null) {
+    const trace = await browser.stopTracing()
+    writeFileSync(join(traceDir, `typing-${paragraphs}.trace.json`), trace)
+    process.stdout.write(`${traceSummary(trace.toString(), seconds)}\n`)
+  }
   if (session !== null && profileDir !== undefined) {
     const { profile } = (await session.send('Profiler.stop')) as { profile: CpuProfile }
     writeFileSync(join(profileDir, `typing-${paragraphs}.cpuprofile`), JSON.stringify(profile))
@@ -309,8 +329,9 @@ async function measureSize(
   }
   await new Promise((resolve) => setTimeout(resolve, 500))
   const timings = await page.evaluate(() => {
-    const t = (window as unknown as { __typing: { on: boolean; remote: number[]; remoteFrame: number[]; local: number[] } })
-      .__typing
+    const t = (
+      window as unknown as { __typing: { on: boolean; remote: number[]; remoteFrame: number[]; local: number[] } }
+    ).__typing
     t.on = false
     return { remote: t.remote, remoteFrame: t.remoteFrame, local: t.local }
   })
@@ -328,6 +349,31 @@ async function measureSize(
   }
   remote.destroy()
   return { paragraphs, ...timings, load }
+}
+
+/** Main-thread time of the page's renderer by trace event (style, layout, paint, script…), per second. */
+function traceSummary(json: string, seconds: number): string {
+  const { traceEvents } = JSON.parse(json) as {
+    traceEvents: { name: string; ph: string; dur?: number; pid: number; tid: number }[]
+  }
+  // The renderer's main thread is the one with the most FunctionCall/RunTask time; take the busiest thread.
+  const busy = new Map<string, number>()
+  for (const event of traceEvents) {
+    if (event.ph === 'X' && event.name === 'RunTask') {
+      const key = `${event.pid}:${event.tid}`
+      busy.set(key, (busy.get(key) ?? 0) + (event.dur ?? 0))
+    }
+  }
+  const main = [...busy.entries()].sort((a, b) => b[1] - a[1])[0]?.[0]
+  const byName = new Map<string, number>()
+  for (const event of traceEvents) {
+    if (event.ph !== 'X' || `${event.pid}:${event.tid}` !== main) continue
+    byName.set(event.name, (byName.get(event.name) ?? 0) + (event.dur ?? 0))
+  }
+  const rows = [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)
+  return ['| trace event (main thread, nested) | ms per second |', '|---|---:|']
+    .concat(rows.map(([name, us]) => `| ${name} | ${(us / 1000 / seconds).toFixed(1)} |`))
+    .join('\n')
 }
 
 function ms(value: number): string {
@@ -357,12 +403,15 @@ async function main(): Promise<void> {
       paragraphs: { type: 'string' },
       seconds: { type: 'string' },
       profile: { type: 'string' },
+      trace: { type: 'string' },
     },
   })
   const sizes = (values.paragraphs ?? '500,2000,5000').split(',').map(Number)
   const seconds = Number(values.seconds ?? 10)
   const profileDir = values.profile
   if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true })
+  const traceDir = values.trace
+  if (traceDir !== undefined) mkdirSync(traceDir, { recursive: true })
   await buildStale(root)
   const dataDir = mkdtempSync(join(tmpdir(), 'tandem-typing-'))
   const server = await startServer(dataDir)
@@ -375,7 +424,7 @@ async function main(): Promise<void> {
       await context.addInitScript({ content: `var __name = (f) => f;(${instrument.toString()})()` })
       const page = await context.newPage()
       try {
-        rows.push(await measureSize(page, server.url, paragraphs, seconds, profileDir))
+        rows.push(await measureSize(page, server.url, paragraphs, seconds, profileDir, traceDir))
         process.stdout.write(`${markdownTable(rows.slice(-1)).split('\n').at(-1)}\n`)
       } finally {
         await context.close()

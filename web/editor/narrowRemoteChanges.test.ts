@@ -8,11 +8,11 @@
  * @tiptap/y-tiptap makes the fix moot.
  */
 import { Editor, type Extensions } from '@tiptap/core'
-import type { Node as ProseMirrorNode } from '@tiptap/pm/model'
+import { type Node as ProseMirrorNode, Slice } from '@tiptap/pm/model'
 import { type Transaction, TextSelection } from '@tiptap/pm/state'
 import { ReplaceStep } from '@tiptap/pm/transform'
-import { prosemirrorJSONToYXmlFragment, yXmlFragmentToProseMirrorRootNode } from '@tiptap/y-tiptap'
-import { afterEach, describe, expect, it } from 'vitest'
+import { prosemirrorJSONToYXmlFragment, yXmlFragmentToProseMirrorRootNode, ySyncPluginKey } from '@tiptap/y-tiptap'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Awareness } from 'y-protocols/awareness'
 import type { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
@@ -93,7 +93,13 @@ const START = {
 /** Alice and Bob on one document, updates relayed at once (or held back, for concurrent edits). */
 function pair(withFix: boolean): { alice: Person; bob: Person; hold: (held: boolean) => void } {
   const seed = new Y.Doc()
-  const schemaEditor = new Editor({ extensions: editorExtensions({ doc: new Y.Doc(), provider: { awareness: new Awareness(new Y.Doc()) } as unknown as WebsocketProvider, identity: { id: 's', name: 's', color: '#000000' } }) })
+  const schemaEditor = new Editor({
+    extensions: editorExtensions({
+      doc: new Y.Doc(),
+      provider: { awareness: new Awareness(new Y.Doc()) } as unknown as WebsocketProvider,
+      identity: { id: 's', name: 's', color: '#000000' },
+    }),
+  })
   prosemirrorJSONToYXmlFragment(schemaEditor.schema, START, seed.getXmlFragment(DOCUMENT_FIELD))
   schemaEditor.destroy()
   const docs = [new Y.Doc(), new Y.Doc()] as const
@@ -155,7 +161,11 @@ describe('a remote keystroke', () => {
       const { alice, bob } = pair(withFix)
       const before = alice.editor.state.doc
       alice.applied.length = 0
-      bob.editor.chain().setTextSelection(blockStart(bob.editor, 5) + 3).insertContent('x').run()
+      bob.editor
+        .chain()
+        .setTextSelection(blockStart(bob.editor, 5) + 3)
+        .insertContent('x')
+        .run()
 
       const steps = docSteps(alice.applied)
       expect(steps).toHaveLength(1)
@@ -201,10 +211,9 @@ describe('narrowStep', () => {
   it('turns the old document into one equal to the new', () => {
     const { alice } = pair(true)
     const before = alice.editor.state.doc
-    const tr = alice.editor.state.tr.insertText('abc', blockStart(alice.editor, 3)).delete(
-      blockStart(alice.editor, 10),
-      blockStart(alice.editor, 12),
-    )
+    const tr = alice.editor.state.tr
+      .insertText('abc', blockStart(alice.editor, 3))
+      .delete(blockStart(alice.editor, 10), blockStart(alice.editor, 12))
     const step = narrowStep(before, tr.doc)
     const result = step?.apply(before).doc as ProseMirrorNode
     expect(result.eq(tr.doc)).toBe(true)
@@ -235,7 +244,9 @@ describe('random concurrent edits', () => {
     const kind = Math.floor(next() * 7)
     if (kind === 0) chain.insertContent('word ').run()
     else if (kind === 1) {
-      const to = positions[Math.min(positions.length - 1, positions.indexOf(at) + 1 + Math.floor(next() * 40))] as number
+      const to = positions[
+        Math.min(positions.length - 1, positions.indexOf(at) + 1 + Math.floor(next() * 40))
+      ] as number
       chain.setTextSelection({ from: at, to }).deleteSelection().run()
     } else if (kind === 2) chain.splitBlock().run()
     else if (kind === 3) chain.joinBackward().run()
@@ -330,5 +341,32 @@ describe('around a remote change', () => {
     alice.editor.state.doc.forEach((node, _offset, i) => {
       expect(binding.mapping.get(children[i])).toBe(node)
     })
+  })
+})
+
+describe('scrolling to the caret after a remote change', () => {
+  /** A remote change as the binding dispatches it: the whole document replaced, asking to scroll. */
+  function remoteChange(editor: Editor, index: number): Transaction {
+    const { state } = editor
+    const changed = state.tr.insertText('q', blockStart(editor, index)).doc
+    return state.tr
+      .replace(0, state.doc.content.size, new Slice(changed.content, 0, 0))
+      .setMeta('addToHistory', false)
+      .setMeta(ySyncPluginKey, { isChangeOrigin: true })
+      .scrollIntoView()
+  }
+
+  it('happens once, in the next animation frame, however many changes arrived', async () => {
+    const { alice } = pair(true)
+    const view = alice.editor.view as unknown as { scrollToSelection: () => void }
+    const scroll = vi.spyOn(view, 'scrollToSelection')
+    alice.editor.view.dispatch(remoteChange(alice.editor, 3))
+    alice.editor.view.dispatch(remoteChange(alice.editor, 7))
+    expect(alice.editor.state.doc.child(3).textContent.startsWith('q')).toBe(true)
+    expect(alice.editor.state.doc.child(7).textContent.startsWith('q')).toBe(true)
+    expect(scroll).not.toHaveBeenCalled()
+    await new Promise((resolve) => requestAnimationFrame(resolve))
+    await new Promise((resolve) => setTimeout(resolve, 0))
+    expect(scroll).toHaveBeenCalledTimes(1)
   })
 })

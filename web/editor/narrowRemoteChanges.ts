@@ -47,7 +47,7 @@ type Mapped = ProseMirrorNode | ProseMirrorNode[]
 interface SyncState {
   snapshot?: unknown
   prevSnapshot?: unknown
-  binding?: { type: Y.XmlFragment; mapping: Map<Y.AbstractType<unknown>, Mapped> }
+  binding?: { type: Y.XmlFragment; mapping: Map<unknown, Mapped> }
 }
 
 interface SyncMeta {
@@ -118,8 +118,11 @@ export function narrowStep(before: ProseMirrorNode, after: ProseMirrorNode): Rep
   return new ReplaceStep(from, to, new Slice(Fragment.from(nodes), 0, 0))
 }
 
-/** A remote change narrowed to the blocks it changed, or null to dispatch it as it is. */
-export function narrowRemoteChange(state: EditorState, tr: Transaction): Transaction | null {
+/**
+ * A remote change narrowed to the blocks it changed, or null to dispatch it as it is. With
+ * `scroll: false` the binding's `scrollIntoView` is left for the caller to do.
+ */
+export function narrowRemoteChange(state: EditorState, tr: Transaction, scroll = true): Transaction | null {
   const meta = tr.getMeta(ySyncPluginKey) as SyncMeta | undefined
   if (meta?.isChangeOrigin !== true || meta.snapshot != null || meta.prevSnapshot != null) return null
   const sync = ySyncPluginKey.getState(state) as SyncState | undefined
@@ -150,7 +153,7 @@ export function narrowRemoteChange(state: EditorState, tr: Transaction): Transac
   for (const key of Object.keys(metas)) narrowed.setMeta(key, metas[key])
   narrowed.setTime(tr.time)
   if (tr.storedMarksSet) narrowed.setStoredMarks(tr.storedMarks)
-  if (tr.scrolledIntoView) narrowed.scrollIntoView()
+  if (tr.scrolledIntoView && scroll) narrowed.scrollIntoView()
   return narrowed
 }
 
@@ -184,7 +187,7 @@ function sameRun(a: Mapped | undefined, b: ProseMirrorNode[]): boolean {
  * slower comparison by content.
  */
 export function adoptNodes(
-  mapping: Map<Y.AbstractType<unknown>, Mapped>,
+  mapping: Map<unknown, Mapped>,
   type: Y.XmlFragment | Y.XmlElement,
   node: ProseMirrorNode,
 ): void {
@@ -203,11 +206,26 @@ export function adoptNodes(
   }
 }
 
-export const NarrowRemoteChanges = Extension.create({
+/** ProseMirror's own "scroll the selection into view" (`EditorView.scrollToSelection`, internal). */
+interface ScrollingView {
+  scrollToSelection?: () => void
+}
+
+export const NarrowRemoteChanges = Extension.create<Record<string, never>, { scrollFrame: number | null }>({
   name: 'narrowRemoteChanges',
+  addStorage() {
+    return { scrollFrame: null }
+  },
   dispatchTransaction({ transaction, next }) {
-    const state = this.editor.state
-    const narrowed = narrowRemoteChange(state, transaction)
+    const { editor, storage } = this
+    const state = editor.state
+    // The binding asks to scroll your caret into view when it was in view before the change.
+    // ProseMirror does that right after updating the DOM, which forces a synchronous layout of the
+    // whole document for every remote keystroke (a fifth of the page's time at 5,000 paragraphs).
+    // It is done once in the next animation frame instead, before that frame is drawn: the same
+    // scroll, seen at the same moment, with one layout however many changes arrived.
+    const deferScroll = typeof requestAnimationFrame === 'function'
+    const narrowed = narrowRemoteChange(state, transaction, !deferScroll)
     if (narrowed === null) {
       next(transaction)
       return
@@ -215,5 +233,18 @@ export const NarrowRemoteChanges = Extension.create({
     const binding = (ySyncPluginKey.getState(state) as SyncState | undefined)?.binding
     if (binding !== undefined) adoptNodes(binding.mapping, binding.type, narrowed.doc)
     next(narrowed)
+    if (deferScroll && transaction.scrolledIntoView && storage.scrollFrame === null) {
+      storage.scrollFrame = requestAnimationFrame(() => {
+        storage.scrollFrame = null
+        if (editor.isDestroyed) return
+        const view = editor.view as unknown as ScrollingView
+        if (typeof view.scrollToSelection === 'function') view.scrollToSelection()
+        else editor.view.dispatch(editor.state.tr.scrollIntoView())
+      })
+    }
+  },
+  onDestroy() {
+    if (this.storage.scrollFrame !== null) cancelAnimationFrame(this.storage.scrollFrame)
+    this.storage.scrollFrame = null
   },
 })
