@@ -182,9 +182,9 @@ function sameRun(a: Mapped | undefined, b: ProseMirrorNode[]): boolean {
 
 /**
  * Points the binding's mapping at the nodes of `node` (which is `eq` to what the binding built
- * for `type`). Subtrees already mapped to the very nodes (those the narrowed step inserted) are
- * skipped; where the shapes disagree the old entry is left, which costs the binding only its
- * slower comparison by content.
+ * for `type`), down to textblocks. Subtrees already mapped to the very nodes (those the narrowed
+ * step inserted) are skipped; where the shapes disagree, or below a textblock, the old entry is
+ * left, which costs the binding only its slower comparison by content of what it compares.
  */
 export function adoptNodes(
   mapping: Map<unknown, Mapped>,
@@ -201,7 +201,11 @@ export function adoptNodes(
     if (child instanceof Y.XmlText) {
       if (Array.isArray(mapped) && !sameRun(mapping.get(child), mapped)) mapping.set(child, mapped)
     } else if (child instanceof Y.XmlElement && mapped !== undefined && !Array.isArray(mapped)) {
-      if (child.nodeName === mapped.type.name && mapping.get(child) !== mapped) adoptNodes(mapping, child, mapped)
+      if (child.nodeName !== mapped.type.name || mapping.get(child) === mapped) continue
+      // A paragraph's text runs are compared by content when it changes (one paragraph's worth);
+      // walking them for every block of the document is what would cost.
+      if (mapped.isTextblock) mapping.set(child, mapped)
+      else adoptNodes(mapping, child, mapped)
     }
   }
 }
