@@ -15,6 +15,7 @@ import type { Identity } from '../identity'
 import { DOCUMENT_FIELD } from '../sync/session'
 import { renderCaret, selectionAttributes } from './caret'
 import { CollaborationFixes } from './collaborationFixes'
+import { NarrowRemoteChanges } from './narrowRemoteChanges'
 import { StructuredPaste } from './paste'
 import { TaskCheckboxes, taskCheckboxLabel, withCheckboxes } from './tasks'
 import { ImageUpload, type ImageUploadOptions } from './imageUpload'
@@ -60,6 +61,8 @@ export function editorExtensions(options: {
     Collaboration.configure({ document: options.doc, field: DOCUMENT_FIELD }),
     // Others' edits keep your marks at the caret and your undo steps (upstream binding issues).
     CollaborationFixes,
+    // Someone else's keystroke replaces only the blocks it changed, not the whole document.
+    NarrowRemoteChanges,
     TaskCheckboxes,
     StructuredPaste,
     ...(options.images === undefined ? [] : [ImageUpload.configure(options.images)]),

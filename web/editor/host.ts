@@ -8,7 +8,7 @@ import { Editor } from '@tiptap/core'
 import type { WebsocketProvider } from 'y-websocket'
 import type * as Y from 'yjs'
 import type { Identity } from '../identity'
-import { type TextCounts, countText } from './counts'
+import { type TextCounts, countDocument } from './counts'
 import { editorExtensions } from './extensions'
 import type { ImageUploadOptions } from './imageUpload'
 import { type Toolbar, createToolbar } from './toolbar'
@@ -104,8 +104,7 @@ export class EditorHost {
     this.#countTimer = setTimeout(() => {
       this.#countTimer = null
       if (this.editor.isDestroyed) return
-      const { doc } = this.editor.state
-      this.#options.onCounts(countText(doc.textBetween(0, doc.content.size, '\n', ' ')))
+      this.#options.onCounts(countDocument(this.editor.state.doc))
     }, this.#options.countDelayMs ?? 150)
   }
 

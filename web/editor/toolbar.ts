@@ -402,11 +402,27 @@ export function createToolbar(editor: Editor): Toolbar {
   resizes?.observe(element)
   element.addEventListener('scroll', showOverflow, { passive: true })
 
+  // Reading scrollWidth forces a layout of the whole page, so it is not done on every transaction
+  // (in a 5,000-paragraph document that cost a synchronous layout per keystroke, anyone's): the
+  // overflow changes only when buttons come or go (checked in the next frame, once) or when the
+  // toolbar is resized or scrolled (the observer and the listener above).
+  let shownButtons = ''
+  let overflowFrame: number | null = null
   const updateAll = (): void => {
     update()
-    showOverflow()
+    const nowShown = buttons.map(({ button }) => (button.hidden ? '0' : '1')).join('')
+    if (nowShown === shownButtons) return
+    shownButtons = nowShown
+    if (typeof requestAnimationFrame !== 'function') showOverflow()
+    if (overflowFrame !== null || typeof requestAnimationFrame !== 'function') return
+    overflowFrame = requestAnimationFrame(() => {
+      overflowFrame = null
+      showOverflow()
+    })
   }
-  updateAll()
+  update()
+  shownButtons = buttons.map(({ button }) => (button.hidden ? '0' : '1')).join('')
+  showOverflow()
   editor.on('transaction', updateAll)
   editor.on('selectionUpdate', updateAll)
 
@@ -414,6 +430,7 @@ export function createToolbar(editor: Editor): Toolbar {
     element,
     destroy() {
       resizes?.disconnect()
+      if (overflowFrame !== null) cancelAnimationFrame(overflowFrame)
       editor.off('transaction', updateAll)
       editor.off('selectionUpdate', updateAll)
       editor.view.dom.removeEventListener('keydown', openLink)

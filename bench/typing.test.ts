@@ -1,0 +1,29 @@
+/**
+ * bench/typing.ts without a browser: the seeded document and the printed table. (The benchmark
+ * itself needs the built app and Chromium and runs for minutes: `npm run bench:typing`.)
+ */
+import { describe, expect, it } from 'vitest'
+import { documentMarkdown, markdownTable } from './typing'
+
+describe('bench/typing', () => {
+  it('seeds N top-level blocks of prose, the same for every run', () => {
+    const markdown = documentMarkdown(60)
+    const blocks = markdown.split('\n\n')
+    expect(blocks).toHaveLength(60)
+    expect(blocks.filter((block) => block.startsWith('## '))).toHaveLength(3)
+    const words = (blocks[1] ?? '').split(' ').length
+    expect(words).toBeGreaterThanOrEqual(35)
+    expect(words).toBeLessThanOrEqual(70)
+    expect(documentMarkdown(60)).toBe(markdown)
+  })
+
+  it('prints p50, p99 and max per size', () => {
+    const samples = Array.from({ length: 100 }, (_, i) => i + 1)
+    const table = markdownTable([
+      { paragraphs: 5000, remote: samples, remoteFrame: samples, local: samples, load: 2.5 },
+    ])
+    expect(table.split('\n').at(-1)).toBe(
+      '| 5,000 | 50.0 ms | 99.0 ms | 100.0 ms | 50.0 ms | 99.0 ms | 100.0 ms | 50.0 ms | 99.0 ms | 100.0 ms | 100/100 | 2.5 |',
+    )
+  })
+})

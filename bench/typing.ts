@@ -1,0 +1,446 @@
+/**
+ * Scenario 5 of issue 16: typing in a big document in the browser. For each size, a document of
+ * N paragraphs is created on the server (REST, Markdown import), opened in Chromium, and for
+ * `--seconds` both of these go on at once, after a warm-up:
+ * - someone else (a Node y-websocket client with a caret, as a browser would send it) types into
+ *   a paragraph a few blocks below the local caret at 10 keystrokes a second;
+ * - the local user types at 10 keystrokes a second (Playwright's keyboard).
+ * In the page (an init script, no app internals):
+ * - remote apply: main-thread time of the WebSocket message handler for each document update
+ *   (y-websocket applies it to the Y.Doc, the binding turns it into a ProseMirror transaction,
+ *   the view updates its DOM — all synchronously in that handler);
+ * - remote + frame: that plus the rendering of the next frame (from the start of the frame's
+ *   animation callbacks to a message posted from one, i.e. style, layout and paint);
+ * - local key → paint: from the keydown event's timeStamp to the same point after the next frame.
+ *
+ *   npx tsx bench/typing.ts [--paragraphs 500,2000,5000] [--seconds 10] [--profile dir] [--trace dir]
+ *
+ * Prints a Markdown table for docs/benchmarks.md. `--profile` writes a CPU profile of the page
+ * per size (Chrome DevTools protocol) and prints its top functions; `--trace` writes a Chrome
+ * trace (timeline categories) and prints the main thread's time per event name (style, layout,
+ * paint, script).
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { type Page, chromium } from '@playwright/test'
+import { Awareness } from 'y-protocols/awareness'
+import { WebsocketProvider } from 'y-websocket'
+import WebSocket from 'ws'
+import * as Y from 'yjs'
+import { DOCUMENT_FIELD } from '../protocol/fields'
+import { buildStale } from '../scripts/build.mjs'
+import { type CpuProfile, cpuSummaryMarkdown, summariseCpuProfile } from './profileSummary'
+import { percentile } from './stats'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+
+/** Launch flags as in e2e/playwright.config.ts. */
+const CHROMIUM = {
+  executablePath: '/usr/bin/chromium',
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+}
+
+const WORDS = (
+  'the of and to in a is that for it as was with be by on not he this are or his from at which but have an ' +
+  'they you were her she there one all we their can been has more if will would who so what up when out ' +
+  'document editor paragraph meeting draft review budget schedule customer release quarter notes change ' +
+  'server people decision question answer follow agreed proposal figure estimate version plan team'
+).split(' ')
+
+/** N paragraphs of plausible prose (35–70 words each, a heading every 25), as Markdown. */
+export function documentMarkdown(paragraphs: number, seed = 1): string {
+  let state = seed
+  const next = (): number => {
+    state = (state * 1103515245 + 12345) % 2 ** 31
+    return state / 2 ** 31
+  }
+  const blocks: string[] = []
+  for (let i = 0; i < paragraphs; i++) {
+    if (i % 25 === 0) {
+      blocks.push(`## Section ${i / 25 + 1}`)
+      continue
+    }
+    const count = 35 + Math.floor(next() * 36)
+    const words: string[] = []
+    for (let w = 0; w < count; w++) words.push(WORDS[Math.floor(next() * WORDS.length)] as string)
+    const text = words.join(' ')
+    blocks.push(`${text.charAt(0).toUpperCase()}${text.slice(1)}.`)
+  }
+  return blocks.join('\n\n')
+}
+
+/** Installed in the page before the app runs: timings into `window.__typing`. */
+function instrument(): void {
+  interface Timings {
+    on: boolean
+    remote: number[]
+    remoteFrame: number[]
+    local: number[]
+  }
+  const timings: Timings = { on: false, remote: [], remoteFrame: [], local: [] }
+  ;(window as unknown as { __typing: Timings }).__typing = timings
+  /** Calls `done` with the time once the frame after now has been rendered. */
+  const afterNextFrame = (done: (at: number, frameStart: number) => void): void => {
+    requestAnimationFrame(() => {
+      const frameStart = performance.now()
+      const channel = new MessageChannel()
+      channel.port1.onmessage = () => done(performance.now(), frameStart)
+      channel.port2.postMessage(0)
+    })
+  }
+  const Native = window.WebSocket
+  class TimedWebSocket extends Native {
+    override set onmessage(handler: ((event: MessageEvent) => void) | null) {
+      if (handler === null) {
+        super.onmessage = null
+        return
+      }
+      super.onmessage = (event: MessageEvent) => {
+        const data = event.data as unknown
+        // y-websocket: messageSync (0), then messageYjsUpdate (2).
+        const bytes = data instanceof ArrayBuffer ? new Uint8Array(data, 0, Math.min(2, data.byteLength)) : null
+        if (!timings.on || bytes === null || bytes[0] !== 0 || bytes[1] !== 2) {
+          handler.call(this, event)
+          return
+        }
+        const start = performance.now()
+        try {
+          handler.call(this, event)
+        } finally {
+          const end = performance.now()
+          timings.remote.push(end - start)
+          performance.measure('remote-keystroke', { start, end })
+          afterNextFrame((at, frameStart) => timings.remoteFrame.push(end - start + (at - frameStart)))
+        }
+      }
+    }
+    override get onmessage(): ((event: MessageEvent) => void) | null {
+      return super.onmessage as ((event: MessageEvent) => void) | null
+    }
+  }
+  window.WebSocket = TimedWebSocket
+  document.addEventListener(
+    'keydown',
+    (event) => {
+      if (!timings.on) return
+      const pressed = event.timeStamp
+      afterNextFrame((at) => {
+        timings.local.push(at - pressed)
+        performance.measure('local-keystroke', { start: pressed, end: at })
+      })
+    },
+    true,
+  )
+}
+
+interface Server {
+  url: string
+  stop(): Promise<void>
+}
+
+export async function startServer(dataDir: string): Promise<Server> {
+  const child: ChildProcess = spawn(process.execPath, ['dist/server/main.js'], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', DATA_DIR: dataDir, MAX_BODY_BYTES: String(32 * 2 ** 20) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const url = await new Promise<string>((resolve, reject) => {
+    const collect = (chunk: Buffer): void => {
+      if (output.length < 100_000) output += chunk.toString()
+      const found = /"url":"(http:\/\/[^"]+)"/.exec(output)?.[1]
+      if (found !== undefined) resolve(found)
+    }
+    child.stdout?.on('data', collect)
+    child.stderr?.on('data', collect)
+    child.once('exit', () => reject(new Error(`server exited:\n${output}`)))
+  })
+  return {
+    url,
+    async stop() {
+      child.kill('SIGTERM')
+      await gone
+    },
+  }
+}
+
+/** Someone else: a Y.Doc synced over y-websocket, with a caret in the awareness as the editor sends it. */
+class RemoteTypist {
+  readonly doc = new Y.Doc()
+  readonly awareness = new Awareness(this.doc)
+  readonly provider: WebsocketProvider
+  #text: Y.XmlText | null = null
+  typed = ''
+
+  constructor(wsBase: string, docId: string) {
+    this.provider = new WebsocketProvider(wsBase, docId, this.doc, {
+      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+      awareness: this.awareness,
+      disableBc: true,
+    })
+    this.awareness.setLocalStateField('user', { id: 'remote-typist', name: 'Remote typist', color: '#2f9e44' })
+  }
+
+  async synced(): Promise<void> {
+    if (this.provider.synced) return
+    await new Promise<void>((resolve) => this.provider.once('sync', () => resolve()))
+  }
+
+  /** Types at the end of the `index`-th top-level block. */
+  typeAt(index: number): void {
+    const block = this.doc.getXmlFragment(DOCUMENT_FIELD).get(index)
+    if (!(block instanceof Y.XmlElement)) throw new Error(`block ${index} is not an element`)
+    const text = block.get(0)
+    if (!(text instanceof Y.XmlText)) throw new Error(`block ${index} has no text`)
+    this.#text = text
+  }
+
+  key(char: string): void {
+    const text = this.#text
+    if (text === null) throw new Error('typeAt first')
+    text.insert(text.length, char)
+    this.typed += char
+    const at = Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(text, text.length))
+    this.awareness.setLocalStateField('cursor', { anchor: at, head: at })
+  }
+
+  destroy(): void {
+    this.provider.destroy()
+    this.awareness.destroy()
+    this.doc.destroy()
+  }
+}
+
+/** A document of `paragraphs` blocks, created on the server from Markdown (as an import is). */
+export async function createDocument(serverUrl: string, paragraphs: number): Promise<string> {
+  const created = await fetch(`${serverUrl}/api/docs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      title: `${paragraphs} paragraphs`,
+      content: { format: 'markdown', body: documentMarkdown(paragraphs) },
+    }),
+  })
+  if (created.status !== 201) throw new Error(`create failed: ${created.status} ${await created.text()}`)
+  return ((await created.json()) as { id: string }).id
+}
+
+interface Row {
+  paragraphs: number
+  remote: number[]
+  remoteFrame: number[]
+  local: number[]
+  load: number
+}
+
+const SENTENCE = 'The quick brown fox jumps over the lazy dog while we keep on typing. '
+
+async function measureSize(
+  page: Page,
+  serverUrl: string,
+  paragraphs: number,
+  seconds: number,
+  profileDir: string | undefined,
+  traceDir?: string,
+): Promise<Row> {
+  const id = await createDocument(serverUrl, paragraphs)
+
+  await page.goto(`${serverUrl}/d/${id}`)
+  const editor = page.getByTestId('editor')
+  await editor
+    .locator(':scope > *')
+    .nth(paragraphs - 1)
+    .waitFor({ state: 'attached', timeout: 120_000 })
+  await page.getByTestId('connection-status').and(page.locator('[data-state="connected"]')).waitFor()
+
+  // Local caret at the end of a paragraph in the middle; the other person three blocks below.
+  const localIndex = Math.floor(paragraphs / 2) + 1
+  const remoteIndex = localIndex + 3
+  const local = editor.locator(':scope > *').nth(localIndex)
+  await local.scrollIntoViewIfNeeded()
+  await local.click()
+  await page.keyboard.press('End')
+
+  const remote = new RemoteTypist(`${serverUrl.replace(/^http/, 'ws')}/ws/`, id)
+  await remote.synced()
+  remote.typeAt(remoteIndex)
+
+  const session = profileDir === undefined ? null : await page.context().newCDPSession(page)
+  let localTyped = ''
+  const run = async (ms: number): Promise<void> => {
+    const started = performance.now()
+    let i = 0
+    const timer = setInterval(() => {
+      remote.key(SENTENCE.charAt(i % SENTENCE.length))
+      i++
+    }, 100)
+    let k = 0
+    // Local keys at 10 a second too, each on its own schedule (a key press waits for its round trip).
+    while (performance.now() - started < ms) {
+      const due = started + k * 100 + 50
+      const wait = due - performance.now()
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait))
+      const char = SENTENCE.charAt(k % SENTENCE.length)
+      await page.keyboard.type(char)
+      localTyped += char
+      k++
+    }
+    clearInterval(timer)
+  }
+  await run(2000) // warm-up: JIT, caret rendering, first frames
+  await page.evaluate(() => {
+    const t = (window as unknown as { __typing: { on: boolean } }).__typing
+    t.on = true
+  })
+  if (session !== null) {
+    await session.send('Profiler.enable')
+    await session.send('Profiler.setSamplingInterval', { interval: 200 })
+    await session.send('Profiler.start')
+  }
+  const load = loadavg()[0] ?? Number.NaN
+  const browser = page.context().browser()
+  if (traceDir !== undefined && browser !== null) {
+    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] })
+  }
+  await run(seconds * 1000)
+  if (traceDir !== undefined && browser !== null) {
+    const trace = await browser.stopTracing()
+    writeFileSync(join(traceDir, `typing-${paragraphs}.trace.json`), trace)
+    process.stdout.write(`${traceSummary(trace.toString(), seconds)}\n`)
+  }
+  if (session !== null && profileDir !== undefined) {
+    const { profile } = (await session.send('Profiler.stop')) as { profile: CpuProfile }
+    writeFileSync(join(profileDir, `typing-${paragraphs}.cpuprofile`), JSON.stringify(profile))
+    process.stdout.write(`${cpuSummaryMarkdown(`page, ${paragraphs} paragraphs`, summariseCpuProfile(profile, 25))}\n`)
+    await session.detach()
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500))
+  const timings = await page.evaluate(() => {
+    const t = (
+      window as unknown as { __typing: { on: boolean; remote: number[]; remoteFrame: number[]; local: number[] } }
+    ).__typing
+    t.on = false
+    return { remote: t.remote, remoteFrame: t.remoteFrame, local: t.local }
+  })
+
+  // Both sides' keystrokes arrived: the page shows the other person's, the other person has ours.
+  const remoteText = await editor.locator(':scope > *').nth(remoteIndex).textContent()
+  if (remoteText?.endsWith(remote.typed.slice(-20)) !== true) throw new Error('the page lacks the remote keystrokes')
+  const deadline = Date.now() + 10_000
+  for (;;) {
+    const block = remote.doc.getXmlFragment(DOCUMENT_FIELD).get(localIndex)
+    const text = block instanceof Y.XmlElement ? block.toString() : ''
+    if (text.includes(localTyped.slice(-20).replace(/ +$/, ''))) break
+    if (Date.now() > deadline) throw new Error('the other person lacks the local keystrokes')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  remote.destroy()
+  return { paragraphs, ...timings, load }
+}
+
+/** Main-thread time of the page's renderer by trace event (style, layout, paint, script…), per second. */
+function traceSummary(json: string, seconds: number): string {
+  const { traceEvents } = JSON.parse(json) as {
+    traceEvents: { name: string; ph: string; dur?: number; pid: number; tid: number }[]
+  }
+  // The renderer's main thread is the one with the most FunctionCall/RunTask time; take the busiest thread.
+  const busy = new Map<string, number>()
+  for (const event of traceEvents) {
+    if (event.ph === 'X' && event.name === 'RunTask') {
+      const key = `${event.pid}:${event.tid}`
+      busy.set(key, (busy.get(key) ?? 0) + (event.dur ?? 0))
+    }
+  }
+  const main = [...busy.entries()].sort((a, b) => b[1] - a[1])[0]?.[0]
+  const byName = new Map<string, number>()
+  for (const event of traceEvents) {
+    if (event.ph !== 'X' || `${event.pid}:${event.tid}` !== main) continue
+    byName.set(event.name, (byName.get(event.name) ?? 0) + (event.dur ?? 0))
+  }
+  const rows = [...byName.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)
+  return ['| trace event (main thread, nested) | ms per second |', '|---|---:|']
+    .concat(rows.map(([name, us]) => `| ${name} | ${(us / 1000 / seconds).toFixed(1)} |`))
+    .join('\n')
+}
+
+function ms(value: number): string {
+  return Number.isFinite(value) ? `${value.toFixed(1)} ms` : '–'
+}
+
+function cells(samples: number[]): string {
+  return `${ms(percentile(samples, 50))} | ${ms(percentile(samples, 99))} | ${ms(Math.max(...samples))}`
+}
+
+export function markdownTable(rows: Row[]): string {
+  const lines = [
+    '| paragraphs | remote apply p50 | p99 | max | remote + frame p50 | p99 | max | local key → paint p50 | p99 | max | samples (remote/local) | load avg |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ]
+  for (const row of rows) {
+    lines.push(
+      `| ${row.paragraphs.toLocaleString('en')} | ${cells(row.remote)} | ${cells(row.remoteFrame)} | ${cells(row.local)} | ${row.remote.length}/${row.local.length} | ${row.load.toFixed(1)} |`,
+    )
+  }
+  return lines.join('\n')
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      paragraphs: { type: 'string' },
+      seconds: { type: 'string' },
+      profile: { type: 'string' },
+      trace: { type: 'string' },
+    },
+  })
+  const sizes = (values.paragraphs ?? '500,2000,5000').split(',').map(Number)
+  const seconds = Number(values.seconds ?? 10)
+  const profileDir = values.profile
+  if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true })
+  const traceDir = values.trace
+  if (traceDir !== undefined) mkdirSync(traceDir, { recursive: true })
+  await buildStale(root)
+  const dataDir = mkdtempSync(join(tmpdir(), 'tandem-typing-'))
+  const server = await startServer(dataDir)
+  const browser = await chromium.launch(CHROMIUM)
+  const rows: Row[] = []
+  try {
+    for (const paragraphs of sizes) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+      // tsx keeps function names with a `__name` helper the page does not have.
+      await context.addInitScript({ content: `var __name = (f) => f;(${instrument.toString()})()` })
+      const page = await context.newPage()
+      try {
+        rows.push(await measureSize(page, server.url, paragraphs, seconds, profileDir, traceDir))
+        process.stdout.write(`${markdownTable(rows.slice(-1)).split('\n').at(-1)}\n`)
+      } finally {
+        await context.close()
+      }
+    }
+  } finally {
+    await browser.close()
+    await server.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  process.stdout.write(`\n${markdownTable(rows)}\n`)
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.exit(1)
+  })
+}
