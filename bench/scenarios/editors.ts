@@ -78,11 +78,12 @@ export async function runEditors(context: ScenarioContext, name: ServerName, edi
     server.resetPeakRss()
     const loadBefore = await Promise.all(workers.map((worker) => worker.ask<Usage>({ cmd: 'usage' })))
     const from = now()
-    const before = await server.stats()
+    const cpuBefore = server.procCpuMicros()
     await context.hooks?.beginWindow(server)
     await sleep(sizes.measureSeconds * 1000)
     const to = now()
-    const after = await server.stats()
+    // Not the probe: a saturated server answers it only minutes later.
+    const cpuAfter = server.procCpuMicros()
     const loadAfter = await Promise.all(workers.map((worker) => worker.ask<Usage>({ cmd: 'usage' })))
     await context.hooks?.endWindow(server, `editors-${editors}-${name}`)
     const peakRss = server.peakRss()
@@ -104,7 +105,7 @@ export async function runEditors(context: ScenarioContext, name: ServerName, edi
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
       deliveredShare: edits === 0 ? 0 : delivered / (edits * (clientsPerDocument - 1)),
-      serverCpuShare: (after.cpuMicros - before.cpuMicros) / (seconds * 1e6),
+      serverCpuShare: (cpuAfter - cpuBefore) / (seconds * 1e6),
       peakRssMb: peakRss / 2 ** 20,
       loadCpuShare: loadCpu / (seconds * 1e6),
       loadRssMb: loadAfter.reduce((sum, usage) => sum + usage.rss, 0) / 2 ** 20,

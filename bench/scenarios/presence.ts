@@ -56,11 +56,12 @@ export async function runPresence(context: ScenarioContext, name: ServerName, cl
     server.resetPeakRss()
     const loadBefore = await Promise.all(workers.map((worker) => worker.ask<Usage>({ cmd: 'usage' })))
     const from = now()
-    const before = await server.stats()
+    const cpuBefore = server.procCpuMicros()
     await context.hooks?.beginWindow(server)
     await sleep(sizes.measureSeconds * 1000)
     const to = now()
-    const after = await server.stats()
+    // Not the probe: a saturated server answers it only minutes later.
+    const cpuAfter = server.procCpuMicros()
     const loadAfter = await Promise.all(workers.map((worker) => worker.ask<Usage>({ cmd: 'usage' })))
     await context.hooks?.endWindow(server, `presence-${clients}-${name}`)
     const peakRss = server.peakRss()
@@ -75,7 +76,7 @@ export async function runPresence(context: ScenarioContext, name: ServerName, cl
     // Each probe should receive every move but its own.
     const expected = moves * probeCount - collected.reduce((sum, part) => sum + part.probeEdits, 0)
     const deliveredShare = expected === 0 ? 0 : delivered / expected
-    const cpuMicros = after.cpuMicros - before.cpuMicros
+    const cpuMicros = cpuAfter - cpuBefore
     const seconds = (to - from) / 1000
     const entriesToEveryone = moves * (clients - 1) * Math.min(deliveredShare, 1)
     return {
