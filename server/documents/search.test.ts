@@ -18,9 +18,12 @@ import { DocumentSearch } from './search'
 const log = pino({ level: 'silent' })
 
 /** The real SQLite index, counting what is written to it; `failing` makes writes throw. */
-function countingIndex(inner: SearchIndex): SearchIndex & { upserts: SearchEntry[]; failing: number } {
+function countingIndex(
+  inner: SearchIndex,
+): SearchIndex & { upserts: SearchEntry[]; upsertedAt: number[]; failing: number } {
   const index = {
     upserts: [] as SearchEntry[],
+    upsertedAt: [] as number[],
     failing: 0,
     async upsert(entry: SearchEntry, readAt: number) {
       if (index.failing > 0) {
@@ -28,6 +31,7 @@ function countingIndex(inner: SearchIndex): SearchIndex & { upserts: SearchEntry
         throw new Error('database unavailable')
       }
       index.upserts.push(entry)
+      index.upsertedAt.push(performance.now())
       return inner.upsert(entry, readAt)
     },
     remove: (id: string) => inner.remove(id),
@@ -78,6 +82,55 @@ describe('DocumentSearch', () => {
     // Nothing else is pending: a later change is a new pass.
     search.changed(id)
     await waitFor(() => index.upserts.length === 2, { what: 'the second indexing' })
+  })
+
+  describe('a document that keeps changing', () => {
+    /** Tells `search` of a change every 20 ms until stopped; returns the time of the first. */
+    const keepChanging = (target: DocumentSearch, id: string): { first: number; stop: () => number } => {
+      const first = performance.now()
+      target.changed(id)
+      const timer = setInterval(() => target.changed(id), 20)
+      return {
+        first,
+        stop: () => {
+          clearInterval(timer)
+          return performance.now()
+        },
+      }
+    }
+
+    it('is indexed once it pauses, not while changes keep coming', async () => {
+      const patient = new DocumentSearch({ index, store, rooms, delayMs: 100, maxDelayMs: 60_000, log })
+      try {
+        const id = await create('pausing words')
+        const changes = keepChanging(patient, id)
+        // Long enough for several delays to pass; nothing may be indexed meanwhile.
+        await waitFor(() => performance.now() - changes.first > 400, { what: 'changes for 400 ms' })
+        const stoppedAt = changes.stop()
+        expect(index.upserts).toHaveLength(0)
+        await waitFor(() => index.upserts.length === 1, { what: 'the indexing after the pause' })
+        expect((index.upsertedAt[0] as number) - stoppedAt).toBeGreaterThanOrEqual(90)
+      } finally {
+        await patient.close()
+      }
+    })
+
+    it('is indexed at the latest maxDelayMs after its first change not yet indexed', async () => {
+      const bounded = new DocumentSearch({ index, store, rooms, delayMs: 100, maxDelayMs: 300, log })
+      const id = await create('busy words')
+      const changes = keepChanging(bounded, id)
+      try {
+        await waitFor(() => index.upserts.length >= 2, { what: 'two indexings while it changes' })
+        const [first, second] = index.upsertedAt as [number, number]
+        // Not every `delayMs` (the changes never pause), and not later than `maxDelayMs`.
+        expect(first - changes.first).toBeGreaterThanOrEqual(290)
+        expect(first - changes.first).toBeLessThan(1000)
+        expect(second - first).toBeGreaterThanOrEqual(250)
+      } finally {
+        changes.stop()
+        await bounded.close()
+      }
+    })
   })
 
   it('retries a failed indexing a few times', async () => {

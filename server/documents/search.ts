@@ -1,9 +1,10 @@
 /**
  * Full-text search of documents, kept in step with them: a document is indexed when created
  * or renamed (at once), and after its content changes — the room manager tells of every update
- * it stored, and a document is indexed `delayMs` after the first change not yet indexed, from
- * the live room's state (or from storage once the room is gone), so a burst of keystrokes costs
- * one write. The index lives in the database, so it survives restarts; at start-up,
+ * it stored, and a document is indexed once it had no change for `delayMs`, or `maxDelayMs`
+ * after its first change not yet indexed if it keeps changing, from the live room's state (or
+ * from storage once the room is gone), so a burst of keystrokes costs one write and a document
+ * edited all day one write every `maxDelayMs`. The index lives in the database, so it survives restarts; at start-up,
  * {@link DocumentSearch.catchUp} indexes documents missing from it or changed since (documents
  * from before search existed, or edits a crash kept from being indexed), in small batches.
  * Deleted documents leave the index with their row (foreign key) and explicitly.
@@ -20,8 +21,13 @@ export interface DocumentSearchOptions {
   index: SearchIndex
   store: DocumentStore
   rooms: RoomManager
-  /** From a document's first change not yet indexed to its indexing. */
+  /** A document is indexed once it has had no change for this long... */
   delayMs: number
+  /**
+   * ...or at the latest this long after its first change not yet indexed (a document edited
+   * without pause is indexed every `maxDelayMs`, not after every `delayMs`). Default `delayMs`.
+   */
+  maxDelayMs?: number
   log: Logger
 }
 
@@ -45,6 +51,8 @@ const nextTask = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 export class DocumentSearch {
   readonly #options: DocumentSearchOptions
   readonly #timers = new Map<string, NodeJS.Timeout>()
+  /** Per document waiting for its timer: its first and its last change not yet indexed. */
+  readonly #waiting = new Map<string, { first: number; last: number }>()
   /** Indexing in progress per document; a change meanwhile schedules another pass. */
   readonly #running = new Map<string, Promise<void>>()
   readonly #changedWhileRunning = new Set<string>()
@@ -68,19 +76,54 @@ export class DocumentSearch {
     }
   }
 
-  /** A document's content changed: indexed within `delayMs` (and the time indexing takes). Never throws. */
+  /**
+   * A document's content changed: indexed once it had no change for `delayMs`, and within
+   * `maxDelayMs` at the latest (and the time indexing takes). Never throws.
+   */
   changed(id: string): void {
-    if (this.#closed || this.#timers.has(id)) return
+    if (this.#closed) return
+    const now = performance.now()
+    const waiting = this.#waiting.get(id)
+    if (waiting !== undefined) {
+      // The timer looks at this when it fires: no timer is reset per keystroke.
+      waiting.last = now
+      return
+    }
     if (this.#running.has(id)) {
       this.#changedWhileRunning.add(id)
       return
     }
-    const timer = setTimeout(() => {
-      this.#timers.delete(id)
-      void this.#index(id)
-    }, this.#options.delayMs)
+    this.#waiting.set(id, { first: now, last: now })
+    this.#schedule(id, this.#options.delayMs)
+  }
+
+  #schedule(id: string, ms: number): void {
+    const timer = setTimeout(() => this.#due(id), ms)
     timer.unref()
     this.#timers.set(id, timer)
+  }
+
+  /** A document's timer fired: indexed now, or later if it changed since and may still wait. */
+  #due(id: string): void {
+    this.#timers.delete(id)
+    const waiting = this.#waiting.get(id)
+    if (waiting === undefined) return
+    const { delayMs, maxDelayMs = delayMs } = this.#options
+    const now = performance.now()
+    const at = Math.min(waiting.last + delayMs, waiting.first + maxDelayMs)
+    if (at > now + 1) {
+      this.#schedule(id, at - now)
+      return
+    }
+    this.#waiting.delete(id)
+    void this.#index(id)
+  }
+
+  #cancel(id: string): void {
+    const timer = this.#timers.get(id)
+    if (timer !== undefined) clearTimeout(timer)
+    this.#timers.delete(id)
+    this.#waiting.delete(id)
   }
 
   /**
@@ -88,17 +131,13 @@ export class DocumentSearch {
    * retried as a change: the document itself is already safe.
    */
   async refresh(id: string): Promise<void> {
-    const timer = this.#timers.get(id)
-    if (timer !== undefined) clearTimeout(timer)
-    this.#timers.delete(id)
+    this.#cancel(id)
     await this.#index(id)
   }
 
   /** A document was deleted: out of the index now. */
   async removed(id: string): Promise<void> {
-    const timer = this.#timers.get(id)
-    if (timer !== undefined) clearTimeout(timer)
-    this.#timers.delete(id)
+    this.#cancel(id)
     this.#failures.delete(id)
     await this.#running.get(id)
     await this.#options.index.remove(id)
@@ -132,9 +171,10 @@ export class DocumentSearch {
   /** Indexes what is waiting, stops the catch-up; before the store closes. */
   async close(): Promise<void> {
     this.#closed = true
-    const waiting = [...this.#timers.keys()]
+    const waiting = [...this.#waiting.keys()]
     for (const timer of this.#timers.values()) clearTimeout(timer)
     this.#timers.clear()
+    this.#waiting.clear()
     await Promise.all(waiting.map((id) => this.#index(id)))
     await Promise.all([...this.#running.values()])
     await this.#catchingUp
