@@ -95,6 +95,11 @@ export class RoomAwareness {
   /** Client ids changed since the last `takeChanges`, and those changed by this process's sockets. */
   readonly #changed = new Set<number>()
   readonly #changedHere = new Set<number>()
+  /**
+   * Who made the changes since the last `takeChanges`: one sending owner, null when several (or
+   * another process, or a closed socket's removal), undefined when none.
+   */
+  #changedBy: AwarenessOwner | null | undefined = undefined
   readonly #limits: AwarenessLimits
   readonly #now: () => number
   #pruneTimer: ReturnType<typeof setTimeout> | null = null
@@ -193,6 +198,9 @@ export class RoomAwareness {
 
   #record(entries: IncomingEntry[], owner: AwarenessOwner, removedBy: AwarenessOwner | null, here: boolean): void {
     const now = this.#now()
+    if (entries.length > 0) {
+      this.#changedBy = here && (this.#changedBy === undefined || this.#changedBy === owner) ? owner : null
+    }
     for (const entry of entries) {
       this.#changed.add(entry.clientId)
       if (here) this.#changedHere.add(entry.clientId)
@@ -222,6 +230,7 @@ export class RoomAwareness {
       this.#put(clientId, { clock: entry.clock, state: null, owner: null, updatedAt: now, removedBy: null })
       this.#changed.add(clientId)
       this.#changedHere.add(clientId)
+      this.#changedBy = null
       removed.push({ clientId, clock: entry.clock, state: NULL_STATE })
     }
     return removed.length === 0 ? null : encodeEntries(removed)
@@ -230,14 +239,17 @@ export class RoomAwareness {
   /**
    * The changes since the last call, newest state per client: `all` for this process's sockets,
    * `here` (those made by its own sockets) for the other processes. Null when there are none.
+   * `onlyFrom` is the owner that sent every one of them, if one did: it knows them already.
    */
-  takeChanges(): { all: Uint8Array | null; here: Uint8Array | null } {
-    if (this.#changed.size === 0) return { all: null, here: null }
+  takeChanges(): { all: Uint8Array | null; here: Uint8Array | null; onlyFrom: AwarenessOwner | null } {
+    const onlyFrom = this.#changedBy ?? null
+    this.#changedBy = undefined
+    if (this.#changed.size === 0) return { all: null, here: null, onlyFrom: null }
     const all = this.#encodeIds(this.#changed)
     const here = this.#changedHere.size === 0 ? null : this.#encodeIds(this.#changedHere)
     this.#changed.clear()
     this.#changedHere.clear()
-    return { all, here }
+    return { all, here, onlyFrom }
   }
 
   /** True when changes wait for {@link takeChanges}. */

@@ -387,6 +387,30 @@ describe('Room', () => {
     expect(published).toHaveLength(2)
   })
 
+  it('R9: a batch made by one socket alone is not sent back to it; one made by several goes to all', async () => {
+    vi.useFakeTimers()
+    const { room, client } = setup({ presenceTickMs: 50 })
+    const sockets = ['a', 'b', 'observer'].map((id) => new FakeSocket(id))
+    for (const socket of sockets) room.join(socket)
+    const [a, b, observer] = sockets as [FakeSocket, FakeSocket, FakeSocket]
+    const states = [client(), client()].map((doc) => new awarenessProtocol.Awareness(doc))
+    const move = (socket: FakeSocket, index: number, cursor: number): void => {
+      const awareness = states[index] as awarenessProtocol.Awareness
+      awareness.setLocalState({ user: { name: socket.id }, cursor })
+      room.receive(socket, encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(awareness, [awareness.clientID])))
+    }
+    const seen = sockets.map((socket) => socket.awarenessFrames())
+    move(a, 0, 1)
+    move(a, 0, 2)
+    await vi.advanceTimersByTimeAsync(50)
+    expect(sockets.map((socket, i) => socket.awarenessFrames() - (seen[i] as number))).toEqual([0, 1, 1])
+    move(a, 0, 3)
+    move(b, 1, 1)
+    await vi.advanceTimersByTimeAsync(50)
+    expect(sockets.map((socket, i) => socket.awarenessFrames() - (seen[i] as number))).toEqual([1, 2, 2])
+    expect(observer.closed).toBeNull()
+  })
+
   it('R7: closes a socket whose awareness message holds more entries than the room could accept (1008)', () => {
     const { room } = setup()
     const flooder = new FakeSocket('flooder')

@@ -25,7 +25,8 @@
  *      moment it leaves, and the removal goes out with the next presence batch.
  * - R9 Presence is sent in batches, at most one per `presenceTickMs`: one message carrying the
  *      newest state of every client that changed since the last batch, encoded once for every
- *      recipient (and once for the other processes). Document updates never wait for a batch.
+ *      recipient (and once for the other processes); a batch made by one socket alone is not sent
+ *      back to it. Document updates never wait for a batch.
  * - R8 If storage fails, every socket is closed with a retryable code and the room is
  *      discarded: clients still hold their edits and resend them on reconnect. An exception
  *      while handling a message closes its sender with 1011, or fails the room when the
@@ -704,8 +705,11 @@ export class Room {
     if (this.#presenceTimer !== null) clearTimeout(this.#presenceTimer)
     this.#presenceTimer = null
     if (this.#failed) return
-    const { all, here } = this.#awareness.takeChanges()
-    if (all !== null) this.#broadcast(encodeAwareness(all), null)
+    const { all, here, onlyFrom } = this.#awareness.takeChanges()
+    // A batch made by one socket alone is not sent back to it: in small rooms most batches are
+    // one caret move, and the echo was a fifth of the presence frames of a five-person document.
+    const except = onlyFrom !== null && this.#sockets.has(onlyFrom as RoomSocket) ? (onlyFrom as RoomSocket) : null
+    if (all !== null) this.#broadcast(encodeAwareness(all), except)
     if (here !== null) this.#fanout.publishAwareness(here)
   }
 
