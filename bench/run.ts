@@ -231,8 +231,9 @@ export async function runBench(
       }
     }
     if (options.scenarios.includes('editors')) {
-      // One climb per server (a step is minutes of sockets): up the ladder until a step fails.
-      for (const name of withoutFloor) {
+      // One climb per server (a step is minutes of sockets): up the ladder until a step fails. The
+      // floor shows how many editors this machine can relay at all.
+      for (const name of withFloor) {
         for (const editors of sizes.editors.steps) {
           freshWorkers()
           const result = await runEditors(context, name, editors)

@@ -31,6 +31,8 @@ class Caret {
   constructor(
     readonly client: BenchClient,
     readonly sender: number,
+    /** False for carets nobody times (the editors' own): the same bytes, no stamp to find. */
+    readonly stamped = true,
   ) {
     this.#clientId = (sender * 2654435761) >>> 2
   }
@@ -50,7 +52,7 @@ class Caret {
     const state = JSON.stringify({
       user: { name: `Person ${this.sender}`, color: '#1f6feb' },
       cursor: { anchor: position(this.#offset), head: position(this.#offset + 3) },
-      stamp: stampText(this.sender, at),
+      stamp: this.stamped ? stampText(this.sender, at) : stampText(this.sender, at).replaceAll('@', '#'),
     })
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, 1)
@@ -117,7 +119,8 @@ function openOne(target: Target, spec: ClientSpec): Running {
     spec,
     client,
     editor: doc === undefined ? null : new Editor(doc, spec.sender),
-    caret: spec.caretRate === undefined ? null : new Caret(client, spec.sender),
+    // Not stamped: an editor times edits only, and the floor relays carets as it relays updates.
+    caret: spec.caretRate === undefined ? null : new Caret(client, spec.sender, false),
     timer: null,
     caretTimer: null,
   }
