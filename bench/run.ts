@@ -48,7 +48,7 @@ export const FULL_SIZES: Sizes = {
   presence: { clients: [100, 500, 1500], movesPerSecond: 1, probes: 6 },
   bigJoin: { megabytes: [4, 20], joiners: 150, timeoutMs: 300_000 },
   editors: {
-    steps: [250, 500, 1000, 2000, 4000, 6000, 8000, 10000],
+    steps: [250, 500, 1000, 2000, 3000, 4000, 6000, 8000, 10000],
     clientsPerDocument: 5,
     editsPerSecond: 1,
     caretsPerSecond: 1,
