@@ -215,3 +215,47 @@ describe('undo steps', () => {
     expect(undoManager(alice.editor).undoStack).toHaveLength(2)
   })
 })
+
+describe('a click not yet read by ProseMirror', () => {
+  /**
+   * Puts the DOM caret `offset` characters into the `index`-th paragraph, as a click does. A
+   * browser tells ProseMirror with a `selectionchange` event *later* (happy-dom at once): it is
+   * held back here until the returned function sends it.
+   */
+  function clickInto(person: Person, index: number, offset: number): () => void {
+    const paragraphs = person.editor.view.dom.querySelectorAll('p')
+    const text = paragraphs[index]?.firstChild
+    if (text === null || text === undefined) throw new Error(`no text in paragraph ${index}`)
+    person.editor.view.focus()
+    const hold = (event: Event): void => event.stopImmediatePropagation()
+    window.addEventListener('selectionchange', hold, true)
+    try {
+      document.getSelection()?.collapse(text, offset)
+    } finally {
+      window.removeEventListener('selectionchange', hold, true)
+    }
+    return () => document.dispatchEvent(new Event('selectionchange'))
+  }
+
+  for (const withFixes of [true, false]) {
+    it(
+      withFixes
+        ? 'is where the caret stays when someone else’s change arrives first'
+        : 'is undone by someone else’s change without the fix (upstream)',
+      async () => {
+        const { alice, bob } = pair(withFixes)
+        alice.editor.commands.setTextSelection(2)
+        const before = alice.editor.state.selection.from
+        const selectionChanged = clickInto(alice, 1, 5)
+        expect(alice.editor.state.selection.from).toBe(before)
+        // Bob's keystroke reaches Alice before the browser's selectionchange event does.
+        bob.editor.chain().setTextSelection(endOf(bob.editor, 0)).insertContent('!').run()
+        selectionChanged()
+        const inSecond = endOf(alice.editor, 0) + 2 + 5
+        expect(alice.editor.state.selection.from).toBe(withFixes ? inSecond : before)
+        alice.editor.commands.insertContent('X')
+        expect(alice.editor.getText()).toContain(withFixes ? 'AliceX writes here' : 'BXob writes here!')
+      },
+    )
+  }
+})

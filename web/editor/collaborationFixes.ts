@@ -1,5 +1,5 @@
 /**
- * Two fixes for the Yjs↔ProseMirror binding, @tiptap/y-tiptap 3.0.9 (dist/y-tiptap.js), so that
+ * Three fixes for the Yjs↔ProseMirror binding, @tiptap/y-tiptap 3.0.9 (dist/y-tiptap.js), so that
  * someone else's edit does not disturb what you are doing. Drop this extension once the binding
  * handles both itself (the e2e tests in e2e/coediting.spec.ts and the unit tests beside this file
  * say whether it does).
@@ -21,7 +21,17 @@
  *    whether or not others type; what undo removes is unchanged (only `trackedOrigins`, i.e. this
  *    editor's own changes, are ever recorded).
  *
- * Both happen in one appended transaction. It carries the binding's own meta (so its state still
+ * 3. Where you just clicked. The binding saves your selection before a remote change (on the
+ *    Y.Doc's `beforeAllTransactions`) from ProseMirror's *state*, and puts it back afterwards,
+ *    into the DOM too. A click moves the DOM selection at once, but ProseMirror reads it only on
+ *    the `selectionchange` event that follows; a remote update handled in between (its WebSocket
+ *    message came first) saved and restored the selection from *before* the click, so the caret
+ *    jumped back and your next keystrokes went there (e2e/blocks.spec.ts: "Grace" typed into the
+ *    cell Alice had left). Before the binding saves it, ProseMirror is made to read the DOM
+ *    (its DOM observer's `flush`, what it does on `selectionchange`), for changes not made by
+ *    this editor itself.
+ *
+ * Fixes 1 and 2 happen in one appended transaction. It carries the binding's own meta (so its state still
  * says "remote change", and its view writes nothing back to Yjs) with `addToHistory: true`, which
  * the plugin's `apply` copies into its state. Undo and redo arrive as remote changes too
  * (`isUndoRedoOperation`); they are left alone, as when editing alone.
@@ -30,6 +40,7 @@ import { Extension } from '@tiptap/core'
 import type { Mark } from '@tiptap/pm/model'
 import { type EditorState, Plugin, PluginKey, TextSelection, type Transaction } from '@tiptap/pm/state'
 import { ySyncPluginKey } from '@tiptap/y-tiptap'
+import type * as Y from 'yjs'
 
 /** The meta `ProsemirrorBinding` puts on the transactions it dispatches (`ySyncPluginKey`). */
 interface SyncMeta {
@@ -77,10 +88,40 @@ export function collaborationFixesPlugin(): Plugin {
   })
 }
 
+/** ProseMirror's DOM observer (internal to prosemirror-view): `flush` reads pending DOM changes. */
+interface ObservedView {
+  domObserver?: { flush(): void }
+}
+
 /** Register after Collaboration (it needs the binding's plugins). */
-export const CollaborationFixes = Extension.create({
+export const CollaborationFixes = Extension.create<Record<string, never>, { unlisten: (() => void) | null }>({
   name: 'collaborationFixes',
+  addStorage() {
+    return { unlisten: null }
+  },
   addProseMirrorPlugins() {
     return [collaborationFixesPlugin()]
+  },
+  // Fix 3. Before the view exists, so that this listener runs before the binding's own (Y.Doc
+  // listeners run in the order they were added; the binding adds its listener with the view).
+  onBeforeCreate() {
+    const { editor } = this
+    const collaboration = editor.extensionManager.extensions.find((extension) => extension.name === 'collaboration')
+    const doc = (collaboration?.options as { document?: Y.Doc } | undefined)?.document
+    if (doc === undefined) return
+    const readDom = (): void => {
+      // Changes this editor writes itself (origin: the binding's plugin key) come from its own
+      // state; reading the DOM then would re-enter ProseMirror in the middle of an update.
+      if (doc._transaction?.origin === ySyncPluginKey || editor.isDestroyed) return
+      // Before the view is mounted this is Tiptap's stand-in, which has no DOM observer.
+      const view = editor.view as unknown as ObservedView
+      view.domObserver?.flush()
+    }
+    doc.on('beforeAllTransactions', readDom)
+    this.storage.unlisten = () => doc.off('beforeAllTransactions', readDom)
+  },
+  onDestroy() {
+    this.storage.unlisten?.()
+    this.storage.unlisten = null
   },
 })
