@@ -195,6 +195,11 @@ export function mostEditors(runs: EditorsRun[], server: ServerName, p99LimitMs: 
   )
 }
 
+/** Issue 16's presence targets: against the best peer at 500 clients, p99 ≤ 250 ms at 1,500. */
+const PRESENCE_TARGET_CLIENTS = 500
+const PRESENCE_LARGE_CLIENTS = 1500
+const PRESENCE_LARGE_P99_MS = 250
+
 interface Target {
   what: string
   ratio: number
@@ -266,9 +271,19 @@ export function targets(results: BenchResults): Target[] {
     })
   }
   const presence = results.presence ?? []
+  // Issue 16: the relative targets at 500 clients; at 1,500, a p99 of 250 ms at most.
+  const large = presence.filter((run) => run.clients === PRESENCE_LARGE_CLIENTS)
+  if (large.some((run) => run.server === 'tandem')) {
+    list.push({
+      what: `presence, ${PRESENCE_LARGE_CLIENTS} clients: p99 send-to-receipt`,
+      ratio: medianOf(large, 'tandem', 'p99Ms') / PRESENCE_LARGE_P99_MS,
+      limit: 1.0,
+      against: `${PRESENCE_LARGE_P99_MS} ms`,
+    })
+  }
   for (const clients of results.sizes.presence?.clients ?? []) {
     const runs = presence.filter((run) => run.clients === clients)
-    if (runs.length === 0) continue
+    if (runs.length === 0 || clients !== PRESENCE_TARGET_CLIENTS) continue
     list.push({
       what: `presence, ${clients} clients: server CPU per delivered caret`,
       ratio: ratioToBestPeer(runs, column(PRESENCE_COLUMNS, 'cpuPerEntryUs')),
