@@ -66,7 +66,9 @@ function sourceFiles(dir = ROOT): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name)
     if (entry.isDirectory())
-      return ['node_modules', 'dist', '.git', 'test-results', '.bench-tmp'].includes(entry.name) ? [] : sourceFiles(path)
+      return ['node_modules', 'dist', '.git', 'test-results', '.bench-tmp'].includes(entry.name)
+        ? []
+        : sourceFiles(path)
     return /\.tsx?$/.test(entry.name) && !entry.name.endsWith('.d.ts') ? [relative(ROOT, path)] : []
   })
 }
