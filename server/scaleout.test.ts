@@ -268,6 +268,9 @@ describe('several processes sharing PostgreSQL and Redis', { timeout: 60_000 }, 
       'the processes to resynchronise',
     )
     await eventually(() => alice.text() === bob.text() && aliceNeighbour.text() === bob.text(), 'convergence')
+    // The documents may converge (through storage) a moment before the Redis client says it is
+    // ready again: health is waited for, not read once.
+    await eventually(async () => (await health(a!)).body.fanout === 'ok', 'healthz to report Redis back')
     expect((await health(a!)).body).toEqual({ status: 'ok', storage: 'ok', fanout: 'ok' })
   })
 
