@@ -15,6 +15,7 @@ import type { Identity } from '../identity'
 import { DOCUMENT_FIELD } from '../sync/session'
 import { renderCaret, selectionAttributes } from './caret'
 import { CollaborationFixes } from './collaborationFixes'
+import { KeySelection } from './keySelection'
 import { NarrowRemoteChanges } from './narrowRemoteChanges'
 import { StructuredPaste } from './paste'
 import { TaskCheckboxes, taskCheckboxLabel, withCheckboxes } from './tasks'
@@ -63,6 +64,8 @@ export function editorExtensions(options: {
     CollaborationFixes,
     // Someone else's keystroke replaces only the blocks it changed, not the whole document.
     NarrowRemoteChanges,
+    // A key acts on the selection you see, not on one ProseMirror has not read yet (upstream race).
+    KeySelection,
     TaskCheckboxes,
     StructuredPaste,
     ...(options.images === undefined ? [] : [ImageUpload.configure(options.images)]),

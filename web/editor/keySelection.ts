@@ -1,0 +1,44 @@
+/**
+ * A key acts on the selection you see.
+ *
+ * Upstream behaviour (prosemirror-view 1.x, `editHandlers.keydown`): before key handlers run,
+ * ProseMirror flushes its DOM observer only when it has mutations waiting (`forceFlush`). A
+ * selection the browser moved itself (End, Home, arrow keys, a click) reaches ProseMirror's state
+ * only with the `selectionchange` event that follows — in Chromium a separate task. A key
+ * pressed before that task ran (End then Enter, fast) is handled against the *old* selection:
+ * with "Shift+Home, Ctrl+B, End, Enter", Enter replaced the still-selected line with an empty
+ * paragraph (e2e/a11y.spec.ts, the keyboard journey, lost "Make this bold" 1 run in 3).
+ *
+ * So before any key handler, ProseMirror is made to read the DOM selection (its observer's
+ * `flush`, what it does on `selectionchange`); outside a composition, as ProseMirror itself.
+ */
+import { Extension } from '@tiptap/core'
+import { Plugin, PluginKey } from '@tiptap/pm/state'
+
+/** ProseMirror's DOM observer (internal to prosemirror-view): `flush` reads pending DOM changes. */
+interface ObservedView {
+  composing: boolean
+  domObserver?: { flush(): void }
+}
+
+export const keySelectionKey = new PluginKey('keySelection')
+
+export const KeySelection = Extension.create({
+  name: 'keySelection',
+  // Before every keymap (Tiptap orders plugins by priority; the default is 100).
+  priority: 10_000,
+  addProseMirrorPlugins() {
+    return [
+      new Plugin({
+        key: keySelectionKey,
+        props: {
+          handleKeyDown(view, event) {
+            const observed = view as unknown as ObservedView
+            if (!observed.composing && event.keyCode !== 229) observed.domObserver?.flush()
+            return false
+          },
+        },
+      }),
+    ]
+  },
+})
