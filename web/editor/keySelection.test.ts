@@ -53,7 +53,9 @@ describe('a key right after the browser moved the selection', () => {
       pressEndNatively(target)
       target.view.dom.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', keyCode: 13, bubbles: true }))
       const paragraphs: string[] = []
-      target.state.doc.forEach((node) => paragraphs.push(node.textContent))
+      target.state.doc.forEach((node) => {
+        paragraphs.push(node.textContent)
+      })
       expect(paragraphs).toEqual(withFix ? ['Make this bold', ''] : ['', ''])
     })
   }
