@@ -2,7 +2,7 @@
  * `npm run bench`: tandem side by side with Hocuspocus, the y-websocket reference server and a
  * bare relay (the floor), on the same load, servers alternated run by run.
  *
- *   npm run bench                          every scenario, 3 runs each (~20 min)
+ *   npm run bench                          every scenario, 3 runs each (~50 min)
  *   npm run bench -- --quick               tiny sizes, 1 run, docs untouched (smoke)
  *   npm run bench -- --scenario fanout     one scenario (fanout | manydocs | idle | coldjoin | presence |
  *                                          bigjoin | editors)
