@@ -111,3 +111,13 @@ export function loadBigDocument(tracePath: string, bytes: number, cacheDir: stri
   writeFileSync(lengthPath, String(textLength))
   return { update, textLength }
 }
+
+/** Characters of text in the paragraphs of `default` (what a joiner must have received). */
+export function bodyTextLength(doc: Y.Doc): number {
+  let length = 0
+  for (const node of doc.getXmlFragment(DOCUMENT_FIELD).toArray()) {
+    if (!(node instanceof Y.XmlElement)) continue
+    for (const child of node.toArray()) if (child instanceof Y.XmlText) length += child.length
+  }
+  return length
+}

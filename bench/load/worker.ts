@@ -8,7 +8,7 @@ import { BenchClient, Editor } from './client'
 import type { ClientSpec, Collected, Command, JoinResult, Reply } from './commands'
 import { now, scanStamps, stampText } from './stamp'
 import type { Target } from './wire'
-import { DOCUMENT_FIELD } from '../../protocol/fields'
+import { bodyTextLength } from '../trace'
 
 interface Running {
   spec: ClientSpec
@@ -227,15 +227,6 @@ async function close(): Promise<void> {
   byteTimes = []
   byteSizes = []
   probeEditTimes = []
-}
-
-function bodyTextLength(doc: Y.Doc): number {
-  let length = 0
-  for (const node of doc.getXmlFragment(DOCUMENT_FIELD).toArray()) {
-    if (!(node instanceof Y.XmlElement)) continue
-    for (const child of node.toArray()) if (child instanceof Y.XmlText) length += child.length
-  }
-  return length
 }
 
 interface Joined {

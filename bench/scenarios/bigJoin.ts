@@ -7,15 +7,14 @@
  */
 import * as Y from 'yjs'
 import { splitUpdate } from '../../server/model/updateFormat'
-import { DOCUMENT_FIELD } from '../../protocol/fields'
 import { BenchClient } from '../load/client'
-import type { JoinResult } from '../load/commands'
 import { now } from '../load/stamp'
 import { type Target, readServerMessage } from '../load/wire'
 import { type ServerName, startServer } from '../servers'
 import { percentile } from '../stats'
-import type { BigDocument } from '../trace'
-import { type ScenarioContext, split } from './context'
+import { type BigDocument, bodyTextLength } from '../trace'
+import type { ScenarioContext } from './context'
+import { joinAtOnce } from './coldJoin'
 
 export interface BigJoinRun {
   server: ServerName
@@ -38,17 +37,9 @@ export interface BigJoinRun {
   peakRssMb: number
 }
 
+/** Lead before the joiners start: longer than the cold join's, a big upload has just ended. */
 const START_LEAD_MS = 500
 const PIECE_BYTES = 2 ** 20
-
-function textLength(doc: Y.Doc): number {
-  let length = 0
-  for (const node of doc.getXmlFragment(DOCUMENT_FIELD).toArray()) {
-    if (!(node instanceof Y.XmlElement)) continue
-    for (const child of node.toArray()) if (child instanceof Y.XmlText) length += child.length
-  }
-  return length
-}
 
 /** Uploads the document in pieces; resolves once another client has received all of it. */
 async function upload(
@@ -70,7 +61,7 @@ async function upload(
       const message = readServerMessage(target.protocol, frame)
       if (message.kind !== 'update' || message.payload === undefined) return
       Y.applyUpdate(seen, message.payload)
-      if (doneAt === 0 && textLength(seen) === big.textLength) {
+      if (doneAt === 0 && bodyTextLength(seen) === big.textLength) {
         doneAt = receivedAt
         done()
       }
@@ -101,7 +92,6 @@ export async function runBigJoin(
   joiners: number,
   timeoutMs: number,
 ): Promise<BigJoinRun> {
-  const { workers } = context
   const server = await startServer(name, context.startOptions(name))
   let holders: BenchClient[] = []
   try {
@@ -112,23 +102,16 @@ export async function runBigJoin(
     const before = await server.stats()
     server.resetPeakRss()
     await context.hooks?.beginWindow(server)
-    const at = now() + START_LEAD_MS
-    const counts = split(
-      Array.from({ length: joiners }, (_, index) => index),
-      workers.length,
-    ).map((part) => part.length)
-    const results = await Promise.all(
-      workers.map((worker, index) =>
-        worker.ask<JoinResult>({
-          cmd: 'join',
-          target: server.target,
-          docName,
-          count: counts[index] ?? 0,
-          at,
-          expectTextLength: big.textLength,
-          timeoutMs,
-        }),
-      ),
+    const results = await joinAtOnce(
+      context,
+      {
+        target: server.target,
+        docName,
+        count: joiners,
+        expectTextLength: big.textLength,
+        timeoutMs,
+      },
+      START_LEAD_MS,
     )
     const after = await server.stats()
     await context.hooks?.endWindow(server, `bigjoin-${name}`)

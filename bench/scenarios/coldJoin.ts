@@ -65,6 +65,26 @@ export async function loadDocument(
   return { ms: seenAt - sentAt, clients: [observer, uploader] }
 }
 
+/**
+ * `count` fresh clients, spread over the load processes, open the document at the same clock
+ * time (a short lead from now); per process, what each measured.
+ */
+export function joinAtOnce(
+  context: ScenarioContext,
+  join: { target: Target; docName: string; count: number; expectTextLength: number; timeoutMs?: number },
+  leadMs = START_LEAD_MS,
+): Promise<JoinResult[]> {
+  const { workers } = context
+  const at = now() + leadMs
+  const counts = split(
+    Array.from({ length: join.count }, (_, index) => index),
+    workers.length,
+  ).map((part) => part.length)
+  return Promise.all(
+    workers.map((worker, index) => worker.ask<JoinResult>({ cmd: 'join', ...join, count: counts[index] ?? 0, at })),
+  )
+}
+
 export async function runColdJoin(
   context: ScenarioContext,
   name: ServerName,
@@ -93,23 +113,12 @@ export async function runColdJoin(
     const before = await server.stats()
     server.resetPeakRss()
     await context.hooks?.beginWindow(server)
-    const at = now() + START_LEAD_MS
-    const counts = split(
-      Array.from({ length: sizes.coldJoin.simultaneous }, (_, index) => index),
-      workers.length,
-    ).map((part) => part.length)
-    const joined = await Promise.all(
-      workers.map((worker, index) =>
-        worker.ask<JoinResult>({
-          cmd: 'join',
-          target: server.target,
-          docName,
-          count: counts[index] ?? 0,
-          at,
-          expectTextLength,
-        }),
-      ),
-    )
+    const joined = await joinAtOnce(context, {
+      target: server.target,
+      docName,
+      count: sizes.coldJoin.simultaneous,
+      expectTextLength,
+    })
     const failed = joined.reduce((sum, part) => sum + part.failed, 0)
     if (failed > 0)
       throw new Error(`${failed} simultaneous joiners failed: ${joined.flatMap((part) => part.errors).join('; ')}`)

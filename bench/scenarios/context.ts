@@ -1,4 +1,6 @@
 /** What every scenario gets from the runner. */
+import type { Collected } from '../load/commands'
+import { now } from '../load/stamp'
 import type { RunningServer, ServerName, StartOptions } from '../servers'
 import type { LoadWorker } from '../workers'
 
@@ -62,4 +64,59 @@ export function split<T>(items: T[], parts: number): T[][] {
     slices.push(items.slice(Math.floor((part * items.length) / parts), Math.floor(((part + 1) * items.length) / parts)))
   }
   return slices
+}
+
+/** What one measured window of load gave: the clients' figures and what server and load used. */
+export interface LoadWindow {
+  /** Send-time bounds of the window (load-process clock), and its length in seconds. */
+  from: number
+  to: number
+  seconds: number
+  collected: Collected[]
+  /** Server CPU over the window, read from /proc: a saturated server answers its probe only minutes later. */
+  serverCpuMicros: number
+  peakRss: number
+  /** What the load processes used over the window: CPU summed, resident memory at its end. */
+  loadCpuMicros: number
+  loadRss: number
+}
+
+/**
+ * Starts the opened clients, warms up, measures one window (server CPU and peak memory, the load
+ * processes' own CPU), stops them, lets the last messages arrive and collects what they saw.
+ */
+export async function measureLoadedWindow(
+  context: ScenarioContext,
+  server: RunningServer,
+  label: string,
+): Promise<LoadWindow> {
+  const { workers, sizes } = context
+  const usage = () =>
+    Promise.all(workers.map((worker) => worker.ask<{ cpuMicros: number; rss: number }>({ cmd: 'usage' })))
+  await Promise.all(workers.map((worker) => worker.ask({ cmd: 'start', intervalMs: 0 })))
+  await sleep(sizes.warmupSeconds * 1000)
+  server.resetPeakRss()
+  const loadBefore = await usage()
+  const from = now()
+  const cpuBefore = server.procCpuMicros()
+  await context.hooks?.beginWindow(server)
+  await sleep(sizes.measureSeconds * 1000)
+  const to = now()
+  const cpuAfter = server.procCpuMicros()
+  const loadAfter = await usage()
+  await context.hooks?.endWindow(server, label)
+  const peakRss = server.peakRss()
+  await Promise.all(workers.map((worker) => worker.ask({ cmd: 'stop' })))
+  await sleep(sizes.drainMs)
+  const collected = await Promise.all(workers.map((worker) => worker.ask<Collected>({ cmd: 'collect', from, to })))
+  return {
+    from,
+    to,
+    seconds: (to - from) / 1000,
+    collected,
+    serverCpuMicros: cpuAfter - cpuBefore,
+    peakRss,
+    loadCpuMicros: loadAfter.reduce((sum, one, index) => sum + one.cpuMicros - (loadBefore[index]?.cpuMicros ?? 0), 0),
+    loadRss: loadAfter.reduce((sum, one) => sum + one.rss, 0),
+  }
 }

@@ -6,11 +6,11 @@
  * until a server's p99 reaches the limit or it loses deliveries; the load processes share the two
  * cores with the server, so what they used is reported beside it.
  */
-import type { ClientSpec, Collected } from '../load/commands'
+import type { ClientSpec } from '../load/commands'
 import { now } from '../load/stamp'
 import { type ServerName, startServer } from '../servers'
 import { percentile } from '../stats'
-import { type ScenarioContext, sleep, split } from './context'
+import { type ScenarioContext, measureLoadedWindow, split } from './context'
 
 export interface EditorsRun {
   server: ServerName
@@ -29,11 +29,6 @@ export interface EditorsRun {
   /** Seconds it took to open every client. */
   openSeconds: number
   dropped: number
-}
-
-interface Usage {
-  cpuMicros: number
-  rss: number
 }
 
 async function createDocuments(create: () => Promise<string>, count: number): Promise<string[]> {
@@ -73,31 +68,11 @@ export async function runEditors(context: ScenarioContext, name: ServerName, edi
       ),
     )
     const openSeconds = (now() - openStarted) / 1000
-    await Promise.all(workers.map((worker) => worker.ask({ cmd: 'start', intervalMs: 0 })))
-    await sleep(sizes.warmupSeconds * 1000)
-    server.resetPeakRss()
-    const loadBefore = await Promise.all(workers.map((worker) => worker.ask<Usage>({ cmd: 'usage' })))
-    const from = now()
-    const cpuBefore = server.procCpuMicros()
-    await context.hooks?.beginWindow(server)
-    await sleep(sizes.measureSeconds * 1000)
-    const to = now()
-    // Not the probe: a saturated server answers it only minutes later.
-    const cpuAfter = server.procCpuMicros()
-    const loadAfter = await Promise.all(workers.map((worker) => worker.ask<Usage>({ cmd: 'usage' })))
-    await context.hooks?.endWindow(server, `editors-${editors}-${name}`)
-    const peakRss = server.peakRss()
-    await Promise.all(workers.map((worker) => worker.ask({ cmd: 'stop' })))
-    await sleep(sizes.drainMs)
-    const collected = await Promise.all(workers.map((worker) => worker.ask<Collected>({ cmd: 'collect', from, to })))
+    const window = await measureLoadedWindow(context, server, `editors-${editors}-${name}`)
+    const { collected, seconds } = window
     const latencies = collected.flatMap((part) => Array.from(part.latencies))
     const delivered = collected.reduce((sum, part) => sum + part.delivered, 0)
     const edits = collected.reduce((sum, part) => sum + part.edits, 0)
-    const seconds = (to - from) / 1000
-    const loadCpu = loadAfter.reduce(
-      (sum, usage, index) => sum + usage.cpuMicros - (loadBefore[index]?.cpuMicros ?? 0),
-      0,
-    )
     return {
       server: name,
       editors: documents * clientsPerDocument,
@@ -105,10 +80,10 @@ export async function runEditors(context: ScenarioContext, name: ServerName, edi
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
       deliveredShare: edits === 0 ? 0 : delivered / (edits * (clientsPerDocument - 1)),
-      serverCpuShare: (cpuAfter - cpuBefore) / (seconds * 1e6),
-      peakRssMb: peakRss / 2 ** 20,
-      loadCpuShare: loadCpu / (seconds * 1e6),
-      loadRssMb: loadAfter.reduce((sum, usage) => sum + usage.rss, 0) / 2 ** 20,
+      serverCpuShare: window.serverCpuMicros / (seconds * 1e6),
+      peakRssMb: window.peakRss / 2 ** 20,
+      loadCpuShare: window.loadCpuMicros / (seconds * 1e6),
+      loadRssMb: window.loadRss / 2 ** 20,
       openSeconds,
       dropped: collected.reduce((sum, part) => sum + part.dropped, 0),
     }

@@ -3,11 +3,10 @@
  * once a second (an awareness state shaped like CollaborationCaret's, ~300 bytes). A few probe
  * clients time every caret they receive; every client counts the bytes it receives.
  */
-import type { ClientSpec, Collected } from '../load/commands'
-import { now } from '../load/stamp'
+import type { ClientSpec } from '../load/commands'
 import { type ServerName, startServer } from '../servers'
 import { percentile } from '../stats'
-import { type ScenarioContext, sleep, split } from './context'
+import { type ScenarioContext, measureLoadedWindow, split } from './context'
 
 export interface PresenceRun {
   server: ServerName
@@ -25,11 +24,6 @@ export interface PresenceRun {
   dropped: number
   /** What the load processes used meanwhile, cores: at 1,500 clients they must receive everything too. */
   loadCpuShare: number
-}
-
-interface Usage {
-  cpuMicros: number
-  rss: number
 }
 
 export async function runPresence(context: ScenarioContext, name: ServerName, clients: number): Promise<PresenceRun> {
@@ -51,23 +45,8 @@ export async function runPresence(context: ScenarioContext, name: ServerName, cl
         workers[index]?.ask({ cmd: 'open', target: server.target, clients: part, concurrency: 32 }),
       ),
     )
-    await Promise.all(workers.map((worker) => worker.ask({ cmd: 'start', intervalMs: 0 })))
-    await sleep(sizes.warmupSeconds * 1000)
-    server.resetPeakRss()
-    const loadBefore = await Promise.all(workers.map((worker) => worker.ask<Usage>({ cmd: 'usage' })))
-    const from = now()
-    const cpuBefore = server.procCpuMicros()
-    await context.hooks?.beginWindow(server)
-    await sleep(sizes.measureSeconds * 1000)
-    const to = now()
-    // Not the probe: a saturated server answers it only minutes later.
-    const cpuAfter = server.procCpuMicros()
-    const loadAfter = await Promise.all(workers.map((worker) => worker.ask<Usage>({ cmd: 'usage' })))
-    await context.hooks?.endWindow(server, `presence-${clients}-${name}`)
-    const peakRss = server.peakRss()
-    await Promise.all(workers.map((worker) => worker.ask({ cmd: 'stop' })))
-    await sleep(sizes.drainMs)
-    const collected = await Promise.all(workers.map((worker) => worker.ask<Collected>({ cmd: 'collect', from, to })))
+    const window = await measureLoadedWindow(context, server, `presence-${clients}-${name}`)
+    const { collected, seconds } = window
     const latencies = collected.flatMap((part) => Array.from(part.latencies))
     const delivered = collected.reduce((sum, part) => sum + part.delivered, 0)
     const moves = collected.reduce((sum, part) => sum + part.edits, 0)
@@ -76,8 +55,7 @@ export async function runPresence(context: ScenarioContext, name: ServerName, cl
     // Each probe should receive every move but its own.
     const expected = moves * probeCount - collected.reduce((sum, part) => sum + part.probeEdits, 0)
     const deliveredShare = expected === 0 ? 0 : delivered / expected
-    const cpuMicros = cpuAfter - cpuBefore
-    const seconds = (to - from) / 1000
+    const cpuMicros = window.serverCpuMicros
     const entriesToEveryone = moves * (clients - 1) * Math.min(deliveredShare, 1)
     return {
       server: name,
@@ -88,11 +66,9 @@ export async function runPresence(context: ScenarioContext, name: ServerName, cl
       p50Ms: percentile(latencies, 50),
       p99Ms: percentile(latencies, 99),
       sentMbPerSecond: bytes / seconds / 2 ** 20,
-      peakRssMb: peakRss / 2 ** 20,
+      peakRssMb: window.peakRss / 2 ** 20,
       dropped: collected.reduce((sum, part) => sum + part.dropped, 0),
-      loadCpuShare:
-        loadAfter.reduce((sum, usage, index) => sum + usage.cpuMicros - (loadBefore[index]?.cpuMicros ?? 0), 0) /
-        (seconds * 1e6),
+      loadCpuShare: window.loadCpuMicros / (seconds * 1e6),
     }
   } finally {
     await Promise.all(workers.map((worker) => worker.ask({ cmd: 'close' }).catch(() => undefined)))
