@@ -41,6 +41,7 @@ import type { Mark } from '@tiptap/pm/model'
 import { type EditorState, Plugin, PluginKey, TextSelection, type Transaction } from '@tiptap/pm/state'
 import { ySyncPluginKey } from '@tiptap/y-tiptap'
 import type * as Y from 'yjs'
+import { readDom } from './keySelection'
 
 /** The meta `ProsemirrorBinding` puts on the transactions it dispatches (`ySyncPluginKey`). */
 interface SyncMeta {
@@ -88,11 +89,6 @@ export function collaborationFixesPlugin(): Plugin {
   })
 }
 
-/** ProseMirror's DOM observer (internal to prosemirror-view): `flush` reads pending DOM changes. */
-interface ObservedView {
-  domObserver?: { flush(): void }
-}
-
 /** Register after Collaboration (it needs the binding's plugins). */
 export const CollaborationFixes = Extension.create<Record<string, never>, { unlisten: (() => void) | null }>({
   name: 'collaborationFixes',
@@ -109,16 +105,14 @@ export const CollaborationFixes = Extension.create<Record<string, never>, { unli
     const collaboration = editor.extensionManager.extensions.find((extension) => extension.name === 'collaboration')
     const doc = (collaboration?.options as { document?: Y.Doc } | undefined)?.document
     if (doc === undefined) return
-    const readDom = (): void => {
+    const readBeforeSaving = (): void => {
       // Changes this editor writes itself (origin: the binding's plugin key) come from its own
       // state; reading the DOM then would re-enter ProseMirror in the middle of an update.
       if (doc._transaction?.origin === ySyncPluginKey || editor.isDestroyed) return
-      // Before the view is mounted this is Tiptap's stand-in, which has no DOM observer.
-      const view = editor.view as unknown as ObservedView
-      view.domObserver?.flush()
+      readDom(editor.view)
     }
-    doc.on('beforeAllTransactions', readDom)
-    this.storage.unlisten = () => doc.off('beforeAllTransactions', readDom)
+    doc.on('beforeAllTransactions', readBeforeSaving)
+    this.storage.unlisten = () => doc.off('beforeAllTransactions', readBeforeSaving)
   },
   onDestroy() {
     this.storage.unlisten?.()

@@ -14,11 +14,20 @@
  */
 import { Extension } from '@tiptap/core'
 import { Plugin, PluginKey } from '@tiptap/pm/state'
+import type { EditorView } from '@tiptap/pm/view'
 
 /** ProseMirror's DOM observer (internal to prosemirror-view): `flush` reads pending DOM changes. */
 interface ObservedView {
-  composing: boolean
   domObserver?: { flush(): void }
+}
+
+/**
+ * Makes ProseMirror read what the browser changed and it has not seen yet (the DOM selection,
+ * mutations), as it does on `selectionchange`. Tiptap's stand-in view before mounting has no
+ * observer: nothing to read then.
+ */
+export function readDom(view: EditorView): void {
+  ;(view as unknown as ObservedView).domObserver?.flush()
 }
 
 export const keySelectionKey = new PluginKey('keySelection')
@@ -33,8 +42,7 @@ export const KeySelection = Extension.create({
         key: keySelectionKey,
         props: {
           handleKeyDown(view, event) {
-            const observed = view as unknown as ObservedView
-            if (!observed.composing && event.keyCode !== 229) observed.domObserver?.flush()
+            if (!view.composing && event.keyCode !== 229) readDom(view)
             return false
           },
         },
