@@ -310,6 +310,8 @@ test('high contrast and reduced motion: nothing essential disappears, nothing mo
   await bob.page.keyboard.press('Control+Shift+ArrowLeft')
   await expect(alice.remoteCaret('Bob')).toBeAttached()
   const page = alice.page
+  // Bob's caret and his selection can arrive in different presence batches: wait for both.
+  await expect(page.locator('.collaboration-carets__selection').first()).toBeAttached()
 
   await expect(alice.status).toContainText('Connected')
   const looks = await page.evaluate(() => {
