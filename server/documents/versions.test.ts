@@ -159,6 +159,65 @@ describe('VersionService', () => {
     expect(auto?.authors).toEqual([])
   })
 
+  it('a trailing note carries the time of the change, not of its write', async () => {
+    const alice = { sub: 'a', name: 'Alice' }
+    const start = clock.now()
+    await service.changed(docId, alice)
+    await clock.advance(500)
+    expect(service.changed(docId, alice)).toBeNull()
+    // The trailing note is written at start + 1000 s; another process's version whose moment
+    // (start + 700) came before that write but after the change must still take it.
+    await clock.advance(AUTHOR_REFRESH_MS)
+    await waitFor(async () => (await store.documentsWithAuthorsBefore(new Date(start + 10_000), 10)).length > 0)
+    edit('x')
+    const version = await store.record({
+      id: 'v-between',
+      docId,
+      kind: 'auto',
+      name: null,
+      createdAt: new Date(start + 700),
+      state: Y.encodeStateAsUpdate(live),
+      stateKey: 'between',
+    })
+    expect(version?.authors).toEqual([alice])
+  })
+
+  it('names the authors it noted in the version another process recorded of the same moment', async () => {
+    // A second process on the same database and document.
+    const other = new VersionService({
+      versions: store,
+      documents,
+      rooms,
+      idleMs: 300_000,
+      intervalMs: 1_800_000,
+      retention: DEFAULT_RETENTION,
+      log: pino({ level: 'silent' }),
+      clock,
+    })
+    try {
+      const alice = { sub: 'a', name: 'Alice' }
+      const bob = { sub: null, name: 'Bob' }
+      edit('bob')
+      await other.changed(docId, bob)
+      edit('alice')
+      // The other process records the moment (Alice's change is in it) before this process's
+      // note of Alice lands: its version names only Bob.
+      const first = await other.record(docId, 'auto')
+      expect(first?.authors).toEqual([bob])
+      await service.changed(docId, alice)
+      // This process's idle timer: same state, no second version, but Alice joins the first.
+      await clock.advance(300_000)
+      const [only, ...rest] = await waitFor(async () => {
+        const items = await versions()
+        return items[0]?.authors.length === 2 && items
+      })
+      expect(rest).toEqual([])
+      expect(only?.authors).toEqual([bob, alice])
+    } finally {
+      await other.close()
+    }
+  })
+
   it('skips an automatic version when nothing changed since the last version', async () => {
     edit('x')
     await service.save(docId, 'saved')

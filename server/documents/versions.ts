@@ -82,7 +82,10 @@ interface Dirty {
 interface NotedAuthor {
   docId: string
   author: Author
+  /** When this process last wrote the note (the refresh window runs from it). */
   writtenAt: number
+  /** When the author's last change noted here was stored: the time the note carries. */
+  changedAt: number
   trailing: unknown | null
 }
 
@@ -159,9 +162,10 @@ export class VersionService implements ChangeObserver {
     const noted = this.#authors.get(key)
     if (noted === undefined || now - noted.writtenAt >= AUTHOR_REFRESH_MS) {
       if (noted?.trailing != null) this.#clock.clearTimeout(noted.trailing)
-      this.#authors.set(key, { docId, author, writtenAt: now, trailing: null })
+      this.#authors.set(key, { docId, author, writtenAt: now, changedAt: now, trailing: null })
       return this.#options.versions.noteAuthor(docId, author, new Date(now))
     }
+    noted.changedAt = now
     if (noted.trailing === null) {
       noted.trailing = this.#clock.setTimeout(
         () => {
@@ -177,7 +181,9 @@ export class VersionService implements ChangeObserver {
   async #writeAuthor(noted: NotedAuthor): Promise<void> {
     noted.writtenAt = this.#clock.now()
     try {
-      await this.#options.versions.noteAuthor(noted.docId, noted.author, new Date(noted.writtenAt))
+      // The change's time, not the write's: a version another process cuts in between, whose
+      // state holds the change, must be able to take this note (last seen ≤ its moment).
+      await this.#options.versions.noteAuthor(noted.docId, noted.author, new Date(noted.changedAt))
     } catch (error) {
       this.#options.log.warn({ docId: noted.docId, err: error }, 'could not note an author of changes')
     }
@@ -225,17 +231,23 @@ export class VersionService implements ChangeObserver {
     await this.#flushAuthors(docId)
     const current = await this.#currentState(docId)
     if (current === null) throw new DocumentNotFound(docId)
-    if (kind !== 'named' && (await this.#options.versions.latestStateKey(docId)) === current.key) return null
+    const createdAt = new Date(this.#clock.now())
+    if (kind !== 'named' && (await this.#options.versions.latestStateKey(docId)) === current.key) {
+      await this.#options.versions.attachAuthors(docId, current.key, createdAt)
+      return null
+    }
     const record = await this.#options.versions.record({
       id: newVersionId(),
       docId,
       kind,
       name,
-      createdAt: new Date(this.#clock.now()),
+      createdAt,
       state: current.state,
       stateKey: current.key,
     })
     if (record !== null) this.#track(this.#pruneQuietly(docId))
+    // Another process recorded this moment first: the authors this one noted belong to it too.
+    else if (kind === 'auto') await this.#options.versions.attachAuthors(docId, current.key, createdAt)
     return record
   }
 

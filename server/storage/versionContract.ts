@@ -157,6 +157,30 @@ export function describeVersionStoreContract(name: string, harness: () => Versio
     )
 
     it(
+      'adds the authors noted since to the newest version when it has the given state, and only then',
+      withStores(async ({ versions }, _h, docId) => {
+        expect(await versions.attachAuthors(docId, 'key:one', later())).toBeNull()
+        await versions.noteAuthor(docId, bob, later())
+        const first = await versions.record(version(docId, 'one'))
+        expect(first?.authors).toEqual([bob])
+        // Another process noted Alice (and Bob again) after that version took its authors.
+        await versions.noteAuthor(docId, alice, later())
+        await versions.noteAuthor(docId, bob, later())
+        const attached = await versions.attachAuthors(docId, 'key:one', later())
+        expect(attached).toMatchObject({ id: first?.id, authors: [bob, alice] })
+        expect((await versions.get(docId, first?.id ?? ''))?.authors).toEqual([bob, alice])
+        // Taken off the pending list: the next version does not name them again.
+        expect((await versions.record(version(docId, 'two')))?.authors).toEqual([])
+        // Not the newest version's state, or noted after `at`: nothing is taken.
+        const noted = later()
+        await versions.noteAuthor(docId, alice, noted)
+        expect(await versions.attachAuthors(docId, 'key:one', later())).toBeNull()
+        expect((await versions.attachAuthors(docId, 'key:two', new Date(noted.getTime() - 1)))?.authors).toEqual([])
+        expect((await versions.record(version(docId, 'three')))?.authors).toEqual([alice])
+      }),
+    )
+
+    it(
       'removes versions, handing their authors to the next one kept',
       withStores(async ({ versions }, _h, docId) => {
         const made = []

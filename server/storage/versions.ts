@@ -74,6 +74,13 @@ export interface VersionStore {
   state(docId: string, versionId: string): Promise<Uint8Array | null>
   /** The newest version's state key, or null without versions. */
   latestStateKey(docId: string): Promise<string | null>
+  /**
+   * The authors noted up to `at` join the newest version when its state is `stateKey` (their
+   * changes are in it), taken off the pending list in the same transaction: a process that finds
+   * its moment already recorded by another still names its authors there. Null (nothing taken)
+   * when the newest version has another state or there is none.
+   */
+  attachAuthors(docId: string, stateKey: string, at: Date): Promise<VersionRecord | null>
   /** Removes one version; false when there was none. */
   delete(docId: string, versionId: string): Promise<boolean>
   /**

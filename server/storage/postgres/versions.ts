@@ -17,6 +17,7 @@ import {
   authorsAfterRemoval,
   decodeVersionCursor,
   encodeVersionCursor,
+  uniqueAuthors,
 } from '../versions'
 import { type PostgresDatabase, inTransaction } from './database'
 
@@ -92,15 +93,37 @@ export class PostgresVersionStore implements VersionStore {
     )
     const row = inserted.rows[0]
     if (row === undefined) return null
-    const taken = await client.query<{ sub: string | null; name: string | null; first_seen_at: string }>(
-      'DELETE FROM version_authors WHERE doc_id = $1 AND last_seen_at <= $2 RETURNING sub, name, first_seen_at',
-      [version.docId, at],
-    )
-    const authors = taken.rows
-      .sort((a, b) => Number(a.first_seen_at) - Number(b.first_seen_at))
-      .map(({ sub, name }) => ({ sub, name }))
+    const authors = await this.#takeAuthors(client, version.docId, at)
     await client.query('UPDATE versions SET authors = $1::jsonb WHERE seq = $2', [JSON.stringify(authors), row.seq])
     return toRecord({ ...row, authors })
+  }
+
+  /** Inside a transaction: the authors pending up to `at`, in the order first seen. */
+  async #takeAuthors(client: PoolClient, docId: string, at: number): Promise<VersionAuthor[]> {
+    const taken = await client.query<{ sub: string | null; name: string | null; first_seen_at: string }>(
+      'DELETE FROM version_authors WHERE doc_id = $1 AND last_seen_at <= $2 RETURNING sub, name, first_seen_at',
+      [docId, at],
+    )
+    return taken.rows
+      .sort((a, b) => Number(a.first_seen_at) - Number(b.first_seen_at))
+      .map(({ sub, name }) => ({ sub, name }))
+  }
+
+  attachAuthors(docId: string, stateKey: string, at: Date): Promise<VersionRecord | null> {
+    return inTransaction(this.#pool, async (client) => {
+      await client.query('SELECT id FROM documents WHERE id = $1 FOR UPDATE', [docId])
+      const { rows } = await client.query<VersionRow & { state_key: string }>(
+        `SELECT ${COLUMNS}, state_key FROM versions WHERE doc_id = $1 ORDER BY seq DESC LIMIT 1`,
+        [docId],
+      )
+      const row = rows[0]
+      if (row === undefined || row.state_key !== stateKey) return null
+      const taken = await this.#takeAuthors(client, docId, at.getTime())
+      if (taken.length === 0) return toRecord(row)
+      const authors = uniqueAuthors([...row.authors, ...taken])
+      await client.query('UPDATE versions SET authors = $1::jsonb WHERE seq = $2', [JSON.stringify(authors), row.seq])
+      return toRecord({ ...row, authors })
+    })
   }
 
   async list(docId: string, query: { limit: number; cursor?: string | undefined }): Promise<VersionPage> {

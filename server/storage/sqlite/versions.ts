@@ -16,6 +16,7 @@ import {
   decodeVersionCursor,
   encodeVersionCursor,
   parseAuthors,
+  uniqueAuthors,
 } from '../versions'
 
 interface VersionRow {
@@ -74,6 +75,9 @@ export class SqliteVersionStore implements VersionStore {
       latestKey: db.prepare<[string], { state_key: string }>(
         'SELECT state_key FROM versions WHERE doc_id = ? ORDER BY seq DESC LIMIT 1',
       ),
+      latest: db.prepare<[string], VersionRow & { state_key: string }>(
+        `SELECT ${COLUMNS}, state_key FROM versions WHERE doc_id = ? ORDER BY seq DESC LIMIT 1`,
+      ),
       delete: db.prepare<[string, string]>('DELETE FROM versions WHERE doc_id = ? AND id = ?'),
       noteAuthor: db.prepare<[{ doc: string; key: string; sub: string | null; name: string | null; at: number }]>(
         `INSERT INTO version_authors (doc_id, author_key, sub, name, first_seen_at, last_seen_at)
@@ -115,11 +119,7 @@ export class SqliteVersionStore implements VersionStore {
       return null
     }
     const at = version.createdAt.getTime()
-    const pending = this.#statements.takeAuthors.all(version.docId, at) as Array<
-      VersionAuthor & { first_seen_at: number }
-    >
-    pending.sort((a, b) => a.first_seen_at - b.first_seen_at)
-    const authors = pending.map(({ sub, name }) => ({ sub, name }))
+    const authors = this.#takeAuthors(version.docId, at)
     try {
       const row = this.#statements.insert.get(
         version.id,
@@ -136,6 +136,24 @@ export class SqliteVersionStore implements VersionStore {
       if (isConstraint(error, 'SQLITE_CONSTRAINT_FOREIGNKEY')) return null
       throw error
     }
+  }
+
+  /** Inside a transaction: the authors pending up to `at`, in the order first seen. */
+  #takeAuthors(docId: string, at: number): VersionAuthor[] {
+    const pending = this.#statements.takeAuthors.all(docId, at) as Array<VersionAuthor & { first_seen_at: number }>
+    pending.sort((a, b) => a.first_seen_at - b.first_seen_at)
+    return pending.map(({ sub, name }) => ({ sub, name }))
+  }
+
+  async attachAuthors(docId: string, stateKey: string, at: Date): Promise<VersionRecord | null> {
+    return this.#db.transaction(() => {
+      const row = this.#statements.latest.get(docId)
+      if (row === undefined || row.state_key !== stateKey) return null
+      const authors = uniqueAuthors([...parseAuthors(row.authors), ...this.#takeAuthors(docId, at.getTime())])
+      const json = JSON.stringify(authors)
+      if (json !== row.authors) this.#statements.setAuthors.run(json, row.id)
+      return toRecord({ ...row, authors: json })
+    })()
   }
 
   async list(docId: string, query: { limit: number; cursor?: string | undefined }): Promise<VersionPage> {
