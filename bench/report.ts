@@ -4,7 +4,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, release, totalmem } from 'node:os'
-import type { BigJoinRun } from './scenarios/bigJoin'
+import type { BigJoinRun, DocFloor } from './scenarios/bigJoin'
 import type { ColdJoinRun } from './scenarios/coldJoin'
 import type { Sizes } from './scenarios/context'
 import type { FanoutRun } from './scenarios/fanout'
@@ -40,6 +40,8 @@ export interface BenchResults {
   presence: PresenceRun[]
   /** Absent in results from before these scenarios existed. */
   bigJoin?: BigJoinRun[]
+  /** A process holding only the document, per size (absent before it was measured). */
+  bigJoinFloor?: DocFloor[]
   editors?: EditorsRun[]
 }
 
@@ -57,7 +59,7 @@ export function machineInfo(startLoad: number): Machine {
 
 export const RESULTS_START = '<!-- bench:results:start -->'
 export const RESULTS_END = '<!-- bench:results:end -->'
-const SERVER_ORDER: ServerName[] = ['tandem', 'hocuspocus', 'y-websocket', 'floor']
+const SERVER_ORDER: ServerName[] = ['tandem', 'hocuspocus', 'y-websocket', 'floor', 'floor-ws']
 
 type Numeric<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T]
 
@@ -225,6 +227,16 @@ export function targets(results: BenchResults): Target[] {
       limit: 1.15,
       against: 'floor',
     })
+    if (fanoutLargest.some((run) => run.server === 'floor-ws')) {
+      // What a server that keeps to `ws`'s API can reach at best: the same relay through `ws.send`.
+      list.push({
+        what: `floor through \`ws.send\`: CPU per delivered update, fan-out ${largest} readers`,
+        ratio:
+          medianOf(fanoutLargest, 'floor-ws', 'cpuPerUpdateUs') / medianOf(fanoutLargest, 'floor', 'cpuPerUpdateUs'),
+        limit: 1.15,
+        against: 'floor',
+      })
+    }
     list.push({
       what: `fan-out p99 latency at ${largest} readers`,
       ratio: ratioToBestPeer(fanoutLargest, column(FANOUT_COLUMNS, 'p99Ms')),
@@ -240,6 +252,16 @@ export function targets(results: BenchResults): Target[] {
       limit: 1.8,
       against: 'floor',
     })
+    if (results.manyDocs.some((run) => run.server === 'floor-ws')) {
+      list.push({
+        what: 'floor through `ws.send`: CPU per delivered update, many documents',
+        ratio:
+          medianOf(results.manyDocs, 'floor-ws', 'cpuPerUpdateUs') /
+          medianOf(results.manyDocs, 'floor', 'cpuPerUpdateUs'),
+        limit: 1.8,
+        against: 'floor',
+      })
+    }
   }
   if (results.idle.length > 0) {
     // Parity: tandem speaks WebSockets through `ws` again, as the reference server does (issue 11).
@@ -312,6 +334,16 @@ export function targets(results: BenchResults): Target[] {
       limit: 0.5,
       against: 'best peer',
     })
+    const floor = results.bigJoinFloor?.find((one) => one.targetMb === megabytes)
+    if (floor !== undefined) {
+      // Not a target: where the peak-RSS limit sits against a process holding only the document.
+      list.push({
+        what: `${megabytes} MB document: a process holding only the document, RSS`,
+        ratio: floor.rssMb / Math.min(...PEERS.map((peer) => medianOf(runs, peer, 'peakRssMb'))),
+        limit: 0.5,
+        against: "best peer's peak",
+      })
+    }
   }
   const editors = results.editors ?? []
   if (editors.length > 0) {
@@ -339,6 +371,9 @@ export function renderResults(results: BenchResults): string {
       `Every figure is the median of ${results.runs} runs (the editor ladder: one run per step); servers alternate run by run; each run starts a fresh server process.`,
   )
   parts.push('### Targets (tandem ÷ best peer, or ÷ floor)')
+  parts.push(
+    "`floor` frames each message once and writes it to the sockets behind `ws`'s back; `floor-ws` is the same relay sending through `ws.send`, as tandem and the peers do. The `floor through ws.send` rows are not targets: they show what a relay that does no Yjs work reaches with `ws`'s API.",
+  )
   parts.push(
     ['| target | ratio | limit | met? |', '|---|---:|---:|---|']
       .concat(
@@ -395,6 +430,12 @@ export function renderResults(results: BenchResults): string {
     for (const megabytes of sizes.bigJoin.megabytes) {
       const runs = bigJoin.filter((run) => run.targetMb === megabytes)
       if (runs.length > 0) parts.push(`**${megabytes} MB**\n\n${table(runs, BIG_JOIN_COLUMNS)}`)
+      const floor = results.bigJoinFloor?.find((one) => one.targetMb === megabytes)
+      if (runs.length > 0 && floor !== undefined) {
+        parts.push(
+          `A Node.js process holding this document as a Y.Doc and nothing else (Yjs and \`ws\` loaded, after two full collections, \`bench/servers/docHolder.ts\`): ${format(floor.rssMb, 0)} MiB resident, ${format(floor.heapMb, 0)} MiB of JS heap.`,
+        )
+      }
     }
   }
   const editors = results.editors ?? []
@@ -418,6 +459,7 @@ const COLORS: Record<ServerName, string> = {
   hocuspocus: '#1c7ed6',
   'y-websocket': '#2f9e44',
   floor: '#868e96',
+  'floor-ws': '#adb5bd',
 }
 
 /** Latency against readers, log–log, p99 solid and p50 dashed, one line per server. */

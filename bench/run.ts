@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: tandem side by side with Hocuspocus, the y-websocket reference server and a
- * bare relay (the floor), on the same load, servers alternated run by run.
+ * bare relay (the floor, and for fan-out and many documents the same relay sending through
+ * `ws.send`, floor-ws), on the same load, servers alternated run by run.
  *
  *   npm run bench                          every scenario, 3 runs each (~50 min)
  *   npm run bench -- --quick               tiny sizes, 1 run, docs untouched (smoke)
@@ -22,7 +23,7 @@ import { loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { buildAll, projectRoot, workDir } from './build'
 import { type BenchResults, machineInfo, writeReport } from './report'
-import { runBigJoin } from './scenarios/bigJoin'
+import { measureDocFloor, runBigJoin } from './scenarios/bigJoin'
 import { runColdJoin } from './scenarios/coldJoin'
 import { cpuSummaryMarkdown, heapSummaryMarkdown, summariseCpuProfile, summariseHeapSnapshot } from './profileSummary'
 import type { ProbeHooks, ScenarioContext, Sizes } from './scenarios/context'
@@ -117,6 +118,8 @@ export async function runBench(
   const context: ScenarioContext = { sizes, workers, startOptions: () => ({}), log, hooks: options.hooks }
   const allowed = (names: ServerName[]): ServerName[] => names.filter((name) => options.servers?.includes(name) ?? true)
   const withFloor = allowed(['tandem', 'hocuspocus', 'y-websocket', 'floor'])
+  // Fan-out and many documents also run the floor sending through `ws.send` (`floor-ws`).
+  const withFloors = allowed(['tandem', 'hocuspocus', 'y-websocket', 'floor', 'floor-ws'])
   const withoutFloor = allowed(['tandem', 'hocuspocus', 'y-websocket'])
   const results: Omit<BenchResults, 'machine' | 'command' | 'startedAt' | 'durationSeconds'> = {
     sizes,
@@ -127,6 +130,7 @@ export async function runBench(
     coldJoin: [],
     presence: [],
     bigJoin: [],
+    bigJoinFloor: [],
     editors: [],
   }
   try {
@@ -134,7 +138,7 @@ export async function runBench(
       freshWorkers()
       for (const readers of sizes.fanoutReaders) {
         for (let run = 0; run < runs; run++) {
-          for (const name of rotate(withFloor, run)) {
+          for (const name of rotate(withFloors, run)) {
             const result = await runFanout(context, name, readers)
             log(
               `fanout ${readers} readers, run ${run + 1}, ${name}: p50 ${result.p50Ms.toFixed(2)} ms, p99 ${result.p99Ms.toFixed(2)} ms, ${result.cpuPerUpdateUs.toFixed(1)} µs CPU/update, delivered ${(result.deliveredShare * 100).toFixed(1)}%`,
@@ -147,7 +151,7 @@ export async function runBench(
     if (options.scenarios.includes('manydocs')) {
       freshWorkers()
       for (let run = 0; run < runs; run++) {
-        for (const name of rotate(withFloor, run)) {
+        for (const name of rotate(withFloors, run)) {
           const result = await runManyDocs(context, name)
           log(
             `many documents, run ${run + 1}, ${name}: ${result.deliveredPerSecond.toFixed(0)} updates/s, ${result.cpuPerUpdateUs.toFixed(1)} µs CPU/update, p99 ${result.p99Ms.toFixed(2)} ms`,
@@ -210,6 +214,11 @@ export async function runBench(
       for (const megabytes of sizes.bigJoin.megabytes) {
         log(`join storm: building (or reading the cached) ${megabytes} MB document`)
         const big = loadBigDocument(options.tracePath ?? TRACE_PATH, Math.round(megabytes * 2 ** 20), workDir)
+        const floor = await measureDocFloor(big, megabytes)
+        log(
+          `join storm ${megabytes} MB: a process holding only the document keeps ${floor.rssMb.toFixed(0)} MiB resident`,
+        )
+        results.bigJoinFloor?.push(floor)
         for (let run = 0; run < runs; run++) {
           for (const name of rotate(withoutFloor, run)) {
             // Fresh load processes each run: a storm leaves hundreds of megabytes in them.

@@ -10,7 +10,7 @@ import { buildDir, builtPath, projectRoot, workDir } from './build'
 import type { Target } from './load/wire'
 import type { ProbeStats } from './servers/probe'
 
-export const SERVER_NAMES = ['tandem', 'hocuspocus', 'y-websocket', 'floor'] as const
+export const SERVER_NAMES = ['tandem', 'hocuspocus', 'y-websocket', 'floor', 'floor-ws'] as const
 export type ServerName = (typeof SERVER_NAMES)[number]
 export const PEERS: ServerName[] = ['hocuspocus', 'y-websocket']
 
@@ -117,8 +117,10 @@ export async function startServer(name: ServerName, options: StartOptions = {}):
       env = { ...env, HOST: '127.0.0.1' }
       break
     case 'floor':
+    case 'floor-ws':
       script = builtPath('floor')
       target = (port) => ({ protocol: 'floor', wsBase: `ws://127.0.0.1:${port}/` })
+      if (name === 'floor-ws') env = { ...env, FLOOR_SEND: 'ws' }
       break
   }
   const flags = ['--expose-gc', '--import', pathToFileURL(builtPath('probe')).href, ...(options.nodeFlags ?? [])]

@@ -3,6 +3,8 @@
  * No Yjs, no checks, no storage; what is left is the cost of moving bytes through WebSockets on
  * this machine. It frames each message once and writes that frame to every socket (behind `ws`'s
  * back, which only a bench tool may do), so that no server can beat it by framing more cheaply.
+ * With `FLOOR_SEND=ws` (the `floor-ws` row) it sends through `ws.send` instead, one call per
+ * recipient, as every server on `ws` must: the floor for a server that keeps to `ws`'s API.
  * Listens on `PORT`.
  */
 import { createServer } from 'node:http'
@@ -34,6 +36,7 @@ function rawSocketOf(ws: WebSocket): Socket {
   return (ws as unknown as { _socket: Socket })._socket
 }
 
+const throughWs = process.env.FLOOR_SEND === 'ws'
 const rooms = new Map<string, Set<WebSocket>>()
 const server = createServer((_request, response) => {
   response.writeHead(200, { 'Content-Type': 'text/plain' })
@@ -50,6 +53,10 @@ wss.on('connection', (ws, request) => {
   const members = room
   members.add(ws)
   ws.on('message', (data: Buffer) => {
+    if (throughWs) {
+      for (const other of members) if (other !== ws && other.readyState === other.OPEN) other.send(data)
+      return
+    }
     const frame = binaryFrame(data)
     for (const other of members) if (other !== ws && other.readyState === other.OPEN) rawSocketOf(other).write(frame)
   })
