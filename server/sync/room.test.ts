@@ -12,7 +12,7 @@ import { DocumentNotFound } from '../common/errors'
 import { captureUpdate, cloneDoc, rawUpdate } from '../test/updates'
 import { CloseCode } from '../../protocol/closeCodes'
 import { encodeAwareness, encodeSyncStep1, encodeSyncStep2, encodeUpdate } from './wire'
-import { Room, type RoomSocket } from './room'
+import { JOIN_PIECE_BYTES, MAX_JOIN_UPDATES_AFTER_CUT, Room, type RoomSocket } from './room'
 import type { SchemaRules } from '../model/updateCheck'
 import { DOCUMENT_FIELD } from '../../protocol/fields'
 import { roomOptions } from '../test/rooms'
@@ -82,6 +82,7 @@ function setup(
     append?: (update: Uint8Array) => Promise<void>
     presenceTickMs?: number
     publishAwareness?: (update: Uint8Array) => void
+    maxDocumentBytes?: number
   } = {},
 ) {
   const doc = new Y.Doc()
@@ -117,6 +118,7 @@ function setup(
       ...(options.rules === undefined ? {} : { rules: options.rules }),
       ownerProbeTimeoutMs: PROBE_TIMEOUT_MS,
       presenceTickMs: options.presenceTickMs ?? 0,
+      ...(options.maxDocumentBytes === undefined ? {} : { maxDocumentBytes: options.maxDocumentBytes }),
     }),
     onEmpty() {},
     onFailed() {
@@ -183,6 +185,152 @@ describe('Room', () => {
     waiting[0]?.resolve()
     await flush()
     expect(text(joiner.replica())).toBe('unsaved base')
+  })
+
+  describe('R3: a big document is not cut again for a joiner after a few stored updates', () => {
+    /** A room holding a document over one piece, with a writer and a first joiner (the cut). */
+    const bigRoom = async () => {
+      const setupResult = setup({ maxDocumentBytes: 64 * JOIN_PIECE_BYTES })
+      const { room, client } = setupResult
+      const writer = new FakeSocket('writer')
+      room.join(writer)
+      const editor = client()
+      // Three big paragraphs (three structs): the cut is in pieces.
+      room.receive(
+        writer,
+        encodeUpdate(
+          captureUpdate(editor, (d) => {
+            for (let index = 0; index < 3; index++) {
+              const paragraph = new Y.XmlElement('paragraph')
+              paragraph.insert(0, [new Y.XmlText('x'.repeat(0.6 * JOIN_PIECE_BYTES))])
+              d.getXmlFragment(DOCUMENT_FIELD).push([paragraph])
+            }
+          }),
+        ),
+      )
+      await flush()
+      const first = new FakeSocket('first')
+      room.join(first)
+      room.receive(first, encodeSyncStep1(Y.encodeStateVector(new Y.Doc())))
+      await flush()
+      return { ...setupResult, writer, editor, first }
+    }
+    const joinFresh = async (room: Room, id: string): Promise<FakeSocket> => {
+      const joiner = new FakeSocket(id)
+      room.join(joiner)
+      room.receive(joiner, encodeSyncStep1(Y.encodeStateVector(new Y.Doc())))
+      await flush()
+      return joiner
+    }
+    const syncFrames = (socket: FakeSocket): Uint8Array[] =>
+      socket.sent.filter((frame) => frame[0] === 0 && frame[1] !== 0)
+
+    it('sends the pieces of the last cut, then the very updates stored since, then an empty sync step 2', async () => {
+      const { room, doc, writer, editor, first } = await bigRoom()
+      const cut = syncFrames(first)
+      expect(cut.length).toBeGreaterThan(1)
+      const updates = ['one ', 'two ', 'three '].map((word) =>
+        encodeUpdate(captureUpdate(editor, (d) => firstText(d).insert(0, word))),
+      )
+      for (const frame of updates) room.receive(writer, frame)
+      await flush()
+      const second = await joinFresh(room, 'second')
+      const received = syncFrames(second)
+      // The same frames as the first joiner's, up to its last (a sync step 2 there, an update here).
+      expect(received.slice(0, cut.length - 1)).toEqual(cut.slice(0, -1))
+      expect(received.slice(cut.length, cut.length + 3)).toEqual(updates)
+      for (const [index, frame] of updates.entries()) expect(received[cut.length + index]).toBe(frame)
+      expect(received.at(-1)).toEqual(encodeSyncStep2(Uint8Array.of(0, 0)))
+      expect(text(second.replica())).toBe(text(doc))
+      expect(Y.encodeStateVector(second.replica())).toEqual(Y.encodeStateVector(doc))
+    })
+
+    it('cuts again after too many updates', async () => {
+      const { room, doc, writer, editor } = await bigRoom()
+      for (let index = 0; index <= MAX_JOIN_UPDATES_AFTER_CUT; index++) {
+        room.receive(writer, encodeUpdate(captureUpdate(editor, (d) => firstText(d).insert(0, 'k'))))
+      }
+      await flush()
+      const late = await joinFresh(room, 'late')
+      const frames = syncFrames(late)
+      // Cut again: a last piece as sync step 2 (not the empty one), no trail of updates.
+      expect(frames.at(-1)?.[1]).toBe(1)
+      expect(frames.at(-1)).not.toEqual(encodeSyncStep2(Uint8Array.of(0, 0)))
+      expect(frames.length).toBeLessThan(MAX_JOIN_UPDATES_AFTER_CUT)
+      expect(text(late.replica())).toBe(text(doc))
+    })
+
+    it('gives every joiner the whole stored state, whichever way the changes came', async () => {
+      const { room, doc, writer, editor, client } = await bigRoom()
+      const other = client()
+      const third = client()
+      const joiners: FakeSocket[] = []
+      const check = async (step: string) => {
+        await flush()
+        const joiner = await joinFresh(room, step)
+        joiners.push(joiner)
+        expect({ step, state: Y.encodeStateVector(joiner.replica()) }).toEqual({
+          step,
+          state: Y.encodeStateVector(doc),
+        })
+        expect(text(joiner.replica())).toBe(text(doc))
+      }
+      room.receive(writer, encodeUpdate(captureUpdate(editor, (d) => firstText(d).insert(0, 'socket '))))
+      await check('after a socket update')
+      room.receiveRemoteUpdate(captureUpdate(other, (d) => firstText(d).insert(0, 'remote ')))
+      await check('after another process’s update')
+      await room.writeAsServer((d) => firstText(d).insert(0, 'server '))
+      await check('after a server write')
+      room.absorbStored([
+        captureUpdate(third, (d) => firstText(d).insert(0, 'a ')),
+        captureUpdate(third, (d) => firstText(d).insert(0, 'b ')),
+      ])
+      await check('after stored updates caught up')
+      room.receive(writer, encodeUpdate(captureUpdate(editor, (d) => firstText(d).insert(0, 'last '))))
+      await check('after one more')
+    })
+
+    it('keeps a small document to one frame', async () => {
+      const { room, client } = setup()
+      const writer = new FakeSocket('writer')
+      room.join(writer)
+      await joinFresh(room, 'first')
+      room.receive(writer, encodeUpdate(captureUpdate(client(), (d) => firstText(d).insert(0, 'small '))))
+      await flush()
+      const second = await joinFresh(room, 'second')
+      expect(syncFrames(second)).toHaveLength(1)
+      expect(text(second.replica())).toBe('small base')
+    })
+  })
+
+  it('R3: a cut made while a change was being stored is not followed by updates (it holds that change)', async () => {
+    const { room, doc, waiting, client } = setup({ deferStorage: true, maxDocumentBytes: 64 * JOIN_PIECE_BYTES })
+    const writer = new FakeSocket('writer')
+    room.join(writer)
+    const editor = client()
+    room.receive(
+      writer,
+      encodeUpdate(captureUpdate(editor, (d) => firstText(d).insert(0, 'y'.repeat(1.5 * JOIN_PIECE_BYTES)))),
+    )
+    waiting[0]?.resolve()
+    await flush()
+    room.receive(writer, encodeUpdate(captureUpdate(editor, (d) => firstText(d).insert(0, 'pending '))))
+    const first = new FakeSocket('first')
+    room.join(first)
+    room.receive(first, encodeSyncStep1(Y.encodeStateVector(new Y.Doc())))
+    waiting[1]?.resolve()
+    await flush()
+    room.receive(writer, encodeUpdate(captureUpdate(editor, (d) => firstText(d).insert(0, 'after '))))
+    waiting[2]?.resolve()
+    await flush()
+    const second = new FakeSocket('second')
+    room.join(second)
+    room.receive(second, encodeSyncStep1(Y.encodeStateVector(new Y.Doc())))
+    await flush()
+    const frames = second.sent.filter((frame) => frame[0] === 0 && frame[1] !== 0)
+    expect(frames.at(-1)?.[1]).toBe(1)
+    expect(frames.at(-1)).not.toEqual(encodeSyncStep2(Uint8Array.of(0, 0)))
+    expect(text(second.replica())).toBe(text(doc))
   })
 
   it('R4: holds an update with missing dependencies until they arrive, then applies it', () => {

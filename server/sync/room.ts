@@ -11,7 +11,9 @@
  *      processes) only once stored, in the order received.
  * - R3 A joiner is sent only state that is already stored. State above {@link JOIN_PIECE_BYTES}
  *      goes in pieces (updates, then a last sync step 2), paced by the socket, so that joining a
- *      big document needs neither one huge frame nor a buffer limit meant for slow readers.
+ *      big document needs neither one huge frame nor a buffer limit meant for slow readers. The
+ *      whole state is cut once per document version; a big document changed since by a few
+ *      updates is sent as the pieces cut before and the stored updates since, not cut again.
  * - R4 Updates whose dependencies are missing are held per socket (capped) and applied once the
  *      dependencies arrive; they are dropped when the sender leaves. An update deleting clocks
  *      the document has not received (and does not carry itself) is never held: it would delete
@@ -119,6 +121,31 @@ export interface RoomInit {
 /** Size of the pieces a joiner's state is sent in (R3). */
 export const JOIN_PIECE_BYTES = 1024 * 1024
 
+/**
+ * A big document's state is not cut again for a joiner while at most this many updates came
+ * since the last cut: they follow the pieces as they were stored and broadcast.
+ */
+export const MAX_JOIN_UPDATES_AFTER_CUT = 64
+/** …and while they hold at most as many bytes as the cut itself, or this many. */
+const MAX_JOIN_BYTES_AFTER_CUT = 32 * JOIN_PIECE_BYTES
+
+/** An empty update as a sync step 2: completes a join whose content went before it. */
+const EMPTY_SYNC_STEP2 = encodeSyncStep2(Uint8Array.of(0, 0))
+
+/** The whole state cut for joiners at one document version, and the updates broadcast since. */
+interface JoinState {
+  version: number
+  /** `#changesSent` at the cut. */
+  changesSent: number
+  /** The pieces as updates; a joiner of this version gets them with the last as a sync step 2. */
+  pieces: Uint8Array[]
+  last: Uint8Array
+  bytes: number
+  /** Update frames broadcast since the cut, in order; null once too many or not all known. */
+  since: Uint8Array[] | null
+  sinceBytes: number
+}
+
 /** Owner of the ids the server itself writes under (titles). Always alive. */
 const SERVER = Symbol('server')
 /** Origin of updates relayed by other server processes. */
@@ -155,7 +182,9 @@ export class Room {
   #retryRequested = false
   #byteSize: number
   #version = 0
-  #fullState: { version: number; update: Uint8Array; frames: Uint8Array[] } | null = null
+  #fullState: JoinState | null = null
+  /** Document updates broadcast so far (every stored change goes out once, in order). */
+  #changesSent = 0
   readonly #remoteOwners = new Map<string, object>()
   #presenceTimer: ReturnType<typeof setTimeout> | null = null
   #lastAppend: Promise<void> = Promise.resolve()
@@ -301,7 +330,7 @@ export class Room {
       return
     }
     if (!result.changes || this.#applyToDoc(update, REMOTE) === null) return
-    this.#broadcast(encodeUpdate(update), null)
+    this.#broadcastUpdate(encodeUpdate(update), null)
     this.#retryPending()
   }
 
@@ -349,13 +378,13 @@ export class Room {
     }
     if (added.length === 0) return
     this.#changed()
-    for (const update of added) this.#broadcast(encodeUpdate(update), null)
+    for (const update of added) this.#broadcastUpdate(encodeUpdate(update), null)
     this.#retryPending()
   }
 
-  /** The whole document as one update, encoded once per version. */
+  /** The whole document as one update (for versions and exports: encoded on each call). */
   encodeState(): Uint8Array {
-    return this.#fullStateCache().update
+    return Y.encodeStateAsUpdate(this.doc)
   }
 
   /**
@@ -422,8 +451,7 @@ export class Room {
     let reply: Uint8Array[]
     try {
       const clocks = Y.decodeStateVector(stateVector)
-      reply =
-        clocks.size === 0 ? this.#fullStateCache().frames : joinFrames(Y.encodeStateAsUpdate(this.doc, stateVector))
+      reply = clocks.size === 0 ? this.#fullJoin() : joinFrames(Y.encodeStateAsUpdate(this.doc, stateVector))
     } catch {
       this.#refuse(socket, 'malformed', 'unreadable state vector')
       return
@@ -444,13 +472,63 @@ export class Room {
     )
   }
 
-  /** Encoding the whole document once per version serves any number of simultaneous joiners. */
-  #fullStateCache(): { update: Uint8Array; frames: Uint8Array[] } {
-    if (this.#fullState?.version !== this.#version) {
-      const update = Y.encodeStateAsUpdate(this.doc)
-      this.#fullState = { version: this.#version, update, frames: joinFrames(update) }
+  /**
+   * A joiner's whole state. Cutting the document once per version serves any number of
+   * simultaneous joiners; a big document changed since by a few updates, all stored and
+   * broadcast, is not cut again (for 20 MB, the cut takes a second of CPU and briefly some
+   * 200 MB of memory): the joiner gets the pieces of the last cut, then those updates.
+   */
+  #fullJoin(): Uint8Array[] {
+    const cut = this.#fullState
+    if (cut !== null && cut.version !== this.#version && this.#canFollowCut(cut)) {
+      return [...cut.pieces, ...(cut.since as Uint8Array[]), EMPTY_SYNC_STEP2]
     }
-    return this.#fullState
+    if (cut === null || cut.version !== this.#version) {
+      const pieces = splitUpdate(Y.encodeStateAsUpdate(this.doc), JOIN_PIECE_BYTES)
+      const frames = pieces.map((piece) => encodeUpdate(piece))
+      this.#fullState = {
+        version: this.#version,
+        changesSent: this.#changesSent,
+        pieces: frames,
+        last: encodeSyncStep2(pieces.at(-1) as Uint8Array),
+        bytes: frames.reduce((sum, frame) => sum + frame.length, 0),
+        // Changes not stored yet are in this cut already: what is broadcast next is not all new.
+        since: this.#appendsInFlight === 0 ? [] : null,
+        sinceBytes: 0,
+      }
+    }
+    const current = this.#fullState as JoinState
+    return [...current.pieces.slice(0, -1), current.last]
+  }
+
+  /** Whether the updates since `cut` are all stored, all kept, and worth not cutting again for. */
+  #canFollowCut(cut: JoinState): boolean {
+    return (
+      cut.since !== null &&
+      this.#appendsInFlight === 0 &&
+      cut.changesSent + cut.since.length === this.#changesSent &&
+      cut.version + cut.since.length === this.#version &&
+      // A small document is cut again (cheap), so that its joiner gets one frame.
+      cut.bytes + cut.sinceBytes > JOIN_PIECE_BYTES
+    )
+  }
+
+  /** A stored change goes to the room's sockets, and after the last cut for joiners. */
+  #broadcastUpdate(frame: Uint8Array, except: RoomSocket | null): void {
+    this.#changesSent++
+    const cut = this.#fullState
+    if (cut?.since != null) {
+      const tooMuch =
+        cut.since.length >= MAX_JOIN_UPDATES_AFTER_CUT ||
+        cut.sinceBytes + frame.length > Math.max(cut.bytes, MAX_JOIN_BYTES_AFTER_CUT)
+      if (tooMuch) cut.since = null
+      else {
+        // A frame may be a view into a larger buffer read from a socket: keep only its bytes.
+        cut.since.push(frame.byteLength === frame.buffer.byteLength ? frame : new Uint8Array(frame))
+        cut.sinceBytes += frame.length
+      }
+    }
+    this.#broadcast(frame, except)
   }
 
   #receiveUpdate(socket: RoomSocket, update: Uint8Array, frame: Uint8Array | null): void {
@@ -551,7 +629,7 @@ export class Room {
         this.#appendsInFlight--
         this.#options.metrics.persisted((performance.now() - started) / 1000)
         if (this.#failed) return
-        this.#broadcast(frame, sender)
+        this.#broadcastUpdate(frame, sender)
         this.#fanout.publishUpdate(update)
       },
       (error: unknown) => {
