@@ -83,6 +83,7 @@ function setup(
     presenceTickMs?: number
     publishAwareness?: (update: Uint8Array) => void
     maxDocumentBytes?: number
+    presenceFullTickSockets?: number
   } = {},
 ) {
   const doc = new Y.Doc()
@@ -119,6 +120,9 @@ function setup(
       ownerProbeTimeoutMs: PROBE_TIMEOUT_MS,
       presenceTickMs: options.presenceTickMs ?? 0,
       ...(options.maxDocumentBytes === undefined ? {} : { maxDocumentBytes: options.maxDocumentBytes }),
+      ...(options.presenceFullTickSockets === undefined
+        ? {}
+        : { presenceFullTickSockets: options.presenceFullTickSockets }),
     }),
     onEmpty() {},
     onFailed() {
@@ -486,7 +490,11 @@ describe('Room', () => {
   it('R9: sends presence in batches, the newest state per client in one message for everyone, without delaying updates', async () => {
     vi.useFakeTimers()
     const published: Uint8Array[] = []
-    const { room, client } = setup({ presenceTickMs: 50, publishAwareness: (update) => published.push(update) })
+    const { room, client } = setup({
+      presenceTickMs: 50,
+      presenceFullTickSockets: 1,
+      publishAwareness: (update) => published.push(update),
+    })
     const sockets = ['a', 'b', 'observer'].map((id) => new FakeSocket(id))
     for (const socket of sockets) room.join(socket)
     const [a, b, observer] = sockets as [FakeSocket, FakeSocket, FakeSocket]
@@ -497,8 +505,11 @@ describe('Room', () => {
       awareness.setLocalState({ user: { name: socket.id }, cursor })
       room.receive(socket, encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(awareness, [awareness.clientID])))
     }
-    const before = observer.sent.length
+    // A change after a quiet spell goes at once; the next ones are gathered for a tick.
     send(a, 0, 1)
+    expect(observer.awarenessFrames()).toBe(1)
+    expect(published).toHaveLength(1)
+    const before = observer.sent.length
     send(b, 1, 1)
     send(a, 0, 2)
     send(a, 0, 3)
@@ -523,7 +534,7 @@ describe('Room', () => {
     // Everyone got the same bytes, and the other processes one message.
     expect(a.sent.at(-1)).toBe(frames[0])
     expect(b.sent.at(-1)).toBe(frames[0])
-    expect(published).toHaveLength(1)
+    expect(published).toHaveLength(2)
     // A departure is gathered too, and reaches the others in the next batch.
     room.leave(a)
     await vi.advanceTimersByTimeAsync(50)
@@ -532,12 +543,12 @@ describe('Room', () => {
     decoding.readVarUint(removalDecoder)
     awarenessProtocol.applyAwarenessUpdate(seen, decoding.readVarUint8Array(removalDecoder), 'server')
     expect(seen.getStates().has(states[0]?.clientID as number)).toBe(false)
-    expect(published).toHaveLength(2)
+    expect(published).toHaveLength(3)
   })
 
   it('R9: a batch made by one socket alone is not sent back to it; one made by several goes to all', async () => {
     vi.useFakeTimers()
-    const { room, client } = setup({ presenceTickMs: 50 })
+    const { room, client } = setup({ presenceTickMs: 50, presenceFullTickSockets: 1 })
     const sockets = ['a', 'b', 'observer'].map((id) => new FakeSocket(id))
     for (const socket of sockets) room.join(socket)
     const [a, b, observer] = sockets as [FakeSocket, FakeSocket, FakeSocket]
@@ -548,15 +559,42 @@ describe('Room', () => {
       room.receive(socket, encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(awareness, [awareness.clientID])))
     }
     const seen = sockets.map((socket) => socket.awarenessFrames())
+    const received = (): number[] => sockets.map((socket, i) => socket.awarenessFrames() - (seen[i] as number))
     move(a, 0, 1)
+    expect(received()).toEqual([0, 1, 1])
     move(a, 0, 2)
     await vi.advanceTimersByTimeAsync(50)
-    expect(sockets.map((socket, i) => socket.awarenessFrames() - (seen[i] as number))).toEqual([0, 1, 1])
+    expect(received()).toEqual([0, 2, 2])
     move(a, 0, 3)
     move(b, 1, 1)
     await vi.advanceTimersByTimeAsync(50)
-    expect(sockets.map((socket, i) => socket.awarenessFrames() - (seen[i] as number))).toEqual([1, 2, 2])
+    expect(received()).toEqual([1, 3, 3])
     expect(observer.closed).toBeNull()
+  })
+
+  it('R9: the wait between batches shrinks with the room: a few people’s carets go almost at once', async () => {
+    vi.useFakeTimers()
+    // Three sockets where thirty would wait the whole 50 ms: 5 ms.
+    const { room, client } = setup({ presenceTickMs: 50, presenceFullTickSockets: 30 })
+    const sockets = ['a', 'b', 'observer'].map((id) => new FakeSocket(id))
+    for (const socket of sockets) room.join(socket)
+    const [a, , observer] = sockets as [FakeSocket, FakeSocket, FakeSocket]
+    const awareness = new awarenessProtocol.Awareness(client())
+    const move = (cursor: number): void => {
+      awareness.setLocalState({ user: { name: 'a' }, cursor })
+      room.receive(a, encodeAwareness(awarenessProtocol.encodeAwarenessUpdate(awareness, [awareness.clientID])))
+    }
+    move(1)
+    expect(observer.awarenessFrames()).toBe(1)
+    move(2)
+    await vi.advanceTimersByTimeAsync(4)
+    expect(observer.awarenessFrames()).toBe(1)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(observer.awarenessFrames()).toBe(2)
+    // Quiet for longer than that: the next change goes at once.
+    await vi.advanceTimersByTimeAsync(20)
+    move(3)
+    expect(observer.awarenessFrames()).toBe(3)
   })
 
   it('R7: closes a socket whose awareness message holds more entries than the room could accept (1008)', () => {

@@ -25,9 +25,11 @@
  *      that change nothing are ignored so stock clients' sync replies do not trip it.
  * - R7 A socket speaks only for the awareness states it owns; its states are removed the
  *      moment it leaves, and the removal goes out with the next presence batch.
- * - R9 Presence is sent in batches, at most one per `presenceTickMs`: one message carrying the
- *      newest state of every client that changed since the last batch, encoded once for every
- *      recipient (and once for the other processes); a batch made by one socket alone is not sent
+ * - R9 Presence is sent in batches, at most one per `presenceTickMs` (in rooms of
+ *      `presenceFullTickSockets` sockets or more; proportionally less in smaller rooms, where a
+ *      batch costs less): one message carrying the newest state of every client that changed
+ *      since the last batch, encoded once for every recipient (and once for the other processes);
+ *      a change after a quiet spell goes at once. A batch made by one socket alone is not sent
  *      back to it. Document updates never wait for a batch.
  * - R8 If storage fails, every socket is closed with a retryable code and the room is
  *      discarded: clients still hold their edits and resend them on reconnect. An exception
@@ -101,6 +103,11 @@ export interface RoomOptions {
   maxDocumentBytes: number
   /** R9: how long presence changes are gathered before they are sent; 0 sends each at once. */
   presenceTickMs: number
+  /**
+   * R9: rooms with this many sockets wait the whole tick between batches, smaller ones
+   * proportionally less (default {@link PRESENCE_FULL_TICK_SOCKETS}).
+   */
+  presenceFullTickSockets?: number
   log: Logger
   metrics: SyncMetrics
 }
@@ -146,6 +153,14 @@ interface JoinState {
   sinceBytes: number
 }
 
+/**
+ * R9: a batch costs a send per socket, so the wait between batches grows with the room up to the
+ * whole tick here: at 50 ms, a 250-person room sends at most 20 batches a second, a 5-person one
+ * waits at most 1 ms (each caret almost at once) — the presence CPU of a busy room stays bounded
+ * and small rooms do not pay a large room's latency.
+ */
+export const PRESENCE_FULL_TICK_SOCKETS = 250
+
 /** Owner of the ids the server itself writes under (titles). Always alive. */
 const SERVER = Symbol('server')
 /** Origin of updates relayed by other server processes. */
@@ -187,6 +202,7 @@ export class Room {
   #changesSent = 0
   readonly #remoteOwners = new Map<string, object>()
   #presenceTimer: ReturnType<typeof setTimeout> | null = null
+  #lastPresenceAt = Number.NEGATIVE_INFINITY
   #lastAppend: Promise<void> = Promise.resolve()
   #appendsInFlight = 0
   #failed = false
@@ -766,23 +782,27 @@ export class Room {
     this.#presenceChanged()
   }
 
-  /** R9: starts a batch, unless one is gathering already. */
+  /** R9: sends a batch now if the last one is old enough, else once it is; unless one is due already. */
   #presenceChanged(): void {
     if (this.#presenceTimer !== null) return
-    if (this.#options.presenceTickMs <= 0) {
+    const fullAt = this.#options.presenceFullTickSockets ?? PRESENCE_FULL_TICK_SOCKETS
+    const interval = this.#options.presenceTickMs * Math.min(1, this.#sockets.size / fullAt)
+    const wait = this.#lastPresenceAt + interval - Date.now()
+    if (wait <= 0) {
       this.#sendPresence()
       return
     }
     this.#presenceTimer = setTimeout(() => {
       this.#presenceTimer = null
       this.#guardRemote(() => this.#sendPresence())
-    }, this.#options.presenceTickMs)
+    }, wait)
   }
 
   #sendPresence(): void {
     if (this.#presenceTimer !== null) clearTimeout(this.#presenceTimer)
     this.#presenceTimer = null
     if (this.#failed) return
+    this.#lastPresenceAt = Date.now()
     const { all, here, onlyFrom } = this.#awareness.takeChanges()
     // A batch made by one socket alone is not sent back to it: in small rooms most batches are
     // one caret move, and the echo was a fifth of the presence frames of a five-person document.
