@@ -3,7 +3,7 @@
  * itself needs the built app and Chromium and runs for minutes: `npm run bench:typing`.)
  */
 import { describe, expect, it } from 'vitest'
-import { documentMarkdown, markdownTable } from './typing'
+import { documentMarkdown, floorPage, markdownTable } from './typing'
 
 describe('bench/typing', () => {
   it('seeds N top-level blocks of prose, the same for every run', () => {
@@ -20,10 +20,22 @@ describe('bench/typing', () => {
   it('prints p50, p99 and max per size', () => {
     const samples = Array.from({ length: 100 }, (_, i) => i + 1)
     const table = markdownTable([
-      { paragraphs: 5000, remote: samples, remoteFrame: samples, local: samples, load: 2.5 },
+      { variant: 'floor', paragraphs: 5000, remote: samples, remoteFrame: samples, local: samples, load: 2.5 },
     ])
     expect(table.split('\n').at(-1)).toBe(
-      '| 5,000 | 50.0 ms | 99.0 ms | 100.0 ms | 50.0 ms | 99.0 ms | 100.0 ms | 50.0 ms | 99.0 ms | 100.0 ms | 100/100 | 2.5 |',
+      '| 5,000 | floor | 50.0 ms | 99.0 ms | 100.0 ms | 50.0 ms | 99.0 ms | 100.0 ms | 50.0 ms | 99.0 ms | 100.0 ms | 100/100 | 2.5 |',
     )
+  })
+
+  it('builds the floor page: the same blocks in a contenteditable, the app stylesheet, a socket', () => {
+    const html = floorPage(60, '.prose { color: red }', 'ws://floor', 7)
+    const body = /contenteditable="true"[^>]*>(.*?)<\/div>/s.exec(html)?.[1] ?? ''
+    expect(body.match(/<(p|h2)>/g)).toHaveLength(60)
+    expect(body.match(/<h2>/g)).toHaveLength(3)
+    expect(body).toContain(`<p>${documentMarkdown(60).split('\n\n')[1]}</p>`)
+    expect(html).toContain('<style>.prose { color: red }</style>')
+    expect(html).toContain('class="tiptap ProseMirror prose"')
+    expect(html).toContain('.children[7].firstChild')
+    expect(html).toContain('new WebSocket("ws://floor")')
   })
 })

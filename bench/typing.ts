@@ -13,7 +13,17 @@
  *   animation callbacks to a message posted from one, i.e. style, layout and paint);
  * - local key → paint: from the keydown event's timeStamp to the same point after the next frame.
  *
- *   npx tsx bench/typing.ts [--paragraphs 500,2000,5000] [--seconds 10] [--profile dir] [--trace dir]
+ * Next to the app, each size is measured on a floor: a plain page with no ProseMirror and no Yjs,
+ * the same N blocks as `<h2>`/`<p>` in a `contenteditable` with the app's stylesheet and the
+ * editor's ancestors (same fonts, widths, viewport). Its "someone else" is a WebSocket message of
+ * the same cadence whose handler appends one character to the text of the paragraph three blocks
+ * below the caret; the local user types with Playwright's keyboard as in the app. Same init script,
+ * same measurements: what Chromium itself needs on this machine for each figure.
+ *
+ *   npx tsx bench/typing.ts [--paragraphs 500,2000,5000] [--seconds 10] [--before dir] [--profile dir] [--trace dir]
+ *
+ * `--before dir`: also measure the app of another checkout (built there, e.g. the main branch),
+ * with its own server, in the same run (rows "before", "after", "floor" per size).
  *
  * Prints a Markdown table for docs/benchmarks.md. `--profile` writes a CPU profile of the page
  * per size (Chrome DevTools protocol) and prints its top functions; `--trace` writes a Chrome
@@ -26,10 +36,12 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { type Page, chromium } from '@playwright/test'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { type Browser, type Locator, type Page, chromium } from '@playwright/test'
 import { Awareness } from 'y-protocols/awareness'
 import { WebsocketProvider } from 'y-websocket'
-import WebSocket from 'ws'
+import WebSocket, { WebSocketServer } from 'ws'
 import * as Y from 'yjs'
 import { DOCUMENT_FIELD } from '../protocol/fields'
 import { buildStale } from '../scripts/build.mjs'
@@ -150,9 +162,9 @@ interface Server {
   stop(): Promise<void>
 }
 
-export async function startServer(dataDir: string): Promise<Server> {
+export async function startServer(dataDir: string, appRoot = root): Promise<Server> {
   const child: ChildProcess = spawn(process.execPath, ['dist/server/main.js'], {
-    cwd: root,
+    cwd: appRoot,
     env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', DATA_DIR: dataDir, MAX_BODY_BYTES: String(32 * 2 ** 20) },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -183,7 +195,6 @@ class RemoteTypist {
   readonly awareness = new Awareness(this.doc)
   readonly provider: WebsocketProvider
   #text: Y.XmlText | null = null
-  typed = ''
 
   constructor(wsBase: string, docId: string) {
     this.provider = new WebsocketProvider(wsBase, docId, this.doc, {
@@ -212,7 +223,6 @@ class RemoteTypist {
     const text = this.#text
     if (text === null) throw new Error('typeAt first')
     text.insert(text.length, char)
-    this.typed += char
     const at = Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(text, text.length))
     this.awareness.setLocalStateField('cursor', { anchor: at, head: at })
   }
@@ -239,6 +249,7 @@ export async function createDocument(serverUrl: string, paragraphs: number): Pro
 }
 
 interface Row {
+  variant: string
   paragraphs: number
   remote: number[]
   remoteFrame: number[]
@@ -246,45 +257,155 @@ interface Row {
   load: number
 }
 
+/** Someone else typing, as the page sees it. */
+interface Typist {
+  key(char: string): void
+  /** The text the other side has of the local user's block. */
+  localBlockText(): Promise<string>
+  destroy(): void
+}
+
+/** A page of N blocks, opened with the local caret at the end of block `localIndex`'s text. */
+interface Opened {
+  /** The contenteditable whose children are the blocks. */
+  editor: Locator
+  /** Typing at the end of block `remoteIndex`. */
+  typist: Typist
+}
+
+interface Variant {
+  name: string
+  open(page: Page, paragraphs: number, localIndex: number, remoteIndex: number): Promise<Opened>
+}
+
+/** The app, as served from `serverUrl`. */
+function appVariant(name: string, serverUrl: string): Variant {
+  return {
+    name,
+    async open(page, paragraphs, localIndex, remoteIndex) {
+      const id = await createDocument(serverUrl, paragraphs)
+      await page.goto(`${serverUrl}/d/${id}`)
+      const editor = page.getByTestId('editor')
+      await editor
+        .locator(':scope > *')
+        .nth(paragraphs - 1)
+        .waitFor({ state: 'attached', timeout: 120_000 })
+      await page.getByTestId('connection-status').and(page.locator('[data-state="connected"]')).waitFor()
+      const remote = new RemoteTypist(`${serverUrl.replace(/^http/, 'ws')}/ws/`, id)
+      await remote.synced()
+      remote.typeAt(remoteIndex)
+      return {
+        editor,
+        typist: {
+          key: (char) => remote.key(char),
+          async localBlockText() {
+            const block = remote.doc.getXmlFragment(DOCUMENT_FIELD).get(localIndex)
+            return block instanceof Y.XmlElement ? block.toString() : ''
+          },
+          destroy: () => remote.destroy(),
+        },
+      }
+    },
+  }
+}
+
+/** The floor page: N blocks in a plain contenteditable, the app's stylesheet (CSS text) and the editor's ancestors. */
+export function floorPage(paragraphs: number, stylesheet: string, socketUrl: string, remoteIndex: number): string {
+  const blocks = documentMarkdown(paragraphs)
+    .split('\n\n')
+    .map((block) => (block.startsWith('## ') ? `<h2>${block.slice(3)}</h2>` : `<p>${block}</p>`))
+    .join('')
+  // The handler appends the character a message carries ([0, 2, code]: the bytes the init script
+  // takes for a document update) to the remote block's text.
+  const script = `const target = document.querySelector('[data-testid=editor]').children[${remoteIndex}].firstChild
+const socket = new WebSocket(${JSON.stringify(socketUrl)})
+socket.binaryType = 'arraybuffer'
+socket.onopen = () => { document.body.dataset.connected = 'true' }
+socket.onmessage = (event) => { target.insertData(target.length, String.fromCharCode(new Uint8Array(event.data)[2])) }`
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>floor</title>
+<style>${stylesheet}</style></head><body><div class="doc-page"><main class="doc-main" id="main">
+<div class="doc-body"><article class="sheet"><div class="editor-host">
+<div class="tiptap ProseMirror prose" contenteditable="true" translate="no" data-testid="editor" role="textbox" aria-multiline="true" spellcheck="true">${blocks}</div>
+</div></article></div></main></div><script>${script}</script></body></html>`
+}
+
+/** The floor: served from here, its "someone else" a WebSocket of this process. */
+async function floorVariant(appUrl: string): Promise<Variant & { close(): Promise<void> }> {
+  const appPage = await (await fetch(`${appUrl}/`)).text()
+  const css = /<link[^>]+href="([^"]+\.css)"/.exec(appPage)?.[1]
+  if (css === undefined) throw new Error('no stylesheet in the app page')
+  // Inlined: the app serves its assets to its own origin only.
+  const stylesheet = await (await fetch(new URL(css, appUrl))).text()
+  let html = ''
+  const http = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+    response.end(html)
+  })
+  const sockets = new WebSocketServer({ server: http })
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
+  return {
+    name: 'floor',
+    async open(page, paragraphs, localIndex, remoteIndex) {
+      html = floorPage(paragraphs, stylesheet, url.replace(/^http/, 'ws'), remoteIndex)
+      const connected = new Promise<WebSocket>((resolve) => sockets.once('connection', resolve))
+      await page.goto(url)
+      const socket = await connected
+      await page.locator('body[data-connected="true"]').waitFor()
+      const editor = page.getByTestId('editor')
+      return {
+        editor,
+        typist: {
+          key: (char) => socket.send(Uint8Array.of(0, 2, char.charCodeAt(0))),
+          localBlockText: async () => (await editor.locator(':scope > *').nth(localIndex).textContent()) ?? '',
+          destroy: () => socket.close(),
+        },
+      }
+    },
+    async close() {
+      for (const client of sockets.clients) client.terminate()
+      await new Promise((resolve) => sockets.close(resolve))
+      await new Promise((resolve) => http.close(resolve))
+    },
+  }
+}
+
 const SENTENCE = 'The quick brown fox jumps over the lazy dog while we keep on typing. '
 
 async function measureSize(
   page: Page,
-  serverUrl: string,
+  variant: Variant,
   paragraphs: number,
   seconds: number,
   profileDir: string | undefined,
   traceDir?: string,
 ): Promise<Row> {
-  const id = await createDocument(serverUrl, paragraphs)
-
-  await page.goto(`${serverUrl}/d/${id}`)
-  const editor = page.getByTestId('editor')
-  await editor
-    .locator(':scope > *')
-    .nth(paragraphs - 1)
-    .waitFor({ state: 'attached', timeout: 120_000 })
-  await page.getByTestId('connection-status').and(page.locator('[data-state="connected"]')).waitFor()
-
   // Local caret at the end of a paragraph in the middle; the other person three blocks below.
   const localIndex = Math.floor(paragraphs / 2) + 1
   const remoteIndex = localIndex + 3
+  const { editor, typist } = await variant.open(page, paragraphs, localIndex, remoteIndex)
+  // The same layout work on every variant: the editor's box and font, printed for comparison.
+  const box = await editor.evaluate((element) => {
+    const style = getComputedStyle(element.children[1] as Element)
+    return `${element.clientWidth}×${element.scrollHeight} px, ${style.fontSize}/${style.lineHeight} ${style.fontFamily.split(',')[0]}`
+  })
+  process.stdout.write(`${variant.name}, ${paragraphs} paragraphs: editor ${box}\n`)
   const local = editor.locator(':scope > *').nth(localIndex)
   await local.scrollIntoViewIfNeeded()
   await local.click()
   await page.keyboard.press('End')
 
-  const remote = new RemoteTypist(`${serverUrl.replace(/^http/, 'ws')}/ws/`, id)
-  await remote.synced()
-  remote.typeAt(remoteIndex)
-
+  const label = `${variant.name}-${paragraphs}`
   const session = profileDir === undefined ? null : await page.context().newCDPSession(page)
   let localTyped = ''
+  let remoteTyped = ''
   const run = async (ms: number): Promise<void> => {
     const started = performance.now()
     let i = 0
     const timer = setInterval(() => {
-      remote.key(SENTENCE.charAt(i % SENTENCE.length))
+      const char = SENTENCE.charAt(i % SENTENCE.length)
+      typist.key(char)
+      remoteTyped += char
       i++
     }, 100)
     let k = 0
@@ -318,13 +439,13 @@ async function measureSize(
   await run(seconds * 1000)
   if (traceDir !== undefined && browser !== null) {
     const trace = await browser.stopTracing()
-    writeFileSync(join(traceDir, `typing-${paragraphs}.trace.json`), trace)
+    writeFileSync(join(traceDir, `typing-${label}.trace.json`), trace)
     process.stdout.write(`${traceSummary(trace.toString(), seconds)}\n`)
   }
   if (session !== null && profileDir !== undefined) {
     const { profile } = (await session.send('Profiler.stop')) as { profile: CpuProfile }
-    writeFileSync(join(profileDir, `typing-${paragraphs}.cpuprofile`), JSON.stringify(profile))
-    process.stdout.write(`${cpuSummaryMarkdown(`page, ${paragraphs} paragraphs`, summariseCpuProfile(profile, 25))}\n`)
+    writeFileSync(join(profileDir, `typing-${label}.cpuprofile`), JSON.stringify(profile))
+    process.stdout.write(`${cpuSummaryMarkdown(`page, ${label}`, summariseCpuProfile(profile, 25))}\n`)
     await session.detach()
   }
   await new Promise((resolve) => setTimeout(resolve, 500))
@@ -338,17 +459,16 @@ async function measureSize(
 
   // Both sides' keystrokes arrived: the page shows the other person's, the other person has ours.
   const remoteText = await editor.locator(':scope > *').nth(remoteIndex).textContent()
-  if (remoteText?.endsWith(remote.typed.slice(-20)) !== true) throw new Error('the page lacks the remote keystrokes')
+  if (remoteText?.endsWith(remoteTyped.slice(-20)) !== true) throw new Error('the page lacks the remote keystrokes')
   const deadline = Date.now() + 10_000
   for (;;) {
-    const block = remote.doc.getXmlFragment(DOCUMENT_FIELD).get(localIndex)
-    const text = block instanceof Y.XmlElement ? block.toString() : ''
+    const text = await typist.localBlockText()
     if (text.includes(localTyped.slice(-20).replace(/ +$/, ''))) break
     if (Date.now() > deadline) throw new Error('the other person lacks the local keystrokes')
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
-  remote.destroy()
-  return { paragraphs, ...timings, load }
+  typist.destroy()
+  return { variant: variant.name, paragraphs, ...timings, load }
 }
 
 /** Main-thread time of the page's renderer by trace event (style, layout, paint, script…), per second. */
@@ -386,12 +506,12 @@ function cells(samples: number[]): string {
 
 export function markdownTable(rows: Row[]): string {
   const lines = [
-    '| paragraphs | remote apply p50 | p99 | max | remote + frame p50 | p99 | max | local key → paint p50 | p99 | max | samples (remote/local) | load avg |',
-    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| paragraphs | | remote apply p50 | p99 | max | remote + frame p50 | p99 | max | local key → paint p50 | p99 | max | samples (remote/local) | load avg |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
   for (const row of rows) {
     lines.push(
-      `| ${row.paragraphs.toLocaleString('en')} | ${cells(row.remote)} | ${cells(row.remoteFrame)} | ${cells(row.local)} | ${row.remote.length}/${row.local.length} | ${row.load.toFixed(1)} |`,
+      `| ${row.paragraphs.toLocaleString('en')} | ${row.variant} | ${cells(row.remote)} | ${cells(row.remoteFrame)} | ${cells(row.local)} | ${row.remote.length}/${row.local.length} | ${row.load.toFixed(1)} |`,
     )
   }
   return lines.join('\n')
@@ -402,6 +522,7 @@ async function main(): Promise<void> {
     options: {
       paragraphs: { type: 'string' },
       seconds: { type: 'string' },
+      before: { type: 'string' },
       profile: { type: 'string' },
       trace: { type: 'string' },
     },
@@ -412,28 +533,45 @@ async function main(): Promise<void> {
   if (profileDir !== undefined) mkdirSync(profileDir, { recursive: true })
   const traceDir = values.trace
   if (traceDir !== undefined) mkdirSync(traceDir, { recursive: true })
-  await buildStale(root)
-  const dataDir = mkdtempSync(join(tmpdir(), 'tandem-typing-'))
-  const server = await startServer(dataDir)
-  const browser = await chromium.launch(CHROMIUM)
+  const roots: [string, string][] = values.before === undefined ? [] : [['before', values.before]]
+  roots.push([roots.length === 0 ? 'app' : 'after', root])
+  const servers: Server[] = []
+  const dataDirs: string[] = []
+  const variants: Variant[] = []
+  let floor: Awaited<ReturnType<typeof floorVariant>> | null = null
+  let browser: Browser | null = null
   const rows: Row[] = []
   try {
+    for (const [name, appRoot] of roots) {
+      await buildStale(appRoot)
+      const dataDir = mkdtempSync(join(tmpdir(), 'tandem-typing-'))
+      dataDirs.push(dataDir)
+      const server = await startServer(dataDir, appRoot)
+      servers.push(server)
+      variants.push(appVariant(name, server.url))
+    }
+    floor = await floorVariant((servers.at(-1) as Server).url)
+    variants.push(floor)
+    browser = await chromium.launch(CHROMIUM)
     for (const paragraphs of sizes) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
-      // tsx keeps function names with a `__name` helper the page does not have.
-      await context.addInitScript({ content: `var __name = (f) => f;(${instrument.toString()})()` })
-      const page = await context.newPage()
-      try {
-        rows.push(await measureSize(page, server.url, paragraphs, seconds, profileDir, traceDir))
-        process.stdout.write(`${markdownTable(rows.slice(-1)).split('\n').at(-1)}\n`)
-      } finally {
-        await context.close()
+      for (const variant of variants) {
+        const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
+        // tsx keeps function names with a `__name` helper the page does not have.
+        await context.addInitScript({ content: `var __name = (f) => f;(${instrument.toString()})()` })
+        const page = await context.newPage()
+        try {
+          rows.push(await measureSize(page, variant, paragraphs, seconds, profileDir, traceDir))
+          process.stdout.write(`${markdownTable(rows.slice(-1)).split('\n').at(-1)}\n`)
+        } finally {
+          await context.close()
+        }
       }
     }
   } finally {
-    await browser.close()
-    await server.stop()
-    rmSync(dataDir, { recursive: true, force: true })
+    await browser?.close()
+    await floor?.close()
+    for (const server of servers) await server.stop()
+    for (const dataDir of dataDirs) rmSync(dataDir, { recursive: true, force: true })
   }
   process.stdout.write(`\n${markdownTable(rows)}\n`)
 }

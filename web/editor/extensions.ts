@@ -16,6 +16,7 @@ import { DOCUMENT_FIELD } from '../sync/session'
 import { renderCaret, selectionAttributes } from './caret'
 import { CollaborationFixes } from './collaborationFixes'
 import { KeySelection } from './keySelection'
+import { KeepUntouchedNodes } from './keepUntouchedNodes'
 import { NarrowRemoteChanges } from './narrowRemoteChanges'
 import { StructuredPaste } from './paste'
 import { TaskCheckboxes, taskCheckboxLabel, withCheckboxes } from './tasks'
@@ -64,6 +65,8 @@ export function editorExtensions(options: {
     CollaborationFixes,
     // Someone else's keystroke replaces only the blocks it changed, not the whole document.
     NarrowRemoteChanges,
+    // …and rebuilds from Yjs only the nodes of the types it touched (upstream rebuilds them all).
+    KeepUntouchedNodes,
     // A key acts on the selection you see, not on one ProseMirror has not read yet (upstream race).
     KeySelection,
     TaskCheckboxes,

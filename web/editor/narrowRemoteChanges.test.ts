@@ -5,13 +5,21 @@
  * fix a remote keystroke replaces only its block; the document still equals the Yjs state after
  * random concurrent edits, Alice's caret stays where it was, and undo works. One test runs without
  * the fix and expects the upstream whole-document replace, to notice when an upgrade of
- * @tiptap/y-tiptap makes the fix moot.
+ * @tiptap/y-tiptap makes the fix moot. The binding's rebuild of untouched blocks
+ * (`keepUntouchedNodes.ts`) is tested here too: with the same pair of editors and random edits
+ * (now with blocks and text moved by drag and drop, undo and redo), its mapping must equal a
+ * fresh build from Yjs.
  */
 import { Editor, type Extensions } from '@tiptap/core'
 import { type Node as ProseMirrorNode, Slice } from '@tiptap/pm/model'
 import { type Transaction, TextSelection } from '@tiptap/pm/state'
 import { ReplaceStep } from '@tiptap/pm/transform'
-import { prosemirrorJSONToYXmlFragment, yXmlFragmentToProseMirrorRootNode, ySyncPluginKey } from '@tiptap/y-tiptap'
+import {
+  initProseMirrorDoc,
+  prosemirrorJSONToYXmlFragment,
+  yXmlFragmentToProseMirrorRootNode,
+  ySyncPluginKey,
+} from '@tiptap/y-tiptap'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Awareness } from 'y-protocols/awareness'
 import type { WebsocketProvider } from 'y-websocket'
@@ -42,13 +50,18 @@ afterEach(() => {
   document.body.replaceChildren()
 })
 
-function person(name: string, doc: Y.Doc, withFix: boolean): Person {
+/** The fixes of the binding's remote changes these tests are about. */
+const FIXES = ['narrowRemoteChanges', 'keepUntouchedNodes']
+
+/** Without the fix: upstream's binding, neither of `FIXES`; or a list of the extensions left out. */
+function person(name: string, doc: Y.Doc, withFix: boolean | readonly string[]): Person {
   const awareness = new Awareness(doc)
   cleanups.push(() => awareness.destroy())
   const provider = { awareness } as unknown as WebsocketProvider
   const identity = { id: name, name, color: '#1971c2' }
+  const without = withFix === true ? [] : withFix === false ? FIXES : withFix
   const extensions: Extensions = editorExtensions({ doc, provider, identity }).filter(
-    (extension) => withFix || extension.name !== 'narrowRemoteChanges',
+    (extension) => !without.includes(extension.name),
   )
   const element = document.createElement('div')
   document.body.append(element)
@@ -92,7 +105,7 @@ const START = {
 
 /** Alice and Bob on one document, updates relayed at once (or held back, for concurrent edits). */
 function pair(
-  withFix: boolean,
+  withFix: boolean | readonly string[],
   clientIds: readonly [number, number] = [1, 2],
 ): { alice: Person; bob: Person; hold: (held: boolean) => void } {
   // Fixed client ids: concurrent inserts are ordered by client id, so runs with and without the
@@ -249,7 +262,7 @@ describe('random concurrent edits', () => {
     })
     const at = positions[Math.floor(next() * positions.length)] as number
     const chain = editor.chain().setTextSelection(at)
-    const kind = Math.floor(next() * 11)
+    const kind = Math.floor(next() * 15)
     if (kind === 0) chain.insertContent('word ').run()
     else if (kind === 1) {
       const to = positions[
@@ -267,7 +280,46 @@ describe('random concurrent edits', () => {
     else if (kind === 7) chain.addRowAfter().run()
     else if (kind === 8) chain.deleteRow().run()
     else if (kind === 9) chain.toggleTaskList().run()
-    else chain.insertContent('ü').run()
+    else if (kind === 10) chain.insertContent('ü').run()
+    // Drag and drop: a top-level block, or a run of text, moved elsewhere in one transaction.
+    else if (kind === 11) {
+      const index = Math.floor(next() * doc.childCount)
+      const from = blockStart(editor, index) - 1
+      const node = doc.child(index)
+      const tr = editor.state.tr.delete(from, from + node.nodeSize)
+      const boundaries = [0]
+      tr.doc.forEach((child, offset) => {
+        boundaries.push(offset + child.nodeSize)
+      })
+      tr.insert(boundaries[Math.floor(next() * boundaries.length)] as number, node)
+      editor.view.dispatch(tr)
+    } else if (kind === 12) {
+      const $at = doc.resolve(at)
+      const to = Math.min($at.end(), at + 1 + Math.floor(next() * 12))
+      const target = positions[Math.floor(next() * positions.length)] as number
+      const tr = editor.state.tr.delete(at, to)
+      const mapped = tr.mapping.map(target)
+      tr.replace(mapped, mapped, doc.slice(at, to))
+      editor.view.dispatch(tr)
+    } else if (kind === 13) editor.commands.undo()
+    else editor.commands.redo()
+  }
+
+  /**
+   * The binding's mapping: no entry for a deleted type, and each element's node equal to the one
+   * a fresh build from Yjs makes (so node sizes, and the positions of carets, are right).
+   */
+  function expectMappingTrue(person: Person): void {
+    const binding = ySyncPluginKey.getState(person.editor.state).binding as {
+      type: Y.XmlFragment
+      mapping: Map<unknown, ProseMirrorNode | ProseMirrorNode[]>
+    }
+    const fresh = initProseMirrorDoc(binding.type, person.editor.schema).mapping as Map<unknown, ProseMirrorNode>
+    for (const [type, node] of binding.mapping) {
+      expect(type instanceof Y.AbstractType && type._item?.deleted === true).toBe(false)
+      if (type instanceof Y.XmlElement)
+        expect((node as ProseMirrorNode).eq(fresh.get(type) as ProseMirrorNode)).toBe(true)
+    }
   }
 
   it('leave both editors equal to their Yjs state, as without the fix', () => {
@@ -286,6 +338,7 @@ describe('random concurrent edits', () => {
           expect(alice.editor.getJSON()).toEqual(yjsJSON(alice))
           expect(bob.editor.getJSON()).toEqual(yjsJSON(bob))
           expect(alice.editor.getJSON()).toEqual(bob.editor.getJSON())
+          if (withFix) expectMappingTrue(alice)
         }
         // Remote changes arrived as narrow steps with the fix, as whole-document ones without it.
         const remoteSteps = alice.applied
@@ -322,6 +375,8 @@ describe('random concurrent edits', () => {
         expect(alice.editor.getJSON()).toEqual(yjsJSON(alice))
         expect(bob.editor.getJSON()).toEqual(yjsJSON(bob))
         expect(alice.editor.getJSON()).toEqual(bob.editor.getJSON())
+        expectMappingTrue(alice)
+        expectMappingTrue(bob)
       }
       for (const { editor, doc } of people) {
         editor.destroy()
@@ -414,5 +469,77 @@ describe('scrolling to the caret after a remote change', () => {
     await new Promise((resolve) => requestAnimationFrame(resolve))
     await new Promise((resolve) => setTimeout(resolve, 0))
     expect(scroll).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('the binding’s rebuild of a remote change (keepUntouchedNodes)', () => {
+  /** Nodes the binding builds (`createNodeFromYElement` ends in `schema.node`) for Bob's keystroke. */
+  function nodesBuilt(without: readonly string[]): number {
+    const { alice, bob } = pair(without)
+    const build = vi.spyOn(alice.editor.schema, 'node')
+    bob.editor.commands.insertContentAt(blockStart(bob.editor, 5) + 3, 'x')
+    const built = build.mock.calls.length
+    build.mockRestore()
+    expect(alice.editor.state.doc.child(5).textContent).toBe('Parxagraph number 4 with some words in it.')
+    expect(alice.editor.getJSON()).toEqual(yjsJSON(alice))
+    return built
+  }
+
+  it('rebuilds only the touched block, not every block of the document', () => {
+    // The paragraph Bob typed in; upstream (`mapping.clear()`) rebuilds all 34 blocks and their
+    // list items, rows, cells and paragraphs.
+    expect(nodesBuilt([])).toBe(1)
+    expect(nodesBuilt(['keepUntouchedNodes'])).toBeGreaterThan(START.content.length)
+  })
+
+  it('hands the untouched blocks to ProseMirror as the very nodes the document holds', () => {
+    // Without the narrowing, the binding's own whole-document step shows what it built.
+    const { alice, bob } = pair(['narrowRemoteChanges'])
+    const before = alice.editor.state.doc
+    alice.applied.length = 0
+    bob.editor.commands.insertContentAt(blockStart(bob.editor, 5) + 3, 'x')
+    const [step] = docSteps(alice.applied)
+    const built = step?.slice.content
+    expect(built?.childCount).toBe(before.childCount)
+    for (let i = 0; i < before.childCount; i++) {
+      if (i === 5) expect(built?.child(i)).not.toBe(before.child(i))
+      else expect(built?.child(i)).toBe(before.child(i))
+    }
+  })
+
+  it('a block moved above your caret (drag and drop) keeps it in its text, as upstream', () => {
+    // ueberdosis/y-tiptap's test for the change that added `mapping.clear()`: Bob moves a block
+    // above the paragraph Alice is typing in.
+    const results = [true, false].map((withFix) => {
+      const { alice, bob } = pair(withFix)
+      const caret = blockStart(alice.editor, 8) + 6
+      alice.editor.commands.setTextSelection(caret)
+      const moved = bob.editor.state.doc.child(20)
+      const from = blockStart(bob.editor, 20) - 1
+      bob.editor.view.dispatch(bob.editor.state.tr.delete(from, from + moved.nodeSize).insert(0, moved))
+      expect(alice.editor.state.doc.child(0).textContent).toBe(moved.textContent)
+      expect(alice.editor.state.selection.head).toBe(caret + moved.nodeSize)
+      alice.editor.commands.insertContent('Z')
+      expect(bob.editor.state.doc.child(9).textContent).toBe('ParagrZaph number 7 with some words in it.')
+      expect(alice.editor.getJSON()).toEqual(yjsJSON(alice))
+      const json = alice.editor.getJSON()
+      for (const { editor, doc } of people) {
+        editor.destroy()
+        doc.destroy()
+      }
+      people = []
+      return json
+    })
+    expect(results[0]).toEqual(results[1])
+  })
+
+  it('forgets the types a local change deletes, nested ones too', () => {
+    const { alice } = pair(true)
+    const binding = ySyncPluginKey.getState(alice.editor.state).binding as { mapping: Map<unknown, unknown> }
+    const table = blockStart(alice.editor, 32) - 1
+    alice.editor.commands.deleteRange({ from: table, to: table + alice.editor.state.doc.child(32).nodeSize })
+    for (const type of binding.mapping.keys()) {
+      expect(type instanceof Y.AbstractType && type._item?.deleted === true).toBe(false)
+    }
   })
 })
