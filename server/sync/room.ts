@@ -142,8 +142,6 @@ const EMPTY_SYNC_STEP2 = encodeSyncStep2(Uint8Array.of(0, 0))
 /** The whole state cut for joiners at one document version, and the updates broadcast since. */
 interface JoinState {
   version: number
-  /** `#changesSent` at the cut. */
-  changesSent: number
   /** The pieces as updates; a joiner of this version gets them with the last as a sync step 2. */
   pieces: Uint8Array[]
   last: Uint8Array
@@ -198,8 +196,6 @@ export class Room {
   #byteSize: number
   #version = 0
   #fullState: JoinState | null = null
-  /** Document updates broadcast so far (every stored change goes out once, in order). */
-  #changesSent = 0
   readonly #remoteOwners = new Map<string, object>()
   #presenceTimer: ReturnType<typeof setTimeout> | null = null
   #lastPresenceAt = Number.NEGATIVE_INFINITY
@@ -504,7 +500,6 @@ export class Room {
       const frames = pieces.map((piece) => encodeUpdate(piece))
       this.#fullState = {
         version: this.#version,
-        changesSent: this.#changesSent,
         pieces: frames,
         last: encodeSyncStep2(pieces.at(-1) as Uint8Array),
         bytes: frames.reduce((sum, frame) => sum + frame.length, 0),
@@ -522,7 +517,7 @@ export class Room {
     return (
       cut.since !== null &&
       this.#appendsInFlight === 0 &&
-      cut.changesSent + cut.since.length === this.#changesSent &&
+      // One update in `since` per change since the cut: no change went out otherwise.
       cut.version + cut.since.length === this.#version &&
       // A small document is cut again (cheap), so that its joiner gets one frame.
       cut.bytes + cut.sinceBytes > JOIN_PIECE_BYTES
@@ -531,7 +526,6 @@ export class Room {
 
   /** A stored change goes to the room's sockets, and after the last cut for joiners. */
   #broadcastUpdate(frame: Uint8Array, except: RoomSocket | null): void {
-    this.#changesSent++
     const cut = this.#fullState
     if (cut?.since != null) {
       const tooMuch =
