@@ -83,6 +83,19 @@ describe('VersionService', () => {
     return all
   }
 
+  /** A recorder (one server process) on this test's store, documents and clock. */
+  const newService = (): VersionService =>
+    new VersionService({
+      versions: store,
+      documents,
+      rooms,
+      idleMs: 300_000,
+      intervalMs: 1_800_000,
+      retention: DEFAULT_RETENTION,
+      log: pino({ level: 'silent' }),
+      clock,
+    })
+
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'tandem-recorder-'))
     documents = new SqliteDocumentStore({
@@ -95,16 +108,7 @@ describe('VersionService', () => {
     clock = new FakeClock()
     docId = newDocumentId()
     await documents.create({ id: docId, title: 't', initialUpdate: Y.encodeStateAsUpdate(live) })
-    service = new VersionService({
-      versions: store,
-      documents,
-      rooms,
-      idleMs: 300_000,
-      intervalMs: 1_800_000,
-      retention: DEFAULT_RETENTION,
-      log: pino({ level: 'silent' }),
-      clock,
-    })
+    service = newService()
   })
   afterEach(async () => {
     await service.close()
@@ -184,16 +188,7 @@ describe('VersionService', () => {
 
   it('names the authors it noted in the version another process recorded of the same moment', async () => {
     // A second process on the same database and document.
-    const other = new VersionService({
-      versions: store,
-      documents,
-      rooms,
-      idleMs: 300_000,
-      intervalMs: 1_800_000,
-      retention: DEFAULT_RETENTION,
-      log: pino({ level: 'silent' }),
-      clock,
-    })
+    const other = newService()
     try {
       const alice = { sub: 'a', name: 'Alice' }
       const bob = { sub: null, name: 'Bob' }
