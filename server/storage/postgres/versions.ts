@@ -50,6 +50,16 @@ function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 }
 
+/** Inside a transaction: locks the document's row, as every writer of its log does; false when it is gone. */
+async function lockDocument(client: PoolClient, docId: string): Promise<boolean> {
+  const locked = await client.query('SELECT id FROM documents WHERE id = $1 FOR UPDATE', [docId])
+  return locked.rowCount !== 0
+}
+
+async function setAuthors(client: PoolClient, versionId: string, authors: VersionAuthor[]): Promise<void> {
+  await client.query('UPDATE versions SET authors = $1::jsonb WHERE id = $2', [JSON.stringify(authors), versionId])
+}
+
 export class PostgresVersionStore implements VersionStore {
   readonly #database: PostgresDatabase
 
@@ -81,8 +91,7 @@ export class PostgresVersionStore implements VersionStore {
 
   /** Inside a transaction: the document's row is locked, then the version inserted unless taken. */
   async #insert(client: PoolClient, version: NewVersion): Promise<VersionRecord | null> {
-    const locked = await client.query('SELECT id FROM documents WHERE id = $1 FOR UPDATE', [version.docId])
-    if (locked.rowCount === 0) return null
+    if (!(await lockDocument(client, version.docId))) return null
     const at = version.createdAt.getTime()
     const inserted = await client.query<VersionRow>(
       `INSERT INTO versions (id, doc_id, created_at, kind, name, authors, state_key, state)
@@ -94,7 +103,7 @@ export class PostgresVersionStore implements VersionStore {
     const row = inserted.rows[0]
     if (row === undefined) return null
     const authors = await this.#takeAuthors(client, version.docId, at)
-    await client.query('UPDATE versions SET authors = $1::jsonb WHERE seq = $2', [JSON.stringify(authors), row.seq])
+    await setAuthors(client, row.id, authors)
     return toRecord({ ...row, authors })
   }
 
@@ -111,7 +120,7 @@ export class PostgresVersionStore implements VersionStore {
 
   attachAuthors(docId: string, stateKey: string, at: Date): Promise<VersionRecord | null> {
     return inTransaction(this.#pool, async (client) => {
-      await client.query('SELECT id FROM documents WHERE id = $1 FOR UPDATE', [docId])
+      await lockDocument(client, docId)
       const { rows } = await client.query<VersionRow & { state_key: string }>(
         `SELECT ${COLUMNS}, state_key FROM versions WHERE doc_id = $1 ORDER BY seq DESC LIMIT 1`,
         [docId],
@@ -121,7 +130,7 @@ export class PostgresVersionStore implements VersionStore {
       const taken = await this.#takeAuthors(client, docId, at.getTime())
       if (taken.length === 0) return toRecord(row)
       const authors = uniqueAuthors([...row.authors, ...taken])
-      await client.query('UPDATE versions SET authors = $1::jsonb WHERE seq = $2', [JSON.stringify(authors), row.seq])
+      await setAuthors(client, row.id, authors)
       return toRecord({ ...row, authors })
     })
   }
@@ -200,7 +209,7 @@ export class PostgresVersionStore implements VersionStore {
 
   /** The document's versions, oldest first, with its row locked against concurrent recording. */
   async #lockedTimeline(client: PoolClient, docId: string): Promise<{ id: string; authors: VersionAuthor[] }[]> {
-    await client.query('SELECT id FROM documents WHERE id = $1 FOR UPDATE', [docId])
+    await lockDocument(client, docId)
     const { rows } = await client.query<{ id: string; authors: VersionAuthor[] }>(
       'SELECT id, authors FROM versions WHERE doc_id = $1 ORDER BY seq',
       [docId],
@@ -214,7 +223,7 @@ export class PostgresVersionStore implements VersionStore {
     removed: ReadonlySet<string>,
   ): Promise<void> {
     for (const [id, authors] of authorsAfterRemoval(rows, removed)) {
-      await client.query('UPDATE versions SET authors = $1::jsonb WHERE id = $2', [JSON.stringify(authors), id])
+      await setAuthors(client, id, authors)
     }
     const ids = rows.filter((row) => removed.has(row.id)).map((row) => row.id)
     await client.query('DELETE FROM versions WHERE id = ANY($1::text[])', [ids])
