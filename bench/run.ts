@@ -33,7 +33,7 @@ import { runIdle } from './scenarios/idle'
 import { runManyDocs } from './scenarios/manyDocs'
 import { runPresence } from './scenarios/presence'
 import { SERVER_NAMES, type ServerName } from './servers'
-import { loadBigDocument, loadTraceDocument, replayTrace } from './trace'
+import { bigDocumentPath, loadBigDocument, loadTraceDocument, replayTrace } from './trace'
 import { TRACE_PATH } from '../server/test/trace'
 import { LoadWorker } from './workers'
 
@@ -213,8 +213,9 @@ export async function runBench(
     if (options.scenarios.includes('bigjoin')) {
       for (const megabytes of sizes.bigJoin.megabytes) {
         log(`join storm: building (or reading the cached) ${megabytes} MB document`)
-        const big = loadBigDocument(options.tracePath ?? TRACE_PATH, Math.round(megabytes * 2 ** 20), workDir)
-        const floor = await measureDocFloor(big, megabytes)
+        const bytes = Math.round(megabytes * 2 ** 20)
+        const big = loadBigDocument(options.tracePath ?? TRACE_PATH, bytes, workDir)
+        const floor = await measureDocFloor(bigDocumentPath(workDir, bytes), megabytes)
         log(
           `join storm ${megabytes} MB: a process holding only the document keeps ${floor.rssMb.toFixed(0)} MiB resident`,
         )

@@ -88,8 +88,13 @@ export interface BigDocument {
  * replay by its own client into its own paragraph of `default` (≈ 0.3 MiB and 2 s each), merged
  * until the encoded size reaches `bytes`. Kept in `cacheDir`: a 20 MB document takes minutes.
  */
+/** Where {@link loadBigDocument} keeps the document of `bytes`, as one encoded update. */
+export function bigDocumentPath(cacheDir: string, bytes: number): string {
+  return `${cacheDir}/big-${bytes}.bin`
+}
+
 export function loadBigDocument(tracePath: string, bytes: number, cacheDir: string): BigDocument {
-  const updatePath = `${cacheDir}/big-${bytes}.bin`
+  const updatePath = bigDocumentPath(cacheDir, bytes)
   const lengthPath = `${cacheDir}/big-${bytes}.length`
   if (existsSync(updatePath) && existsSync(lengthPath)) {
     return { update: new Uint8Array(readFileSync(updatePath)), textLength: Number(readFileSync(lengthPath, 'utf8')) }

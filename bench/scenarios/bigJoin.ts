@@ -6,10 +6,9 @@
  * from socket open to fully synced, failures, and the server's peak resident memory.
  */
 import { spawn } from 'node:child_process'
-import { rmSync, writeFileSync } from 'node:fs'
 import * as Y from 'yjs'
 import { splitUpdate } from '../../server/model/updateFormat'
-import { builtPath, workDir } from '../build'
+import { builtPath } from '../build'
 import { BenchClient } from '../load/client'
 import { now } from '../load/stamp'
 import { type Target, readServerMessage } from '../load/wire'
@@ -150,24 +149,19 @@ export interface DocFloor {
 /**
  * The join storm's memory floor: every server under test holds the open document as a Y.Doc, so
  * none can peak below a bare process holding it (`servers/docHolder.ts`, after full collections).
+ * `path`: the document as one encoded update (the join storm's cached copy).
  */
-export async function measureDocFloor(big: BigDocument, targetMb: number): Promise<DocFloor> {
-  const path = `${workDir}/doc-floor-${process.pid}.bin`
-  writeFileSync(path, big.update)
-  try {
-    const child = spawn(process.execPath, ['--expose-gc', builtPath('docHolder')], {
-      env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', DOC_PATH: path },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-    })
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
-    if (code !== 0) throw new Error(`the document holder exited with ${code}`)
-    const { rss, heapUsed } = JSON.parse(output) as { rss: number; heapUsed: number }
-    return { targetMb, rssMb: rss / 2 ** 20, heapMb: heapUsed / 2 ** 20 }
-  } finally {
-    rmSync(path, { force: true })
-  }
+export async function measureDocFloor(path: string, targetMb: number): Promise<DocFloor> {
+  const child = spawn(process.execPath, ['--expose-gc', builtPath('docHolder')], {
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'production', DOC_PATH: path },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+  if (code !== 0) throw new Error(`the document holder exited with ${code}`)
+  const { rss, heapUsed } = JSON.parse(output) as { rss: number; heapUsed: number }
+  return { targetMb, rssMb: rss / 2 ** 20, heapMb: heapUsed / 2 ** 20 }
 }
