@@ -45,8 +45,8 @@
 import { Extension } from '@tiptap/core'
 import { Plugin, PluginKey } from '@tiptap/pm/state'
 import type { EditorView } from '@tiptap/pm/view'
-import { ySyncPluginKey } from '@tiptap/y-tiptap'
 import * as Y from 'yjs'
+import { showsLiveDocument, ySyncState } from './ySyncState'
 
 type Observer = (events: Y.YEvent<Y.AbstractType<unknown>>[], transaction: Y.Transaction) => void
 
@@ -56,12 +56,6 @@ interface Binding {
   mapping: Map<unknown, unknown>
   prosemirrorView: EditorView | null
   _observeFunction: Observer
-}
-
-interface SyncState {
-  binding?: Binding
-  snapshot?: unknown
-  prevSnapshot?: unknown
 }
 
 const wrapped = new WeakSet<Binding>()
@@ -90,9 +84,8 @@ export function keepUntouchedNodes(binding: Binding): void {
   const observe: Observer = (events, transaction) => {
     forgetDeleted(mapping, transaction)
     const view = binding.prosemirrorView
-    const sync = view === null ? undefined : (ySyncPluginKey.getState(view.state) as SyncState | undefined)
     // `_typeChanged` rebuilds (and clears) only then; otherwise it renders a snapshot.
-    skipClear = events.length > 0 && sync !== undefined && sync.snapshot == null && sync.prevSnapshot == null
+    skipClear = events.length > 0 && view !== null && showsLiveDocument(ySyncState<Binding>(view.state))
     try {
       upstream(events, transaction)
     } finally {
@@ -114,7 +107,7 @@ export const KeepUntouchedNodes = Extension.create({
       new Plugin({
         key: new PluginKey('keepUntouchedNodes'),
         view(view) {
-          const binding = (ySyncPluginKey.getState(view.state) as SyncState | undefined)?.binding
+          const binding = ySyncState<Binding>(view.state)?.binding
           if (binding !== undefined) keepUntouchedNodes(binding)
           return {}
         },

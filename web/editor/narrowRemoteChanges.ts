@@ -39,15 +39,15 @@ import { type EditorState, Selection, type Transaction } from '@tiptap/pm/state'
 import { ReplaceStep } from '@tiptap/pm/transform'
 import { ySyncPluginKey } from '@tiptap/y-tiptap'
 import * as Y from 'yjs'
+import { showsLiveDocument, ySyncState } from './ySyncState'
 
 /** What the binding keeps per Yjs type: an element's node, or a text's run of text nodes. */
 type Mapped = ProseMirrorNode | ProseMirrorNode[]
 
-/** The part of `ySyncPlugin`'s state used here. */
-interface SyncState {
-  snapshot?: unknown
-  prevSnapshot?: unknown
-  binding?: { type: Y.XmlFragment; mapping: Map<unknown, Mapped> }
+/** The part of the binding used here. */
+interface Binding {
+  type: Y.XmlFragment
+  mapping: Map<unknown, Mapped>
 }
 
 interface SyncMeta {
@@ -125,8 +125,7 @@ export function narrowStep(before: ProseMirrorNode, after: ProseMirrorNode): Rep
 export function narrowRemoteChange(state: EditorState, tr: Transaction, scroll = true): Transaction | null {
   const meta = tr.getMeta(ySyncPluginKey) as SyncMeta | undefined
   if (meta?.isChangeOrigin !== true || meta.snapshot != null || meta.prevSnapshot != null) return null
-  const sync = ySyncPluginKey.getState(state) as SyncState | undefined
-  if (sync === undefined || sync.snapshot != null || sync.prevSnapshot != null) return null
+  if (!showsLiveDocument(ySyncState<Binding>(state))) return null
   if (tr.before !== state.doc || tr.steps.length !== 1) return null
   const whole = tr.steps[0]
   if (
@@ -234,7 +233,7 @@ export const NarrowRemoteChanges = Extension.create<Record<string, never>, { scr
       next(transaction)
       return
     }
-    const binding = (ySyncPluginKey.getState(state) as SyncState | undefined)?.binding
+    const binding = ySyncState<Binding>(state)?.binding
     if (binding !== undefined) adoptNodes(binding.mapping, binding.type, narrowed.doc)
     next(narrowed)
     if (deferScroll && transaction.scrolledIntoView && storage.scrollFrame === null) {
