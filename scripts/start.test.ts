@@ -181,6 +181,54 @@ describe.skipIf(process.platform === 'win32')('npm start', () => {
     expect(await refusesConnections(npm.url)).toBe(true)
   })
 
+  // A supervisor may signal as soon as it reads the line that says the server listens: the
+  // handlers must be in place by then (they were installed just after it, so a signal in between
+  // killed the server outright).
+  it('a signal the moment it says it is listening still shuts it down gracefully', async () => {
+    const dataDir = tempDataDir()
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
+    const preload = new URL('./fixtures/signalOnListening.mjs', import.meta.url).href
+    const child = spawn(process.execPath, ['--import', preload, 'scripts/start.mjs'], {
+      cwd: projectRoot,
+      env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    cleanups.push(() => void child.kill('SIGKILL'))
+    let output = ''
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    const exit = await new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+    expect(exit, output).toEqual({ code: 0, signal: null })
+    expect(output).toContain('"signal":"SIGINT","msg":"shutting down"')
+  })
+
+  it('a signal while it starts (here: a database that never answers) ends it as by default', async () => {
+    const silent = createServer(() => {})
+    const held: Socket[] = []
+    silent.on('connection', (socket) => held.push(socket))
+    await new Promise<void>((ready) => silent.listen(0, '127.0.0.1', ready))
+    cleanups.push(async () => {
+      for (const socket of held) socket.destroy()
+      await new Promise<void>((closed) => silent.close(() => closed()))
+    })
+    const port = (silent.address() as { port: number }).port
+    const child = spawn(process.execPath, ['scripts/start.mjs'], {
+      cwd: projectRoot,
+      env: {
+        ...process.env,
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/tandem`,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    cleanups.push(() => void child.kill('SIGKILL'))
+    const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+    await waitFor(() => held.length > 0 || undefined, { what: 'the server to connect to the database' })
+    child.kill('SIGTERM')
+    expect(await exited).toEqual({ code: null, signal: 'SIGTERM' })
+  })
+
   // The fan-out's goodbye to Redis is never answered, so the shutdown lasts until the deadline, and
   // a second signal arrives while it runs (one Ctrl-C under npm reaches the server twice: from the
   // terminal and forwarded by npm); it must not cut the shutdown short.

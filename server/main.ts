@@ -327,15 +327,20 @@ export async function main(): Promise<void> {
   }
   const log = pino({ level: config.logLevel, base: { service: 'tandem' } })
   for (const warning of configWarnings(config)) log.warn(warning)
-  const tandem = await startTandem(config, log)
-  log.info(
-    { url: tandem.url, storage: config.databaseUrl === null ? config.sqlitePath : 'postgres' },
-    'tandem listening',
-  )
+  // Handlers go in before the server starts, so that a signal sent as soon as the "listening"
+  // line is read is handled (they used to go in just after it, and such a signal killed the
+  // server). A signal while it starts ends the process as by default: a start may hang (an
+  // unreachable database) and there is nothing to shut down yet. Once started they stay
+  // installed: a second signal must not kill the process mid-shutdown, and one Ctrl-C under
+  // `npm start` arrives twice (from the terminal, and forwarded by npm).
+  let tandem: RunningTandem | null = null
   let stopping = false
-  const stop = (signal: string): void => {
-    // Handlers stay installed: a second signal must not kill the process mid-shutdown, and one
-    // Ctrl-C under `npm start` arrives twice (from the terminal, and forwarded by npm).
+  const stop = (signal: NodeJS.Signals): void => {
+    if (tandem === null) {
+      process.removeAllListeners(signal)
+      process.kill(process.pid, signal)
+      return
+    }
     if (stopping) return
     stopping = true
     log.info({ signal }, 'shutting down')
@@ -354,6 +359,11 @@ export async function main(): Promise<void> {
   }
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))
+  tandem = await startTandem(config, log)
+  log.info(
+    { url: tandem.url, storage: config.databaseUrl === null ? config.sqlitePath : 'postgres' },
+    'tandem listening',
+  )
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
