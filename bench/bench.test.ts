@@ -124,10 +124,10 @@ describe('bench scenarios at a tiny size', () => {
     }
   })
 
-  it('join storm: a document uploaded in pieces reaches every joiner (tandem, Hocuspocus and the y-websocket server)', async () => {
+  it('join storm: a document uploaded in pieces reaches every joiner (tandem, Hocuspocus, the y-websocket server and the join floor)', async () => {
     const trace = smallTrace()
     const big = { update: trace.update, textLength: trace.endContent.length }
-    for (const name of ['tandem', 'hocuspocus', 'y-websocket'] as const) {
+    for (const name of ['tandem', 'hocuspocus', 'y-websocket', 'floor-join'] as const) {
       const result = await runBigJoin(context, name, big, 0.1, 4, 30_000)
       expect({ name, failed: result.failed, errors: result.errors }).toEqual({ name, failed: 0, errors: [] })
       expect(result.maxMs).toBeGreaterThanOrEqual(result.p50Ms)
@@ -135,11 +135,13 @@ describe('bench scenarios at a tiny size', () => {
     }
   })
 
-  it('join storm: a document above 1 MiB, which tandem sends in pieces, reaches every joiner whole', async () => {
+  it('join storm: a document above 1 MiB, which tandem sends in pieces, reaches every joiner whole (and from the join floor)', async () => {
     const big = piecewiseDocument()
     expect(big.update.length).toBeGreaterThan(2 ** 20)
-    const result = await runBigJoin(context, 'tandem', big, 1.2, 3, 30_000)
-    expect({ failed: result.failed, errors: result.errors }).toEqual({ failed: 0, errors: [] })
+    for (const name of ['tandem', 'floor-join'] as const) {
+      const result = await runBigJoin(context, name, big, 1.2, 3, 30_000)
+      expect({ name, failed: result.failed, errors: result.errors }).toEqual({ name, failed: 0, errors: [] })
+    }
   })
 
   it('many editors: every client receives the edits of the others while carets move (tandem)', async () => {

@@ -17,6 +17,7 @@ export const buildDir = `${workDir}/build-${process.pid}`
 const ENTRIES = {
   hocuspocus: 'bench/servers/hocuspocus.ts',
   floor: 'bench/servers/floor.ts',
+  joinFloor: 'bench/servers/joinFloor.ts',
   docHolder: 'bench/servers/docHolder.ts',
   probe: 'bench/servers/probe.ts',
   worker: 'bench/load/worker.ts',

@@ -59,7 +59,7 @@ export function machineInfo(startLoad: number): Machine {
 
 export const RESULTS_START = '<!-- bench:results:start -->'
 export const RESULTS_END = '<!-- bench:results:end -->'
-const SERVER_ORDER: ServerName[] = ['tandem', 'hocuspocus', 'y-websocket', 'floor', 'floor-ws']
+const SERVER_ORDER: ServerName[] = ['tandem', 'hocuspocus', 'y-websocket', 'floor', 'floor-ws', 'floor-join']
 
 type Numeric<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T]
 
@@ -324,6 +324,16 @@ export function targets(results: BenchResults): Target[] {
       limit: 0.1,
       against: 'best peer',
     })
+    if (runs.some((run) => run.server === 'floor-join')) {
+      // Not a target: where the p99 limit sits against a server that only hands out the bytes.
+      const peers = PEERS.map((peer) => medianOf(runs, peer, 'p99Ms')).filter((value) => Number.isFinite(value))
+      list.push({
+        what: `${megabytes} MB document: the join floor (\`floor-join\`), p99 to synced`,
+        ratio: medianOf(runs, 'floor-join', 'p99Ms') / Math.min(...peers),
+        limit: 0.1,
+        against: 'best peer',
+      })
+    }
     list.push({
       what: `${megabytes} MB document, ${results.sizes.bigJoin.joiners} simultaneous joiners: peak RSS`,
       ratio: ratioToBestPeer(runs, column(BIG_JOIN_COLUMNS, 'peakRssMb')),
@@ -456,6 +466,7 @@ const COLORS: Record<ServerName, string> = {
   'y-websocket': '#2f9e44',
   floor: '#868e96',
   'floor-ws': '#adb5bd',
+  'floor-join': '#ced4da',
 }
 
 /** Latency against readers, log–log, p99 solid and p50 dashed, one line per server. */

@@ -11,6 +11,7 @@
  *   npm run bench -- --no-write            keep docs/benchmarks.md and bench/results as they are
  *   npm run bench -- --servers tandem,floor
  *   npm run bench -- --tandem-entry ../wt/server/main.ts   benchmark another copy of tandem
+ *   npm run bench -- --scenario bigjoin --join-mb 4        the join storm at these sizes only
  *   npm run bench -- --profile             CPU profiles (fan-out 500, many documents, cold join) and heap
  *                                          snapshots (idle) of tandem, summarised in
  *                                          .bench-tmp/profiles/summary.md
@@ -121,6 +122,8 @@ export async function runBench(
   // Fan-out and many documents also run the floor sending through `ws.send` (`floor-ws`).
   const withFloors = allowed(['tandem', 'hocuspocus', 'y-websocket', 'floor', 'floor-ws'])
   const withoutFloor = allowed(['tandem', 'hocuspocus', 'y-websocket'])
+  // The join storm runs the join floor, a server that hands joiners the bytes it received.
+  const withJoinFloor = allowed(['tandem', 'hocuspocus', 'y-websocket', 'floor-join'])
   const results: Omit<BenchResults, 'machine' | 'command' | 'startedAt' | 'durationSeconds'> = {
     sizes,
     runs,
@@ -221,7 +224,7 @@ export async function runBench(
         )
         results.bigJoinFloor?.push(floor)
         for (let run = 0; run < runs; run++) {
-          for (const name of rotate(withoutFloor, run)) {
+          for (const name of rotate(withJoinFloor, run)) {
             // Fresh load processes each run: a storm leaves hundreds of megabytes in them.
             freshWorkers()
             const result = await runBigJoin(
@@ -322,6 +325,7 @@ async function main(): Promise<void> {
       'no-write': { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       'tandem-entry': { type: 'string' },
+      'join-mb': { type: 'string' },
     },
   })
   const quick = values.quick === true
@@ -348,7 +352,10 @@ async function main(): Promise<void> {
   }
   mkdirSync(workDir, { recursive: true })
   const base = quick ? QUICK_SIZES : FULL_SIZES
-  const sizes = profile ? { ...base, fanoutReaders: [Math.max(...base.fanoutReaders)] } : base
+  const profiled = profile ? { ...base, fanoutReaders: [Math.max(...base.fanoutReaders)] } : base
+  const joinMb = values['join-mb']?.split(',').map(Number)
+  if (joinMb?.some((value) => !(value > 0))) throw new Error('--join-mb takes sizes in MB, e.g. 4 or 4,20')
+  const sizes = joinMb === undefined ? profiled : { ...profiled, bigJoin: { ...profiled.bigJoin, megabytes: joinMb } }
   const results = await runBench({
     sizes,
     runs,
@@ -365,7 +372,11 @@ async function main(): Promise<void> {
     return
   }
   const exploratory =
-    quick || servers !== undefined || values['tandem-entry'] !== undefined || values['no-write'] === true
+    quick ||
+    servers !== undefined ||
+    joinMb !== undefined ||
+    values['tandem-entry'] !== undefined ||
+    values['no-write'] === true
   const resultsPath = exploratory ? `${workDir}/results-partial.json` : `${projectRoot}bench/results/latest.json`
   const full: BenchResults = {
     ...mergeWithPrevious(resultsPath, results, scenarios as ScenarioName[]),

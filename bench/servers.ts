@@ -10,7 +10,7 @@ import { buildDir, builtPath, projectRoot, workDir } from './build'
 import type { Target } from './load/wire'
 import type { ProbeStats } from './servers/probe'
 
-export const SERVER_NAMES = ['tandem', 'hocuspocus', 'y-websocket', 'floor', 'floor-ws'] as const
+export const SERVER_NAMES = ['tandem', 'hocuspocus', 'y-websocket', 'floor', 'floor-ws', 'floor-join'] as const
 export type ServerName = (typeof SERVER_NAMES)[number]
 export const PEERS: ServerName[] = ['hocuspocus', 'y-websocket']
 
@@ -121,6 +121,10 @@ export async function startServer(name: ServerName, options: StartOptions = {}):
       script = builtPath('floor')
       target = (port) => ({ protocol: 'floor', wsBase: `ws://127.0.0.1:${port}/` })
       if (name === 'floor-ws') env = { ...env, FLOOR_SEND: 'ws' }
+      break
+    case 'floor-join':
+      script = builtPath('joinFloor')
+      target = (port) => ({ protocol: 'yws', wsBase: `ws://127.0.0.1:${port}/` })
       break
   }
   const flags = ['--expose-gc', '--import', pathToFileURL(builtPath('probe')).href, ...(options.nodeFlags ?? [])]
