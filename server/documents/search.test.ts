@@ -84,6 +84,49 @@ describe('DocumentSearch', () => {
     await waitFor(() => index.upserts.length === 2, { what: 'the second indexing' })
   })
 
+  it('indexes documents that come due together one per event-loop turn, so sockets get their turns between them', async () => {
+    const ids = await Promise.all(Array.from({ length: 20 }, (_, n) => create(`together ${n}`)))
+    // Counts event-loop turns: one immediate per turn, re-armed from the last.
+    let turn = 0
+    let ticking = true
+    const tick = (): void => {
+      turn++
+      if (ticking) setImmediate(tick)
+    }
+    setImmediate(tick)
+    const turns: number[] = []
+    const upsert = index.upsert
+    index.upsert = (entry, readAt) => {
+      turns.push(turn)
+      return upsert(entry, readAt)
+    }
+    try {
+      for (const id of ids) search.changed(id)
+      await waitFor(() => index.upserts.length === ids.length, { what: 'every document indexed' })
+    } finally {
+      ticking = false
+    }
+    expect(new Set(turns).size).toBe(ids.length)
+    expect((await search.search(['together'], 50)).items.map((item) => item.id).sort()).toEqual([...ids].sort())
+  })
+
+  it('indexes a document changed again while it waits for its turn once: the turn reads the state of then', async () => {
+    const ids = await Promise.all(Array.from({ length: 5 }, (_, n) => create(`queued ${n}`)))
+    const last = ids.at(-1) as string
+    // While the second of them is being indexed (a turn after all came due), the others wait for
+    // their turns: change the last.
+    const upsert = index.upsert
+    index.upsert = (entry, readAt) => {
+      if (index.upserts.length === 1) search.changed(last)
+      return upsert(entry, readAt)
+    }
+    for (const id of ids) search.changed(id)
+    await waitFor(() => index.upserts.length >= ids.length, { what: 'every document indexed' })
+    // Closing indexes whatever still waits: nothing does.
+    await search.close()
+    expect(index.upserts.map((entry) => entry.id).sort()).toEqual([...ids].sort())
+  })
+
   describe('a document that keeps changing', () => {
     /** Tells `search` of a change every 20 ms until stopped; `stop` returns the time of the last. */
     const keepChanging = (target: DocumentSearch, id: string): { first: number; stop: () => number } => {

@@ -4,7 +4,8 @@
  * it stored, and a document is indexed once it had no change for `delayMs`, or `maxDelayMs`
  * after its first change not yet indexed if it keeps changing, from the live room's state (or
  * from storage once the room is gone), so a burst of keystrokes costs one write and a document
- * edited all day one write every `maxDelayMs`. The index lives in the database, so it survives restarts; at start-up,
+ * edited all day one write every `maxDelayMs`; documents that come due together are indexed one per
+ * event-loop turn. The index lives in the database, so it survives restarts; at start-up,
  * {@link DocumentSearch.catchUp} indexes documents missing from it or changed since (documents
  * from before search existed, or edits a crash kept from being indexed), in small batches.
  * Deleted documents leave the index with their row (foreign key) and explicitly.
@@ -48,6 +49,11 @@ const MAX_RETRIES = 3
 
 const nextTask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
+function first<T>(set: ReadonlySet<T>): T | undefined {
+  for (const item of set) return item
+  return undefined
+}
+
 export class DocumentSearch {
   readonly #options: DocumentSearchOptions
   readonly #timers = new Map<string, NodeJS.Timeout>()
@@ -57,6 +63,13 @@ export class DocumentSearch {
   readonly #running = new Map<string, Promise<void>>()
   readonly #changedWhileRunning = new Set<string>()
   readonly #failures = new Map<string, number>()
+  /**
+   * Documents whose time came, indexed one per event-loop turn: SQLite works synchronously, and
+   * documents changed together come due together (a busy server's hundreds of documents would
+   * otherwise be indexed in one turn, holding every socket's updates back by a tenth of a second).
+   */
+  readonly #due = new Set<string>()
+  #draining: Promise<void> | null = null
   #catchingUp: Promise<void> | null = null
   #closed = false
 
@@ -89,6 +102,8 @@ export class DocumentSearch {
       waiting.last = now
       return
     }
+    // Queued: its turn reads the state of then, this change included.
+    if (this.#due.has(id)) return
     if (this.#running.has(id)) {
       this.#changedWhileRunning.add(id)
       return
@@ -98,13 +113,13 @@ export class DocumentSearch {
   }
 
   #schedule(id: string, ms: number): void {
-    const timer = setTimeout(() => this.#due(id), ms)
+    const timer = setTimeout(() => this.#fired(id), ms)
     timer.unref()
     this.#timers.set(id, timer)
   }
 
-  /** A document's timer fired: indexed now, or later if it changed since and may still wait. */
-  #due(id: string): void {
+  /** A document's timer fired: queued for indexing now, or later if it changed since and may still wait. */
+  #fired(id: string): void {
     this.#timers.delete(id)
     const waiting = this.#waiting.get(id)
     if (waiting === undefined) return
@@ -116,7 +131,17 @@ export class DocumentSearch {
       return
     }
     this.#waiting.delete(id)
-    void this.#index(id)
+    this.#due.add(id)
+    this.#draining ??= this.#drain()
+  }
+
+  async #drain(): Promise<void> {
+    for (let id = first(this.#due); id !== undefined; id = first(this.#due)) {
+      this.#due.delete(id)
+      await this.#index(id)
+      await nextTask()
+    }
+    this.#draining = null
   }
 
   #cancel(id: string): void {
@@ -124,6 +149,7 @@ export class DocumentSearch {
     if (timer !== undefined) clearTimeout(timer)
     this.#timers.delete(id)
     this.#waiting.delete(id)
+    this.#due.delete(id)
   }
 
   /**
@@ -171,11 +197,13 @@ export class DocumentSearch {
   /** Indexes what is waiting, stops the catch-up; before the store closes. */
   async close(): Promise<void> {
     this.#closed = true
-    const waiting = [...this.#waiting.keys()]
+    const waiting = [...this.#waiting.keys(), ...this.#due]
     for (const timer of this.#timers.values()) clearTimeout(timer)
     this.#timers.clear()
     this.#waiting.clear()
+    this.#due.clear()
     await Promise.all(waiting.map((id) => this.#index(id)))
+    await this.#draining
     await Promise.all([...this.#running.values()])
     await this.#catchingUp
   }
