@@ -378,7 +378,7 @@ export function renderResults(results: BenchResults): string {
   )
   parts.push('### Targets (tandem ÷ best peer, or ÷ floor)')
   parts.push(
-    "`floor` frames each message once and writes it to the sockets behind `ws`'s back; `floor-ws` is the same relay sending through `ws.send`, as tandem and the peers do. The `floor through ws.send` rows are not targets: they show what a relay that does no Yjs work reaches with `ws`'s API.",
+    '`floor` frames each message once and writes it to the sockets behind `ws`\'s back; `floor-ws` is the same relay sending through `ws.send`, as tandem and the peers do. `floor-join` hands joiners the update frames it received and nothing else. The `floor through ws.send`, join floor and "process holding only the document" rows are not targets: they show where a target sits against what a server that does no Yjs work reaches with `ws`\'s API, or what holding the document alone takes.',
   )
   parts.push(
     ['| target | ratio | limit | met? |', '|---|---:|---:|---|']
