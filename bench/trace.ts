@@ -83,16 +83,16 @@ export interface BigDocument {
   textLength: number
 }
 
-/**
- * A big Tiptap-shaped document built from many edits: the trace replayed again and again, each
- * replay by its own client into its own paragraph of `default` (≈ 0.3 MiB and 2 s each), merged
- * until the encoded size reaches `bytes`. Kept in `cacheDir`: a 20 MB document takes minutes.
- */
 /** Where {@link loadBigDocument} keeps the document of `bytes`, as one encoded update. */
 export function bigDocumentPath(cacheDir: string, bytes: number): string {
   return `${cacheDir}/big-${bytes}.bin`
 }
 
+/**
+ * A big Tiptap-shaped document built from many edits: the trace replayed again and again, each
+ * replay by its own client into its own paragraph of `default` (≈ 0.3 MiB and 2 s each), merged
+ * until the encoded size reaches `bytes`. Kept in `cacheDir`: a 20 MB document takes minutes.
+ */
 export function loadBigDocument(tracePath: string, bytes: number, cacheDir: string): BigDocument {
   const updatePath = bigDocumentPath(cacheDir, bytes)
   const lengthPath = `${cacheDir}/big-${bytes}.length`
