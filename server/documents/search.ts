@@ -49,11 +49,6 @@ const MAX_RETRIES = 3
 
 const nextTask = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
-function first<T>(set: ReadonlySet<T>): T | undefined {
-  for (const item of set) return item
-  return undefined
-}
-
 export class DocumentSearch {
   readonly #options: DocumentSearchOptions
   readonly #timers = new Map<string, NodeJS.Timeout>()
@@ -136,7 +131,8 @@ export class DocumentSearch {
   }
 
   async #drain(): Promise<void> {
-    for (let id = first(this.#due); id !== undefined; id = first(this.#due)) {
+    // A Set's iterator also visits what is added while it runs, and skips what is removed.
+    for (const id of this.#due) {
       this.#due.delete(id)
       await this.#index(id)
       await nextTask()
