@@ -34,25 +34,14 @@ interface NpmStart {
   exited: Promise<Exit>
 }
 
-async function npmStart(env: Record<string, string>): Promise<NpmStart> {
-  const dataDir = tempDataDir()
-  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
-  const child: ChildProcess = spawn('npm', ['start'], {
-    cwd: projectRoot,
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', DATA_DIR: dataDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  })
-  const pid = child.pid
-  if (pid === undefined) throw new Error('npm did not start')
-  // Whatever a failed assertion leaves behind goes with the group.
-  cleanups.push(() => {
-    try {
-      process.kill(-pid, 'SIGKILL')
-    } catch {
-      // the group is gone already
-    }
-  })
+interface Watched {
+  /** stdout and stderr so far, together. */
+  output(): string
+  exited: Promise<Exit>
+  finished(): boolean
+}
+
+function watch(child: ChildProcess): Watched {
   let output = ''
   const collect = (chunk: Buffer): void => {
     output += chunk.toString()
@@ -66,14 +55,53 @@ async function npmStart(env: Record<string, string>): Promise<NpmStart> {
       resolve({ code, signal })
     })
   })
+  return { output: () => output, exited, finished: () => finished }
+}
+
+/** The environment of a start on a fresh data directory (removed after the test), plus `env`. */
+function startEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const dataDir = tempDataDir()
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
+  return { ...process.env, PORT: '0', LOG_LEVEL: 'info', DATA_DIR: dataDir, ...env }
+}
+
+/** `node [nodeArgs] scripts/start.mjs`, what `npm start` runs, without npm; killed after the test. */
+function startScript(nodeArgs: string[], env: Record<string, string>): Watched & { child: ChildProcess } {
+  const child = spawn(process.execPath, [...nodeArgs, 'scripts/start.mjs'], {
+    cwd: projectRoot,
+    env: startEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  cleanups.push(() => void child.kill('SIGKILL'))
+  return { child, ...watch(child) }
+}
+
+async function npmStart(env: Record<string, string>): Promise<NpmStart> {
+  const child: ChildProcess = spawn('npm', ['start'], {
+    cwd: projectRoot,
+    env: startEnv(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  })
+  const pid = child.pid
+  if (pid === undefined) throw new Error('npm did not start')
+  // Whatever a failed assertion leaves behind goes with the group.
+  cleanups.push(() => {
+    try {
+      process.kill(-pid, 'SIGKILL')
+    } catch {
+      // the group is gone already
+    }
+  })
+  const { output, exited, finished } = watch(child)
   const url = await waitFor(
     () => {
-      if (finished) throw new Error(`npm start exited before listening:\n${output}`)
-      return /"url":"(http:\/\/[^"]+)"/.exec(output)?.[1]
+      if (finished()) throw new Error(`npm start exited before listening:\n${output()}`)
+      return /"url":"(http:\/\/[^"]+)"/.exec(output())?.[1]
     },
     { timeout: 20_000, what: 'npm start to listen' },
   )
-  return { pid, url, output: () => output, exited }
+  return { pid, url, output, exited }
 }
 
 interface ProcessInfo {
@@ -185,21 +213,10 @@ describe.skipIf(process.platform === 'win32')('npm start', () => {
   // handlers must be in place by then (they were installed just after it, so a signal in between
   // killed the server outright).
   it('a signal the moment it says it is listening still shuts it down gracefully', async () => {
-    const dataDir = tempDataDir()
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
     const preload = new URL('./fixtures/signalOnListening.mjs', import.meta.url).href
-    const child = spawn(process.execPath, ['--import', preload, 'scripts/start.mjs'], {
-      cwd: projectRoot,
-      env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    cleanups.push(() => void child.kill('SIGKILL'))
-    let output = ''
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()))
-    const exit = await new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-    expect(exit, output).toEqual({ code: 0, signal: null })
-    expect(output).toContain('"signal":"SIGINT","msg":"shutting down"')
+    const start = startScript(['--import', preload], {})
+    expect(await start.exited, start.output()).toEqual({ code: 0, signal: null })
+    expect(start.output()).toContain('"signal":"SIGINT","msg":"shutting down"')
   })
 
   it('a signal while it starts (here: a database that never answers) ends it as by default', async () => {
@@ -212,21 +229,10 @@ describe.skipIf(process.platform === 'win32')('npm start', () => {
       await new Promise<void>((closed) => silent.close(() => closed()))
     })
     const port = (silent.address() as { port: number }).port
-    const child = spawn(process.execPath, ['scripts/start.mjs'], {
-      cwd: projectRoot,
-      env: {
-        ...process.env,
-        PORT: '0',
-        LOG_LEVEL: 'info',
-        DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/tandem`,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    cleanups.push(() => void child.kill('SIGKILL'))
-    const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+    const start = startScript([], { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/tandem` })
     await waitFor(() => held.length > 0 || undefined, { what: 'the server to connect to the database' })
-    child.kill('SIGTERM')
-    expect(await exited).toEqual({ code: null, signal: 'SIGTERM' })
+    start.child.kill('SIGTERM')
+    expect(await start.exited).toEqual({ code: null, signal: 'SIGTERM' })
   })
 
   // The fan-out's goodbye to Redis is never answered, so the shutdown lasts until the deadline, and
