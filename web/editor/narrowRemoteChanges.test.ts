@@ -26,7 +26,7 @@ import type { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { DOCUMENT_FIELD } from '../sync/session'
 import { editorExtensions } from './extensions'
-import { narrowStep } from './narrowRemoteChanges'
+import { adoptNodes, narrowStep } from './narrowRemoteChanges'
 
 const REMOTE = 'remote'
 
@@ -241,6 +241,40 @@ describe('narrowStep', () => {
     expect(result.child(0)).toBe(before.child(0))
     expect(result.lastChild).toBe(before.lastChild)
     expect(narrowStep(before, before)).toBeNull()
+  })
+})
+
+describe('adoptNodes', () => {
+  it('looks up only the blocks that differ from those of the document before', () => {
+    const { alice } = pair(true)
+    const { editor } = alice
+    const binding = ySyncPluginKey.getState(editor.state).binding as {
+      type: Y.XmlFragment
+      mapping: Map<unknown, ProseMirrorNode>
+    }
+    const { mapping } = binding
+    const looked: unknown[] = []
+    const get = mapping.get.bind(mapping)
+    mapping.get = (key) => {
+      looked.push(key)
+      return get(key)
+    }
+    const before = editor.state.doc
+    const after = editor.state.tr.insertText('e', blockStart(editor, 5)).doc
+    adoptNodes(mapping, binding.type, after, before)
+    expect(looked).toEqual([binding.type.get(5)])
+    expect(mapping.get(binding.type.get(5))).toBe(after.child(5))
+    expect(mapping.get(binding.type.get(4))).toBe(before.child(4))
+
+    // In the list (block 31), down the item that changed: the list, its item, the item's paragraph.
+    looked.length = 0
+    const list = binding.type.get(31) as Y.XmlElement
+    const item = list.get(1) as Y.XmlElement
+    const inList = editor.state.tr.insertText('f', blockStart(editor, 31) + before.child(31).child(0).nodeSize + 2).doc
+    adoptNodes(mapping, binding.type, inList, before)
+    expect(inList.child(31).child(1).textContent).toBe('ftwo')
+    expect(looked).toEqual([list, item, item.get(0)])
+    expect(mapping.get(item.get(0))).toBe(inList.child(31).child(1).child(0))
   })
 })
 

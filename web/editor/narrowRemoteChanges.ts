@@ -184,28 +184,48 @@ function sameRun(a: Mapped | undefined, b: ProseMirrorNode[]): boolean {
  * for `type`), down to textblocks. Subtrees already mapped to the very nodes (those the narrowed
  * step inserted) are skipped; where the shapes disagree, or below a textblock, the old entry is
  * left, which costs the binding only its slower comparison by content of what it compares.
+ *
+ * With `before`, the node this one replaced, only the children that differ from its children
+ * are visited (blocks have no text runs, so their children and the type's pair up one to one):
+ * the others are the very nodes the mapping already holds, and visiting every block of the
+ * document per remote keystroke is what this is for avoiding.
  */
 export function adoptNodes(
   mapping: Map<unknown, Mapped>,
   type: Y.XmlFragment | Y.XmlElement,
   node: ProseMirrorNode,
+  before: ProseMirrorNode | null = null,
 ): void {
   mapping.set(type, node)
+  if (before !== null && !before.inlineContent && !node.inlineContent && type.length === node.childCount) {
+    const range = changedChildren(before, node)
+    if (range === null) return
+    const oneChild = range.oldEnd - range.start === 1 && range.newEnd - range.start === 1
+    for (let i = range.start; i < range.newEnd; i++) {
+      adoptChild(mapping, type.get(i), node.child(i), oneChild ? before.child(i) : null)
+    }
+    return
+  }
   const children = type.toArray()
   const content = bindingContent(node)
   if (children.length !== content.length) return
-  for (let i = 0; i < children.length; i++) {
-    const child = children[i]
-    const mapped = content[i]
-    if (child instanceof Y.XmlText) {
-      if (Array.isArray(mapped) && !sameRun(mapping.get(child), mapped)) mapping.set(child, mapped)
-    } else if (child instanceof Y.XmlElement && mapped !== undefined && !Array.isArray(mapped)) {
-      if (child.nodeName !== mapped.type.name || mapping.get(child) === mapped) continue
-      // A paragraph's text runs are compared by content when it changes (one paragraph's worth);
-      // walking them for every block of the document is what would cost.
-      if (mapped.isTextblock) mapping.set(child, mapped)
-      else adoptNodes(mapping, child, mapped)
-    }
+  for (let i = 0; i < children.length; i++) adoptChild(mapping, children[i], content[i], null)
+}
+
+function adoptChild(
+  mapping: Map<unknown, Mapped>,
+  child: Y.XmlElement | Y.XmlText | Y.XmlHook | undefined,
+  mapped: Mapped | undefined,
+  before: ProseMirrorNode | null,
+): void {
+  if (child instanceof Y.XmlText) {
+    if (Array.isArray(mapped) && !sameRun(mapping.get(child), mapped)) mapping.set(child, mapped)
+  } else if (child instanceof Y.XmlElement && mapped !== undefined && !Array.isArray(mapped)) {
+    if (child.nodeName !== mapped.type.name || mapping.get(child) === mapped) return
+    // A paragraph's text runs are compared by content when it changes (one paragraph's worth);
+    // walking them for every block of the document is what would cost.
+    if (mapped.isTextblock) mapping.set(child, mapped)
+    else adoptNodes(mapping, child, mapped, before)
   }
 }
 
@@ -234,7 +254,7 @@ export const NarrowRemoteChanges = Extension.create<Record<string, never>, { scr
       return
     }
     const binding = ySyncState<Binding>(state)?.binding
-    if (binding !== undefined) adoptNodes(binding.mapping, binding.type, narrowed.doc)
+    if (binding !== undefined) adoptNodes(binding.mapping, binding.type, narrowed.doc, state.doc)
     next(narrowed)
     if (deferScroll && transaction.scrolledIntoView && storage.scrollFrame === null) {
       storage.scrollFrame = requestAnimationFrame(() => {
