@@ -15,6 +15,7 @@ import type { Identity } from '../identity'
 import { DOCUMENT_FIELD } from '../sync/session'
 import { renderCaret, selectionAttributes } from './caret'
 import { CollaborationFixes } from './collaborationFixes'
+import { CursorInView } from './cursorInView'
 import { KeySelection } from './keySelection'
 import { KeepUntouchedNodes } from './keepUntouchedNodes'
 import { NarrowRemoteChanges } from './narrowRemoteChanges'
@@ -67,6 +68,8 @@ export function editorExtensions(options: {
     NarrowRemoteChanges,
     // …and rebuilds from Yjs only the nodes of the types it touched (upstream rebuilds them all).
     KeepUntouchedNodes,
+    // …and asks whether your caret is on screen without a layout per remote keystroke (upstream).
+    CursorInView,
     // A key acts on the selection you see, not on one ProseMirror has not read yet (upstream race).
     KeySelection,
     TaskCheckboxes,
