@@ -2,9 +2,10 @@
 /**
  * The toolbar's overflow hints (faded edges) read the toolbar's scroll width, which forces a
  * layout of the whole page: they are checked when buttons come or go, not on every keystroke.
+ * Its buttons' states are brought up to date once per frame, not per transaction.
  */
 import { Editor } from '@tiptap/core'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Awareness } from 'y-protocols/awareness'
 import type { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
@@ -23,24 +24,47 @@ function nextFrame(): Promise<void> {
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))
 }
 
+function setup() {
+  const doc = new Y.Doc()
+  const awareness = new Awareness(doc)
+  const provider = { awareness } as unknown as WebsocketProvider
+  const element = document.createElement('div')
+  document.body.append(element)
+  const editor = new Editor({
+    element,
+    extensions: editorExtensions({ doc, provider, identity: { id: 'a', name: 'A', color: '#1971c2' } }),
+  })
+  const toolbar = createToolbar(editor)
+  cleanup = () => {
+    toolbar.destroy()
+    editor.destroy()
+    awareness.destroy()
+    doc.destroy()
+  }
+  return { editor, toolbar }
+}
+
 describe('the toolbar', () => {
+  it('brings its buttons up to date once per frame, however many transactions came', async () => {
+    const { editor, toolbar } = setup()
+    const bold = toolbar.element.querySelector('[data-testid="toolbar-bold"]') as HTMLElement
+    const checks = vi.spyOn(editor, 'isActive')
+    editor.commands.toggleBold()
+    for (const key of 'typing') editor.commands.insertContent(key)
+    expect(checks).not.toHaveBeenCalled()
+    expect(bold.getAttribute('aria-pressed')).toBe('false')
+    await nextFrame()
+    expect(bold.getAttribute('aria-pressed')).toBe('true')
+    const perRefresh = checks.mock.calls.length
+    expect(perRefresh).toBeGreaterThan(0)
+    checks.mockClear()
+    editor.commands.insertContent('!')
+    await nextFrame()
+    expect(checks).toHaveBeenCalledTimes(perRefresh)
+  })
+
   it('measures its overflow when buttons come or go, not on every keystroke', async () => {
-    const doc = new Y.Doc()
-    const awareness = new Awareness(doc)
-    const provider = { awareness } as unknown as WebsocketProvider
-    const element = document.createElement('div')
-    document.body.append(element)
-    const editor = new Editor({
-      element,
-      extensions: editorExtensions({ doc, provider, identity: { id: 'a', name: 'A', color: '#1971c2' } }),
-    })
-    const toolbar = createToolbar(editor)
-    cleanup = () => {
-      toolbar.destroy()
-      editor.destroy()
-      awareness.destroy()
-      doc.destroy()
-    }
+    const { editor, toolbar } = setup()
     let reads = 0
     Object.defineProperty(toolbar.element, 'scrollWidth', {
       get: () => {

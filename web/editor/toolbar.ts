@@ -407,32 +407,36 @@ export function createToolbar(editor: Editor): Toolbar {
   // overflow changes only when buttons come or go (checked in the next frame, once) or when the
   // toolbar is resized or scrolled (the observer and the listener above).
   let shownButtons = ''
-  let overflowFrame: number | null = null
-  const updateAll = (): void => {
+  let frame: number | null = null
+  /** The buttons' states; and the overflow hints when buttons came or went. */
+  const refresh = (): void => {
+    frame = null
     update()
     const nowShown = buttons.map(({ button }) => (button.hidden ? '0' : '1')).join('')
     if (nowShown === shownButtons) return
     shownButtons = nowShown
-    if (typeof requestAnimationFrame !== 'function') showOverflow()
-    if (overflowFrame !== null || typeof requestAnimationFrame !== 'function') return
-    overflowFrame = requestAnimationFrame(() => {
-      overflowFrame = null
-      showOverflow()
-    })
+    showOverflow()
+  }
+  // Once per frame, not per transaction: every remote keystroke and caret is a transaction too,
+  // and the checks run commands dry (`editor.can()`) — in a 5,000-paragraph document 10 % of a
+  // remote keystroke's time (`bench/typing.ts --profile`), many times per frame on a busy page.
+  const scheduleRefresh = (): void => {
+    if (typeof requestAnimationFrame !== 'function') refresh()
+    else frame ??= requestAnimationFrame(refresh)
   }
   update()
   shownButtons = buttons.map(({ button }) => (button.hidden ? '0' : '1')).join('')
   showOverflow()
-  editor.on('transaction', updateAll)
-  editor.on('selectionUpdate', updateAll)
+  editor.on('transaction', scheduleRefresh)
+  editor.on('selectionUpdate', scheduleRefresh)
 
   return {
     element,
     destroy() {
       resizes?.disconnect()
-      if (overflowFrame !== null) cancelAnimationFrame(overflowFrame)
-      editor.off('transaction', updateAll)
-      editor.off('selectionUpdate', updateAll)
+      if (frame !== null) cancelAnimationFrame(frame)
+      editor.off('transaction', scheduleRefresh)
+      editor.off('selectionUpdate', scheduleRefresh)
       editor.view.dom.removeEventListener('keydown', openLink)
     },
   }
