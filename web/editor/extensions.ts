@@ -16,6 +16,7 @@ import { DOCUMENT_FIELD } from '../sync/session'
 import { renderCaret, selectionAttributes } from './caret'
 import { CollaborationFixes } from './collaborationFixes'
 import { CursorInView } from './cursorInView'
+import { QuietCursor } from './quietCursor'
 import { KeySelection } from './keySelection'
 import { KeepUntouchedNodes } from './keepUntouchedNodes'
 import { NarrowRemoteChanges } from './narrowRemoteChanges'
@@ -70,6 +71,8 @@ export function editorExtensions(options: {
     KeepUntouchedNodes,
     // …and asks whether your caret is on screen without a layout per remote keystroke (upstream).
     CursorInView,
+    // Your caret is sent again when it changed, not after everyone else's every keystroke (upstream).
+    QuietCursor.configure({ awareness: options.provider.awareness }),
     // A key acts on the selection you see, not on one ProseMirror has not read yet (upstream race).
     KeySelection,
     TaskCheckboxes,
