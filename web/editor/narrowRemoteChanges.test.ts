@@ -278,6 +278,31 @@ describe('adoptNodes', () => {
   })
 })
 
+describe('links typed by someone else', () => {
+  it('are not made here: only the editor they are typed in autolinks', () => {
+    const { alice } = pair(true)
+    const paragraph = alice.doc.getXmlFragment(DOCUMENT_FIELD).get(1) as Y.XmlElement
+    const text = paragraph.get(0) as Y.XmlText
+    // As the space after the address arrives from someone typing it.
+    alice.doc.transact(() => text.insert(text.length, ' https://example.com'), REMOTE)
+    alice.doc.transact(() => text.insert(text.length, ' '), REMOTE)
+    const linked = (index: number): boolean => {
+      let found = false
+      alice.editor.state.doc.child(index).descendants((node) => {
+        found ||= node.marks.some((mark) => mark.type.name === 'link')
+      })
+      return found
+    }
+    expect(alice.editor.state.doc.child(1).textContent.endsWith(' https://example.com ')).toBe(true)
+    expect(linked(1)).toBe(false)
+
+    // Your own typing still is.
+    alice.editor.chain().setTextSelection(blockStart(alice.editor, 2)).insertContent('https://example.org').run()
+    alice.editor.commands.insertContent(' ')
+    expect(linked(2)).toBe(true)
+  })
+})
+
 describe('random concurrent edits', () => {
   /** A deterministic pseudo-random sequence. */
   function random(seed: number): () => number {

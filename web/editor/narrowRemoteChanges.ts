@@ -242,6 +242,14 @@ export const NarrowRemoteChanges = Extension.create<Record<string, never>, { scr
   dispatchTransaction({ transaction, next }) {
     const { editor, storage } = this
     const state = editor.state
+    // Link's autolink (an appendTransaction) looks for URLs typed before a space in every change:
+    // it replays the change's steps on the old document, which at 5,000 paragraphs cost 13 % of a
+    // remote keystroke's time (`bench/typing.ts --profile`). Someone else's typing was autolinked
+    // by their own editor, and the link comes with it; an editor that autolinks others' text
+    // would also write that link into Yjs, and into its own undo history, as if it were its edit.
+    if ((transaction.getMeta(ySyncPluginKey) as SyncMeta | undefined)?.isChangeOrigin === true) {
+      transaction.setMeta('preventAutolink', true)
+    }
     // The binding asks to scroll your caret into view when it was in view before the change.
     // ProseMirror does that right after updating the DOM, which forces a synchronous layout of the
     // whole document for every remote keystroke (a fifth of the page's time at 5,000 paragraphs).
