@@ -216,6 +216,20 @@ describe('undo steps', () => {
   })
 })
 
+describe('a remote change', () => {
+  it('is applied as one transaction: the fixes are made to it, not appended', () => {
+    const { alice, bob } = pair(true)
+    alice.editor.commands.setTextSelection(endOf(alice.editor, 1))
+    alice.editor.commands.toggleBold()
+    const appended: number[] = []
+    alice.editor.on('transaction', ({ appendedTransactions }) => appended.push(appendedTransactions.length))
+    bob.editor.chain().setTextSelection(endOf(bob.editor, 0)).insertContent('!').run()
+    expect(alice.editor.getText()).toContain('Bob writes here!')
+    expect(appended).toEqual([0])
+    expect(alice.editor.isActive('bold')).toBe(true)
+  })
+})
+
 describe('a click not yet read by ProseMirror', () => {
   /**
    * Puts the DOM caret `offset` characters into the `index`-th paragraph, as a click does. A

@@ -31,14 +31,17 @@
  *    (its DOM observer's `flush`, what it does on `selectionchange`), for changes not made by
  *    this editor itself.
  *
- * Fixes 1 and 2 happen in one appended transaction. It carries the binding's own meta (so its state still
- * says "remote change", and its view writes nothing back to Yjs) with `addToHistory: true`, which
- * the plugin's `apply` copies into its state. Undo and redo arrive as remote changes too
- * (`isUndoRedoOperation`); they are left alone, as when editing alone.
+ * Fixes 1 and 2 are made to the binding's transaction itself, before the state applies it
+ * (Tiptap's `dispatchTransaction` seam): its `addToHistory` meta, which only the sync plugin's
+ * `apply` reads (there is no ProseMirror history here), is set to true, and the stored marks are
+ * set. (They were an appended transaction; that cost every remote keystroke a second round of
+ * every plugin's `apply` — carets redrawn, the selection saved again by the undo plugin — and a
+ * replay of its step by Tiptap, a tenth of its time at 5,000 paragraphs.) Undo and redo arrive as
+ * remote changes too (`isUndoRedoOperation`); they are left alone, as when editing alone.
  */
 import { Extension } from '@tiptap/core'
 import type { Mark } from '@tiptap/pm/model'
-import { type EditorState, Plugin, PluginKey, TextSelection, type Transaction } from '@tiptap/pm/state'
+import { type EditorState, TextSelection, type Transaction } from '@tiptap/pm/state'
 import { ySyncPluginKey } from '@tiptap/y-tiptap'
 import type * as Y from 'yjs'
 import { readDom } from './keySelection'
@@ -47,46 +50,27 @@ import { readDom } from './keySelection'
 interface SyncMeta {
   isChangeOrigin?: boolean
   isUndoRedoOperation?: boolean
-  addToHistory?: boolean
-  [key: string]: unknown
 }
 
-/** The part of `ySyncPlugin`'s state read here. */
-interface SyncState {
-  addToHistory?: boolean
-}
-
-export const collaborationFixesKey = new PluginKey('collaborationFixes')
-
-function remoteChange(tr: Transaction): SyncMeta | null {
+function isRemoteChange(tr: Transaction): boolean {
   const meta = tr.getMeta(ySyncPluginKey) as SyncMeta | undefined
-  if (meta === undefined || meta.isChangeOrigin !== true || meta.isUndoRedoOperation === true) return null
-  return tr.docChanged ? meta : null
+  return meta?.isChangeOrigin === true && meta.isUndoRedoOperation !== true && tr.docChanged
 }
 
-/** The stored marks to put back after a remote change, or null to leave the state as it is. */
-function marksToRestore(before: EditorState, after: EditorState): readonly Mark[] | null {
-  if (before.storedMarks === null || after.storedMarks !== null) return null
-  const $cursor = after.selection instanceof TextSelection ? after.selection.$cursor : null
+/** The stored marks to put back after a remote change, or null to leave them as they are. */
+function marksToRestore(before: EditorState, tr: Transaction): readonly Mark[] | null {
+  if (before.storedMarks === null || tr.storedMarks !== null) return null
+  const $cursor = tr.selection instanceof TextSelection ? tr.selection.$cursor : null
   if (!$cursor) return null
   return before.storedMarks.filter((mark) => $cursor.parent.type.allowsMarkType(mark.type))
 }
 
-export function collaborationFixesPlugin(): Plugin {
-  return new Plugin({
-    key: collaborationFixesKey,
-    appendTransaction(transactions, oldState, newState) {
-      const first = transactions[0]
-      const meta = first === undefined ? null : remoteChange(first)
-      if (meta === null) return null
-      const sync = ySyncPluginKey.getState(newState) as SyncState | undefined
-      const marks = marksToRestore(oldState, newState)
-      if (sync?.addToHistory !== false && marks === null) return null
-      const tr = newState.tr.setMeta(ySyncPluginKey, { ...meta, addToHistory: true })
-      if (marks !== null) tr.setStoredMarks(marks)
-      return tr
-    },
-  })
+/** Fixes 1 and 2 on the binding's transaction for a remote change, before it is applied. */
+function fixRemoteChange(before: EditorState, tr: Transaction): void {
+  if (!isRemoteChange(tr)) return
+  tr.setMeta('addToHistory', true)
+  const marks = marksToRestore(before, tr)
+  if (marks !== null) tr.setStoredMarks(marks)
 }
 
 /** Register after Collaboration (it needs the binding's plugins). */
@@ -95,8 +79,9 @@ export const CollaborationFixes = Extension.create<Record<string, never>, { unli
   addStorage() {
     return { unlisten: null }
   },
-  addProseMirrorPlugins() {
-    return [collaborationFixesPlugin()]
+  dispatchTransaction({ transaction, next }) {
+    fixRemoteChange(this.editor.state, transaction)
+    next(transaction)
   },
   // Fix 3. Before the view exists, so that this listener runs before the binding's own (Y.Doc
   // listeners run in the order they were added; the binding adds its listener with the view).
