@@ -7,7 +7,7 @@
  * before. So each keystroke of anyone makes every other open editor encode and send its unchanged
  * caret (over the WebSocket and y-websocket's BroadcastChannel) and the server relay each of
  * those to everyone: presence traffic grows with the square of the people typing, and in the
- * typist's peers it was 15 % of a remote keystroke's main-thread time at 5,000 paragraphs
+ * typist's peers it was 13–20 % of a remote keystroke's main-thread time at 5,000 paragraphs
  * (`bench/typing.ts --profile`). What the forced caret is for: the caret plugin hides the others'
  * carets after your own structural edit (a split, a join, a block moved or pasted), "until the
  * collaborator publishes its new cursor", because for a moment their positions may resolve to the
@@ -20,8 +20,8 @@
  * structural but that reaches Yjs as text only (a paragraph replaced by another of the same kind,
  * which the binding writes as a change of its text) and leaves your caret where it was (a caret
  * of yours that moves redraws them anyway) redraws the others' carets itself, one tick later as
- * upstream's caret updates do, since nobody will publish theirs again after it. The "15 %" is
- * measured with the two-person benchmark; the traffic saved grows with the people in a document.
+ * upstream's caret updates do, since nobody will publish theirs again after it. The share above
+ * is from the two-person benchmark; the traffic saved grows with the people in a document.
  * Drop this once the caret plugin stops forcing (the "upstream" test beside this file then
  * fails).
  */

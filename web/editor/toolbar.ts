@@ -418,7 +418,7 @@ export function createToolbar(editor: Editor): Toolbar {
     showOverflow()
   }
   // Once per frame, not per transaction: every remote keystroke and caret is a transaction too,
-  // and the checks run commands dry (`editor.can()`) — in a 5,000-paragraph document 10 % of a
+  // and the checks run commands dry (`editor.can()`) — in a 5,000-paragraph document 8–12 % of a
   // remote keystroke's time (`bench/typing.ts --profile`), many times per frame on a busy page.
   const scheduleRefresh = (): void => {
     if (typeof requestAnimationFrame !== 'function') refresh()
