@@ -300,6 +300,10 @@ describe('links typed by someone else', () => {
     alice.editor.chain().setTextSelection(blockStart(alice.editor, 2)).insertContent('https://example.org').run()
     alice.editor.commands.insertContent(' ')
     expect(linked(2)).toBe(true)
+    // Without the fix, that edit of Alice's would also have written the link she had made of
+    // Bob's address into Yjs, as her change (the binding kept it out while applying his).
+    const delta = text.toDelta() as { attributes?: Record<string, unknown> }[]
+    expect(delta.some((part) => part.attributes?.link !== undefined)).toBe(false)
   })
 })
 

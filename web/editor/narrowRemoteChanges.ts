@@ -244,9 +244,10 @@ export const NarrowRemoteChanges = Extension.create<Record<string, never>, { scr
     const state = editor.state
     // Link's autolink (an appendTransaction) looks for URLs typed before a space in every change:
     // it replays the change's steps on the old document, which at 5,000 paragraphs cost 13 % of a
-    // remote keystroke's time (`bench/typing.ts --profile`). Someone else's typing was autolinked
-    // by their own editor, and the link comes with it; an editor that autolinks others' text
-    // would also write that link into Yjs, and into its own undo history, as if it were its edit.
+    // remote keystroke's time (`bench/typing.ts --profile`). Someone else's typing is autolinked
+    // by their own editor, and the link comes with it. An editor that autolinked others' text
+    // showed a link the shared document did not have (the binding does not write back while it
+    // applies a remote change), until its own next edit wrote it into Yjs as its change.
     if ((transaction.getMeta(ySyncPluginKey) as SyncMeta | undefined)?.isChangeOrigin === true) {
       transaction.setMeta('preventAutolink', true)
     }
