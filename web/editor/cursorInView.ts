@@ -40,8 +40,8 @@ interface Binding {
 export function measureCursorPerFrame(binding: Binding, view: EditorView): { changed(): void; destroy(): void } {
   const idle = { changed() {}, destroy() {} }
   if (typeof requestAnimationFrame !== 'function') return idle
-  const window = view.dom.ownerDocument.defaultView
-  if (window === null) return idle
+  const page = view.dom.ownerDocument.defaultView
+  if (page === null) return idle
   let onScreen: boolean | null = null
   let frame: number | null = null
   const measure = (): void => {
@@ -58,14 +58,14 @@ export function measureCursorPerFrame(binding: Binding, view: EditorView): { cha
     return onScreen
   }
   // Capture: a scroll of any scrolling ancestor, not only the window's.
-  window.addEventListener('scroll', changed, { capture: true, passive: true })
-  window.addEventListener('resize', changed, { passive: true })
+  page.addEventListener('scroll', changed, { capture: true, passive: true })
+  page.addEventListener('resize', changed, { passive: true })
   return {
     changed,
     destroy() {
       if (frame !== null) cancelAnimationFrame(frame)
-      window.removeEventListener('scroll', changed, { capture: true })
-      window.removeEventListener('resize', changed)
+      page.removeEventListener('scroll', changed, { capture: true })
+      page.removeEventListener('resize', changed)
     },
   }
 }
