@@ -5,88 +5,22 @@
  * stored marks and undo stack. Each test also runs without CollaborationFixes and expects the
  * upstream glitch, so that it notices when an upgrade of @tiptap/y-tiptap makes the fix moot.
  */
-import { Editor, type Extensions } from '@tiptap/core'
+import type { Editor } from '@tiptap/core'
 import { yUndoPluginKey } from '@tiptap/y-tiptap'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
-import type { WebsocketProvider } from 'y-websocket'
-import * as Y from 'yjs'
-import { DOCUMENT_FIELD } from '../sync/session'
-import { editorExtensions } from './extensions'
+import type * as Y from 'yjs'
+import { type Person, endOf, forgetPeople, person, relay, twoDocs } from './testPeople'
 
-const REMOTE = 'remote'
-
-interface Person {
-  editor: Editor
-  doc: Y.Doc
-  awareness: Awareness
-}
-
-let people: Person[] = []
-
-afterEach(() => {
-  for (const { editor, doc, awareness } of people) {
-    editor.destroy()
-    awareness.destroy()
-    doc.destroy()
-  }
-  people = []
-  document.body.replaceChildren()
-})
-
-function paragraph(text: string): Y.XmlElement {
-  const element = new Y.XmlElement('paragraph')
-  element.insert(0, [new Y.XmlText(text)])
-  return element
-}
-
-function person(name: string, doc: Y.Doc, withFixes: boolean): Person {
-  const awareness = new Awareness(doc)
-  const provider = { awareness } as unknown as WebsocketProvider
-  const identity = { id: name, name, color: '#1971c2' }
-  const extensions: Extensions = editorExtensions({ doc, provider, identity }).filter(
-    (extension) => withFixes || extension.name !== 'collaborationFixes',
-  )
-  const element = document.createElement('div')
-  document.body.append(element)
-  const editor = new Editor({ element, extensions })
-  const created = { editor, doc, awareness }
-  people.push(created)
-  return created
-}
+afterEach(forgetPeople)
 
 /** Alice and Bob on one document of two paragraphs, their updates relayed to each other at once. */
 function pair(withFixes: boolean): { alice: Person; bob: Person } {
-  const seed = new Y.Doc()
-  seed.getXmlFragment(DOCUMENT_FIELD).push([paragraph('Bob writes here'), paragraph('Alice writes here')])
-  const docs = [new Y.Doc(), new Y.Doc()] as const
-  for (const doc of docs) Y.applyUpdate(doc, Y.encodeStateAsUpdate(seed), REMOTE)
-  const alice = person('Alice', docs[0], withFixes)
-  const bob = person('Bob', docs[1], withFixes)
-  for (const [from, to] of [
-    [alice, bob],
-    [bob, alice],
-  ] as const) {
-    from.doc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin !== REMOTE) Y.applyUpdate(to.doc, update, REMOTE)
-    })
-    type Changes = { added: number[]; updated: number[]; removed: number[] }
-    from.awareness.on('update', ({ added, updated, removed }: Changes, origin: unknown) => {
-      if (origin === REMOTE) return
-      const clients = [...added, ...updated, ...removed]
-      applyAwarenessUpdate(to.awareness, encodeAwarenessUpdate(from.awareness, clients), REMOTE)
-    })
-  }
+  const docs = twoDocs(['Bob writes here', 'Alice writes here'])
+  const without = withFixes ? [] : ['collaborationFixes']
+  const alice = person('Alice', docs[0], without)
+  const bob = person('Bob', docs[1], without)
+  relay(alice, bob)
   return { alice, bob }
-}
-
-/** The end of the `index`-th paragraph. */
-function endOf(editor: Editor, index: number): number {
-  let end = -1
-  editor.state.doc.forEach((node, offset, i) => {
-    if (i === index) end = offset + node.nodeSize - 1
-  })
-  return end
 }
 
 /**

@@ -5,48 +5,17 @@
  * the binding's DOM measurement (`_isDomSelectionInView`) is replaced by what "the screen" shows,
  * and counted: where it runs is what `CursorInView` is about.
  */
-import { Editor, type Extensions } from '@tiptap/core'
 import { ySyncPluginKey } from '@tiptap/y-tiptap'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { Awareness } from 'y-protocols/awareness'
-import type { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { DOCUMENT_FIELD } from '../sync/session'
-import { editorExtensions } from './extensions'
-
-const REMOTE = 'remote'
+import { REMOTE, forgetPeople, person, twoDocs } from './testPeople'
 
 interface Binding {
   _isLocalCursorInView(): boolean
   _isDomSelectionInView(): boolean
 }
 
-let cleanups: (() => void)[] = []
-
-afterEach(() => {
-  for (const cleanup of cleanups) cleanup()
-  cleanups = []
-  document.body.replaceChildren()
-})
-
-function editorOn(doc: Y.Doc, name: string, withFix: boolean): Editor {
-  const awareness = new Awareness(doc)
-  const provider = { awareness } as unknown as WebsocketProvider
-  const extensions: Extensions = editorExtensions({
-    doc,
-    provider,
-    identity: { id: name, name, color: '#1971c2' },
-  }).filter((extension) => withFix || extension.name !== 'cursorInView')
-  const element = document.createElement('div')
-  document.body.append(element)
-  const editor = new Editor({ element, extensions })
-  cleanups.push(() => {
-    editor.destroy()
-    awareness.destroy()
-    doc.destroy()
-  })
-  return editor
-}
+afterEach(forgetPeople)
 
 function nextFrame(): Promise<void> {
   return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)))
@@ -54,17 +23,9 @@ function nextFrame(): Promise<void> {
 
 /** Alice (focused, her caret in the last paragraph) and Bob, typing into the first. */
 function setup(withFix: boolean) {
-  const seed = new Y.Doc()
-  const paragraphs = Array.from({ length: 20 }, (_, i) => {
-    const element = new Y.XmlElement('paragraph')
-    element.insert(0, [new Y.XmlText(`Paragraph ${i}`)])
-    return element
-  })
-  seed.getXmlFragment(DOCUMENT_FIELD).push(paragraphs)
-  const docs = [new Y.Doc(), new Y.Doc()] as const
-  for (const doc of docs) Y.applyUpdate(doc, Y.encodeStateAsUpdate(seed), REMOTE)
-  const alice = editorOn(docs[0], 'Alice', withFix)
-  const bob = editorOn(docs[1], 'Bob', true)
+  const docs = twoDocs(Array.from({ length: 20 }, (_, i) => `Paragraph ${i}`))
+  const alice = person('Alice', docs[0], withFix ? [] : ['cursorInView']).editor
+  const bob = person('Bob', docs[1]).editor
   const counts = { asked: 0, inRemoteChange: 0, elsewhere: 0 }
   let applying = false
   const screen = { caretShown: true }

@@ -4,95 +4,30 @@
  * once as the server would. What Alice's browser would send of her caret is counted (her
  * awareness updates of origin "local": y-websocket sends each one).
  */
-import { Editor, type Extensions } from '@tiptap/core'
 import type { DecorationSet } from '@tiptap/pm/view'
 import { yCursorPluginKey } from '@tiptap/y-tiptap'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
-import type { WebsocketProvider } from 'y-websocket'
-import * as Y from 'yjs'
-import { DOCUMENT_FIELD } from '../sync/session'
-import { editorExtensions } from './extensions'
+import type * as Y from 'yjs'
+import { type Person, endOf, forgetPeople, person, relay, twoDocs } from './testPeople'
 
-const REMOTE = 'remote'
+afterEach(forgetPeople)
 
-interface Person {
-  editor: Editor
-  doc: Y.Doc
-  awareness: Awareness
-}
-
-let cleanups: (() => void)[] = []
-
-afterEach(() => {
-  for (const cleanup of cleanups) cleanup()
-  cleanups = []
-  document.body.replaceChildren()
-})
-
-function person(name: string, doc: Y.Doc, withFix: boolean): Person {
-  const awareness = new Awareness(doc)
-  const provider = { awareness } as unknown as WebsocketProvider
-  const extensions: Extensions = editorExtensions({
-    doc,
-    provider,
-    identity: { id: name, name, color: '#1971c2' },
-  }).filter((extension) => withFix || extension.name !== 'quietCursor')
-  const element = document.createElement('div')
-  document.body.append(element)
-  const editor = new Editor({ element, extensions })
-  editor.view.hasFocus = () => true
-  cleanups.push(() => {
-    editor.destroy()
-    awareness.destroy()
-    doc.destroy()
-  })
-  return { editor, doc, awareness }
+/** Someone focused in an editor, with or without the fix. */
+function focused(name: string, doc: Y.Doc, withFix: boolean): Person {
+  const created = person(name, doc, withFix ? [] : ['quietCursor'])
+  created.editor.view.hasFocus = () => true
+  return created
 }
 
 function tick(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0))
 }
 
-/** End of the `index`-th paragraph's text. */
-function endOf(editor: Editor, index: number): number {
-  let end = -1
-  editor.state.doc.forEach((node, offset, i) => {
-    if (i === index) end = offset + node.nodeSize - 1
-  })
-  return end
-}
-
 async function setup(withFix: boolean) {
-  const seed = new Y.Doc()
-  seed.getXmlFragment(DOCUMENT_FIELD).push(
-    ['Bob writes here', 'Alice writes here', 'The end'].map((text) => {
-      const element = new Y.XmlElement('paragraph')
-      element.insert(0, [new Y.XmlText(text)])
-      return element
-    }),
-  )
-  const docs = [new Y.Doc(), new Y.Doc()] as const
-  for (const doc of docs) Y.applyUpdate(doc, Y.encodeStateAsUpdate(seed), REMOTE)
-  const alice = person('Alice', docs[0], withFix)
-  const bob = person('Bob', docs[1], withFix)
-  for (const [from, to] of [
-    [alice, bob],
-    [bob, alice],
-  ] as const) {
-    from.doc.on('update', (update: Uint8Array, origin: unknown) => {
-      if (origin !== REMOTE) Y.applyUpdate(to.doc, update, REMOTE)
-    })
-    type Changes = { added: number[]; updated: number[]; removed: number[] }
-    from.awareness.on('update', ({ added, updated, removed }: Changes, origin: unknown) => {
-      if (origin === REMOTE) return
-      applyAwarenessUpdate(
-        to.awareness,
-        encodeAwarenessUpdate(from.awareness, [...added, ...updated, ...removed]),
-        REMOTE,
-      )
-    })
-  }
+  const docs = twoDocs(['Bob writes here', 'Alice writes here', 'The end'])
+  const alice = focused('Alice', docs[0], withFix)
+  const bob = focused('Bob', docs[1], withFix)
+  relay(alice, bob)
   alice.editor.commands.setTextSelection(endOf(alice.editor, 1) - 6)
   bob.editor.commands.setTextSelection(endOf(bob.editor, 0))
   await tick()

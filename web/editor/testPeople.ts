@@ -1,0 +1,93 @@
+/**
+ * Tests only: people editing one document in editors with the app's extensions, each on a Y.Doc of
+ * their own, wired to each other as the server would. Used by the tests of the fixes around the
+ * Yjs binding (happy-dom).
+ */
+import { Editor } from '@tiptap/core'
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
+import type { WebsocketProvider } from 'y-websocket'
+import * as Y from 'yjs'
+import { DOCUMENT_FIELD } from '../sync/session'
+import { editorExtensions } from './extensions'
+
+/** The origin of what is relayed from someone else. */
+export const REMOTE = 'remote'
+
+export interface Person {
+  editor: Editor
+  doc: Y.Doc
+  awareness: Awareness
+}
+
+let people: Person[] = []
+
+/**
+ * An editor on `doc` with the app's extensions, less those named in `without` (to see upstream's
+ * behaviour without a fix). {@link forgetPeople} destroys it.
+ */
+export function person(name: string, doc: Y.Doc, without: readonly string[] = []): Person {
+  const awareness = new Awareness(doc)
+  const provider = { awareness } as unknown as WebsocketProvider
+  const identity = { id: name, name, color: '#1971c2' }
+  const extensions = editorExtensions({ doc, provider, identity }).filter(
+    (extension) => !without.includes(extension.name),
+  )
+  const element = document.createElement('div')
+  document.body.append(element)
+  const created = { editor: new Editor({ element, extensions }), doc, awareness }
+  people.push(created)
+  return created
+}
+
+/** For `afterEach`: destroys everyone made by {@link person}. */
+export function forgetPeople(): void {
+  for (const { editor, doc, awareness } of people) {
+    editor.destroy()
+    awareness.destroy()
+    doc.destroy()
+  }
+  people = []
+  document.body.replaceChildren()
+}
+
+/** Two Y.Docs holding the same document: one paragraph per text. */
+export function twoDocs(texts: readonly string[]): [Y.Doc, Y.Doc] {
+  const seed = new Y.Doc()
+  seed.getXmlFragment(DOCUMENT_FIELD).push(
+    texts.map((text) => {
+      const element = new Y.XmlElement('paragraph')
+      element.insert(0, [new Y.XmlText(text)])
+      return element
+    }),
+  )
+  const docs: [Y.Doc, Y.Doc] = [new Y.Doc(), new Y.Doc()]
+  for (const doc of docs) Y.applyUpdate(doc, Y.encodeStateAsUpdate(seed), REMOTE)
+  return docs
+}
+
+/** Relays document updates and awareness between `a` and `b`, both ways, at once. */
+export function relay(a: Person, b: Person): void {
+  for (const [from, to] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    from.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      if (origin !== REMOTE) Y.applyUpdate(to.doc, update, REMOTE)
+    })
+    type Changes = { added: number[]; updated: number[]; removed: number[] }
+    from.awareness.on('update', ({ added, updated, removed }: Changes, origin: unknown) => {
+      if (origin === REMOTE) return
+      const clients = [...added, ...updated, ...removed]
+      applyAwarenessUpdate(to.awareness, encodeAwarenessUpdate(from.awareness, clients), REMOTE)
+    })
+  }
+}
+
+/** The end of the `index`-th top-level block's text. */
+export function endOf(editor: Editor, index: number): number {
+  let end = -1
+  editor.state.doc.forEach((node, offset, i) => {
+    if (i === index) end = offset + node.nodeSize - 1
+  })
+  return end
+}
