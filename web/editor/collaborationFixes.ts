@@ -36,8 +36,9 @@
  * `apply` reads (there is no ProseMirror history here), is set to true, and the stored marks are
  * set. (They were an appended transaction; that cost every remote keystroke a second round of
  * every plugin's `apply` — carets redrawn, the selection saved again by the undo plugin — and a
- * replay of its step by Tiptap, roughly a tenth of its time at 5,000 paragraphs.) Undo and redo arrive as
- * remote changes too (`isUndoRedoOperation`); they are left alone, as when editing alone.
+ * replay of its step by Tiptap, roughly a tenth of its time at 5,000 paragraphs.) Undo and redo
+ * arrive as remote changes too (`isUndoRedoOperation`); they are left alone, as when editing
+ * alone.
  */
 import { Extension } from '@tiptap/core'
 import type { Mark } from '@tiptap/pm/model'

@@ -51,9 +51,9 @@ export function measureCursorPerFrame(binding: Binding, view: EditorView): { cha
   const changed = (): void => {
     frame ??= requestAnimationFrame(measure)
   }
+  // The change it is asked for is dispatched next, and the plugin view's update calls `changed`.
   binding._isLocalCursorInView = () => {
     if (!view.hasFocus()) return false
-    changed()
     onScreen ??= binding._isDomSelectionInView()
     return onScreen
   }

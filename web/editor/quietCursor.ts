@@ -61,7 +61,7 @@ function sameCursor(a: Cursor | null | undefined, b: Cursor | null | undefined):
 }
 
 /** Whether `transaction` changed, under `fragment`, nothing but the contents of texts. */
-export function touchesOnlyText(transaction: Y.Transaction, fragment: Y.XmlFragment): boolean {
+function touchesOnlyText(transaction: Y.Transaction, fragment: Y.XmlFragment): boolean {
   for (const type of transaction.changed.keys()) {
     if (type instanceof Y.XmlText) continue
     if ((type as unknown) === fragment || (type._item !== null && Y.isParentOf(fragment, type._item))) return false
