@@ -8,7 +8,7 @@
 import * as decoding from 'lib0/decoding'
 import * as encoding from 'lib0/encoding'
 import { readSyncMessage, writeSyncStep1, writeUpdate } from 'y-protocols/sync'
-import { messageSync } from 'y-websocket'
+import { messageAwareness, messageSync } from 'y-websocket'
 import * as Y from 'yjs'
 import type { Confirmed, DeviceCopyFactory } from './deviceCopy'
 import type { DocumentCheck } from './documentCheck'
@@ -23,6 +23,8 @@ export class FakeSyncServer {
   down = false
   /** New sockets open and are closed at once with this code (a refusal after the handshake). */
   refuse: { code: number; reason: string } | null = null
+  /** The client ids of each presence (awareness) message received, in order. */
+  readonly presence: number[][] = []
   readonly WebSocket: typeof WebSocket
 
   constructor() {
@@ -69,12 +71,29 @@ export class FakeSyncServer {
 
   receive(socket: FakeSocket, data: Uint8Array): void {
     const decoder = decoding.createDecoder(data)
-    if (decoding.readVarUint(decoder) !== messageSync) return // presence: not needed here
+    const kind = decoding.readVarUint(decoder)
+    if (kind === messageAwareness) {
+      this.presence.push(awarenessClients(decoding.readVarUint8Array(decoder)))
+      return
+    }
+    if (kind !== messageSync) return
     const encoder = encoding.createEncoder()
     encoding.writeVarUint(encoder, messageSync)
     readSyncMessage(decoder, encoder, this.doc, socket)
     if (encoding.length(encoder) > 1) socket.deliver(encoding.toUint8Array(encoder))
   }
+}
+
+/** The client ids an awareness update carries (y-protocols' encoding: count, then id, clock, state). */
+function awarenessClients(update: Uint8Array): number[] {
+  const decoder = decoding.createDecoder(update)
+  const clients: number[] = []
+  for (let count = decoding.readVarUint(decoder); count > 0; count--) {
+    clients.push(decoding.readVarUint(decoder))
+    decoding.readVarUint(decoder)
+    decoding.readVarString(decoder)
+  }
+  return clients
 }
 
 export class FakeSocket {

@@ -1,4 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import * as encoding from 'lib0/encoding'
+import { messageAwareness } from 'y-websocket'
+import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import type { Identity } from '../identity'
 import type { DocumentCheck } from './documentCheck'
@@ -75,6 +78,31 @@ describe('DocumentSession', () => {
     expect(session.state.pending).toBe(true)
     await vi.waitFor(() => expect(session.state).toMatchObject({ pending: false, savedOnDevice: true }))
     expect(server.doc.getXmlFragment(DOCUMENT_FIELD).toString()).toContain('hello')
+  })
+
+  it('sends its own presence, not the others’ states back (y-websocket echoes them)', async () => {
+    const server = new FakeSyncServer()
+    const { session } = open(server)
+    await vi.waitFor(() => expect(session.state.connection).toBe('connected'))
+    await vi.waitFor(() => expect(server.presence.length).toBeGreaterThan(0))
+    const own = [session.doc.clientID]
+    expect(server.presence).toEqual(server.presence.map(() => own))
+
+    // Someone else's caret arrives from the server.
+    const other = new Awareness(new Y.Doc())
+    other.setLocalStateField('cursor', { anchor: 1, head: 1 })
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, messageAwareness)
+    encoding.writeVarUint8Array(encoder, encodeAwarenessUpdate(other, [other.clientID]))
+    for (const socket of server.open()) socket.deliver(encoding.toUint8Array(encoder))
+    await vi.waitFor(() => expect(session.provider.awareness.getStates().has(other.clientID)).toBe(true))
+
+    // Then this tab's own moves, which go out alone; the other's state never went back.
+    session.provider.awareness.setLocalStateField('cursor', { anchor: 2, head: 2 })
+    const sent = server.presence.length
+    await vi.waitFor(() => expect(server.presence.length).toBe(sent + 1))
+    expect(server.presence).toEqual(server.presence.map(() => own))
+    other.destroy()
   })
 
   it('ends on a 4404 close, stops reconnecting and forgets the device copy', async () => {

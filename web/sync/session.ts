@@ -17,6 +17,7 @@ import { DeliveryTracker } from './delivery'
 import { type DeviceCopy, type DeviceCopyFactory, deviceCopyName, indexedDbCopy } from './deviceCopy'
 import { type DocumentChecker, DocumentWatch } from './documentCheck'
 import { type Network, browserNetwork } from './network'
+import { sendOwnPresenceOnly } from './ownPresence'
 
 export { deviceCopyName }
 export { DOCUMENT_FIELD, META_FIELD, TITLE_KEY }
@@ -103,6 +104,7 @@ export class DocumentSession {
       params: options.token === null ? {} : { token: options.token },
       ...options.provider,
     })
+    sendOwnPresenceOnly(this.provider)
     this.setIdentity(options.identity)
     this.#delivery = new DeliveryTracker(this.doc, this.provider)
     this.#watch =
