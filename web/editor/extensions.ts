@@ -4,7 +4,6 @@
  * add no schema of their own.
  */
 import type { Extensions, Node } from '@tiptap/core'
-import Collaboration from '@tiptap/extension-collaboration'
 import CollaborationCaret from '@tiptap/extension-collaboration-caret'
 import { Placeholder } from '@tiptap/extensions'
 import type { Node as ProseMirrorNode } from '@tiptap/pm/model'
@@ -17,6 +16,7 @@ import { renderCaret, selectionAttributes } from './caret'
 import { CollaborationFixes } from './collaborationFixes'
 import { CursorInView } from './cursorInView'
 import { QuietCursor } from './quietCursor'
+import { CollaborationWithFixes } from './collaboration'
 import { KeySelection } from './keySelection'
 import { KeepUntouchedNodes } from './keepUntouchedNodes'
 import { NarrowRemoteChanges } from './narrowRemoteChanges'
@@ -62,7 +62,8 @@ export function editorExtensions(options: {
 }): Extensions {
   return [
     ...sharedSchemaExtensions(),
-    Collaboration.configure({ document: options.doc, field: DOCUMENT_FIELD }),
+    // Collaboration, without two of its plugins' walks of the document per transaction (upstream).
+    CollaborationWithFixes.configure({ document: options.doc, field: DOCUMENT_FIELD }),
     // Others' edits keep your marks at the caret and your undo steps (upstream binding issues).
     CollaborationFixes,
     // Someone else's keystroke replaces only the blocks it changed, not the whole document.

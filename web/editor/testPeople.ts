@@ -22,16 +22,24 @@ export interface Person {
 let people: Person[] = []
 
 /**
- * An editor on `doc` with the app's extensions, less those named in `without` (to see upstream's
- * behaviour without a fix). {@link forgetPeople} destroys it.
+ * An editor on `doc` with the app's extensions, less those named in `without` and with the options
+ * in `configure` given to those it names (to see upstream's behaviour without a fix). {@link forgetPeople} destroys it.
  */
-export function person(name: string, doc: Y.Doc, without: readonly string[] = []): Person {
+export function person(
+  name: string,
+  doc: Y.Doc,
+  without: readonly string[] = [],
+  configure: Readonly<Record<string, object>> = {},
+): Person {
   const awareness = new Awareness(doc)
   const provider = { awareness } as unknown as WebsocketProvider
   const identity = { id: name, name, color: '#1971c2' }
-  const extensions = editorExtensions({ doc, provider, identity }).filter(
-    (extension) => !without.includes(extension.name),
-  )
+  const extensions = editorExtensions({ doc, provider, identity })
+    .filter((extension) => !without.includes(extension.name))
+    .map((extension) => {
+      const options = configure[extension.name]
+      return options === undefined ? extension : extension.configure(options)
+    })
   const element = document.createElement('div')
   document.body.append(element)
   const created = { editor: new Editor({ element, extensions }), doc, awareness }

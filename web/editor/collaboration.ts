@@ -1,0 +1,36 @@
+/**
+ * Tiptap's Collaboration with two of y-tiptap's plugins made cheaper per transaction: the undo
+ * plugin works out your selection only when it can be used (`undoSelection.ts`), and the sync
+ * plugin does not write an unchanged document to Yjs (`unchangedDocument.ts`). Both costs grew
+ * with the document and came with each caret move of anyone in it.
+ */
+import Collaboration, { type CollaborationOptions } from '@tiptap/extension-collaboration'
+import { ySyncPluginKey, yUndoPluginKey } from '@tiptap/y-tiptap'
+import { skipUnchangedDocument } from './unchangedDocument'
+import { rememberSelectionWhenUsed } from './undoSelection'
+
+export interface CollaborationWithFixesOptions extends CollaborationOptions {
+  /** Tests only: keep upstream's undo plugin (to see that its fix is still needed). */
+  upstreamUndoSelection: boolean
+  /** Tests only: keep upstream's sync plugin view (likewise). */
+  upstreamSyncView: boolean
+}
+
+export const CollaborationWithFixes = Collaboration.extend<CollaborationWithFixesOptions>({
+  addOptions() {
+    return {
+      ...(this.parent?.() as CollaborationOptions),
+      upstreamUndoSelection: false,
+      upstreamSyncView: false,
+    }
+  },
+  addProseMirrorPlugins() {
+    const plugins = this.parent?.() ?? []
+    for (const plugin of plugins) {
+      if (!plugin) continue
+      if (plugin.spec.key === yUndoPluginKey && !this.options.upstreamUndoSelection) rememberSelectionWhenUsed(plugin)
+      if (plugin.spec.key === ySyncPluginKey && !this.options.upstreamSyncView) skipUnchangedDocument(plugin)
+    }
+    return plugins
+  },
+})

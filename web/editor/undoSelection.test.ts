@@ -1,0 +1,70 @@
+// @vitest-environment happy-dom
+/**
+ * The selection y-tiptap's undo plugin remembers (`prevSel`) for undo and redo to put the caret
+ * back to: worked out for your own changes and for undo and redo, not for every transaction.
+ * Each test also runs with upstream's plugin, so that an upgrade that makes the fix moot is
+ * noticed.
+ */
+import type { Editor } from '@tiptap/core'
+import { yUndoPluginKey } from '@tiptap/y-tiptap'
+import { afterEach, describe, expect, it } from 'vitest'
+import { endOf, forgetPeople, person, relay, twoDocs } from './testPeople'
+
+afterEach(forgetPeople)
+
+function pair(fixed: boolean) {
+  const docs = twoDocs(['abc', 'Bob writes here'])
+  const configure: Record<string, object> = fixed ? {} : { collaboration: { upstreamUndoSelection: true } }
+  const alice = person('Alice', docs[0], [], configure)
+  const bob = person('Bob', docs[1], [], configure)
+  relay(alice, bob)
+  return { alice, bob }
+}
+
+function prevSel(editor: Editor): unknown {
+  return (yUndoPluginKey.getState(editor.state) as { prevSel: unknown }).prevSel
+}
+
+function paragraph(editor: Editor, index: number): string {
+  return editor.state.doc.child(index).textContent
+}
+
+describe('the selection the undo plugin remembers', () => {
+  for (const fixed of [true, false]) {
+    it(
+      fixed
+        ? 'is not worked out again for someone else’s keystroke or caret, nor for a click'
+        : 'is worked out again for every transaction without the fix (upstream)',
+      async () => {
+        const { alice, bob } = pair(fixed)
+        alice.editor.chain().setTextSelection(endOf(alice.editor, 0)).insertContent('d').run()
+        const remembered = prevSel(alice.editor)
+        expect(remembered).not.toBeNull()
+
+        bob.editor.chain().setTextSelection(endOf(bob.editor, 1)).insertContent('!').run()
+        expect(paragraph(alice.editor, 1)).toBe('Bob writes here!')
+        bob.awareness.setLocalStateField('cursor', null)
+        bob.awareness.setLocalStateField('user', { name: 'Bob moved' })
+        // The caret plugin dispatches awareness changes one macrotask later.
+        await new Promise((resolve) => setTimeout(resolve, 0))
+        alice.editor.commands.setTextSelection(2)
+        expect(prevSel(alice.editor) === remembered).toBe(fixed)
+      },
+    )
+
+    it(`${fixed ? '' : '(upstream) '}undo and redo work as before, the undo leaving the caret where you are`, () => {
+      const { alice, bob } = pair(fixed)
+      alice.editor.chain().setTextSelection(endOf(alice.editor, 0)).insertContent('d').run()
+      alice.editor.commands.setTextSelection(endOf(alice.editor, 1))
+      bob.editor.chain().setTextSelection(1).insertContent('12').run()
+      expect(paragraph(alice.editor, 0)).toBe('12abcd')
+
+      alice.editor.commands.undo()
+      expect(paragraph(alice.editor, 0)).toBe('12abc')
+      expect(alice.editor.state.selection.head).toBe(endOf(alice.editor, 1))
+      alice.editor.commands.redo()
+      expect(paragraph(alice.editor, 0)).toBe('12abcd')
+      expect(bob.editor.getText()).toBe(alice.editor.getText())
+    })
+  }
+})
