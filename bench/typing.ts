@@ -38,7 +38,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { type Browser, type Locator, type Page, chromium } from '@playwright/test'
+import { type Browser, type CDPSession, type Locator, type Page, chromium } from '@playwright/test'
 import { Awareness } from 'y-protocols/awareness'
 import { WebsocketProvider } from 'y-websocket'
 import WebSocket, { WebSocketServer } from 'ws'
@@ -255,6 +255,8 @@ interface Row {
   remoteFrame: number[]
   local: number[]
   load: number
+  /** The renderer's main thread: time in tasks, and in script, per second of typing (ms). */
+  busy: { tasks: number; script: number }
 }
 
 /** Someone else typing, as the page sees it. */
@@ -432,15 +434,28 @@ async function measureSize(
     await session.send('Profiler.start')
   }
   const load = loadavg()[0] ?? Number.NaN
+  const metrics = await page.context().newCDPSession(page)
+  await metrics.send('Performance.enable')
+  const busyBefore = await mainThreadTime(metrics)
+  const runStarted = performance.now()
   const browser = page.context().browser()
   if (traceDir !== undefined && browser !== null) {
-    await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] })
+    await browser.startTracing(page, {
+      categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink.user_timing'],
+    })
   }
   await run(seconds * 1000)
+  const busyAfter = await mainThreadTime(metrics)
+  const perSecond = 1000 / (performance.now() - runStarted)
+  const busy = {
+    tasks: (busyAfter.tasks - busyBefore.tasks) * perSecond,
+    script: (busyAfter.script - busyBefore.script) * perSecond,
+  }
+  await metrics.detach()
   if (traceDir !== undefined && browser !== null) {
     const trace = await browser.stopTracing()
     writeFileSync(join(traceDir, `typing-${label}.trace.json`), trace)
-    process.stdout.write(`${traceSummary(trace.toString(), seconds)}\n`)
+    process.stdout.write(`${traceSummary(trace.toString(), seconds)}\n\n${remoteApplyThreadTime(trace.toString())}\n`)
   }
   if (session !== null && profileDir !== undefined) {
     const { profile } = (await session.send('Profiler.stop')) as { profile: CpuProfile }
@@ -468,7 +483,14 @@ async function measureSize(
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   typist.destroy()
-  return { variant: variant.name, paragraphs, ...timings, load }
+  return { variant: variant.name, paragraphs, ...timings, load, busy }
+}
+
+/** The renderer main thread's time so far in tasks and in script (ms), from Chromium's own counters. */
+async function mainThreadTime(session: CDPSession): Promise<{ tasks: number; script: number }> {
+  const { metrics } = (await session.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] }
+  const seconds = (name: string): number => metrics.find((metric) => metric.name === name)?.value ?? Number.NaN
+  return { tasks: seconds('TaskDuration') * 1000, script: seconds('ScriptDuration') * 1000 }
 }
 
 /** Main-thread time of the page's renderer by trace event (style, layout, paint, script…), per second. */
@@ -496,6 +518,49 @@ function traceSummary(json: string, seconds: number): string {
     .join('\n')
 }
 
+interface TraceEvent {
+  name: string
+  ph: string
+  ts: number
+  dur?: number
+  tdur?: number
+  pid: number
+  tid: number
+  args?: { data?: { functionName?: string } }
+}
+
+/**
+ * Remote apply as wall time and as the main thread's own CPU time (the trace's `tdur`): each
+ * `remote-keystroke` measure of the page is matched with the `onmessage` call that holds it. Where
+ * the two differ, the thread was not running — on a machine whose cores Chromium shares with the
+ * server and the typist, the tail of the wall times is partly the operating system's.
+ */
+export function remoteApplyThreadTime(json: string): string {
+  const { traceEvents } = JSON.parse(json) as { traceEvents: TraceEvent[] }
+  const calls = traceEvents.filter(
+    (event) => event.ph === 'X' && event.name === 'FunctionCall' && event.args?.data?.functionName === 'onmessage',
+  )
+  const marks = traceEvents.filter(
+    (event) => event.name === 'remote-keystroke' && (event.ph === 'b' || event.ph === 'R' || event.ph === 'X'),
+  )
+  const wall: number[] = []
+  const thread: number[] = []
+  for (const mark of marks) {
+    const call = calls.find((c) => c.ts <= mark.ts && mark.ts <= c.ts + (c.dur ?? 0))
+    if (call?.tdur === undefined) continue
+    wall.push((call.dur ?? 0) / 1000)
+    thread.push(call.tdur / 1000)
+  }
+  const row = (label: string, values: number[]): string =>
+    `| ${label} | ${ms(percentile(values, 50))} | ${ms(percentile(values, 99))} | ${ms(Math.max(...values))} |`
+  return [
+    `| remote apply (trace, ${wall.length} of ${marks.length} matched) | p50 | p99 | max |`,
+    '|---|---:|---:|---:|',
+    row('wall time', wall),
+    row('main thread CPU time', thread),
+  ].join('\n')
+}
+
 function ms(value: number): string {
   return Number.isFinite(value) ? `${value.toFixed(1)} ms` : '–'
 }
@@ -506,12 +571,12 @@ function cells(samples: number[]): string {
 
 export function markdownTable(rows: Row[]): string {
   const lines = [
-    '| paragraphs | | remote apply p50 | p99 | max | remote + frame p50 | p99 | max | local key → paint p50 | p99 | max | samples (remote/local) | load avg |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| paragraphs | | remote apply p50 | p99 | max | remote + frame p50 | p99 | max | local key → paint p50 | p99 | max | main thread busy (script) per s | samples (remote/local) | load avg |',
+    '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ]
   for (const row of rows) {
     lines.push(
-      `| ${row.paragraphs.toLocaleString('en')} | ${row.variant} | ${cells(row.remote)} | ${cells(row.remoteFrame)} | ${cells(row.local)} | ${row.remote.length}/${row.local.length} | ${row.load.toFixed(1)} |`,
+      `| ${row.paragraphs.toLocaleString('en')} | ${row.variant} | ${cells(row.remote)} | ${cells(row.remoteFrame)} | ${cells(row.local)} | ${ms(row.busy.tasks)} (${ms(row.busy.script)}) | ${row.remote.length}/${row.local.length} | ${row.load.toFixed(1)} |`,
     )
   }
   return lines.join('\n')
