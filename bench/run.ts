@@ -12,6 +12,9 @@
  *   npm run bench -- --servers tandem,floor
  *   npm run bench -- --tandem-entry ../wt/server/main.ts   benchmark another copy of tandem
  *   npm run bench -- --scenario bigjoin --join-mb 4        the join storm at these sizes only
+ *   npm run bench -- --scenario presence --presence-clients 100 --presence-echo
+ *                                          presence at these sizes only; with --presence-echo every
+ *                                          client sends what it receives back (stock y-websocket browsers)
  *   npm run bench -- --profile             CPU profiles (fan-out 500, many documents, cold join) and heap
  *                                          snapshots (idle) of tandem, summarised in
  *                                          .bench-tmp/profiles/summary.md
@@ -326,6 +329,8 @@ async function main(): Promise<void> {
       profile: { type: 'boolean', default: false },
       'tandem-entry': { type: 'string' },
       'join-mb': { type: 'string' },
+      'presence-clients': { type: 'string' },
+      'presence-echo': { type: 'boolean', default: false },
     },
   })
   const quick = values.quick === true
@@ -355,7 +360,15 @@ async function main(): Promise<void> {
   const profiled = profile ? { ...base, fanoutReaders: [Math.max(...base.fanoutReaders)] } : base
   const joinMb = values['join-mb']?.split(',').map(Number)
   if (joinMb?.some((value) => !(value > 0))) throw new Error('--join-mb takes sizes in MB, e.g. 4 or 4,20')
-  const sizes = joinMb === undefined ? profiled : { ...profiled, bigJoin: { ...profiled.bigJoin, megabytes: joinMb } }
+  const presenceClients = values['presence-clients']?.split(',').map(Number)
+  if (presenceClients?.some((value) => !Number.isInteger(value) || value < 2))
+    throw new Error('--presence-clients takes client counts, e.g. 100 or 100,500')
+  const echo = values['presence-echo'] === true
+  const sizes: Sizes = {
+    ...profiled,
+    bigJoin: joinMb === undefined ? profiled.bigJoin : { ...profiled.bigJoin, megabytes: joinMb },
+    presence: { ...profiled.presence, ...(presenceClients === undefined ? {} : { clients: presenceClients }), echo },
+  }
   const results = await runBench({
     sizes,
     runs,
@@ -375,6 +388,8 @@ async function main(): Promise<void> {
     quick ||
     servers !== undefined ||
     joinMb !== undefined ||
+    presenceClients !== undefined ||
+    echo ||
     values['tandem-entry'] !== undefined ||
     values['no-write'] === true
   const resultsPath = exploratory ? `${workDir}/results-partial.json` : `${projectRoot}bench/results/latest.json`

@@ -113,6 +113,11 @@ export class BenchClient {
     }
   }
 
+  /** Sends a frame as it is (a presence message received, sent back as stock clients do). */
+  sendFrame(frame: Uint8Array): void {
+    if (this.#ws.readyState === WebSocket.OPEN) this.#ws.send(frame)
+  }
+
   sendAwareness(update: Uint8Array): void {
     if (this.#ws.readyState === WebSocket.OPEN) {
       this.#ws.send(awarenessFrame(this.#options.target.protocol, this.#options.docName, update))

@@ -27,6 +27,8 @@ export interface ClientSpec {
   probe?: boolean
   /** Peers that also move a caret: moves per second. */
   caretRate?: number
+  /** Presence clients: send every presence message received back, as stock y-websocket browsers do. */
+  echo?: boolean
 }
 
 export type Command =

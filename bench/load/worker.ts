@@ -92,6 +92,7 @@ function openPresence(target: Target, spec: ClientSpec): Running {
       byteTimes.push(receivedAt)
       byteSizes.push(frame.length)
       probe?.(frame, receivedAt)
+      if (spec.echo === true) client.sendFrame(frame)
     },
     onDropped: () => {
       dropped++

@@ -10,8 +10,12 @@ export interface Sizes {
   manyDocs: { documents: number; clientsPerDocument: number; minRate: number; maxRate: number }
   idleClients: number
   coldJoin: { sequential: number; simultaneous: number }
-  /** Presence: clients in one document (each size a run), caret moves per second, probe clients. */
-  presence: { clients: number[]; movesPerSecond: number; probes: number }
+  /**
+   * Presence: clients in one document (each size a run), caret moves per second, probe clients;
+   * `echo`: every client sends each presence message it receives back, as stock y-websocket
+   * browsers do (tandem's browser app does not).
+   */
+  presence: { clients: number[]; movesPerSecond: number; probes: number; echo?: boolean }
   /** Join storm on big documents: encoded sizes (MiB), simultaneous joiners, per-joiner deadline. */
   bigJoin: { megabytes: number[]; joiners: number; timeoutMs: number }
   /**

@@ -39,6 +39,7 @@ export async function runPresence(context: ScenarioContext, name: ServerName, cl
       rate: sizes.presence.movesPerSecond,
       // Probes spread over the load processes.
       probe: index % Math.ceil(clients / probes) === 0,
+      echo: sizes.presence.echo === true,
     }))
     await Promise.all(
       split(specs, workers.length).map((part, index) =>
