@@ -1,19 +1,23 @@
 /**
  * Tiptap's Collaboration with two of y-tiptap's plugins made cheaper per transaction: the undo
- * plugin works out your selection only when it can be used (`undoSelection.ts`), and the sync
- * plugin does not write an unchanged document to Yjs (`unchangedDocument.ts`). Both costs grew
- * with the document and came with each caret move of anyone in it.
+ * plugin works out your selection only when it can be used (`undoSelection.ts`); the sync plugin
+ * does not write an unchanged document to Yjs (`unchangedDocument.ts`) and writes a change of
+ * one block as that (`narrowLocalChanges.ts`). Each of those costs grew with the document, and
+ * the first two came with each caret move of anyone in it.
  */
 import Collaboration, { type CollaborationOptions } from '@tiptap/extension-collaboration'
 import { ySyncPluginKey, yUndoPluginKey } from '@tiptap/y-tiptap'
+import { narrowLocalChanges } from './narrowLocalChanges'
 import { skipUnchangedDocument } from './unchangedDocument'
 import { rememberSelectionWhenUsed } from './undoSelection'
 
 export interface CollaborationWithFixesOptions extends CollaborationOptions {
   /** Tests only: keep upstream's undo plugin (to see that its fix is still needed). */
   upstreamUndoSelection: boolean
-  /** Tests only: keep upstream's sync plugin view (likewise). */
+  /** Tests only: keep upstream's sync plugin view for unchanged documents (likewise). */
   upstreamSyncView: boolean
+  /** Tests only: keep upstream's writes of your changes (likewise). */
+  upstreamLocalWrites: boolean
 }
 
 export const CollaborationWithFixes = Collaboration.extend<CollaborationWithFixesOptions>({
@@ -22,6 +26,7 @@ export const CollaborationWithFixes = Collaboration.extend<CollaborationWithFixe
       ...(this.parent?.() as CollaborationOptions),
       upstreamUndoSelection: false,
       upstreamSyncView: false,
+      upstreamLocalWrites: false,
     }
   },
   addProseMirrorPlugins() {
@@ -30,6 +35,7 @@ export const CollaborationWithFixes = Collaboration.extend<CollaborationWithFixe
       if (!plugin) continue
       if (plugin.spec.key === yUndoPluginKey && !this.options.upstreamUndoSelection) rememberSelectionWhenUsed(plugin)
       if (plugin.spec.key === ySyncPluginKey && !this.options.upstreamSyncView) skipUnchangedDocument(plugin)
+      if (plugin.spec.key === ySyncPluginKey && !this.options.upstreamLocalWrites) narrowLocalChanges(plugin)
     }
     return plugins
   },
