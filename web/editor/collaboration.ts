@@ -6,8 +6,10 @@
  * the first two came with each caret move of anyone in it.
  */
 import Collaboration, { type CollaborationOptions } from '@tiptap/extension-collaboration'
-import { ySyncPluginKey, yUndoPluginKey } from '@tiptap/y-tiptap'
+import CollaborationCaret, { type CollaborationCaretOptions } from '@tiptap/extension-collaboration-caret'
+import { yCursorPluginKey, ySyncPluginKey, yUndoPluginKey } from '@tiptap/y-tiptap'
 import { narrowLocalChanges } from './narrowLocalChanges'
+import { skipUnchangedCaret } from './unchangedCaret'
 import { skipUnchangedDocument } from './unchangedDocument'
 import { rememberSelectionWhenUsed } from './undoSelection'
 
@@ -36,6 +38,26 @@ export const CollaborationWithFixes = Collaboration.extend<CollaborationWithFixe
       if (plugin.spec.key === yUndoPluginKey && !this.options.upstreamUndoSelection) rememberSelectionWhenUsed(plugin)
       if (plugin.spec.key === ySyncPluginKey && !this.options.upstreamSyncView) skipUnchangedDocument(plugin)
       if (plugin.spec.key === ySyncPluginKey && !this.options.upstreamLocalWrites) narrowLocalChanges(plugin)
+    }
+    return plugins
+  },
+})
+
+export interface CollaborationCaretWithFixesOptions extends CollaborationCaretOptions {
+  /** Tests only: keep upstream's caret plugin view (to see that its fix is still needed). */
+  upstreamCaretView: boolean
+}
+
+/** CollaborationCaret, its plugin not working out your caret again when nothing moved it (`unchangedCaret.ts`). */
+export const CollaborationCaretWithFixes = CollaborationCaret.extend<CollaborationCaretWithFixesOptions>({
+  addOptions() {
+    return { ...(this.parent?.() as CollaborationCaretOptions), upstreamCaretView: false }
+  },
+  addProseMirrorPlugins() {
+    const plugins = this.parent?.() ?? []
+    const awareness = this.options.provider?.awareness
+    if (!this.options.upstreamCaretView && awareness != null) {
+      for (const plugin of plugins) if (plugin.spec.key === yCursorPluginKey) skipUnchangedCaret(plugin, awareness)
     }
     return plugins
   },

@@ -4,7 +4,6 @@
  * add no schema of their own.
  */
 import type { Extensions, Node } from '@tiptap/core'
-import CollaborationCaret from '@tiptap/extension-collaboration-caret'
 import { Placeholder } from '@tiptap/extensions'
 import type { Node as ProseMirrorNode } from '@tiptap/pm/model'
 import type { WebsocketProvider } from 'y-websocket'
@@ -16,7 +15,7 @@ import { renderCaret, selectionAttributes } from './caret'
 import { CollaborationFixes } from './collaborationFixes'
 import { CursorInView } from './cursorInView'
 import { QuietCursor } from './quietCursor'
-import { CollaborationWithFixes } from './collaboration'
+import { CollaborationCaretWithFixes, CollaborationWithFixes } from './collaboration'
 import { KeySelection } from './keySelection'
 import { KeepUntouchedNodes } from './keepUntouchedNodes'
 import { NarrowRemoteChanges } from './narrowRemoteChanges'
@@ -79,7 +78,8 @@ export function editorExtensions(options: {
     TaskCheckboxes,
     StructuredPaste,
     ...(options.images === undefined ? [] : [ImageUpload.configure(options.images)]),
-    CollaborationCaret.configure({
+    // CollaborationCaret, your caret not worked out again when nothing moved it (upstream).
+    CollaborationCaretWithFixes.configure({
       provider: options.provider,
       user: { id: options.identity.id, name: options.identity.name, color: options.identity.color },
       render: renderCaret,
