@@ -535,6 +535,8 @@ interface TraceEvent {
  * the two differ, the thread was not running — on a machine whose cores Chromium shares with the
  * server and the typist, the tail of the wall times is partly the operating system's.
  */
+const MARK_SLACK_US = 200
+
 export function remoteApplyThreadTime(json: string): string {
   const { traceEvents } = JSON.parse(json) as { traceEvents: TraceEvent[] }
   const calls = traceEvents.filter(
@@ -546,7 +548,8 @@ export function remoteApplyThreadTime(json: string): string {
   const wall: number[] = []
   const thread: number[] = []
   for (const mark of marks) {
-    const call = calls.find((c) => c.ts <= mark.ts && mark.ts <= c.ts + (c.dur ?? 0))
+    // The measure's start is the page's clock (coarsened to 0.1 ms), so it may fall just before the call.
+    const call = calls.find((c) => c.ts - MARK_SLACK_US <= mark.ts && mark.ts <= c.ts + (c.dur ?? 0))
     if (call?.tdur === undefined) continue
     wall.push((call.dur ?? 0) / 1000)
     thread.push(call.tdur / 1000)
