@@ -61,7 +61,7 @@ export function editorExtensions(options: {
 }): Extensions {
   return [
     ...sharedSchemaExtensions(),
-    // Collaboration, without two of its plugins' walks of the document per transaction (upstream).
+    // Collaboration, without y-tiptap's walks of the whole document per transaction (upstream).
     CollaborationWithFixes.configure({ document: options.doc, field: DOCUMENT_FIELD }),
     // Others' edits keep your marks at the caret and your undo steps (upstream binding issues).
     CollaborationFixes,
