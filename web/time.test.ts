@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { relativeTime } from './time'
+import { clockTime, exactTime, relativeTime } from './time'
 
 const now = new Date('2024-05-10T12:00:00Z')
 const ago = (seconds: number): Date => new Date(now.getTime() - seconds * 1000)
@@ -23,5 +23,16 @@ describe('relativeTime', () => {
 
   it('rounds 45–59 seconds up to a minute rather than "0 minutes"', () => {
     expect(relativeTime(ago(50), now)).toBe('1 minute ago')
+  })
+})
+
+describe('exactTime and clockTime', () => {
+  it('read as the Date methods they stand for', () => {
+    for (const date of [now, ago(3600 * 13 + 61), new Date('2025-12-31T23:59:59Z')]) {
+      expect(exactTime(date)).toBe(date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }))
+      expect(clockTime(date)).toBe(
+        date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' }),
+      )
+    }
   })
 })
