@@ -8,6 +8,7 @@
 import Collaboration, { type CollaborationOptions } from '@tiptap/extension-collaboration'
 import CollaborationCaret, { type CollaborationCaretOptions } from '@tiptap/extension-collaboration-caret'
 import { yCursorPluginKey, ySyncPluginKey, yUndoPluginKey } from '@tiptap/y-tiptap'
+import { redrawChangedCarets } from './caretDecorations'
 import { narrowLocalChanges } from './narrowLocalChanges'
 import { skipUnchangedCaret } from './unchangedCaret'
 import { skipUnchangedDocument } from './unchangedDocument'
@@ -46,18 +47,37 @@ export const CollaborationWithFixes = Collaboration.extend<CollaborationWithFixe
 export interface CollaborationCaretWithFixesOptions extends CollaborationCaretOptions {
   /** Tests only: keep upstream's caret plugin view (to see that its fix is still needed). */
   upstreamCaretView: boolean
+  /** Tests only: keep upstream's drawing of the others' carets (likewise). */
+  upstreamCaretDrawing: boolean
 }
 
-/** CollaborationCaret, its plugin not working out your caret again when nothing moved it (`unchangedCaret.ts`). */
+/** As CollaborationCaret gives its builders a user (its `sanitizeUserColor`): a colour that is not #rrggbb is transparent. */
+function sanitizeUserColor(user: Record<string, unknown>): Record<string, unknown> {
+  const valid = typeof user.color === 'string' && /^#[0-9a-fA-F]{6}$/.test(user.color)
+  return { ...user, color: valid ? user.color : 'transparent' }
+}
+
+/**
+ * CollaborationCaret, its plugin not working out your caret again when nothing moved it
+ * (`unchangedCaret.ts`), and redrawing only the carets that moved (`caretDecorations.ts`).
+ */
 export const CollaborationCaretWithFixes = CollaborationCaret.extend<CollaborationCaretWithFixesOptions>({
   addOptions() {
-    return { ...(this.parent?.() as CollaborationCaretOptions), upstreamCaretView: false }
+    return { ...(this.parent?.() as CollaborationCaretOptions), upstreamCaretView: false, upstreamCaretDrawing: false }
   },
   addProseMirrorPlugins() {
     const plugins = this.parent?.() ?? []
     const awareness = this.options.provider?.awareness
-    if (!this.options.upstreamCaretView && awareness != null) {
-      for (const plugin of plugins) if (plugin.spec.key === yCursorPluginKey) skipUnchangedCaret(plugin, awareness)
+    const { render, selectionRender } = this.options
+    for (const plugin of plugins) {
+      if (plugin.spec.key !== yCursorPluginKey || awareness == null) continue
+      if (!this.options.upstreamCaretView) skipUnchangedCaret(plugin, awareness)
+      if (!this.options.upstreamCaretDrawing) {
+        redrawChangedCarets(plugin, awareness, {
+          cursor: (user) => render(sanitizeUserColor(user) as Parameters<typeof render>[0]),
+          selection: (user) => selectionRender(sanitizeUserColor(user) as Parameters<typeof selectionRender>[0]),
+        })
+      }
     }
     return plugins
   },

@@ -1,0 +1,131 @@
+// @vitest-environment happy-dom
+/**
+ * Someone's caret moving redraws that caret only, and what Alice sees is what a full redraw
+ * shows. Each test also runs with upstream's drawing.
+ */
+import type { Decoration } from '@tiptap/pm/view'
+import { createDecorations, defaultAwarenessStateFilter, yCursorPluginKey, ySyncPluginKey } from '@tiptap/y-tiptap'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
+import * as Y from 'yjs'
+import { DOCUMENT_FIELD } from '../sync/session'
+import { type Person, REMOTE, endOf, forgetPeople, person, relay, twoDocs } from './testPeople'
+
+afterEach(forgetPeople)
+
+const TEXTS = Array.from({ length: 30 }, (_, i) => `Paragraph number ${i} of the document`)
+
+/** Someone with a caret and no editor, whose awareness reaches Alice. */
+interface Watcher {
+  awareness: Awareness
+  /** Puts the caret `offset` characters into the `block`-th block, selecting up to `head` if given. */
+  moveTo(block: number, offset: number, head?: number): void
+}
+
+function watcher(alice: Person, name: string): Watcher {
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, Y.encodeStateAsUpdate(alice.doc))
+  const awareness = new Awareness(doc)
+  type Changes = { added: number[]; updated: number[]; removed: number[] }
+  awareness.on('update', ({ added, updated, removed }: Changes) => {
+    applyAwarenessUpdate(alice.awareness, encodeAwarenessUpdate(awareness, [...added, ...updated, ...removed]), REMOTE)
+  })
+  awareness.setLocalStateField('user', { id: name, name, color: '#2f9e44' })
+  return {
+    awareness,
+    moveTo(block, offset, head = offset) {
+      const text = (doc.getXmlFragment(DOCUMENT_FIELD).get(block) as Y.XmlElement).get(0) as Y.XmlText
+      const at = (index: number) => Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(text, index))
+      awareness.setLocalStateField('cursor', { anchor: at(offset), head: at(head) })
+    },
+  }
+}
+
+function group(fixed: boolean) {
+  const docs = twoDocs(TEXTS)
+  const configure: Record<string, object> = fixed ? {} : { collaborationCaret: { upstreamCaretDrawing: true } }
+  const alice = person('Alice', docs[0], [], configure)
+  const bob = person('Bob', docs[1], [], configure)
+  relay(alice, bob)
+  const watchers = ['Carol', 'Dan', 'Eve', 'Frank'].map((name) => watcher(alice, name))
+  return { alice, bob, watchers }
+}
+
+/** The caret plugin dispatches awareness changes one macrotask later. */
+const caretTransaction = () => new Promise((resolve) => setTimeout(resolve, 0))
+
+function described(decorations: Decoration[]): string[] {
+  return decorations.map((d) => `${d.from}-${d.to}:${(d.spec as { key?: string }).key ?? 'selection'}`).sort()
+}
+
+/** What a full redraw shows now (upstream's `createDecorations` over every state). */
+function fullDraw(alice: Person): string[] {
+  const cursor = () => document.createElement('span')
+  return described(
+    createDecorations(alice.editor.state, alice.awareness, defaultAwarenessStateFilter, cursor, () => ({})).find(),
+  )
+}
+
+function shown(alice: Person): string[] {
+  return described(yCursorPluginKey.getState(alice.editor.state).find())
+}
+
+/** Counts the lookups in Alice's binding mapping: each position walk makes one per block it passes. */
+function lookups(alice: Person): () => number {
+  const { mapping } = (ySyncPluginKey.getState(alice.editor.state) as { binding: { mapping: Map<unknown, unknown> } })
+    .binding
+  let count = 0
+  const get = mapping.get.bind(mapping)
+  mapping.get = (key: unknown) => {
+    count++
+    return get(key)
+  }
+  return () => count
+}
+
+describe('the others’ carets', () => {
+  for (const fixed of [true, false]) {
+    it(`${fixed ? '' : '(upstream) '}are shown where a full redraw puts them, through moves, remote edits and your own`, async () => {
+      const { alice, bob, watchers } = group(fixed)
+      for (const [i, w] of watchers.entries()) w.moveTo(20 + i, 3, 3 + 2 * i)
+      await caretTransaction()
+      // Four carets, and the three selections that are not empty.
+      expect(shown(alice)).toHaveLength(7)
+      expect(shown(alice)).toEqual(fullDraw(alice))
+      const steps: Array<() => void> = [
+        () => watchers[1]?.moveTo(2, 5, 9),
+        () => bob.editor.chain().setTextSelection(endOf(bob.editor, 0)).insertContent('typed ').run(),
+        () => watchers[3]?.moveTo(0, 1),
+        () => alice.editor.chain().setTextSelection(endOf(alice.editor, 1)).insertContent('mine ').run(),
+        () => watchers[1]?.moveTo(1, 2, 4),
+        () => watchers[0]?.awareness.setLocalStateField('cursor', null),
+        () => watchers[2]?.awareness.setLocalState(null),
+        () => watchers[0]?.moveTo(29, 0),
+      ]
+      for (const step of steps) {
+        step()
+        await caretTransaction()
+        expect(shown(alice)).toEqual(fullDraw(alice))
+      }
+    })
+
+    it(
+      fixed
+        ? 'are not resolved again when another one moves'
+        : 'are all resolved again when one moves without the fix (upstream)',
+      async () => {
+        const { alice, watchers } = group(fixed)
+        for (const [i, w] of watchers.entries()) w.moveTo(25 + i, 3)
+        await caretTransaction()
+        const counted = lookups(alice)
+        fullDraw(alice)
+        const full = counted()
+        watchers[0]?.moveTo(24, 1)
+        await caretTransaction()
+        const oneMove = counted() - full
+        expect(oneMove).toBeGreaterThan(0)
+        expect(oneMove < full / 2).toBe(fixed)
+      },
+    )
+  }
+})
