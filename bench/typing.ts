@@ -21,6 +21,7 @@
  * same measurements: what Chromium itself needs on this machine for each figure.
  *
  *   npx tsx bench/typing.ts [--paragraphs 500,2000,5000] [--seconds 10] [--before dir] [--profile dir] [--trace dir]
+ *                           [--watchers N]
  *
  * `--before dir`: also measure the app of another checkout (built there, e.g. the main branch),
  * with its own server, in the same run (rows "before", "after", "floor" per size).
@@ -28,7 +29,9 @@
  * Prints a Markdown table for docs/benchmarks.md. `--profile` writes a CPU profile of the page
  * per size (Chrome DevTools protocol) and prints its top functions; `--trace` writes a Chrome
  * trace (timeline categories) and prints the main thread's time per event name (style, layout,
- * paint, script).
+ * paint, script). `--watchers N`: N more people in the app's document (not the floor's), each a
+ * y-websocket client moving its caret to a random place once a second — what a page pays per
+ * caret move of the others.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -234,6 +237,53 @@ class RemoteTypist {
   }
 }
 
+/** Someone else reading: a caret (awareness) moved to a random place in the document once a second. */
+class Watcher {
+  readonly doc = new Y.Doc()
+  readonly awareness = new Awareness(this.doc)
+  readonly provider: WebsocketProvider
+  #timer: ReturnType<typeof setInterval> | null = null
+
+  constructor(wsBase: string, docId: string, n: number) {
+    this.provider = new WebsocketProvider(wsBase, docId, this.doc, {
+      WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+      awareness: this.awareness,
+      disableBc: true,
+    })
+    this.awareness.setLocalStateField('user', { id: `watcher-${n}`, name: `Watcher ${n}`, color: '#1971c2' })
+  }
+
+  async synced(): Promise<void> {
+    if (this.provider.synced) return
+    await new Promise<void>((resolve) => this.provider.once('sync', () => resolve()))
+  }
+
+  /** Moves once a second from `delayMs` on (staggered, so that N watchers move N times a second). */
+  start(delayMs: number): void {
+    const move = (): void => {
+      const fragment = this.doc.getXmlFragment(DOCUMENT_FIELD)
+      const block = fragment.get(Math.floor(Math.random() * fragment.length))
+      const text = block instanceof Y.XmlElement ? block.get(0) : null
+      if (!(text instanceof Y.XmlText)) return
+      const at = Y.relativePositionToJSON(
+        Y.createRelativePositionFromTypeIndex(text, Math.floor(Math.random() * (text.length + 1))),
+      )
+      this.awareness.setLocalStateField('cursor', { anchor: at, head: at })
+    }
+    this.#timer = setTimeout(() => {
+      move()
+      this.#timer = setInterval(move, 1000)
+    }, delayMs)
+  }
+
+  destroy(): void {
+    if (this.#timer !== null) clearTimeout(this.#timer)
+    this.provider.destroy()
+    this.awareness.destroy()
+    this.doc.destroy()
+  }
+}
+
 /** A document of `paragraphs` blocks, created on the server from Markdown (as an import is). */
 export async function createDocument(serverUrl: string, paragraphs: number): Promise<string> {
   const created = await fetch(`${serverUrl}/api/docs`, {
@@ -281,7 +331,7 @@ interface Variant {
 }
 
 /** The app, as served from `serverUrl`. */
-function appVariant(name: string, serverUrl: string): Variant {
+function appVariant(name: string, serverUrl: string, watchers: number): Variant {
   return {
     name,
     async open(page, paragraphs, localIndex, remoteIndex) {
@@ -294,7 +344,12 @@ function appVariant(name: string, serverUrl: string): Variant {
         .waitFor({ state: 'attached', timeout: 120_000 })
       await page.getByTestId('connection-status').and(page.locator('[data-state="connected"]')).waitFor()
       const remote = new RemoteTypist(`${serverUrl.replace(/^http/, 'ws')}/ws/`, id)
-      await remote.synced()
+      const others = Array.from(
+        { length: watchers },
+        (_, n) => new Watcher(`${serverUrl.replace(/^http/, 'ws')}/ws/`, id, n),
+      )
+      await Promise.all([remote.synced(), ...others.map((watcher) => watcher.synced())])
+      for (const [n, watcher] of others.entries()) watcher.start((n * 1000) / watchers)
       remote.typeAt(remoteIndex)
       return {
         editor,
@@ -304,7 +359,10 @@ function appVariant(name: string, serverUrl: string): Variant {
             const block = remote.doc.getXmlFragment(DOCUMENT_FIELD).get(localIndex)
             return block instanceof Y.XmlElement ? block.toString() : ''
           },
-          destroy: () => remote.destroy(),
+          destroy: () => {
+            remote.destroy()
+            for (const watcher of others) watcher.destroy()
+          },
         },
       }
     },
@@ -593,8 +651,11 @@ async function main(): Promise<void> {
       before: { type: 'string' },
       profile: { type: 'string' },
       trace: { type: 'string' },
+      watchers: { type: 'string' },
     },
   })
+  const watchers = Number(values.watchers ?? 0)
+  if (!Number.isInteger(watchers) || watchers < 0) throw new Error('--watchers takes a count of people, e.g. 20')
   const sizes = (values.paragraphs ?? '500,2000,5000').split(',').map(Number)
   const seconds = Number(values.seconds ?? 10)
   const profileDir = values.profile
@@ -616,7 +677,7 @@ async function main(): Promise<void> {
       dataDirs.push(dataDir)
       const server = await startServer(dataDir, appRoot)
       servers.push(server)
-      variants.push(appVariant(name, server.url))
+      variants.push(appVariant(name, server.url, watchers))
     }
     floor = await floorVariant((servers.at(-1) as Server).url)
     variants.push(floor)
