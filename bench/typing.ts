@@ -533,7 +533,8 @@ async function measureSize(
   // Both sides' keystrokes arrived: the page shows the other person's, the other person has ours.
   const remoteText = await editor.locator(':scope > *').nth(remoteIndex).textContent()
   if (remoteText?.endsWith(remoteTyped.slice(-20)) !== true) throw new Error('the page lacks the remote keystrokes')
-  const deadline = Date.now() + 10_000
+  // A page that fell behind (many people moving carets, before the fixes) catches up in its own time.
+  const deadline = Date.now() + 60_000
   for (;;) {
     const text = await typist.localBlockText()
     if (text.includes(localTyped.slice(-20).replace(/ +$/, ''))) break
