@@ -1,9 +1,11 @@
 /**
- * Tiptap's Collaboration with two of y-tiptap's plugins made cheaper per transaction: the undo
- * plugin works out your selection only when it can be used (`undoSelection.ts`); the sync plugin
- * does not write an unchanged document to Yjs (`unchangedDocument.ts`) and writes a change of
- * one block as that (`narrowLocalChanges.ts`). Each of those costs grew with the document, and
- * the first two came with each caret move of anyone in it.
+ * Tiptap's Collaboration and CollaborationCaret with y-tiptap's plugins made cheaper per
+ * transaction: the undo plugin works out your selection only when it can be used
+ * (`undoSelection.ts`); the sync plugin does not write an unchanged document to Yjs
+ * (`unchangedDocument.ts`) and writes a change of one block as that (`narrowLocalChanges.ts`);
+ * the caret plugin does not work out your caret again when nothing moved it
+ * (`unchangedCaret.ts`) and redraws only the carets that moved (`caretDecorations.ts`). Each of
+ * those costs grew with the document, and most came with each caret move of anyone in it.
  */
 import Collaboration, { type CollaborationOptions } from '@tiptap/extension-collaboration'
 import CollaborationCaret, { type CollaborationCaretOptions } from '@tiptap/extension-collaboration-caret'
