@@ -63,8 +63,8 @@ export function writeOneBlock(binding: Binding, before: ProseMirrorNode, doc: Pr
     return false
   }
   binding.mapping.set(fragment, doc)
-  // biome-ignore lint/suspicious/noExplicitAny: y-tiptap types its last parameter as the binding class
-  updateYFragment(binding.doc, element, block, binding as any)
+  // y-tiptap types its last parameter as its binding class, of which this is the part used.
+  updateYFragment(binding.doc, element, block, binding as unknown as Parameters<typeof updateYFragment>[3])
   return true
 }
 
