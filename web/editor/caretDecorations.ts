@@ -17,10 +17,11 @@
  * then fails).
  */
 import type { Node as ProseMirrorNode } from '@tiptap/pm/model'
-import type { EditorState, Plugin, Transaction } from '@tiptap/pm/state'
+import type { EditorState, Plugin } from '@tiptap/pm/state'
 import { type Decoration, DecorationSet, type DecorationAttrs } from '@tiptap/pm/view'
 import { createDecorations, defaultAwarenessStateFilter, yCursorPluginKey, ySyncPluginKey } from '@tiptap/y-tiptap'
 import type { Awareness } from 'y-protocols/awareness'
+import { aroundStateApply } from './pluginWraps'
 
 export interface CaretBuilders {
   cursor: (user: Record<string, unknown>, clientId: number) => HTMLElement
@@ -41,35 +42,27 @@ function drawOne(state: EditorState, clientId: number, clientState: unknown, bui
 
 /** Wraps the `apply` of `plugin`'s state (the caret plugin's, drawing `awareness`) as described above. */
 export function redrawChangedCarets(plugin: Plugin, awareness: Awareness, builders: CaretBuilders): void {
-  const field = plugin.spec.state
-  if (field === undefined) return
-  const upstream = field.apply
   let drawn: Drawn | null = null
-  plugin.spec.state = {
-    ...field,
-    apply(tr: Transaction, value: unknown, oldState: EditorState, newState: EditorState) {
-      const remote = (ySyncPluginKey.getState(newState) as { isChangeOrigin?: boolean } | undefined)?.isChangeOrigin
-      const awarenessChanged = (tr.getMeta(yCursorPluginKey) as { awarenessUpdated?: boolean } | undefined)
-        ?.awarenessUpdated
-      if ((tr.docChanged && remote !== true) || (remote !== true && awarenessChanged !== true)) {
-        return upstream.call(this, tr, value, oldState, newState)
-      }
-      const previous = drawn?.doc === newState.doc ? drawn.byClient : null
-      const byClient: Drawn['byClient'] = new Map()
-      for (const [clientId, clientState] of awareness.getStates()) {
-        const kept = previous?.get(clientId)
-        byClient.set(
-          clientId,
-          kept !== undefined && kept.state === clientState
-            ? kept
-            : { state: clientState, decorations: drawOne(newState, clientId, clientState, builders) },
-        )
-      }
-      drawn = { doc: newState.doc, byClient }
-      return DecorationSet.create(
-        newState.doc,
-        [...byClient.values()].flatMap((client) => client.decorations),
+  aroundStateApply(plugin, (upstream, tr, _value, _oldState, newState) => {
+    const remote = (ySyncPluginKey.getState(newState) as { isChangeOrigin?: boolean } | undefined)?.isChangeOrigin
+    const awarenessChanged = (tr.getMeta(yCursorPluginKey) as { awarenessUpdated?: boolean } | undefined)
+      ?.awarenessUpdated
+    if ((tr.docChanged && remote !== true) || (remote !== true && awarenessChanged !== true)) return upstream()
+    const previous = drawn?.doc === newState.doc ? drawn.byClient : null
+    const byClient: Drawn['byClient'] = new Map()
+    for (const [clientId, clientState] of awareness.getStates()) {
+      const kept = previous?.get(clientId)
+      byClient.set(
+        clientId,
+        kept !== undefined && kept.state === clientState
+          ? kept
+          : { state: clientState, decorations: drawOne(newState, clientId, clientState, builders) },
       )
-    },
-  }
+    }
+    drawn = { doc: newState.doc, byClient }
+    return DecorationSet.create(
+      newState.doc,
+      [...byClient.values()].flatMap((client) => client.decorations),
+    )
+  })
 }

@@ -23,10 +23,10 @@
  * this file then fails).
  */
 import type { Node as ProseMirrorNode } from '@tiptap/pm/model'
-import type { Plugin, PluginView } from '@tiptap/pm/state'
-import type { EditorView } from '@tiptap/pm/view'
+import type { Plugin } from '@tiptap/pm/state'
 import { updateYFragment, ySyncPluginKey } from '@tiptap/y-tiptap'
 import * as Y from 'yjs'
+import { aroundViewUpdate } from './pluginWraps'
 import { ySyncState } from './ySyncState'
 
 /** The part of `ProsemirrorBinding` used here. */
@@ -81,28 +81,22 @@ function skipSelectionForOwnWrites(binding: Binding): void {
 
 /** Wraps the view of `plugin` (the sync plugin) as described above. */
 export function narrowLocalChanges(plugin: Plugin): void {
-  const upstream = plugin.spec.view
-  if (upstream === undefined) return
-  plugin.spec.view = (editorView: EditorView): PluginView => {
-    const view = upstream(editorView)
+  // After upstream's view exists: it registers the binding's listeners (`initView`).
+  aroundViewUpdate(plugin, (editorView) => {
     const binding = ySyncState<Binding>(editorView.state)?.binding
-    const update = view.update
-    if (binding === undefined || update === undefined) return view
+    if (binding === undefined) return null
     skipSelectionForOwnWrites(binding)
     const write = binding._prosemirrorChanged
-    return {
-      ...view,
-      update(editorView, before) {
-        // The view's update writes through `_prosemirrorChanged` (in a Yjs transaction of its own).
-        binding._prosemirrorChanged = (doc) => {
-          if (!writeOneBlock(binding, before.doc, doc)) write.call(binding, doc)
-        }
-        try {
-          update.call(view, editorView, before)
-        } finally {
-          binding._prosemirrorChanged = write
-        }
-      },
+    return (update, _editorView, before) => {
+      // The view's update writes through `_prosemirrorChanged` (in a Yjs transaction of its own).
+      binding._prosemirrorChanged = (doc) => {
+        if (!writeOneBlock(binding, before.doc, doc)) write.call(binding, doc)
+      }
+      try {
+        update()
+      } finally {
+        binding._prosemirrorChanged = write
+      }
     }
-  }
+  })
 }

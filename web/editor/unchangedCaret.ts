@@ -14,30 +14,20 @@
  * reach the plugin through its own `focusin`/`focusout` listeners, as before. Drop this once the
  * caret plugin skips such transactions itself (the "upstream" test beside this file then fails).
  */
-import type { Plugin, PluginView } from '@tiptap/pm/state'
-import type { EditorView } from '@tiptap/pm/view'
+import type { Plugin } from '@tiptap/pm/state'
 import type { Awareness } from 'y-protocols/awareness'
+import { aroundViewUpdate } from './pluginWraps'
 
 /** The awareness field CollaborationCaret keeps the caret in (its default). */
 const CURSOR_FIELD = 'cursor'
 
 /** Wraps the view of `plugin` (the caret plugin, publishing to `awareness`) as described above. */
 export function skipUnchangedCaret(plugin: Plugin, awareness: Awareness): void {
-  const upstream = plugin.spec.view
-  if (upstream === undefined) return
-  plugin.spec.view = (editorView: EditorView): PluginView => {
-    const view = upstream(editorView)
-    const update = view.update
-    if (update === undefined) return view
-    return {
-      ...view,
-      update(editorView, before) {
-        const unchanged =
-          editorView.state.doc === before.doc &&
-          editorView.state.selection.eq(before.selection) &&
-          (awareness.states.get(awareness.clientID)?.[CURSOR_FIELD] != null) === editorView.hasFocus()
-        if (!unchanged) update.call(view, editorView, before)
-      },
-    }
-  }
+  aroundViewUpdate(plugin, () => (update, editorView, before) => {
+    const unchanged =
+      editorView.state.doc === before.doc &&
+      editorView.state.selection.eq(before.selection) &&
+      (awareness.states.get(awareness.clientID)?.[CURSOR_FIELD] != null) === editorView.hasFocus()
+    if (!unchanged) update()
+  })
 }

@@ -20,10 +20,10 @@
  * that fix, fails if this part is dropped). Drop this once the binding skips unchanged documents
  * itself (the "upstream" test beside this file then fails).
  */
-import type { Plugin, PluginView } from '@tiptap/pm/state'
-import type { EditorView } from '@tiptap/pm/view'
+import type { Plugin } from '@tiptap/pm/state'
 import { ySyncPluginKey, yUndoPluginKey } from '@tiptap/y-tiptap'
 import type * as Y from 'yjs'
+import { aroundViewUpdate } from './pluginWraps'
 
 /** The part of the sync plugin's state read here. */
 interface SyncState {
@@ -35,33 +35,23 @@ interface SyncState {
 
 /** Wraps the view of `plugin` (the sync plugin) as described above. */
 export function skipUnchangedDocument(plugin: Plugin): void {
-  const upstream = plugin.spec.view
-  if (upstream === undefined) return
-  plugin.spec.view = (editorView: EditorView): PluginView => {
-    const view = upstream(editorView)
-    const update = view.update
-    if (update === undefined) return view
-    return {
-      ...view,
-      update(editorView, before) {
-        const sync = ySyncPluginKey.getState(editorView.state) as SyncState | undefined
-        const previous = ySyncPluginKey.getState(before) as SyncState | undefined
-        const unchanged =
-          editorView.state.doc === before.doc &&
-          sync !== undefined &&
-          sync.snapshot == null &&
-          sync.prevSnapshot == null &&
-          previous?.snapshot == null &&
-          previous?.prevSnapshot == null
-        if (!unchanged) {
-          update.call(view, editorView, before)
-          return
-        }
-        if (sync.addToHistory === false && !sync.isChangeOrigin) {
-          const undo = yUndoPluginKey.getState(editorView.state) as { undoManager?: Y.UndoManager } | undefined
-          undo?.undoManager?.stopCapturing()
-        }
-      },
+  aroundViewUpdate(plugin, () => (update, editorView, before) => {
+    const sync = ySyncPluginKey.getState(editorView.state) as SyncState | undefined
+    const previous = ySyncPluginKey.getState(before) as SyncState | undefined
+    const unchanged =
+      editorView.state.doc === before.doc &&
+      sync !== undefined &&
+      sync.snapshot == null &&
+      sync.prevSnapshot == null &&
+      previous?.snapshot == null &&
+      previous?.prevSnapshot == null
+    if (!unchanged) {
+      update()
+      return
     }
-  }
+    if (sync.addToHistory === false && !sync.isChangeOrigin) {
+      const undo = yUndoPluginKey.getState(editorView.state) as { undoManager?: Y.UndoManager } | undefined
+      undo?.undoManager?.stopCapturing()
+    }
+  })
 }

@@ -17,9 +17,10 @@
  * date, as upstream). Drop this once the undo plugin stops walking per transaction (the
  * "upstream" test beside this file then fails).
  */
-import type { EditorState, Plugin, Transaction } from '@tiptap/pm/state'
+import type { Plugin, Transaction } from '@tiptap/pm/state'
 import { ySyncPluginKey } from '@tiptap/y-tiptap'
 import type * as Y from 'yjs'
+import { aroundStateApply } from './pluginWraps'
 
 /** The undo plugin's state (`yUndoPlugin`, `state.init` and `apply`). */
 interface UndoState {
@@ -43,19 +44,13 @@ function mayAddUndoStep(tr: Transaction): boolean {
 
 /** Wraps the `apply` of `plugin`'s state (the undo plugin's) as described above. */
 export function rememberSelectionWhenUsed(plugin: Plugin): void {
-  const field = plugin.spec.state
-  if (field === undefined) return
-  const upstream = field.apply
-  plugin.spec.state = {
-    ...field,
-    apply(tr: Transaction, value: unknown, oldState: EditorState, newState: EditorState) {
-      if (mayAddUndoStep(tr)) return upstream.call(this, tr, value, oldState, newState)
-      const before = value as UndoState
-      const { undoManager, prevSel } = before
-      const hasUndoOps = undoManager.undoStack.length > 0
-      const hasRedoOps = undoManager.redoStack.length > 0
-      if (hasUndoOps === before.hasUndoOps && hasRedoOps === before.hasRedoOps) return value
-      return { undoManager, prevSel, hasUndoOps, hasRedoOps }
-    },
-  }
+  aroundStateApply(plugin, (upstream, tr, value) => {
+    if (mayAddUndoStep(tr)) return upstream()
+    const before = value as UndoState
+    const { undoManager, prevSel } = before
+    const hasUndoOps = undoManager.undoStack.length > 0
+    const hasRedoOps = undoManager.redoStack.length > 0
+    if (hasUndoOps === before.hasUndoOps && hasRedoOps === before.hasRedoOps) return value
+    return { undoManager, prevSel, hasUndoOps, hasRedoOps }
+  })
 }
