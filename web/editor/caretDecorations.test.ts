@@ -4,12 +4,12 @@
  * shows. Each test also runs with upstream's drawing.
  */
 import type { Decoration } from '@tiptap/pm/view'
-import { createDecorations, defaultAwarenessStateFilter, yCursorPluginKey, ySyncPluginKey } from '@tiptap/y-tiptap'
+import { createDecorations, defaultAwarenessStateFilter, yCursorPluginKey } from '@tiptap/y-tiptap'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { DOCUMENT_FIELD } from '../sync/session'
-import { type Person, REMOTE, endOf, forgetPeople, person, relay, twoDocs } from './testPeople'
+import { type Person, REMOTE, caretTransaction, endOf, forgetPeople, mappingLookups, pair } from './testPeople'
 
 afterEach(forgetPeople)
 
@@ -42,17 +42,10 @@ function watcher(alice: Person, name: string): Watcher {
 }
 
 function group(fixed: boolean) {
-  const docs = twoDocs(TEXTS)
-  const configure: Record<string, object> = fixed ? {} : { collaborationCaret: { upstreamCaretDrawing: true } }
-  const alice = person('Alice', docs[0], [], configure)
-  const bob = person('Bob', docs[1], [], configure)
-  relay(alice, bob)
+  const { alice, bob } = pair(TEXTS, { configure: fixed ? {} : { collaborationCaret: { upstreamCaretDrawing: true } } })
   const watchers = ['Carol', 'Dan', 'Eve', 'Frank'].map((name) => watcher(alice, name))
   return { alice, bob, watchers }
 }
-
-/** The caret plugin dispatches awareness changes one macrotask later. */
-const caretTransaction = () => new Promise((resolve) => setTimeout(resolve, 0))
 
 function described(decorations: Decoration[]): string[] {
   return decorations.map((d) => `${d.from}-${d.to}:${(d.spec as { key?: string }).key ?? 'selection'}`).sort()
@@ -68,19 +61,6 @@ function fullDraw(alice: Person): string[] {
 
 function shown(alice: Person): string[] {
   return described(yCursorPluginKey.getState(alice.editor.state).find())
-}
-
-/** Counts the lookups in Alice's binding mapping: each position walk makes one per block it passes. */
-function lookups(alice: Person): () => number {
-  const { mapping } = (ySyncPluginKey.getState(alice.editor.state) as { binding: { mapping: Map<unknown, unknown> } })
-    .binding
-  let count = 0
-  const get = mapping.get.bind(mapping)
-  mapping.get = (key: unknown) => {
-    count++
-    return get(key)
-  }
-  return () => count
 }
 
 describe('the others’ carets', () => {
@@ -117,7 +97,7 @@ describe('the others’ carets', () => {
         const { alice, watchers } = group(fixed)
         for (const [i, w] of watchers.entries()) w.moveTo(25 + i, 3)
         await caretTransaction()
-        const counted = lookups(alice)
+        const counted = mappingLookups(alice)
         fullDraw(alice)
         const full = counted()
         watchers[0]?.moveTo(24, 1)

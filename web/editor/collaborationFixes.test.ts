@@ -9,18 +9,13 @@ import type { Editor } from '@tiptap/core'
 import { yUndoPluginKey } from '@tiptap/y-tiptap'
 import { afterEach, describe, expect, it } from 'vitest'
 import type * as Y from 'yjs'
-import { type Person, endOf, forgetPeople, person, relay, twoDocs } from './testPeople'
+import { type Person, caretTransaction, endOf, forgetPeople, pair } from './testPeople'
 
 afterEach(forgetPeople)
 
 /** Alice and Bob on one document of two paragraphs, their updates relayed to each other at once. */
-function pair(withFixes: boolean): { alice: Person; bob: Person } {
-  const docs = twoDocs(['Bob writes here', 'Alice writes here'])
-  const without = withFixes ? [] : ['collaborationFixes']
-  const alice = person('Alice', docs[0], without)
-  const bob = person('Bob', docs[1], without)
-  relay(alice, bob)
-  return { alice, bob }
+function people(withFixes: boolean): { alice: Person; bob: Person } {
+  return pair(['Bob writes here', 'Alice writes here'], { without: withFixes ? [] : ['collaborationFixes'] })
 }
 
 /**
@@ -31,7 +26,7 @@ function pair(withFixes: boolean): { alice: Person; bob: Person } {
 async function bobTypes(bob: Person, text: string): Promise<void> {
   bob.editor.chain().setTextSelection(endOf(bob.editor, 0)).insertContent(text).run()
   bob.awareness.setLocalStateField('typing', text)
-  await new Promise((resolve) => setTimeout(resolve, 0))
+  await caretTransaction()
 }
 
 function undoManager(editor: Editor): Y.UndoManager {
@@ -41,7 +36,7 @@ function undoManager(editor: Editor): Y.UndoManager {
 describe('marks switched at the caret', () => {
   for (const withFixes of [true, false]) {
     it(withFixes ? 'survive an edit by someone else' : 'are lost without the fix (upstream)', async () => {
-      const { alice, bob } = pair(withFixes)
+      const { alice, bob } = people(withFixes)
       alice.editor.commands.setTextSelection(endOf(alice.editor, 1))
       alice.editor.commands.toggleBold()
       alice.editor.commands.toggleItalic()
@@ -59,7 +54,7 @@ describe('marks switched at the caret', () => {
   }
 
   it('survive someone typing before the caret, in the same paragraph', async () => {
-    const { alice, bob } = pair(true)
+    const { alice, bob } = people(true)
     alice.editor.commands.setTextSelection(endOf(alice.editor, 1))
     alice.editor.commands.toggleBold()
     const caret = alice.editor.state.selection.head
@@ -76,7 +71,7 @@ describe('marks switched at the caret', () => {
   })
 
   it('stay switched off inside formatted text', async () => {
-    const { alice, bob } = pair(true)
+    const { alice, bob } = people(true)
     alice.editor
       .chain()
       .setTextSelection({ from: endOf(alice.editor, 1) - 4, to: endOf(alice.editor, 1) })
@@ -96,7 +91,7 @@ describe('marks switched at the caret', () => {
   })
 
   it('are not restored when the caret lands where the mark is not allowed', () => {
-    const { alice, bob } = pair(true)
+    const { alice, bob } = people(true)
     alice.editor.commands.setTextSelection(endOf(alice.editor, 1))
     alice.editor.commands.toggleBold()
     // Bob turns Alice's paragraph into a code block, which allows no marks.
@@ -110,7 +105,7 @@ describe('marks switched at the caret', () => {
 describe('undo steps', () => {
   for (const withFixes of [true, false]) {
     it(withFixes ? 'are not split by someone else typing' : 'are split without the fix (upstream)', async () => {
-      const { alice, bob } = pair(withFixes)
+      const { alice, bob } = people(withFixes)
       // Grouping by time is the UndoManager's own; with a long timeout only stopCapturing() splits.
       undoManager(alice.editor).captureTimeout = 60_000
       alice.editor.commands.setTextSelection(endOf(alice.editor, 1))
@@ -140,7 +135,7 @@ describe('undo steps', () => {
   }
 
   it('still end at a local change kept out of history (the binding’s own use of stopCapturing)', () => {
-    const { alice } = pair(true)
+    const { alice } = people(true)
     undoManager(alice.editor).captureTimeout = 60_000
     alice.editor.commands.setTextSelection(endOf(alice.editor, 1))
     alice.editor.commands.insertContent('a')
@@ -152,7 +147,7 @@ describe('undo steps', () => {
 
 describe('a remote change', () => {
   it('is applied as one transaction: the fixes are made to it, not appended', () => {
-    const { alice, bob } = pair(true)
+    const { alice, bob } = people(true)
     alice.editor.commands.setTextSelection(endOf(alice.editor, 1))
     alice.editor.commands.toggleBold()
     const appended: number[] = []
@@ -191,7 +186,7 @@ describe('a click not yet read by ProseMirror', () => {
         ? 'is where the caret stays when someone else’s change arrives first'
         : 'is undone by someone else’s change without the fix (upstream)',
       async () => {
-        const { alice, bob } = pair(withFixes)
+        const { alice, bob } = people(withFixes)
         alice.editor.commands.setTextSelection(2)
         const before = alice.editor.state.selection.from
         const selectionChanged = clickInto(alice, 1, 5)

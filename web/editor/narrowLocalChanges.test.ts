@@ -9,20 +9,17 @@ import { yXmlFragmentToProseMirrorRootNode, ySyncPluginKey } from '@tiptap/y-tip
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { DOCUMENT_FIELD } from '../sync/session'
-import { type Person, endOf, forgetPeople, person, relay, twoDocs } from './testPeople'
+import { type Person, endOf, forgetPeople, pair } from './testPeople'
 
 afterEach(() => {
   vi.restoreAllMocks()
   forgetPeople()
 })
 
-function pair(fixed: boolean): { alice: Person; bob: Person } {
-  const docs = twoDocs(['First paragraph', 'Second paragraph', 'Third paragraph'])
-  const configure: Record<string, object> = fixed ? {} : { collaboration: { upstreamLocalWrites: true } }
-  const alice = person('Alice', docs[0], [], configure)
-  const bob = person('Bob', docs[1], [], configure)
-  relay(alice, bob)
-  return { alice, bob }
+function people(fixed: boolean): { alice: Person; bob: Person } {
+  return pair(['First paragraph', 'Second paragraph', 'Third paragraph'], {
+    configure: fixed ? {} : { collaboration: { upstreamLocalWrites: true } },
+  })
 }
 
 /** Alice's Yjs document holds what her editor shows, and Bob's editor shows it too. */
@@ -39,7 +36,7 @@ function startOf(editor: Editor, index: number): number {
 describe('your changes written to Yjs', () => {
   for (const fixed of [true, false]) {
     it(`${fixed ? '' : '(upstream) '}reach Yjs and the other person: text, marks, attributes, lists, splits, joins`, () => {
-      const { alice, bob } = pair(fixed)
+      const { alice, bob } = people(fixed)
       const edits: Array<(editor: Editor) => void> = [
         (editor) => editor.chain().setTextSelection(endOf(editor, 1)).insertContent(' typed').run(),
         (editor) =>
@@ -90,7 +87,7 @@ describe('your changes written to Yjs', () => {
         ? 'a keystroke in a block lists no other block and saves no selection'
         : 'a keystroke lists every block and saves the selection twice without the fix (upstream)',
       () => {
-        const { alice, bob } = pair(fixed)
+        const { alice, bob } = people(fixed)
         const fragment = alice.doc.getXmlFragment(DOCUMENT_FIELD)
         const binding = ySyncPluginKey.getState(alice.editor.state).binding as { beforeTransactionSelection: unknown }
         const saved: unknown[] = []

@@ -4,6 +4,7 @@
  * Yjs binding (happy-dom).
  */
 import { Editor } from '@tiptap/core'
+import { ySyncPluginKey } from '@tiptap/y-tiptap'
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
 import type { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
@@ -89,6 +90,39 @@ export function relay(a: Person, b: Person): void {
       applyAwarenessUpdate(to.awareness, encodeAwarenessUpdate(from.awareness, clients), REMOTE)
     })
   }
+}
+
+/**
+ * Alice and Bob, each in an editor on a Y.Doc of one paragraph per text, relayed to each other;
+ * `without` and `configure` as for {@link person}.
+ */
+export function pair(
+  texts: readonly string[],
+  options: { without?: readonly string[]; configure?: Readonly<Record<string, object>> } = {},
+): { alice: Person; bob: Person } {
+  const docs = twoDocs(texts)
+  const alice = person('Alice', docs[0], options.without, options.configure)
+  const bob = person('Bob', docs[1], options.without, options.configure)
+  relay(alice, bob)
+  return { alice, bob }
+}
+
+/** The caret plugin turns awareness changes into a transaction one macrotask later (y-tiptap's 0 ms timeout). */
+export function caretTransaction(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0))
+}
+
+/** Counts the lookups in `someone`'s binding mapping from now on: a position walk makes one per block it passes. */
+export function mappingLookups(someone: Person): () => number {
+  const { mapping } = (ySyncPluginKey.getState(someone.editor.state) as { binding: { mapping: Map<unknown, unknown> } })
+    .binding
+  let count = 0
+  const get = mapping.get.bind(mapping)
+  mapping.get = (key: unknown) => {
+    count++
+    return get(key)
+  }
+  return () => count
 }
 
 /** The end of the `index`-th top-level block's text. */

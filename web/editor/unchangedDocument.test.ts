@@ -6,17 +6,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest'
 import type * as Y from 'yjs'
-import { endOf, forgetPeople, person, relay, twoDocs } from './testPeople'
+import { caretTransaction, endOf, forgetPeople, pair } from './testPeople'
 
 afterEach(forgetPeople)
 
-function pair(fixed: boolean) {
-  const docs = twoDocs(['abc', 'Bob writes here'])
-  const configure: Record<string, object> = fixed ? {} : { collaboration: { upstreamSyncView: true } }
-  const alice = person('Alice', docs[0], [], configure)
-  const bob = person('Bob', docs[1], [], configure)
-  relay(alice, bob)
-  return { alice, bob }
+function people(fixed: boolean) {
+  return pair(['abc', 'Bob writes here'], { configure: fixed ? {} : { collaboration: { upstreamSyncView: true } } })
 }
 
 /** Counts the Yjs transactions on `doc` from now on. */
@@ -33,12 +28,11 @@ describe('a transaction that leaves the document as it was', () => {
         ? 'is not written to Yjs: a click, someone’s caret moving'
         : 'is written to Yjs as an empty transaction without the fix (upstream)',
       async () => {
-        const { alice, bob } = pair(fixed)
+        const { alice, bob } = people(fixed)
         const counted = transactions(alice.doc)
         alice.editor.commands.setTextSelection(2)
         bob.awareness.setLocalStateField('cursor', null)
-        // The caret plugin dispatches awareness changes one macrotask later.
-        await new Promise((resolve) => setTimeout(resolve, 0))
+        await caretTransaction()
         expect(counted()).toBe(fixed ? 0 : 2)
 
         // A change still is, and reaches Bob.

@@ -8,17 +8,14 @@
 import type { Editor } from '@tiptap/core'
 import { yUndoPluginKey } from '@tiptap/y-tiptap'
 import { afterEach, describe, expect, it } from 'vitest'
-import { endOf, forgetPeople, person, relay, twoDocs } from './testPeople'
+import { caretTransaction, endOf, forgetPeople, pair } from './testPeople'
 
 afterEach(forgetPeople)
 
-function pair(fixed: boolean) {
-  const docs = twoDocs(['abc', 'Bob writes here'])
-  const configure: Record<string, object> = fixed ? {} : { collaboration: { upstreamUndoSelection: true } }
-  const alice = person('Alice', docs[0], [], configure)
-  const bob = person('Bob', docs[1], [], configure)
-  relay(alice, bob)
-  return { alice, bob }
+function people(fixed: boolean) {
+  return pair(['abc', 'Bob writes here'], {
+    configure: fixed ? {} : { collaboration: { upstreamUndoSelection: true } },
+  })
 }
 
 function prevSel(editor: Editor): unknown {
@@ -36,7 +33,7 @@ describe('the selection the undo plugin remembers', () => {
         ? 'is not worked out again for someone else’s keystroke or caret, nor for a click'
         : 'is worked out again for every transaction without the fix (upstream)',
       async () => {
-        const { alice, bob } = pair(fixed)
+        const { alice, bob } = people(fixed)
         alice.editor.chain().setTextSelection(endOf(alice.editor, 0)).insertContent('d').run()
         const remembered = prevSel(alice.editor)
         expect(remembered).not.toBeNull()
@@ -45,15 +42,14 @@ describe('the selection the undo plugin remembers', () => {
         expect(paragraph(alice.editor, 1)).toBe('Bob writes here!')
         bob.awareness.setLocalStateField('cursor', null)
         bob.awareness.setLocalStateField('user', { name: 'Bob moved' })
-        // The caret plugin dispatches awareness changes one macrotask later.
-        await new Promise((resolve) => setTimeout(resolve, 0))
+        await caretTransaction()
         alice.editor.commands.setTextSelection(2)
         expect(prevSel(alice.editor) === remembered).toBe(fixed)
       },
     )
 
     it(`${fixed ? '' : '(upstream) '}undo and redo work as before, the undo leaving the caret where you are`, () => {
-      const { alice, bob } = pair(fixed)
+      const { alice, bob } = people(fixed)
       alice.editor.chain().setTextSelection(endOf(alice.editor, 0)).insertContent('d').run()
       alice.editor.commands.setTextSelection(endOf(alice.editor, 1))
       bob.editor.chain().setTextSelection(1).insertContent('12').run()
