@@ -8,8 +8,10 @@
 import type { Editor } from '@tiptap/core'
 import { yUndoPluginKey } from '@tiptap/y-tiptap'
 import { afterEach, describe, expect, it } from 'vitest'
-import type * as Y from 'yjs'
-import { type Person, caretTransaction, endOf, forgetPeople, pair } from './testPeople'
+import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
+import * as Y from 'yjs'
+import { DOCUMENT_FIELD } from '../sync/session'
+import { type Person, REMOTE, caretTransaction, endOf, forgetPeople, pair } from './testPeople'
 
 afterEach(forgetPeople)
 
@@ -198,6 +200,50 @@ describe('a click not yet read by ProseMirror', () => {
         expect(alice.editor.state.selection.from).toBe(withFixes ? inSecond : before)
         alice.editor.commands.insertContent('X')
         expect(alice.editor.getText()).toContain(withFixes ? 'AliceX writes here' : 'BXob writes here!')
+      },
+    )
+  }
+
+  /**
+   * Carol, whose caret is in Alice's editor only (not in an editor here: the one editor with focus
+   * is Alice's, and an editor without it takes its caret back). Her `moveTo` puts her caret
+   * `offset` characters into the first paragraph, as CollaborationCaret publishes it.
+   */
+  function carol(alice: Person): { moveTo(offset: number): void } {
+    const awareness = new Awareness(new Y.Doc())
+    awareness.setLocalStateField('user', { name: 'Carol', color: '#2f9e44' })
+    return {
+      moveTo(offset) {
+        const text = (alice.doc.getXmlFragment(DOCUMENT_FIELD).get(0) as Y.XmlElement).get(0) as Y.XmlText
+        const at = Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(text, offset))
+        awareness.setLocalStateField('cursor', { anchor: at, head: at })
+        applyAwarenessUpdate(alice.awareness, encodeAwarenessUpdate(awareness, [awareness.clientID]), REMOTE)
+      },
+    }
+  }
+
+  for (const withFixes of [true, false]) {
+    it(
+      withFixes
+        ? 'is where the caret stays when someone else’s caret moves first'
+        : 'is undone by someone else’s caret moving without the fix (upstream)',
+      async () => {
+        const { alice } = people(withFixes)
+        const someone = carol(alice)
+        someone.moveTo(3)
+        await caretTransaction()
+        alice.editor.commands.setTextSelection(2)
+        const before = alice.editor.state.selection.from
+        const selectionChanged = clickInto(alice, 1, 5)
+        // Carol's caret moves, and Alice's caret plugin redraws it before the selectionchange event.
+        someone.moveTo(4)
+        await caretTransaction()
+        selectionChanged()
+        const inSecond = endOf(alice.editor, 0) + 2 + 5
+        expect(alice.editor.state.selection.from).toBe(withFixes ? inSecond : before)
+        // The redraw was applied: Carol's caret is drawn where she moved it.
+        const caret = alice.editor.view.dom.querySelector('.collaboration-carets__caret')
+        expect(caret?.previousSibling?.textContent).toBe('Bob ')
       },
     )
   }

@@ -1,7 +1,7 @@
 /**
- * Three fixes for the Yjs↔ProseMirror binding, @tiptap/y-tiptap 3.0.9 (dist/y-tiptap.js), so that
+ * Four fixes for the Yjs↔ProseMirror binding, @tiptap/y-tiptap 3.0.9 (dist/y-tiptap.js), so that
  * someone else's edit does not disturb what you are doing. Drop this extension once the binding
- * handles both itself (the e2e tests in e2e/coediting.spec.ts and the unit tests beside this file
+ * handles them itself (the e2e tests in e2e/coediting.spec.ts and the unit tests beside this file
  * say whether it does).
  *
  * 1. Marks switched on or off at the caret. `ProsemirrorBinding._typeChanged` applies a remote
@@ -31,6 +31,15 @@
  *    (its DOM observer's `flush`, what it does on `selectionchange`), for changes not made by
  *    this editor itself.
  *
+ * 4. Where you just clicked, when someone's caret moves. The caret plugin (`yCursorPlugin`) turns
+ *    awareness changes into a transaction of its own, in a 0 ms timeout. It changes no selection,
+ *    but it redraws carets, and ProseMirror (prosemirror-view 1.42, `updateStateInner`) writes the
+ *    state's selection into the DOM after any redraw — over a click it has not read yet. The
+ *    `selectionchange` that followed then read the old caret back (e2e/blocks.spec.ts, the same
+ *    "Grace" in the wrong cell, with Bob's caret moving as he typed). Before such a transaction
+ *    is applied, ProseMirror is made to read the DOM; when that moved the selection, the caret
+ *    plugin's transaction is made again on the new state, with the same metadata.
+ *
  * Fixes 1 and 2 are made to the binding's transaction itself, before the state applies it
  * (Tiptap's `dispatchTransaction` seam): its `addToHistory` meta, which only the sync plugin's
  * `apply` reads (there is no ProseMirror history here), is set to true, and the stored marks are
@@ -43,7 +52,7 @@
 import { Extension } from '@tiptap/core'
 import type { Mark } from '@tiptap/pm/model'
 import { type EditorState, TextSelection, type Transaction } from '@tiptap/pm/state'
-import { ySyncPluginKey } from '@tiptap/y-tiptap'
+import { yCursorPluginKey, ySyncPluginKey } from '@tiptap/y-tiptap'
 import type * as Y from 'yjs'
 import { readDom } from './keySelection'
 
@@ -66,6 +75,23 @@ function marksToRestore(before: EditorState, tr: Transaction): readonly Mark[] |
   return before.storedMarks.filter((mark) => $cursor.parent.type.allowsMarkType(mark.type))
 }
 
+/** The caret plugin's transaction for someone's caret: metadata only (fix 4). */
+function isCaretRedraw(tr: Transaction): boolean {
+  const meta = tr.getMeta(yCursorPluginKey) as { awarenessUpdated?: boolean } | undefined
+  return meta?.awarenessUpdated === true && tr.steps.length === 0 && !tr.selectionSet && !tr.storedMarksSet
+}
+
+/**
+ * Fix 4: `tr` (a caret redraw, made on the state before the DOM was read) again on `state`, the
+ * state after it: ProseMirror transactions keep their metadata by key name.
+ */
+function remake(tr: Transaction, state: EditorState): Transaction {
+  const again = state.tr.setTime(tr.time)
+  const metas = (tr as unknown as { meta: Record<string, unknown> }).meta
+  for (const key of Object.keys(metas)) again.setMeta(key, metas[key])
+  return again
+}
+
 /** Fixes 1 and 2 on the binding's transaction for a remote change, before it is applied. */
 function fixRemoteChange(before: EditorState, tr: Transaction): void {
   if (!isRemoteChange(tr)) return
@@ -81,7 +107,16 @@ export const CollaborationFixes = Extension.create<Record<string, never>, { unli
     return { unlisten: null }
   },
   dispatchTransaction({ transaction, next }) {
-    fixRemoteChange(this.editor.state, transaction)
+    const { editor } = this
+    if (isCaretRedraw(transaction) && !editor.isDestroyed && !editor.view.composing) {
+      const seen = editor.state
+      readDom(editor.view)
+      if (editor.state !== seen) {
+        next(remake(transaction, editor.state))
+        return
+      }
+    }
+    fixRemoteChange(editor.state, transaction)
     next(transaction)
   },
   // Fix 3. Before the view exists, so that this listener runs before the binding's own (Y.Doc
