@@ -43,7 +43,7 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
         url = /"url":"(http:\/\/[^"]+)"/.exec(output)?.[1] ?? ''
         return url
       },
-      { message: 'the server to listen', timeout: 20_000, intervals: [25] },
+      { message: 'the server to listen', timeout: 45_000, intervals: [25] },
     )
     .not.toBe('')
   return {

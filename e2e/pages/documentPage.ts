@@ -1,6 +1,9 @@
 /** The editor page as tests use it: by the stable `data-testid` hooks only. */
 import { type Locator, type Page, expect } from '@playwright/test'
 
+/** How long a page may take to load and sync (see {@link DocumentPage.ready}). */
+const PAGE_LOAD_MS = 30_000
+
 export class DocumentPage {
   readonly page: Page
   readonly editor: Locator
@@ -21,10 +24,14 @@ export class DocumentPage {
     await this.ready()
   }
 
-  /** The content is shown and the connection is up. */
+  /**
+   * The content is shown and the connection is up. A page load (the bundle parsed, a socket
+   * opened, the document synced) is given longer than a reaction on a loaded page: on a busy CI
+   * machine the third load in one test once took more than the 10 s default.
+   */
   async ready(): Promise<void> {
-    await expect(this.editor).toBeVisible()
-    await expect(this.status).toHaveAttribute('data-state', 'connected')
+    await expect(this.editor).toBeVisible({ timeout: PAGE_LOAD_MS })
+    await expect(this.status).toHaveAttribute('data-state', 'connected', { timeout: PAGE_LOAD_MS })
   }
 
   /** The `index`-th top-level block of the document (0 = the first). */
