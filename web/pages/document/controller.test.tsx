@@ -3,6 +3,7 @@
  * The editor page's lifecycle, end to end inside one process: the real controller, session,
  * Tiptap editor and Preact view, against an in-memory sync server, device copy and REST checker.
  */
+import { render } from 'preact'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
 import * as Y from 'yjs'
@@ -17,6 +18,12 @@ import { DELETED } from '../message'
 import type { Page } from '../page'
 import { NAVIGATE_EVENT } from '../../router'
 import { RESTORED_MESSAGE, documentPage, sharedPage } from './controller'
+
+// Preact's render as it is, counted (how often the page renders).
+vi.mock('preact', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('preact')>()
+  return { ...actual, render: vi.fn(actual.render) }
+})
 
 const identity: Identity = { id: 'me', name: 'Ada', color: '#1971c2' }
 
@@ -141,6 +148,20 @@ describe('the document page', () => {
     expect(document.querySelector('[data-doc-id]')).toBeNull()
     server.closeAll(4410, 'share link revoked')
     await vi.waitFor(() => expect(byTestId('share-revoked')).not.toBeNull())
+  })
+
+  it('renders once a frame, however often the session changes in it (a keystroke changes it three times)', async () => {
+    open()
+    await vi.waitFor(() => expect(byTestId('connection-status')?.dataset.state).toBe('connected'))
+    const renders = () => vi.mocked(render).mock.calls.filter(([, into]) => into === root).length
+    const before = renders()
+    // Offline, then online again: two changes of the session's state in one task.
+    network.set(false)
+    network.set(true)
+    expect(renders()).toBe(before)
+    await new Promise((resolve) => requestAnimationFrame(resolve))
+    expect(renders()).toBe(before + 1)
+    expect(byTestId('connection-status')?.dataset.state).not.toBe('offline')
   })
 
   it('answers Ctrl+S with whether everything is saved, instead of the browser’s dialog', async () => {
