@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { DOCUMENT_FIELD } from '../sync/session'
-import { type Person, REMOTE, caretTransaction, endOf, forgetPeople, pair } from './testPeople'
+import { type Person, REMOTE, caretTransaction, clickInto, endOf, forgetPeople, pair } from './testPeople'
 
 afterEach(forgetPeople)
 
@@ -162,26 +162,6 @@ describe('a remote change', () => {
 })
 
 describe('a click not yet read by ProseMirror', () => {
-  /**
-   * Puts the DOM caret `offset` characters into the `index`-th paragraph, as a click does. A
-   * browser tells ProseMirror with a `selectionchange` event *later* (happy-dom at once): it is
-   * held back here until the returned function sends it.
-   */
-  function clickInto(person: Person, index: number, offset: number): () => void {
-    const paragraphs = person.editor.view.dom.querySelectorAll('p')
-    const text = paragraphs[index]?.firstChild
-    if (text === null || text === undefined) throw new Error(`no text in paragraph ${index}`)
-    person.editor.view.focus()
-    const hold = (event: Event): void => event.stopImmediatePropagation()
-    window.addEventListener('selectionchange', hold, true)
-    try {
-      document.getSelection()?.collapse(text, offset)
-    } finally {
-      window.removeEventListener('selectionchange', hold, true)
-    }
-    return () => document.dispatchEvent(new Event('selectionchange'))
-  }
-
   for (const withFixes of [true, false]) {
     it(
       withFixes
@@ -191,7 +171,7 @@ describe('a click not yet read by ProseMirror', () => {
         const { alice, bob } = people(withFixes)
         alice.editor.commands.setTextSelection(2)
         const before = alice.editor.state.selection.from
-        const selectionChanged = clickInto(alice, 1, 5)
+        const selectionChanged = clickInto(alice.editor, 1, 5)
         expect(alice.editor.state.selection.from).toBe(before)
         // Bob's keystroke reaches Alice before the browser's selectionchange event does.
         bob.editor.chain().setTextSelection(endOf(bob.editor, 0)).insertContent('!').run()
@@ -234,7 +214,7 @@ describe('a click not yet read by ProseMirror', () => {
         await caretTransaction()
         alice.editor.commands.setTextSelection(2)
         const before = alice.editor.state.selection.from
-        const selectionChanged = clickInto(alice, 1, 5)
+        const selectionChanged = clickInto(alice.editor, 1, 5)
         // Carol's caret moves, and Alice's caret plugin redraws it before the selectionchange event.
         someone.moveTo(4)
         await caretTransaction()

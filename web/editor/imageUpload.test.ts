@@ -13,6 +13,7 @@ import type { Network } from '../sync/network'
 import { DOCUMENT_FIELD } from '../sync/session'
 import { editorExtensions } from './extensions'
 import { type ImageUploadOptions, type UploadFailure, altFromFileName, imageUploadKey } from './imageUpload'
+import { clickInto } from './testPeople'
 
 const REMOTE = 'remote'
 
@@ -128,6 +129,21 @@ describe('image uploads', () => {
     expect(alice.state.selection.head).toBe(caret)
     const image = bob.state.doc.child(2)
     expect(image.attrs).toMatchObject({ src: '/api/files/AAAAAAAAAAAAAAAAAAAAAA', alt: 'Holiday photo' })
+  })
+
+  it('leave a click not yet read by ProseMirror where it was when the upload finishes', async () => {
+    const { alice, calls } = setup()
+    alice.commands.uploadImages([png('Holiday photo.png')], alice.state.doc.child(0).nodeSize)
+    await settle()
+    alice.commands.setTextSelection(2)
+    // Alice clicks into "second"; ProseMirror hears of it only after the upload is done.
+    const selectionChanged = clickInto(alice, 1, 3)
+    calls[0]?.resolve({ url: '/api/files/AAAAAAAAAAAAAAAAAAAAAA' })
+    await settle()
+    selectionChanged()
+    expect(blocks(alice)).toEqual(['first', 'image', 'second'])
+    alice.commands.insertContent('X')
+    expect(blocks(alice)).toEqual(['first', 'image', 'secXond'])
   })
 
   it('leave nothing behind when the server refuses the file, and say why', async () => {

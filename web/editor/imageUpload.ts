@@ -24,6 +24,7 @@ import type * as Y from 'yjs'
 import type { Network } from '../sync/network'
 import { announce } from '../ui/announce'
 import { toast } from '../ui/toast'
+import { readDom } from './keySelection'
 
 /** What the server accepts (it decides from the bytes; this only spares an upload bound to fail). */
 export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp']
@@ -292,7 +293,13 @@ async function uploadOne(editor: Editor, options: ImageUploadOptions, file: File
     waiting: false,
   }
   const dispatch = (meta: Meta): void => {
-    if (!editor.isDestroyed) editor.view.dispatch(editor.state.tr.setMeta(imageUploadKey, meta))
+    if (editor.isDestroyed) return
+    // Network events come at any time, also between a click and the `selectionchange` that tells
+    // ProseMirror of it; the redraw of the placeholder would write the old caret over the click
+    // (prosemirror-view writes the state's selection into the DOM after a redraw). So ProseMirror
+    // reads the DOM first, as it does on `selectionchange`; the image is then inserted after that.
+    if (!editor.view.composing) readDom(editor.view)
+    editor.view.dispatch(editor.state.tr.setMeta(imageUploadKey, meta))
   }
   dispatch({ add: upload })
   announce(`Uploading ${file.name}`)

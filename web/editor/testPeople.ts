@@ -133,3 +133,22 @@ export function endOf(editor: Editor, index: number): number {
   })
   return end
 }
+
+/**
+ * Puts the DOM caret `offset` characters into the `index`-th paragraph of `editor`, as a click
+ * does. A browser tells ProseMirror with a `selectionchange` event *later* (happy-dom at once):
+ * it is held back here until the returned function sends it.
+ */
+export function clickInto(editor: Editor, index: number, offset: number): () => void {
+  const text = editor.view.dom.querySelectorAll('p')[index]?.firstChild
+  if (text === null || text === undefined) throw new Error(`no text in paragraph ${index}`)
+  editor.view.focus()
+  const hold = (event: Event): void => event.stopImmediatePropagation()
+  window.addEventListener('selectionchange', hold, true)
+  try {
+    document.getSelection()?.collapse(text, offset)
+  } finally {
+    window.removeEventListener('selectionchange', hold, true)
+  }
+  return () => document.dispatchEvent(new Event('selectionchange'))
+}
