@@ -415,10 +415,10 @@ export class DocumentController implements Page {
   }
 
   /**
-   * Renders in the next animation frame, once however often it is asked before. A keystroke
-   * changes the session's state three times (pending, kept on this device, confirmed), mostly
-   * within a frame or two, and the counts follow; each render diffs the whole page (about 1.2 ms
-   * per keystroke at 500 paragraphs in the typing benchmark's profile). The page shows the last.
+   * Renders in the next animation frame, once however often it is asked before: each render
+   * diffs the whole page, and the session's state and the counts change often (three times per
+   * keystroke: pending, kept on this device, confirmed; reconnects; others' edits). Changes
+   * within one frame are drawn once, as the last of them. A hidden tab draws when shown again.
    */
   #renderSoon(): void {
     if (this.#renderFrame !== null || this.#phase === 'disposed') return
