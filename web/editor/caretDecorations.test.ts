@@ -35,7 +35,8 @@ function watcher(alice: Person, name: string): Watcher {
     awareness,
     moveTo(block, offset, head = offset) {
       const text = (doc.getXmlFragment(DOCUMENT_FIELD).get(block) as Y.XmlElement).get(0) as Y.XmlText
-      const at = (index: number) => Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(text, index))
+      // Tied to the character before, as y-tiptap makes a caret's positions (`absolutePositionToRelativePosition`).
+      const at = (index: number) => Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(text, index, -1))
       awareness.setLocalStateField('cursor', { anchor: at(offset), head: at(head) })
     },
   }
@@ -81,6 +82,36 @@ describe('the others’ carets', () => {
         () => watchers[0]?.awareness.setLocalStateField('cursor', null),
         () => watchers[2]?.awareness.setLocalState(null),
         () => watchers[0]?.moveTo(29, 0),
+        // Someone else types right at a caret, inside a selection, at its ends, and deletes
+        // around a caret: where mapping and the carets' relative positions could disagree.
+        () => watchers[3]?.moveTo(5, 4),
+        () =>
+          bob.editor
+            .chain()
+            .setTextSelection(endOf(bob.editor, 5) - 30)
+            .insertContent('at ')
+            .run(),
+        () => watchers[1]?.moveTo(6, 2, 12),
+        () =>
+          bob.editor
+            .chain()
+            .setTextSelection(endOf(bob.editor, 6) - 35)
+            .insertContent('in ')
+            .run(),
+        () =>
+          bob.editor
+            .chain()
+            .setTextSelection(endOf(bob.editor, 6) - 38)
+            .insertContent('start ')
+            .run(),
+        () =>
+          bob.editor
+            .chain()
+            .setTextSelection(endOf(bob.editor, 6) - 25)
+            .insertContent('end ')
+            .run(),
+        () => bob.editor.commands.deleteRange({ from: endOf(bob.editor, 5) - 34, to: endOf(bob.editor, 5) - 29 }),
+        () => bob.editor.chain().setTextSelection(endOf(bob.editor, 8)).splitBlock().run(),
       ]
       for (const step of steps) {
         step()
@@ -105,6 +136,24 @@ describe('the others’ carets', () => {
         const oneMove = counted() - full
         expect(oneMove).toBeGreaterThan(0)
         expect(oneMove < full / 2).toBe(fixed)
+      },
+    )
+
+    it(
+      fixed
+        ? 'are moved with the text, not resolved again, when someone else types before them'
+        : 'are all resolved again when someone else types without the fix (upstream)',
+      async () => {
+        const { alice, bob, watchers } = group(fixed)
+        for (const [i, w] of watchers.entries()) w.moveTo(25 + i, 3)
+        await caretTransaction()
+        const counted = mappingLookups(alice)
+        fullDraw(alice)
+        const full = counted()
+        bob.editor.chain().setTextSelection(endOf(bob.editor, 20)).insertContent('typed').run()
+        const remoteEdit = counted() - full
+        expect(shown(alice)).toEqual(fullDraw(alice))
+        expect(remoteEdit < full / 2).toBe(fixed)
       },
     )
   }
