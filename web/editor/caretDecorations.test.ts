@@ -17,6 +17,7 @@ const TEXTS = Array.from({ length: 30 }, (_, i) => `Paragraph number ${i} of the
 
 /** Someone with a caret and no editor, whose awareness reaches Alice. */
 interface Watcher {
+  doc: Y.Doc
   awareness: Awareness
   /** Puts the caret `offset` characters into the `block`-th block, selecting up to `head` if given. */
   moveTo(block: number, offset: number, head?: number): void
@@ -32,6 +33,7 @@ function watcher(alice: Person, name: string): Watcher {
   })
   awareness.setLocalStateField('user', { id: name, name, color: '#2f9e44' })
   return {
+    doc,
     awareness,
     moveTo(block, offset, head = offset) {
       const text = (doc.getXmlFragment(DOCUMENT_FIELD).get(block) as Y.XmlElement).get(0) as Y.XmlText
@@ -138,6 +140,25 @@ describe('the others’ carets', () => {
         expect(oneMove < full / 2).toBe(fixed)
       },
     )
+
+    it(`${fixed ? '' : '(upstream) '}show a caret that came before the text it is in, once that text comes`, async () => {
+      const { alice, watchers } = group(fixed)
+      const carol = watchers[0]
+      if (carol === undefined) throw new Error('no watcher')
+      // Carol types; her caret reaches Alice before her keystroke does (the server sends presence
+      // in batches and document updates once stored: either may come first).
+      const text = (carol.doc.getXmlFragment(DOCUMENT_FIELD).get(3) as Y.XmlElement).get(0) as Y.XmlText
+      const stateBefore = Y.encodeStateVector(alice.doc)
+      text.insert(5, 'new ')
+      carol.moveTo(3, 9)
+      await caretTransaction()
+      expect(shown(alice)).toEqual(fullDraw(alice))
+      expect(shown(alice).some((caret) => caret.endsWith(`:${carol.awareness.clientID}`))).toBe(false)
+      Y.applyUpdate(alice.doc, Y.encodeStateAsUpdate(carol.doc, stateBefore), REMOTE)
+      expect(alice.editor.state.doc.child(3).textContent).toContain('new ')
+      expect(shown(alice)).toEqual(fullDraw(alice))
+      expect(shown(alice).some((caret) => caret.endsWith(`:${carol.awareness.clientID}`))).toBe(true)
+    })
 
     it(
       fixed

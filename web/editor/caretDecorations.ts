@@ -76,7 +76,10 @@ export function redrawChangedCarets(plugin: Plugin, awareness: Awareness, builde
       const kept = previous?.byClient.get(clientId)
       let decorations: Decoration[] | null = null
       if (kept !== undefined && kept.state === clientState) {
-        decorations = previous?.doc === newState.doc ? kept.decorations : moved(kept.decorations, oldState.doc, tr)
+        if (previous?.doc === newState.doc) decorations = kept.decorations
+        // Nothing drawn may be a caret in text not here yet (presence can come before the
+        // keystroke it follows): a change may bring that text, so it is looked for again.
+        else if (kept.decorations.length > 0) decorations = moved(kept.decorations, oldState.doc, tr)
       }
       byClient.set(clientId, {
         state: clientState,
