@@ -12,8 +12,16 @@ describe('onThisOrigin', () => {
   })
 })
 
-/** A client whose answers the test scripts: just enough of `hc`'s shape for the dialog. */
-function fakeApi() {
+/**
+ * A client whose answers the test scripts: just enough of `hc`'s shape for the dialog. With
+ * `signed`, the links carry their role (`?token=<role>`, as a signed token does) and the answer for
+ * a view link waits until `release()`.
+ */
+function fakeApi(signed = false) {
+  let release = (): void => {}
+  const held = new Promise<void>((resolve) => {
+    release = resolve
+  })
   const links = [
     {
       id: 'share-one',
@@ -38,10 +46,23 @@ function fakeApi() {
                     { url: 'http://x.test/s/share-two', role: 'view', token: null, expiresAt: null, id: 'share-two' },
                     201,
                   )
-                : json(
-                    { url: 'http://x.test/d/doc1', role: input.json.role, token: null, expiresAt: null, id: null },
-                    201,
-                  )
+                : signed
+                  ? (input.json.role === 'view' ? held : Promise.resolve()).then(() =>
+                      json(
+                        {
+                          url: `http://x.test/d/doc1?token=${input.json.role}`,
+                          role: input.json.role,
+                          token: input.json.role,
+                          expiresAt: null,
+                          id: null,
+                        },
+                        201,
+                      ),
+                    )
+                  : json(
+                      { url: 'http://x.test/d/doc1', role: input.json.role, token: null, expiresAt: null, id: null },
+                      201,
+                    )
             },
           },
           shares: {
@@ -60,7 +81,7 @@ function fakeApi() {
       },
     },
   }
-  return { api: api as unknown as ApiClient, calls }
+  return { api: api as unknown as ApiClient, calls, release }
 }
 
 describe('the Share dialog', () => {
@@ -105,6 +126,25 @@ describe('the Share dialog', () => {
     expect(byTestId('share-open-server')).toBeNull()
     expect(byTestId('share-role')).not.toBeNull()
     await vi.waitFor(() => expect(all('view-link')).toHaveLength(1))
+    render(null, root)
+  })
+
+  it('never shows the link of the role chosen before, while the new one is being made', async () => {
+    const { api, release } = fakeApi(true)
+    const root = document.createElement('div')
+    document.body.append(root)
+    render(<ShareDialogBody api={api} docId="doc1" canEdit openServer={false} />, root)
+    const url = () => (byTestId('share-url') as HTMLInputElement).value
+    await vi.waitFor(() => expect(url()).toMatch(/token=edit$/))
+    const role = byTestId('share-role') as HTMLSelectElement
+    role.value = 'view'
+    role.dispatchEvent(new Event('change', { bubbles: true }))
+    // Rendered again (Preact renders state changes in a microtask), the edit link is gone at once.
+    await Promise.resolve()
+    expect(role.value).toBe('view')
+    expect(url()).toBe('')
+    release()
+    await vi.waitFor(() => expect(url()).toMatch(/token=view$/))
     render(null, root)
   })
 })

@@ -85,28 +85,29 @@ function LinkField(props: { id: string; label: string; value: string; testId: st
 function SignedLink(props: ShareDialogOptions) {
   const { api, docId, canEdit, openServer } = props
   const [role, setRole] = useState<Role>(canEdit ? 'edit' : 'view')
-  const [url, setUrl] = useState('')
-  const [note, setNote] = useState('')
+  // What was made, for which role: shown only beside that role. (Cleared by the effect that
+  // makes the next one, the link of the role chosen before stayed until after a paint — an edit
+  // link beside "can view", there to be copied.)
+  const [made, setMade] = useState<{ role: Role; url: string; note: string } | null>(null)
   useEffect(() => {
     let current = true
-    setUrl('')
-    setNote('')
     call(api.api.docs[':id'].share.$post({ param: { id: docId }, json: { role } })).then(
       (share) => {
         if (!current) return
-        setUrl(onThisOrigin(share.url))
-        setNote(
-          share.expiresAt === null ? '' : `The link works until ${new Date(share.expiresAt).toLocaleDateString()}.`,
-        )
+        const until =
+          share.expiresAt === null ? '' : `The link works until ${new Date(share.expiresAt).toLocaleDateString()}.`
+        setMade({ role, url: onThisOrigin(share.url), note: until })
       },
       (error: unknown) => {
-        if (current) setNote(failure(error, 'make a link'))
+        if (current) setMade({ role, url: '', note: failure(error, 'make a link') })
       },
     )
     return () => {
       current = false
     }
   }, [api, docId, role])
+  const url = made?.role === role ? made.url : ''
+  const note = made?.role === role ? made.note : ''
   const allows =
     role === 'view'
       ? 'Anyone with this link can read the document, but not change it.'
