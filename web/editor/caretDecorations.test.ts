@@ -6,43 +6,13 @@
 import type { Decoration } from '@tiptap/pm/view'
 import { createDecorations, defaultAwarenessStateFilter, yCursorPluginKey } from '@tiptap/y-tiptap'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { DOCUMENT_FIELD } from '../sync/session'
-import { type Person, REMOTE, caretTransaction, endOf, forgetPeople, mappingLookups, pair } from './testPeople'
+import { type Person, REMOTE, caretTransaction, endOf, forgetPeople, mappingLookups, pair, watcher } from './testPeople'
 
 afterEach(forgetPeople)
 
 const TEXTS = Array.from({ length: 30 }, (_, i) => `Paragraph number ${i} of the document`)
-
-/** Someone with a caret and no editor, whose awareness reaches Alice. */
-interface Watcher {
-  doc: Y.Doc
-  awareness: Awareness
-  /** Puts the caret `offset` characters into the `block`-th block, selecting up to `head` if given. */
-  moveTo(block: number, offset: number, head?: number): void
-}
-
-function watcher(alice: Person, name: string): Watcher {
-  const doc = new Y.Doc()
-  Y.applyUpdate(doc, Y.encodeStateAsUpdate(alice.doc))
-  const awareness = new Awareness(doc)
-  type Changes = { added: number[]; updated: number[]; removed: number[] }
-  awareness.on('update', ({ added, updated, removed }: Changes) => {
-    applyAwarenessUpdate(alice.awareness, encodeAwarenessUpdate(awareness, [...added, ...updated, ...removed]), REMOTE)
-  })
-  awareness.setLocalStateField('user', { id: name, name, color: '#2f9e44' })
-  return {
-    doc,
-    awareness,
-    moveTo(block, offset, head = offset) {
-      const text = (doc.getXmlFragment(DOCUMENT_FIELD).get(block) as Y.XmlElement).get(0) as Y.XmlText
-      // Tied to the character before, as y-tiptap makes a caret's positions (`absolutePositionToRelativePosition`).
-      const at = (index: number) => Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(text, index, -1))
-      awareness.setLocalStateField('cursor', { anchor: at(offset), head: at(head) })
-    },
-  }
-}
 
 function group(fixed: boolean) {
   const { alice, bob } = pair(TEXTS, { configure: fixed ? {} : { collaborationCaret: { upstreamCaretDrawing: true } } })

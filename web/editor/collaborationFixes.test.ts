@@ -8,10 +8,8 @@
 import type { Editor } from '@tiptap/core'
 import { yUndoPluginKey } from '@tiptap/y-tiptap'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
-import * as Y from 'yjs'
-import { DOCUMENT_FIELD } from '../sync/session'
-import { type Person, REMOTE, caretTransaction, clickInto, endOf, forgetPeople, pair } from './testPeople'
+import type * as Y from 'yjs'
+import { type Person, caretTransaction, clickInto, endOf, forgetPeople, pair, watcher } from './testPeople'
 
 afterEach(forgetPeople)
 
@@ -184,24 +182,6 @@ describe('a click not yet read by ProseMirror', () => {
     )
   }
 
-  /**
-   * Carol, whose caret is in Alice's editor only (not in an editor here: the one editor with focus
-   * is Alice's, and an editor without it takes its caret back). Her `moveTo` puts her caret
-   * `offset` characters into the first paragraph, as CollaborationCaret publishes it.
-   */
-  function carol(alice: Person): { moveTo(offset: number): void } {
-    const awareness = new Awareness(new Y.Doc())
-    awareness.setLocalStateField('user', { name: 'Carol', color: '#2f9e44' })
-    return {
-      moveTo(offset) {
-        const text = (alice.doc.getXmlFragment(DOCUMENT_FIELD).get(0) as Y.XmlElement).get(0) as Y.XmlText
-        const at = Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(text, offset))
-        awareness.setLocalStateField('cursor', { anchor: at, head: at })
-        applyAwarenessUpdate(alice.awareness, encodeAwarenessUpdate(awareness, [awareness.clientID]), REMOTE)
-      },
-    }
-  }
-
   for (const withFixes of [true, false]) {
     it(
       withFixes
@@ -209,14 +189,16 @@ describe('a click not yet read by ProseMirror', () => {
         : 'is undone by someone else’s caret moving without the fix (upstream)',
       async () => {
         const { alice } = people(withFixes)
-        const someone = carol(alice)
-        someone.moveTo(3)
+        // Carol has no editor here: the one editor with focus is Alice's, and an editor without
+        // it takes its caret back.
+        const carol = watcher(alice, 'Carol')
+        carol.moveTo(0, 3)
         await caretTransaction()
         alice.editor.commands.setTextSelection(2)
         const before = alice.editor.state.selection.from
         const selectionChanged = clickInto(alice.editor, 1, 5)
         // Carol's caret moves, and Alice's caret plugin redraws it before the selectionchange event.
-        someone.moveTo(4)
+        carol.moveTo(0, 4)
         await caretTransaction()
         selectionChanged()
         const inSecond = endOf(alice.editor, 0) + 2 + 5

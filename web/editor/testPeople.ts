@@ -152,3 +152,33 @@ export function clickInto(editor: Editor, index: number, offset: number): () => 
   }
   return () => document.dispatchEvent(new Event('selectionchange'))
 }
+
+/** Someone with a caret and no editor, whose awareness reaches Alice. */
+export interface Watcher {
+  doc: Y.Doc
+  awareness: Awareness
+  /** Puts the caret `offset` characters into the `block`-th block, selecting up to `head` if given. */
+  moveTo(block: number, offset: number, head?: number): void
+}
+
+/** A {@link Watcher} on a copy of `alice`'s document, whose awareness changes reach hers at once. */
+export function watcher(alice: Person, name: string): Watcher {
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, Y.encodeStateAsUpdate(alice.doc))
+  const awareness = new Awareness(doc)
+  type Changes = { added: number[]; updated: number[]; removed: number[] }
+  awareness.on('update', ({ added, updated, removed }: Changes) => {
+    applyAwarenessUpdate(alice.awareness, encodeAwarenessUpdate(awareness, [...added, ...updated, ...removed]), REMOTE)
+  })
+  awareness.setLocalStateField('user', { id: name, name, color: '#2f9e44' })
+  return {
+    doc,
+    awareness,
+    moveTo(block, offset, head = offset) {
+      const text = (doc.getXmlFragment(DOCUMENT_FIELD).get(block) as Y.XmlElement).get(0) as Y.XmlText
+      // Tied to the character before, as y-tiptap makes a caret's positions (`absolutePositionToRelativePosition`).
+      const at = (index: number) => Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(text, index, -1))
+      awareness.setLocalStateField('cursor', { anchor: at(offset), head: at(head) })
+    },
+  }
+}
