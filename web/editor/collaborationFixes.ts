@@ -55,6 +55,7 @@ import { type EditorState, TextSelection, type Transaction } from '@tiptap/pm/st
 import { yCursorPluginKey, ySyncPluginKey } from '@tiptap/y-tiptap'
 import type * as Y from 'yjs'
 import { readDom } from './keySelection'
+import { withMetadataOf } from './narrowRemoteChanges'
 
 /** The meta `ProsemirrorBinding` puts on the transactions it dispatches (`ySyncPluginKey`). */
 interface SyncMeta {
@@ -81,17 +82,6 @@ function isCaretRedraw(tr: Transaction): boolean {
   return meta?.awarenessUpdated === true && tr.steps.length === 0 && !tr.selectionSet && !tr.storedMarksSet
 }
 
-/**
- * Fix 4: `tr` (a caret redraw, made on the state before the DOM was read) again on `state`, the
- * state after it: ProseMirror transactions keep their metadata by key name.
- */
-function remake(tr: Transaction, state: EditorState): Transaction {
-  const again = state.tr.setTime(tr.time)
-  const metas = (tr as unknown as { meta: Record<string, unknown> }).meta
-  for (const key of Object.keys(metas)) again.setMeta(key, metas[key])
-  return again
-}
-
 /** Fixes 1 and 2 on the binding's transaction for a remote change, before it is applied. */
 function fixRemoteChange(before: EditorState, tr: Transaction): void {
   if (!isRemoteChange(tr)) return
@@ -112,7 +102,8 @@ export const CollaborationFixes = Extension.create<Record<string, never>, { unli
       const seen = editor.state
       readDom(editor.view)
       if (editor.state !== seen) {
-        next(remake(transaction, editor.state))
+        // The caret redraw, made on the state before the DOM was read, made again on the state after.
+        next(withMetadataOf(transaction, editor.state.tr))
         return
       }
     }

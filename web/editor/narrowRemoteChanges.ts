@@ -119,6 +119,16 @@ export function narrowStep(before: ProseMirrorNode, after: ProseMirrorNode): Rep
 }
 
 /**
+ * `again`, a transaction made anew in place of `tr`, given `tr`'s metadata and time. ProseMirror
+ * keeps a transaction's metadata by key name (its `meta` field, not public API).
+ */
+export function withMetadataOf(tr: Transaction, again: Transaction): Transaction {
+  const metas = (tr as unknown as { meta: Record<string, unknown> }).meta
+  for (const key of Object.keys(metas)) again.setMeta(key, metas[key])
+  return again.setTime(tr.time)
+}
+
+/**
  * A remote change narrowed to the blocks it changed, or null to dispatch it as it is. With
  * `scroll: false` the binding's `scrollIntoView` is left for the caller to do.
  */
@@ -148,9 +158,7 @@ export function narrowRemoteChange(state: EditorState, tr: Transaction, scroll =
       return null
     }
   }
-  const metas = (tr as unknown as { meta: Record<string, unknown> }).meta
-  for (const key of Object.keys(metas)) narrowed.setMeta(key, metas[key])
-  narrowed.setTime(tr.time)
+  withMetadataOf(tr, narrowed)
   if (tr.storedMarksSet) narrowed.setStoredMarks(tr.storedMarks)
   if (tr.scrolledIntoView && scroll) narrowed.scrollIntoView()
   return narrowed
