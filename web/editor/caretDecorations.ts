@@ -16,10 +16,10 @@
  * the whole document) moves the carets outside those blocks with the text, as ProseMirror maps any
  * decoration; a caret or selection with an end inside them is drawn again, as is one with an end
  * right where a change was (a step finer than blocks): there a caret follows its Yjs relative
- * position, tied to the character before it, which mapping cannot know. Your own changes of the document (mapped, or hidden after a
- * structural one) and transactions without awareness changes go to upstream as before. Drop this
- * once the caret plugin redraws only what changed (the "upstream" tests beside this file then
- * fail).
+ * position, tied to the character before it, which mapping cannot know. A person drawn as nothing
+ * is looked for again. Your own changes of the document (mapped, or hidden after a structural one)
+ * and transactions without awareness changes go to upstream as before. Drop this once the caret
+ * plugin redraws only what changed (the "upstream" tests beside this file then fail).
  */
 import type { Node as ProseMirrorNode } from '@tiptap/pm/model'
 import type { EditorState, Plugin, Transaction } from '@tiptap/pm/state'
@@ -70,13 +70,14 @@ export function redrawChangedCarets(plugin: Plugin, awareness: Awareness, builde
       ?.awarenessUpdated
     if ((tr.docChanged && remote !== true) || (remote !== true && awarenessChanged !== true)) return upstream()
     // Kept as drawn when the document is the same; moved with a remote change.
-    const previous = drawn?.doc === newState.doc || drawn?.doc === oldState.doc ? drawn : null
+    const sameDoc = drawn?.doc === newState.doc
+    const previous = sameDoc || drawn?.doc === oldState.doc ? drawn : null
     const byClient: Drawn['byClient'] = new Map()
     for (const [clientId, clientState] of awareness.getStates()) {
       const kept = previous?.byClient.get(clientId)
       let decorations: Decoration[] | null = null
       if (kept !== undefined && kept.state === clientState) {
-        if (previous?.doc === newState.doc) decorations = kept.decorations
+        if (sameDoc) decorations = kept.decorations
         // Nothing drawn may be a caret in text not here yet (presence can come before the
         // keystroke it follows): a change may bring that text, so it is looked for again.
         else if (kept.decorations.length > 0) decorations = moved(kept.decorations, oldState.doc, tr)
