@@ -15,6 +15,7 @@ import { renderCaret, selectionAttributes } from './caret'
 import { CollaborationFixes } from './collaborationFixes'
 import { CursorInView } from './cursorInView'
 import { QuietCursor } from './quietCursor'
+import { RemoteSelection } from './remoteSelection'
 import { CollaborationCaretWithFixes, CollaborationWithFixes } from './collaboration'
 import { KeySelection } from './keySelection'
 import { KeepUntouchedNodes } from './keepUntouchedNodes'
@@ -69,6 +70,8 @@ export function editorExtensions(options: {
     NarrowRemoteChanges,
     // …and rebuilds from Yjs only the nodes of the types it touched (upstream rebuilds them all).
     KeepUntouchedNodes,
+    // …and keeps your selection without walking the document before it (upstream walks it four times).
+    RemoteSelection,
     // …and asks whether your caret is on screen without a layout per remote keystroke (upstream).
     CursorInView,
     // Your caret is sent again when it changed, not after everyone else's every keystroke (upstream).

@@ -46,16 +46,14 @@ import { Extension } from '@tiptap/core'
 import { Plugin, PluginKey } from '@tiptap/pm/state'
 import type { EditorView } from '@tiptap/pm/view'
 import * as Y from 'yjs'
-import { showsLiveDocument, ySyncState } from './ySyncState'
-
-type Observer = (events: Y.YEvent<Y.AbstractType<unknown>>[], transaction: Y.Transaction) => void
+import { aroundBindingObserver, type BindingObserver, showsLiveDocument, ySyncState } from './ySyncState'
 
 /** The part of `ProsemirrorBinding` used here. */
 interface Binding {
   type: Y.XmlFragment
   mapping: Map<unknown, unknown>
   prosemirrorView: EditorView | null
-  _observeFunction: Observer
+  _observeFunction: BindingObserver
 }
 
 const wrapped = new WeakSet<Binding>()
@@ -72,7 +70,6 @@ export function keepUntouchedNodes(binding: Binding): void {
   if (wrapped.has(binding)) return
   wrapped.add(binding)
   const { mapping } = binding
-  const upstream = binding._observeFunction
   let skipClear = false
   mapping.clear = () => {
     if (skipClear) {
@@ -81,7 +78,7 @@ export function keepUntouchedNodes(binding: Binding): void {
     }
     Map.prototype.clear.call(mapping)
   }
-  const observe: Observer = (events, transaction) => {
+  aroundBindingObserver(binding, (upstream) => (events, transaction) => {
     forgetDeleted(mapping, transaction)
     const view = binding.prosemirrorView
     // `_typeChanged` rebuilds (and clears) only then; otherwise it renders a snapshot.
@@ -91,12 +88,7 @@ export function keepUntouchedNodes(binding: Binding): void {
     } finally {
       skipClear = false
     }
-  }
-  // The binding observes from `initView` to `destroy`, both through `_observeFunction`.
-  const observing = binding.prosemirrorView !== null
-  if (observing) binding.type.unobserveDeep(upstream)
-  binding._observeFunction = observe
-  if (observing) binding.type.observeDeep(observe)
+  })
 }
 
 /** Register after Collaboration: its plugin view (`initView`) must exist before this one's. */
