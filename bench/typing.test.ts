@@ -3,7 +3,7 @@
  * itself needs the built app and Chromium and runs for minutes: `npm run bench:typing`.)
  */
 import { describe, expect, it } from 'vitest'
-import { documentMarkdown, floorPage, markdownTable, remoteApplyThreadTime } from './typing'
+import { documentMarkdown, editorFloorPage, floorPage, markdownTable, remoteApplyThreadTime } from './typing'
 
 describe('bench/typing', () => {
   it('seeds N top-level blocks of prose, the same for every run', () => {
@@ -76,5 +76,19 @@ describe('bench/typing', () => {
     expect(html).toContain('class="tiptap ProseMirror prose"')
     expect(html).toContain('.children[7].firstChild')
     expect(html).toContain('new WebSocket("ws://floor")')
+  })
+
+  it('builds the editor floor page: the same blocks for a bare editor to hold, the bundle after its settings', () => {
+    const html = editorFloorPage(60, '.prose { color: red }', 'ws://floor', 7, 'run("</script>")')
+    const config = /<script>window\.floorConfig = (.*?)<\/script>/s.exec(html)?.[1] ?? '{}'
+    expect(config).not.toContain('<')
+    const settings = JSON.parse(config) as { html: string; socketUrl: string; remoteIndex: number }
+    expect(settings.socketUrl).toBe('ws://floor')
+    expect(settings.remoteIndex).toBe(7)
+    expect(settings.html.match(/<(p|h2)>/g)).toHaveLength(60)
+    expect(settings.html).toContain(`<p>${documentMarkdown(60).split('\n\n')[1]}</p>`)
+    expect(html).toContain('<style>.prose { color: red }</style>')
+    expect(html).toContain('<div class="editor-host"></div>')
+    expect(html.endsWith('<script>run("<\\/script>")</script></body></html>')).toBe(true)
   })
 })

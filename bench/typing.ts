@@ -369,12 +369,23 @@ function appVariant(name: string, serverUrl: string, watchers: number): Variant 
   }
 }
 
-/** The floor page: N blocks in a plain contenteditable, the app's stylesheet (CSS text) and the editor's ancestors. */
-export function floorPage(paragraphs: number, stylesheet: string, socketUrl: string, remoteIndex: number): string {
-  const blocks = documentMarkdown(paragraphs)
+/** The document's blocks as HTML, as both floors hold them. */
+function blocksHtml(paragraphs: number): string {
+  return documentMarkdown(paragraphs)
     .split('\n\n')
     .map((block) => (block.startsWith('## ') ? `<h2>${block.slice(3)}</h2>` : `<p>${block}</p>`))
     .join('')
+}
+
+/** A page in the editor's ancestors with the app's stylesheet (CSS text), `host` inside `.editor-host`. */
+function pageAround(title: string, stylesheet: string, host: string, scripts: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>
+<style>${stylesheet}</style></head><body><div class="doc-page"><main class="doc-main" id="main">
+<div class="doc-body"><article class="sheet"><div class="editor-host">${host}</div></article></div></main></div>${scripts}</body></html>`
+}
+
+/** The floor page: N blocks in a plain contenteditable, the app's stylesheet (CSS text) and the editor's ancestors. */
+export function floorPage(paragraphs: number, stylesheet: string, socketUrl: string, remoteIndex: number): string {
   // The handler appends the character a message carries ([0, 2, code]: the bytes the init script
   // takes for a document update) to the remote block's text.
   const script = `const target = document.querySelector('[data-testid=editor]').children[${remoteIndex}].firstChild
@@ -382,20 +393,61 @@ const socket = new WebSocket(${JSON.stringify(socketUrl)})
 socket.binaryType = 'arraybuffer'
 socket.onopen = () => { document.body.dataset.connected = 'true' }
 socket.onmessage = (event) => { target.insertData(target.length, String.fromCharCode(new Uint8Array(event.data)[2])) }`
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>floor</title>
-<style>${stylesheet}</style></head><body><div class="doc-page"><main class="doc-main" id="main">
-<div class="doc-body"><article class="sheet"><div class="editor-host">
-<div class="tiptap ProseMirror prose" contenteditable="true" translate="no" data-testid="editor" role="textbox" aria-multiline="true" spellcheck="true">${blocks}</div>
-</div></article></div></main></div><script>${script}</script></body></html>`
+  const editor = `<div class="tiptap ProseMirror prose" contenteditable="true" translate="no" data-testid="editor" role="textbox" aria-multiline="true" spellcheck="true">${blocksHtml(paragraphs)}</div>`
+  return pageAround('floor', stylesheet, editor, `<script>${script}</script>`)
 }
 
-/** The floor: served from here, its "someone else" a WebSocket of this process. */
-async function floorVariant(appUrl: string): Promise<Variant & { close(): Promise<void> }> {
+/**
+ * The "editor" floor's page: `bench/typingEditorPage.ts` (bundled, `bundle`) makes a Tiptap editor
+ * with the app's schema alone in `.editor-host`, holding the same blocks.
+ */
+export function editorFloorPage(
+  paragraphs: number,
+  stylesheet: string,
+  socketUrl: string,
+  remoteIndex: number,
+  bundle: string,
+): string {
+  const config = JSON.stringify({ html: blocksHtml(paragraphs), socketUrl, remoteIndex }).replaceAll('<', '\\u003c')
+  // Neither may end its script element early.
+  const script = bundle.replaceAll('</script', '<\\/script')
+  return pageAround(
+    'editor floor',
+    stylesheet,
+    '',
+    `<script>window.floorConfig = ${config}</script><script>${script}</script>`,
+  )
+}
+
+/** `bench/typingEditorPage.ts` bundled for the browser, as the app is (production mode). */
+async function editorPageBundle(): Promise<string> {
+  const { build } = await import('esbuild')
+  const result = await build({
+    entryPoints: [join(root, 'bench/typingEditorPage.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    define: { 'process.env.NODE_ENV': '"production"' },
+    logLevel: 'error',
+  })
+  return result.outputFiles[0]?.text ?? ''
+}
+
+/**
+ * A floor, served from here, its "someone else" a WebSocket of this process: `floor`, a plain
+ * contenteditable (what Chromium needs), or `editor`, a bare Tiptap editor with the app's schema
+ * (what ProseMirror adds to that).
+ */
+async function floorVariant(appUrl: string, kind: 'floor' | 'editor'): Promise<Variant & { close(): Promise<void> }> {
   const appPage = await (await fetch(`${appUrl}/`)).text()
   const css = /<link[^>]+href="([^"]+\.css)"/.exec(appPage)?.[1]
   if (css === undefined) throw new Error('no stylesheet in the app page')
   // Inlined: the app serves its assets to its own origin only.
   const stylesheet = await (await fetch(new URL(css, appUrl))).text()
+  const bundle = kind === 'editor' ? await editorPageBundle() : ''
   let html = ''
   const http = createServer((_request, response) => {
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
@@ -405,14 +457,22 @@ async function floorVariant(appUrl: string): Promise<Variant & { close(): Promis
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve))
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
   return {
-    name: 'floor',
+    name: kind,
     async open(page, paragraphs, localIndex, remoteIndex) {
-      html = floorPage(paragraphs, stylesheet, url.replace(/^http/, 'ws'), remoteIndex)
+      const socketUrl = url.replace(/^http/, 'ws')
+      html =
+        kind === 'editor'
+          ? editorFloorPage(paragraphs, stylesheet, socketUrl, remoteIndex, bundle)
+          : floorPage(paragraphs, stylesheet, socketUrl, remoteIndex)
       const connected = new Promise<WebSocket>((resolve) => sockets.once('connection', resolve))
       await page.goto(url)
       const socket = await connected
       await page.locator('body[data-connected="true"]').waitFor()
       const editor = page.getByTestId('editor')
+      await editor
+        .locator(':scope > *')
+        .nth(paragraphs - 1)
+        .waitFor({ state: 'attached' })
       return {
         editor,
         typist: {
@@ -668,7 +728,7 @@ async function main(): Promise<void> {
   const servers: Server[] = []
   const dataDirs: string[] = []
   const variants: Variant[] = []
-  let floor: Awaited<ReturnType<typeof floorVariant>> | null = null
+  const floors: Awaited<ReturnType<typeof floorVariant>>[] = []
   let browser: Browser | null = null
   const rows: Row[] = []
   try {
@@ -680,8 +740,9 @@ async function main(): Promise<void> {
       servers.push(server)
       variants.push(appVariant(name, server.url, watchers))
     }
-    floor = await floorVariant((servers.at(-1) as Server).url)
-    variants.push(floor)
+    for (const kind of ['editor', 'floor'] as const)
+      floors.push(await floorVariant((servers.at(-1) as Server).url, kind))
+    variants.push(...floors)
     browser = await chromium.launch(CHROMIUM)
     for (const paragraphs of sizes) {
       for (const variant of variants) {
@@ -699,7 +760,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await browser?.close()
-    await floor?.close()
+    for (const floor of floors) await floor.close()
     for (const server of servers) await server.stop()
     for (const dataDir of dataDirs) rmSync(dataDir, { recursive: true, force: true })
   }
