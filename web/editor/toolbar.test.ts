@@ -2,7 +2,8 @@
 /**
  * The toolbar's overflow hints (faded edges) read the toolbar's scroll width, which forces a
  * layout of the whole page: they are checked when buttons come or go, not on every keystroke.
- * Its buttons' states are brought up to date once per frame, not per transaction.
+ * Its buttons' states are brought up to date once per frame, not per transaction, and only the
+ * attributes whose value changed are written.
  */
 import { Editor } from '@tiptap/core'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -61,6 +62,25 @@ describe('the toolbar', () => {
     editor.commands.insertContent('!')
     await nextFrame()
     expect(checks).toHaveBeenCalledTimes(perRefresh)
+  })
+
+  it('writes only the attributes whose value changed', async () => {
+    const { editor, toolbar } = setup()
+    editor.commands.insertContent('typing')
+    await nextFrame()
+    const written: string[] = []
+    const observer = new MutationObserver((records) => {
+      for (const record of records)
+        written.push(`${(record.target as HTMLElement).dataset.testid} ${record.attributeName}`)
+    })
+    observer.observe(toolbar.element, { subtree: true, attributes: true })
+    editor.commands.insertContent(' more')
+    await nextFrame()
+    expect(written).toEqual([])
+    editor.commands.toggleBold()
+    await nextFrame()
+    expect(written).toEqual(['toolbar-bold aria-pressed', 'toolbar-bold class'])
+    observer.disconnect()
   })
 
   it('measures its overflow when buttons come or go, not on every keystroke', async () => {

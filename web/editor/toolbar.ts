@@ -274,6 +274,14 @@ export interface Toolbar {
   destroy(): void
 }
 
+function setAttribute(element: HTMLElement, name: string, value: string): void {
+  if (element.getAttribute(name) !== value) element.setAttribute(name, value)
+}
+
+function setHidden(element: HTMLElement, hidden: boolean): void {
+  if (element.hidden !== hidden) element.hidden = hidden
+}
+
 export function createToolbar(editor: Editor): Toolbar {
   const buttons: Array<{ tool: Tool; button: HTMLButtonElement }> = []
   const element = h('div', { class: 'toolbar', role: 'toolbar', 'aria-label': 'Formatting', 'data-testid': 'toolbar' })
@@ -373,21 +381,27 @@ export function createToolbar(editor: Editor): Toolbar {
   const linkButton = buttons.find(({ tool }) => tool === linkTool)?.button ?? element
   editor.view.dom.addEventListener('keydown', openLink)
 
+  // Only what changed is written: an attribute set to the value it has still makes the browser
+  // look at the element again, and the toolbar's 50-odd attributes were all set in every frame
+  // with a change (bench/typing.ts: part of the app's frames costing more than a bare editor's).
   const update = (): void => {
     const editable = editor.isEditable
     for (const { tool, button } of buttons) {
-      if (tool.visible !== undefined) button.hidden = !editable || !tool.visible(editor)
+      if (tool.visible !== undefined) setHidden(button, !editable || !tool.visible(editor))
       if (tool.active !== undefined) {
         const active = editable && tool.active(editor)
-        button.setAttribute('aria-pressed', String(active))
-        button.classList.toggle('is-active', active)
+        setAttribute(button, 'aria-pressed', String(active))
+        if (button.classList.contains('is-active') !== active) button.classList.toggle('is-active', active)
       }
       // aria-disabled rather than disabled: the button stays reachable with the arrow keys.
       const disabled = !editable || (tool.enabled !== undefined && !tool.enabled(editor))
-      button.setAttribute('aria-disabled', String(disabled))
+      setAttribute(button, 'aria-disabled', String(disabled))
     }
     for (const { divider, group } of dividers) {
-      divider.hidden = group.every((tool) => buttons.find((b) => b.tool === tool)?.button.hidden === true)
+      setHidden(
+        divider,
+        group.every((tool) => buttons.find((b) => b.tool === tool)?.button.hidden === true),
+      )
     }
     // The tab stop never stays on a button that went away.
     if (buttons[focusIndex]?.button.hidden === true) setTabStop(shown()[0] ?? 0)
