@@ -18,13 +18,16 @@
  * editor's ancestors (same fonts, widths, viewport). Its "someone else" is a WebSocket message of
  * the same cadence whose handler appends one character to the text of the paragraph three blocks
  * below the caret; the local user types with Playwright's keyboard as in the app. Same init script,
- * same measurements: what Chromium itself needs on this machine for each figure.
+ * same measurements: what Chromium itself needs on this machine for each figure. A second floor,
+ * `editor`, is a bare Tiptap editor with the app's schema (`bench/typingEditorPage.ts`: no Yjs, no
+ * binding, no carets, none of the app's fixes) holding the same blocks, whose "someone else"
+ * inserts each character with one ProseMirror transaction: what ProseMirror itself adds.
  *
  *   npx tsx bench/typing.ts [--paragraphs 500,2000,5000] [--seconds 10] [--before dir] [--profile dir] [--trace dir]
  *                           [--watchers N]
  *
  * `--before dir`: also measure the app of another checkout (built there, e.g. the main branch),
- * with its own server, in the same run (rows "before", "after", "floor" per size).
+ * with its own server, in the same run (rows "before", "after", "editor", "floor" per size).
  *
  * Prints a Markdown table for docs/benchmarks.md. `--profile` writes a CPU profile of the page
  * per size (Chrome DevTools protocol) and prints its top functions; `--trace` writes a Chrome
