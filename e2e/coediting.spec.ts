@@ -157,3 +157,39 @@ test("someone else's typing does not split your undo steps", async ({ tandem, us
     await expect(doc.block(0)).toHaveText(BOB_LINE + bobTyped)
   }
 })
+
+test("someone's name shows over their caret while they type, and fades a few seconds after", async ({
+  tandem,
+  user,
+}) => {
+  const id = await tandem.createDoc('Names', `${BOB_LINE}\n\nAlice reads here`)
+  const alice = await (await user('Alice')).open(id)
+  const bob = await (await user('Bob')).open(id)
+  await bob.focusEndOfBlock(0)
+  await bobTypes(bob, alice, '!', '!')
+  /** The fade of Bob's name label (its CSS animation), as Alice's page runs it. */
+  const fade = () =>
+    alice.page.evaluate(() => {
+      const caret = document.querySelector('[data-testid="remote-caret"][data-user-name="Bob"]')
+      const animation = document
+        .getAnimations()
+        .find((a) => (a.effect as KeyframeEffect | null)?.target === caret && a instanceof CSSAnimation)
+      if (caret === null || animation === undefined) return null
+      const timing = (animation.effect as KeyframeEffect).getComputedTiming()
+      const marked = (caret as HTMLElement & { seen?: boolean }).seen === true
+      ;(caret as HTMLElement & { seen?: boolean }).seen = true
+      return {
+        name: (animation as CSSAnimation).animationName,
+        pseudo: (animation.effect as KeyframeEffect).pseudoElement,
+        delay: timing.delay,
+        fill: timing.fill,
+        marked,
+        opacityAtEnd: (animation.effect as KeyframeEffect).getKeyframes().at(-1)?.opacity,
+      }
+    })
+  await expect.poll(fade).toMatchObject({ name: 'caret-name', pseudo: '::after', delay: 3000, fill: 'forwards' })
+  expect((await fade())?.opacityAtEnd).toBe('0')
+  // Bob types again: his caret is drawn anew (not the element marked above), its fade starts over.
+  await bobTypes(bob, alice, '?', '!?')
+  await expect.poll(async () => (await fade())?.marked).toBe(false)
+})

@@ -20,8 +20,11 @@ function group(fixed: boolean) {
   return { alice, bob, watchers }
 }
 
+/** Where each caret (by person: its key's first word) and selection is. */
 function described(decorations: Decoration[]): string[] {
-  return decorations.map((d) => `${d.from}-${d.to}:${(d.spec as { key?: string }).key ?? 'selection'}`).sort()
+  return decorations
+    .map((d) => `${d.from}-${d.to}:${(d.spec as { key?: string }).key?.split(' ')[0] ?? 'selection'}`)
+    .sort()
 }
 
 /** What a full redraw shows now (upstream's `createDecorations` over every state). */
@@ -148,4 +151,27 @@ describe('the others’ carets', () => {
       },
     )
   }
+
+  it('are new elements when their person moves (the name shows again), the same when others edit or move', async () => {
+    const { alice, bob, watchers } = group(true)
+    const [carol, dan] = watchers
+    if (carol === undefined || dan === undefined) throw new Error('no watchers')
+    carol.moveTo(10, 3)
+    dan.moveTo(12, 3)
+    await caretTransaction()
+    const caretOf = (name: string) =>
+      alice.editor.view.dom.querySelector(`[data-testid="remote-caret"][data-user-name="${name}"]`)
+    const first = caretOf('Carol')
+    expect(first).not.toBeNull()
+    // Someone else types before her caret, and Dan moves: Carol's caret is the same element.
+    bob.editor.chain().setTextSelection(endOf(bob.editor, 2)).insertContent('typed').run()
+    dan.moveTo(14, 1)
+    await caretTransaction()
+    expect(caretOf('Carol')).toBe(first)
+    // Carol moves (as she does when she types): a new element, whose label's fade starts anew.
+    carol.moveTo(10, 4)
+    await caretTransaction()
+    expect(caretOf('Carol')).not.toBeNull()
+    expect(caretOf('Carol')).not.toBe(first)
+  })
 })

@@ -23,7 +23,7 @@
  */
 import type { Node as ProseMirrorNode } from '@tiptap/pm/model'
 import type { EditorState, Plugin, Transaction } from '@tiptap/pm/state'
-import { type Decoration, DecorationSet, type DecorationAttrs } from '@tiptap/pm/view'
+import { Decoration, DecorationSet, type DecorationAttrs } from '@tiptap/pm/view'
 import { createDecorations, defaultAwarenessStateFilter, yCursorPluginKey, ySyncPluginKey } from '@tiptap/y-tiptap'
 import type { Awareness } from 'y-protocols/awareness'
 import { aroundStateApply } from './pluginWraps'
@@ -38,11 +38,30 @@ interface Drawn {
   byClient: Map<number, { state: unknown; decorations: Decoration[] }>
 }
 
-/** One person's caret and selection, as upstream draws them. */
+/**
+ * One person's caret and selection, as upstream draws them, except for the caret's key: it names
+ * the position too, so that a caret drawn where its person moved or typed is a new element
+ * (ProseMirror keeps a widget's element while its key stays the same) and its name label, which
+ * fades a few seconds after it appears (styles.css), shows again. A caret only moved by others'
+ * edits, or drawn again in the same place, keeps its element.
+ */
 function drawOne(state: EditorState, clientId: number, clientState: unknown, builders: CaretBuilders): Decoration[] {
   // `createDecorations` reads only `getStates()` of the awareness it is given.
   const one = { getStates: () => new Map([[clientId, clientState]]) } as unknown as Awareness
-  return createDecorations(state, one, defaultAwarenessStateFilter, builders.cursor, builders.selection).find()
+  const drawn: Decoration[] = createDecorations(
+    state,
+    one,
+    defaultAwarenessStateFilter,
+    builders.cursor,
+    builders.selection,
+  ).find()
+  const { user, cursor } = clientState as { user?: Record<string, unknown>; cursor?: unknown }
+  const key = `${clientId} ${JSON.stringify(cursor)}`
+  return drawn.map((decoration) => {
+    const spec = decoration.spec as { key?: string }
+    if (spec.key === undefined) return decoration
+    return Decoration.widget(decoration.from, () => builders.cursor(user ?? {}, clientId), { ...spec, key })
+  })
 }
 
 /**
