@@ -43,10 +43,9 @@
  * here then passes without it).
  */
 import { Extension } from '@tiptap/core'
-import { Plugin, PluginKey } from '@tiptap/pm/state'
 import type { EditorView } from '@tiptap/pm/view'
 import * as Y from 'yjs'
-import { aroundBindingObserver, type BindingObserver, showsLiveDocument, ySyncState } from './ySyncState'
+import { aroundBindingObserver, type BindingObserver, bindingPlugin, showsLiveDocument, ySyncState } from './ySyncState'
 
 /** The part of `ProsemirrorBinding` used here. */
 interface Binding {
@@ -95,15 +94,6 @@ export function keepUntouchedNodes(binding: Binding): void {
 export const KeepUntouchedNodes = Extension.create({
   name: 'keepUntouchedNodes',
   addProseMirrorPlugins() {
-    return [
-      new Plugin({
-        key: new PluginKey('keepUntouchedNodes'),
-        view(view) {
-          const binding = ySyncState<Binding>(view.state)?.binding
-          if (binding !== undefined) keepUntouchedNodes(binding)
-          return {}
-        },
-      }),
-    ]
+    return [bindingPlugin('keepUntouchedNodes', keepUntouchedNodes)]
   },
 })

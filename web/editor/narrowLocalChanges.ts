@@ -27,7 +27,7 @@ import type { Plugin } from '@tiptap/pm/state'
 import { updateYFragment, ySyncPluginKey } from '@tiptap/y-tiptap'
 import * as Y from 'yjs'
 import { aroundViewUpdate } from './pluginWraps'
-import { ySyncState } from './ySyncState'
+import { aroundSelectionSave, ySyncState } from './ySyncState'
 
 /** The part of `ProsemirrorBinding` used here. */
 interface Binding {
@@ -35,6 +35,7 @@ interface Binding {
   doc: Y.Doc
   mapping: Map<unknown, unknown>
   isOMark: Map<unknown, boolean>
+  prosemirrorView: unknown
   beforeAllTransactions: () => void
   _prosemirrorChanged: (doc: ProseMirrorNode) => void
 }
@@ -70,13 +71,9 @@ export function writeOneBlock(binding: Binding, before: ProseMirrorNode, doc: Pr
 
 /** The binding does not save your selection on the Y.Doc's `beforeAllTransactions` for its own writes. */
 function skipSelectionForOwnWrites(binding: Binding): void {
-  const upstream = binding.beforeAllTransactions
-  binding.doc.off('beforeAllTransactions', upstream)
-  // Replaced on the binding too: its `destroy()` unregisters `beforeAllTransactions`.
-  binding.beforeAllTransactions = () => {
+  aroundSelectionSave(binding, (upstream) => () => {
     if (binding.doc._transaction?.origin !== ySyncPluginKey) upstream()
-  }
-  binding.doc.on('beforeAllTransactions', binding.beforeAllTransactions)
+  })
 }
 
 /** Wraps the view of `plugin` (the sync plugin) as described above. */

@@ -33,7 +33,7 @@
  */
 import { Extension } from '@tiptap/core'
 import type { Node as ProseMirrorNode } from '@tiptap/pm/model'
-import { type EditorState, Plugin, PluginKey, TextSelection, type Transaction } from '@tiptap/pm/state'
+import { type EditorState, TextSelection, type Transaction } from '@tiptap/pm/state'
 import type { EditorView } from '@tiptap/pm/view'
 import {
   absolutePositionToRelativePosition,
@@ -42,7 +42,14 @@ import {
   ySyncPluginKey,
 } from '@tiptap/y-tiptap'
 import * as Y from 'yjs'
-import { aroundBindingObserver, showsLiveDocument, ySyncState } from './ySyncState'
+import {
+  type BindingObserver,
+  aroundBindingObserver,
+  aroundSelectionSave,
+  bindingPlugin,
+  showsLiveDocument,
+  ySyncState,
+} from './ySyncState'
 
 /** What the binding keeps per Yjs type: an element's node, or a text's run of text nodes. */
 type Mapped = ProseMirrorNode | ProseMirrorNode[]
@@ -65,7 +72,7 @@ interface Binding {
   prosemirrorView: EditorView | null
   beforeTransactionSelection: RelativeSelection | null
   beforeAllTransactions: () => void
-  _observeFunction: (events: Y.YEvent<Y.AbstractType<unknown>>[], transaction: Y.Transaction) => void
+  _observeFunction: BindingObserver
   _isLocalCursorInView(): boolean
 }
 
@@ -175,8 +182,7 @@ export function keepSelectionCheaply(binding: Binding): void {
   const state: Kept = { types: new WeakMap(), pending: null }
   kept.set(binding, state)
   indexMapping(binding.mapping, state.types)
-  const previous = binding.beforeAllTransactions
-  const save = (): void => {
+  aroundSelectionSave(binding, (previous) => () => {
     // The binding's own writes are left to what was there (upstream, or `narrowLocalChanges.ts`,
     // which saves nothing for them): only a change from elsewhere restores a saved selection.
     if (binding.doc._transaction?.origin === ySyncPluginKey) {
@@ -187,12 +193,7 @@ export function keepSelectionCheaply(binding: Binding): void {
     if (binding.beforeTransactionSelection === null && view !== null) {
       binding.beforeTransactionSelection = saveSelection(binding, view.state)
     }
-  }
-  // The binding listens from `initView` to `destroy`, both through this property.
-  const listening = binding.prosemirrorView !== null
-  if (listening) binding.doc.off('beforeAllTransactions', previous)
-  binding.beforeAllTransactions = save
-  if (listening) binding.doc.on('beforeAllTransactions', save)
+  })
 
   aroundBindingObserver(binding, (upstream) => (events, transaction) => {
     const relative = binding.beforeTransactionSelection
@@ -239,8 +240,9 @@ function positionIn(doc: ProseMirrorNode, end: End): number | null {
  */
 export function restoreSelection(state: EditorState, tr: Transaction): void {
   const binding = ySyncState<Binding>(state)?.binding
-  const pending = binding === undefined ? null : (kept.get(binding)?.pending ?? null)
-  if (binding === undefined || pending === null) return
+  if (binding === undefined) return
+  const pending = kept.get(binding)?.pending ?? null
+  if (pending === null) return
   if ((tr.getMeta(ySyncPluginKey) as { isChangeOrigin?: boolean } | undefined)?.isChangeOrigin !== true) return
   const { saved: mine, relative } = pending
   // Not the state it was saved from, or a block not found where it must be: as upstream, from Yjs.
@@ -266,16 +268,7 @@ export const RemoteSelection = Extension.create({
   // read the binding's transaction's selection (`collaborationFixes.ts`, `narrowRemoteChanges.ts`).
   priority: 101,
   addProseMirrorPlugins() {
-    return [
-      new Plugin({
-        key: new PluginKey('remoteSelection'),
-        view(view) {
-          const binding = ySyncState<Binding>(view.state)?.binding
-          if (binding !== undefined) keepSelectionCheaply(binding)
-          return {}
-        },
-      }),
-    ]
+    return [bindingPlugin('remoteSelection', keepSelectionCheaply)]
   },
   dispatchTransaction({ transaction, next }) {
     restoreSelection(this.editor.state, transaction)

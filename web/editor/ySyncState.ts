@@ -1,9 +1,10 @@
 /**
  * y-tiptap's sync plugin state is untyped; the part the editor's fixes around the binding read
  * (`narrowRemoteChanges.ts`, `keepUntouchedNodes.ts`, `remoteSelection.ts`), in one place, and
- * the seam they wrap the binding's Yjs observer at.
+ * the seams they wrap the binding at: its Yjs observer, its save of your selection, and a plugin
+ * that hands them the binding.
  */
-import type { EditorState } from '@tiptap/pm/state'
+import { type EditorState, Plugin, PluginKey } from '@tiptap/pm/state'
 import { ySyncPluginKey } from '@tiptap/y-tiptap'
 import type * as Y from 'yjs'
 
@@ -48,4 +49,40 @@ export function aroundBindingObserver(
   if (observing) binding.type.unobserveDeep(upstream)
   binding._observeFunction = observer
   if (observing) binding.type.observeDeep(observer)
+}
+
+/** The part of `ProsemirrorBinding` {@link aroundSelectionSave} uses. */
+interface SavingBinding {
+  doc: Y.Doc
+  prosemirrorView: unknown
+  beforeAllTransactions: () => void
+}
+
+/**
+ * Replaces the binding's save of your selection (its `beforeAllTransactions` listener on the
+ * Y.Doc) by `around(previous)`. The binding listens through that property from `initView` to
+ * `destroy`; if it listens already, the new listener takes the old one's place.
+ */
+export function aroundSelectionSave(binding: SavingBinding, around: (previous: () => void) => () => void): void {
+  const previous = binding.beforeAllTransactions
+  const save = around(previous)
+  const listening = binding.prosemirrorView !== null
+  if (listening) binding.doc.off('beforeAllTransactions', previous)
+  binding.beforeAllTransactions = save
+  if (listening) binding.doc.on('beforeAllTransactions', save)
+}
+
+/**
+ * A plugin that hands the editor's binding to `install` once, when its view is made (register its
+ * extension after Collaboration, whose plugin view makes the binding's view first).
+ */
+export function bindingPlugin<Binding>(name: string, install: (binding: Binding) => void): Plugin {
+  return new Plugin({
+    key: new PluginKey(name),
+    view(view) {
+      const binding = ySyncState<Binding>(view.state)?.binding
+      if (binding !== undefined) install(binding)
+      return {}
+    },
+  })
 }
