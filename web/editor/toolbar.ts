@@ -381,9 +381,9 @@ export function createToolbar(editor: Editor): Toolbar {
   const linkButton = buttons.find(({ tool }) => tool === linkTool)?.button ?? element
   editor.view.dom.addEventListener('keydown', openLink)
 
-  // Only what changed is written: an attribute set to the value it has still makes the browser
-  // look at the element again, and the toolbar's 50-odd attributes were all set in every frame
-  // with a change (bench/typing.ts: part of the app's frames costing more than a bare editor's).
+  // Only what changed is written: an attribute set to the value it has is still a mutation the
+  // browser handles, and the toolbar set about a hundred of them in every frame with a change,
+  // nearly all to the value they had (docs/benchmarks.md, "Seventh round").
   const update = (): void => {
     const editable = editor.isEditable
     for (const { tool, button } of buttons) {

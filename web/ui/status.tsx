@@ -7,9 +7,9 @@
  *
  * While you type, "Saving…" stays up until your changes have been saved for a moment
  * ({@link SAVING_SHOWN_MS}), instead of flipping to "All changes saved" and back with each
- * keystroke's confirmation: less flicker, and each flip was a repaint of the page — in a
- * 5,000-paragraph document about a tenth of the main thread while typing (bench/typing.ts). It
- * never says "saved" early; the data attributes and the tooltip follow the state at once.
+ * keystroke's confirmation: less flicker, and each flip was a style recalculation, layout and
+ * paint on a frame of its own (bench/typing.ts, docs/benchmarks.md "Seventh round"). It never
+ * says "saved" early; the data attributes and the tooltip follow the state at once.
  */
 import { useEffect, useReducer, useState } from 'preact/hooks'
 import type { SessionState } from '../sync/session'
