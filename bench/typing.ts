@@ -24,7 +24,7 @@
  * inserts each character with one ProseMirror transaction: what ProseMirror itself adds.
  *
  *   npx tsx bench/typing.ts [--paragraphs 500,2000,5000] [--seconds 10] [--before dir] [--profile dir] [--trace dir]
- *                           [--watchers N]
+ *                           [--watchers N] [--rounds N] [--no-floors]
  *
  * `--before dir`: also measure the app of another checkout (built there, e.g. the main branch),
  * with its own server, in the same run (rows "before", "after", "editor", "floor" per size).
@@ -34,7 +34,8 @@
  * trace (timeline categories) and prints the main thread's time per event name (style, layout,
  * paint, script). `--watchers N`: N more people in the app's document (not the floor's), each a
  * y-websocket client moving its caret to a random place once a second — what a page pays per
- * caret move of the others.
+ * caret move of the others. `--rounds N`: every size N times over, the variants alternating
+ * (a row per round: the figures of one run move by tens of percent); `--no-floors`: the app only.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -716,8 +717,12 @@ async function main(): Promise<void> {
       profile: { type: 'string' },
       trace: { type: 'string' },
       watchers: { type: 'string' },
+      rounds: { type: 'string' },
+      'no-floors': { type: 'boolean' },
     },
   })
+  const rounds = Number(values.rounds ?? 1)
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a count, e.g. 3')
   const watchers = Number(values.watchers ?? 0)
   if (!Number.isInteger(watchers) || watchers < 0) throw new Error('--watchers takes a count of people, e.g. 20')
   const sizes = (values.paragraphs ?? '500,2000,5000').split(',').map(Number)
@@ -743,11 +748,13 @@ async function main(): Promise<void> {
       servers.push(server)
       variants.push(appVariant(name, server.url, watchers))
     }
-    for (const kind of ['editor', 'floor'] as const)
-      floors.push(await floorVariant((servers.at(-1) as Server).url, kind))
+    if (values['no-floors'] !== true) {
+      for (const kind of ['editor', 'floor'] as const)
+        floors.push(await floorVariant((servers.at(-1) as Server).url, kind))
+    }
     variants.push(...floors)
     browser = await chromium.launch(CHROMIUM)
-    for (const paragraphs of sizes) {
+    for (const paragraphs of sizes.flatMap((size) => Array<number>(rounds).fill(size))) {
       for (const variant of variants) {
         const context = await browser.newContext({ viewport: { width: 1280, height: 800 } })
         // tsx keeps function names with a `__name` helper the page does not have.
