@@ -15,6 +15,7 @@ import { renderCaret, selectionAttributes } from './caret'
 import { CollaborationFixes } from './collaborationFixes'
 import { CursorInView } from './cursorInView'
 import { QuietCursor } from './quietCursor'
+import { RemoteInPlace } from './remoteInPlace'
 import { RemoteSelection } from './remoteSelection'
 import { CollaborationCaretWithFixes, CollaborationWithFixes } from './collaboration'
 import { KeySelection } from './keySelection'
@@ -72,6 +73,8 @@ export function editorExtensions(options: {
     KeepUntouchedNodes,
     // …and keeps your selection without walking the document before it (upstream walks it four times).
     RemoteSelection,
+    // …and, when it changed a few blocks away from your selection, touches only those (upstream lists the document).
+    RemoteInPlace,
     // …and asks whether your caret is on screen without a layout per remote keystroke (upstream).
     CursorInView,
     // Your caret is sent again when it changed, not after everyone else's every keystroke (upstream).

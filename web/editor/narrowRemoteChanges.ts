@@ -41,6 +41,9 @@ import { ySyncPluginKey } from '@tiptap/y-tiptap'
 import * as Y from 'yjs'
 import { showsLiveDocument, ySyncState } from './ySyncState'
 
+/** Meta of a remote change asking for the binding's scroll to your caret, done in the next frame (see below). */
+export const SCROLL_SOON = 'narrowRemoteChanges.scrollSoon'
+
 /** What the binding keeps per Yjs type: an element's node, or a text's run of text nodes. */
 type Mapped = ProseMirrorNode | ProseMirrorNode[]
 
@@ -237,6 +240,31 @@ function adoptChild(
   }
 }
 
+/**
+ * Points the mapping at the blocks the narrowed document `doc` kept where the binding's document
+ * `built` holds equal ones built anew: blocks a change deleted and made again (a local edit far
+ * away may rewrite a run of blocks in Yjs, `updateYFragment`). Their mapping entries point at the
+ * binding's new nodes, which the narrowed document never holds: the next local change there would
+ * be compared by content, and `remoteInPlace.ts` would not find them. The comparison is by
+ * identity, a few microseconds for 5,000 blocks; the Yjs list is read only when one differs.
+ */
+export function adoptKeptBlocks(
+  mapping: Map<unknown, Mapped>,
+  fragment: Y.XmlFragment,
+  built: ProseMirrorNode,
+  doc: ProseMirrorNode,
+): void {
+  if (built.childCount !== doc.childCount) return
+  let types: ReturnType<Y.XmlFragment['toArray']> | null = null
+  for (let i = 0; i < doc.childCount; i++) {
+    const node = doc.child(i)
+    if (built.child(i) === node) continue
+    types ??= fragment.toArray()
+    const type = types[i]
+    if (type instanceof Y.XmlElement && mapping.get(type) !== node) adoptNodes(mapping, type, node)
+  }
+}
+
 /** ProseMirror's own "scroll the selection into view" (`EditorView.scrollToSelection`, internal). */
 interface ScrollingView {
   scrollToSelection?: () => void
@@ -264,16 +292,23 @@ export const NarrowRemoteChanges = Extension.create<Record<string, never>, { scr
     // whole document for every remote keystroke (a fifth of the page's time at 5,000 paragraphs).
     // It is done once in the next animation frame instead, before that frame is drawn: the same
     // scroll, seen at the same moment, with one layout however many changes arrived.
+    // (`remoteInPlace.ts` asks for that scroll with `SCROLL_SOON`.)
     const deferScroll = typeof requestAnimationFrame === 'function'
+    const scrollSoon = transaction.getMeta(SCROLL_SOON) === true
+    if (scrollSoon && !deferScroll) transaction.scrollIntoView()
     const narrowed = narrowRemoteChange(state, transaction, !deferScroll)
     if (narrowed === null) {
       next(transaction)
-      return
+    } else {
+      const binding = ySyncState<Binding>(state)?.binding
+      if (binding !== undefined) {
+        adoptNodes(binding.mapping, binding.type, narrowed.doc, state.doc)
+        adoptKeptBlocks(binding.mapping, binding.type, transaction.doc, narrowed.doc)
+      }
+      next(narrowed)
     }
-    const binding = ySyncState<Binding>(state)?.binding
-    if (binding !== undefined) adoptNodes(binding.mapping, binding.type, narrowed.doc, state.doc)
-    next(narrowed)
-    if (deferScroll && transaction.scrolledIntoView && storage.scrollFrame === null) {
+    const scroll = scrollSoon || (narrowed !== null && transaction.scrolledIntoView)
+    if (deferScroll && scroll && storage.scrollFrame === null) {
       storage.scrollFrame = requestAnimationFrame(() => {
         storage.scrollFrame = null
         if (editor.isDestroyed) return

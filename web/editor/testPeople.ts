@@ -4,6 +4,7 @@
  * Yjs binding (happy-dom).
  */
 import { Editor } from '@tiptap/core'
+import { TextSelection } from '@tiptap/pm/state'
 import { ySyncPluginKey } from '@tiptap/y-tiptap'
 import { Awareness, applyAwarenessUpdate, encodeAwarenessUpdate } from 'y-protocols/awareness'
 import type { WebsocketProvider } from 'y-websocket'
@@ -180,5 +181,31 @@ export function watcher(alice: Person, name: string): Watcher {
       const at = (index: number) => Y.relativePositionToJSON(Y.createRelativePositionFromTypeIndex(text, index, -1))
       awareness.setLocalStateField('cursor', { anchor: at(offset), head: at(head) })
     },
+  }
+}
+
+export function select(editor: Editor, anchor: number, head = anchor): void {
+  editor.view.dispatch(editor.state.tr.setSelection(TextSelection.create(editor.state.doc, anchor, head)))
+}
+
+/** Every position inside a textblock of `editor`'s document. */
+export function textPositions(editor: Editor): number[] {
+  const positions: number[] = []
+  editor.state.doc.descendants((node, pos) => {
+    if (!node.isTextblock) return true
+    for (let offset = 0; offset <= node.content.size; offset++) positions.push(pos + 1 + offset)
+    return false
+  })
+  return positions
+}
+
+/** A small seeded generator (mulberry32), so that a failing round can be run again. */
+export function random(seed: number): () => number {
+  let a = seed
+  return () => {
+    a = (a + 0x6d2b79f5) | 0
+    let t = Math.imul(a ^ (a >>> 15), 1 | a)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 }
