@@ -3,8 +3,20 @@
  * The caret plugin works out your caret again when your selection or the text moved, not after
  * someone else's caret moved. Each test also runs with upstream's plugin view.
  */
+import { absolutePositionToRelativePosition, ySyncPluginKey } from '@tiptap/y-tiptap'
 import { afterEach, describe, expect, it } from 'vitest'
-import { type Person, caretTransaction, endOf, forgetPeople, mappingLookups, pair } from './testPeople'
+import * as Y from 'yjs'
+import {
+  type Person,
+  caretTransaction,
+  endOf,
+  forgetPeople,
+  mappingLookups,
+  pair,
+  random,
+  select,
+  textPositions,
+} from './testPeople'
 
 afterEach(forgetPeople)
 
@@ -38,6 +50,51 @@ describe('your caret', () => {
         const before = published()
         alice.editor.commands.setTextSelection(endOf(alice.editor, 1))
         expect(published()).not.toEqual(before)
+      },
+    )
+  }
+
+  for (const fixed of [true, false]) {
+    it(
+      fixed
+        ? 'is published as upstream’s relative positions, found without a walk over the blocks before it'
+        : 'is found by a walk over the blocks before it without the fix (upstream)',
+      () => {
+        const { alice } = pair(
+          Array.from({ length: 60 }, (_, i) => `Paragraph ${i}`),
+          { configure: fixed ? {} : { collaborationCaret: { upstreamCaretView: true } } },
+        )
+        alice.editor.view.hasFocus = () => true
+        const { type, mapping } = (
+          ySyncPluginKey.getState(alice.editor.state) as {
+            binding: { type: Y.XmlFragment; mapping: Map<unknown, unknown> }
+          }
+        ).binding
+        const next = random(11)
+        const published = () => alice.awareness.getLocalState()?.cursor as { anchor: unknown; head: unknown }
+        for (let round = 0; round < 40; round++) {
+          const positions = textPositions(alice.editor)
+          const at = positions[Math.floor(next() * positions.length)] as number
+          select(alice.editor, at, next() < 0.7 ? at : (positions[Math.floor(next() * positions.length)] as number))
+          if (next() < 0.5) alice.editor.commands.insertContent('k')
+          const { anchor, head } = alice.editor.state.selection
+          for (const [position, pos] of [
+            [published().anchor, anchor],
+            [published().head, head],
+          ] as const) {
+            const upstream = absolutePositionToRelativePosition(pos, type, mapping as never)
+            expect(
+              Y.compareRelativePositions(Y.createRelativePositionFromJSON(position), upstream),
+              `round ${round}`,
+            ).toBe(true)
+          }
+        }
+        // A keystroke in the 31st block: upstream's walk passes the 30 before it twice (anchor, head).
+        select(alice.editor, endOf(alice.editor, 30) - 2)
+        const lookups = mappingLookups(alice)
+        alice.editor.commands.insertContent('k')
+        if (fixed) expect(lookups()).toBeLessThan(10)
+        else expect(lookups()).toBeGreaterThanOrEqual(2 * 30)
       },
     )
   }

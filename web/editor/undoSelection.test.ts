@@ -6,9 +6,19 @@
  * noticed.
  */
 import type { Editor } from '@tiptap/core'
-import { yUndoPluginKey } from '@tiptap/y-tiptap'
+import { getRelativeSelection, ySyncPluginKey, yUndoPluginKey } from '@tiptap/y-tiptap'
 import { afterEach, describe, expect, it } from 'vitest'
-import { caretTransaction, endOf, forgetPeople, pair } from './testPeople'
+import * as Y from 'yjs'
+import {
+  caretTransaction,
+  endOf,
+  forgetPeople,
+  mappingLookups,
+  pair,
+  random,
+  select,
+  textPositions,
+} from './testPeople'
 
 afterEach(forgetPeople)
 
@@ -63,4 +73,27 @@ describe('the selection the undo plugin remembers', () => {
       expect(bob.editor.getText()).toBe(alice.editor.getText())
     })
   }
+
+  it('is worked out for your keystroke as upstream works it out, without a walk over the blocks before it', () => {
+    const { alice } = pair(Array.from({ length: 60 }, (_, i) => `Paragraph ${i}`))
+    const binding = (ySyncPluginKey.getState(alice.editor.state) as { binding: unknown }).binding
+    const next = random(7)
+    for (let round = 0; round < 40; round++) {
+      const positions = textPositions(alice.editor)
+      const at = positions[Math.floor(next() * positions.length)] as number
+      // A caret (typing over a selection may bring appended transactions of their own).
+      select(alice.editor, at)
+      const before = alice.editor.state
+      alice.editor.commands.insertContent('k')
+      const upstream = getRelativeSelection(binding as never, before)
+      const remembered = prevSel(alice.editor) as typeof upstream
+      expect(Y.compareRelativePositions(remembered.anchor, upstream.anchor), `round ${round}`).toBe(true)
+      expect(Y.compareRelativePositions(remembered.head, upstream.head), `round ${round}`).toBe(true)
+    }
+    // A keystroke in the 31st block: upstream's walk passes the 30 before it twice (anchor, head).
+    select(alice.editor, endOf(alice.editor, 30) - 2)
+    const lookups = mappingLookups(alice)
+    alice.editor.commands.insertContent('k')
+    expect(lookups()).toBeLessThan(10)
+  })
 })

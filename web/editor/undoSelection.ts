@@ -13,14 +13,17 @@
  * transactions' `prevSel` is ever read; every other one was replaced unread.
  *
  * Here it is worked out, as upstream, for your own changes of the document and for undo and
- * redo; any other transaction keeps the last one (and brings `hasUndoOps`/`hasRedoOps` up to
- * date, as upstream). Drop this once the undo plugin stops walking per transaction (the
- * "upstream" test beside this file then fails).
+ * redo — with `remoteSelection.ts`'s `saveSelection`, the same relative positions found through
+ * your block instead of a walk; any other transaction keeps the last one (and brings
+ * `hasUndoOps`/`hasRedoOps` up to date, as upstream). Drop this once the undo plugin stops
+ * walking per transaction (the "upstream" test beside this file then fails).
  */
 import type { Plugin, Transaction } from '@tiptap/pm/state'
 import { ySyncPluginKey } from '@tiptap/y-tiptap'
 import type * as Y from 'yjs'
 import { aroundStateApply } from './pluginWraps'
+import { saveSelection } from './remoteSelection'
+import { ySyncState } from './ySyncState'
 
 /** The undo plugin's state (`yUndoPlugin`, `state.init` and `apply`). */
 interface UndoState {
@@ -44,13 +47,17 @@ function mayAddUndoStep(tr: Transaction): boolean {
 
 /** Wraps the `apply` of `plugin`'s state (the undo plugin's) as described above. */
 export function rememberSelectionWhenUsed(plugin: Plugin): void {
-  aroundStateApply(plugin, (upstream, tr, value) => {
-    if (mayAddUndoStep(tr)) return upstream()
+  aroundStateApply(plugin, (upstream, tr, value, oldState, newState) => {
     const before = value as UndoState
-    const { undoManager, prevSel } = before
+    const { undoManager } = before
     const hasUndoOps = undoManager.undoStack.length > 0
     const hasRedoOps = undoManager.redoStack.length > 0
+    if (mayAddUndoStep(tr)) {
+      const binding = ySyncState<Parameters<typeof saveSelection>[0]>(newState)?.binding
+      if (binding === undefined) return upstream()
+      return { undoManager, prevSel: saveSelection(binding, oldState), hasUndoOps, hasRedoOps }
+    }
     if (hasUndoOps === before.hasUndoOps && hasRedoOps === before.hasRedoOps) return value
-    return { undoManager, prevSel, hasUndoOps, hasRedoOps }
+    return { undoManager, prevSel: before.prevSel, hasUndoOps, hasRedoOps }
   })
 }
