@@ -114,6 +114,26 @@ describe('the others’ carets', () => {
       },
     )
 
+    it(
+      fixed
+        ? 'are drawn where their person moved without a walk over the blocks before them'
+        : 'are drawn by a walk over the blocks before them without the fix (upstream)',
+      async () => {
+        const { alice, watchers } = group(fixed)
+        watchers[0]?.moveTo(25, 3, 6)
+        await caretTransaction()
+        const counted = mappingLookups(alice)
+        watchers[0]?.moveTo(26, 2, 8)
+        await caretTransaction()
+        const lookups = counted()
+        expect(shown(alice)).toEqual(fullDraw(alice))
+        expect(shown(alice)).toHaveLength(2)
+        // Upstream walks the 26 blocks before the caret twice (anchor and head).
+        if (fixed) expect(lookups).toBeLessThan(10)
+        else expect(lookups).toBeGreaterThanOrEqual(2 * 26)
+      },
+    )
+
     it(`${fixed ? '' : '(upstream) '}show a caret that came before the text it is in, once that text comes`, async () => {
       const { alice, watchers } = group(fixed)
       const carol = watchers[0]

@@ -42,7 +42,14 @@ import type { EditorView } from '@tiptap/pm/view'
 import { initProseMirrorDoc, ySyncPluginKey } from '@tiptap/y-tiptap'
 import * as Y from 'yjs'
 import { narrowStep, SCROLL_SOON } from './narrowRemoteChanges'
-import { aroundBindingObserver, type BindingObserver, bindingPlugin, showsLiveDocument, ySyncState } from './ySyncState'
+import {
+  aroundBindingObserver,
+  type BindingObserver,
+  bindingPlugin,
+  showsLiveDocument,
+  topLevelOf,
+  ySyncState,
+} from './ySyncState'
 
 /** What the binding keeps per Yjs type: an element's node, or a text's run of text nodes. */
 type Mapped = ProseMirrorNode | ProseMirrorNode[]
@@ -64,17 +71,6 @@ interface Touched {
   old: ProseMirrorNode
   index: number
   pos: number
-}
-
-/** The child of `fragment` that holds `type`, or null when `type` is not under `fragment`. */
-function topLevelOf(type: Y.AbstractType<unknown>, fragment: Y.XmlFragment): Y.AbstractType<unknown> | null {
-  let current = type
-  for (;;) {
-    const parent = current._item?.parent
-    if (!(parent instanceof Y.AbstractType)) return null
-    if (parent === fragment) return current
-    current = parent
-  }
 }
 
 /** Whether `transaction` changed `type` or anything in it (upstream deletes the mapping entries of those). */

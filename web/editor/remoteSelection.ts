@@ -38,6 +38,7 @@ import type { EditorView } from '@tiptap/pm/view'
 import {
   absolutePositionToRelativePosition,
   getRelativeSelection,
+  isMisresolvedTextPosition,
   relativePositionToAbsolutePosition,
   ySyncPluginKey,
 } from '@tiptap/y-tiptap'
@@ -48,6 +49,7 @@ import {
   aroundSelectionSave,
   bindingPlugin,
   showsLiveDocument,
+  topLevelOf,
   ySyncState,
 } from './ySyncState'
 
@@ -223,15 +225,54 @@ export function keepSelectionCheaply(binding: Binding): void {
   })
 }
 
-/** Where `end` is in `doc`: its block found by identity, or null when the document no longer holds it. */
-function positionIn(doc: ProseMirrorNode, end: End): number | null {
+/** Where top-level block `node` starts in `doc`, found by identity; null when `doc` holds it not once. */
+function blockStart(doc: ProseMirrorNode, node: ProseMirrorNode): number | null {
+  let found: number | null = null
   let start = 0
   for (let i = 0; i < doc.childCount; i++) {
     const child = doc.child(i)
-    if (child === end.node) return start + 1 + end.offset
+    if (child === node) {
+      if (found !== null) return null
+      found = start
+    }
     start += child.nodeSize
   }
-  return null
+  return found
+}
+
+/** Where `end` is in `doc`: its block found by identity, or null when the document no longer holds it. */
+function positionIn(doc: ProseMirrorNode, end: End): number | null {
+  const start = blockStart(doc, end.node)
+  return start === null ? null : start + 1 + end.offset
+}
+
+/**
+ * Upstream's `relativePositionToAbsolutePosition` for `doc` (the document the binding's mapping
+ * holds), without the walk over the top-level blocks before the position: the block is found
+ * from Yjs (the position's type and its ancestors), its node by the mapping, its start by
+ * identity in `doc` (a loop over ProseMirror's children, no Yjs), and the rest by upstream's
+ * function within that block — whose walk, once it reaches the block, is the same. Undefined
+ * when it cannot say so cheaply (no such block, a position upstream would not resolve, or one at
+ * a block's very start, where upstream's check for misresolved positions needs the whole walk):
+ * then ask upstream.
+ */
+export function positionOf(
+  binding: Pick<Binding, 'doc' | 'type' | 'mapping'>,
+  doc: ProseMirrorNode,
+  position: Y.RelativePosition,
+): number | undefined {
+  const decoded = Y.createAbsolutePositionFromRelativePosition(position, binding.doc)
+  if (decoded === null) return undefined
+  const block = topLevelOf(decoded.type as Y.AbstractType<unknown>, binding.type)
+  if (!(block instanceof Y.XmlElement)) return undefined
+  const node = binding.mapping.get(block)
+  if (node === undefined || Array.isArray(node)) return undefined
+  const start = blockStart(doc, node)
+  if (start === null) return undefined
+  const inside = relativePositionToAbsolutePosition(binding.doc, block as never, position, binding.mapping as never)
+  if (inside === null) return undefined
+  const absolute = start + 1 + inside
+  return isMisresolvedTextPosition(binding.doc, position, absolute) ? undefined : absolute
 }
 
 /**

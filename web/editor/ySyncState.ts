@@ -6,7 +6,7 @@
  */
 import { type EditorState, Plugin, PluginKey } from '@tiptap/pm/state'
 import { ySyncPluginKey } from '@tiptap/y-tiptap'
-import type * as Y from 'yjs'
+import * as Y from 'yjs'
 
 export interface YSyncState<Binding> {
   binding?: Binding
@@ -85,4 +85,15 @@ export function bindingPlugin<Binding>(name: string, install: (binding: Binding)
       return {}
     },
   })
+}
+
+/** The child of `fragment` that holds `type`, or null when `type` is not under `fragment`. */
+export function topLevelOf(type: Y.AbstractType<unknown>, fragment: Y.XmlFragment): Y.AbstractType<unknown> | null {
+  let current = type
+  for (;;) {
+    const parent = current._item?.parent
+    if (!(parent instanceof Y.AbstractType)) return null
+    if (parent === fragment) return current
+    current = parent
+  }
 }
