@@ -3,10 +3,22 @@
  * caret stays switched, and your undo steps are the same as when you are alone
  * (web/editor/collaborationFixes.ts works around the Yjs binding for both).
  */
+import { inflateSync } from 'node:zlib'
 import { expect, test } from './fixtures'
 import type { DocumentPage } from './pages/documentPage'
 
 const BOB_LINE = 'Bob writes here'
+
+/** The colour of a 1×1 PNG (a screenshot's): one row of one pixel reads the same under any filter. */
+function onePixel(png: Buffer): number[] {
+  const data: Buffer[] = []
+  for (let at = 8; at < png.length; at += 12 + png.readUInt32BE(at)) {
+    if (png.toString('latin1', at + 4, at + 8) === 'IDAT')
+      data.push(png.subarray(at + 8, at + 8 + png.readUInt32BE(at)))
+  }
+  const row = inflateSync(Buffer.concat(data))
+  return Array.from(row.subarray(1, png[25] === 6 ? 5 : 4))
+}
 
 /** The text of the block holding `name`'s caret, up to that caret; null while it is not shown. */
 function textBeforeRemoteCaret(doc: DocumentPage, name: string): Promise<string | null> {
@@ -192,4 +204,36 @@ test("someone's name shows over their caret while they type, and fades a few sec
   // Bob types again: his caret is drawn anew (not the element marked above), its fade starts over.
   await bobTypes(bob, alice, '?', '!?')
   await expect.poll(async () => (await fade())?.marked).toBe(false)
+})
+
+test('a long document: blocks off screen are not rendered, and a name over the first line still shows', async ({
+  tandem,
+  user,
+}) => {
+  // LONG_DOCUMENT_BLOCKS (web/editor/longDocument.ts) paragraphs and more.
+  const paragraphs = Array.from({ length: 1200 }, (_, i) => `Paragraph ${i} of a long document.`)
+  const id = await tandem.createDoc('Long', [BOB_LINE, ...paragraphs].join('\n\n'))
+  const alice = await (await user('Alice')).open(id)
+  const bob = await (await user('Bob')).open(id)
+  await expect(alice.editor).toHaveClass(/\bis-long\b/)
+  const visibility = (index: number) =>
+    alice.editor.evaluate(
+      (editor, index) => getComputedStyle(editor.children[index] as Element).contentVisibility,
+      index,
+    )
+  expect(await visibility(1100)).toBe('auto')
+  await bob.focusEndOfBlock(0)
+  await bobTypes(bob, alice, '!', '!')
+  // Bob's name label sits above the first line of the first block, outside that block's box:
+  // painted there (the block's clip margin), not cut off by its containment. Read before it fades.
+  const caret = alice.page.locator('[data-testid="remote-caret"][data-user-name="Bob"]')
+  const box = await caret.boundingBox()
+  if (box === null) throw new Error('no caret box')
+  const shot = await alice.page.screenshot({ clip: { x: box.x + 6, y: box.y - 9, width: 1, height: 1 } })
+  const pixel = onePixel(shot)
+  const [r = 255, g = 255, b = 255] = pixel
+  expect(r + g + b, `pixel ${pixel.join(',')}`).toBeLessThan(600)
+  // Typing at the end of the long document reaches the other side.
+  await alice.type(' The end.')
+  await expect(bob.block(1200)).toHaveText('Paragraph 1199 of a long document. The end.')
 })

@@ -15,6 +15,7 @@ import { renderCaret, selectionAttributes } from './caret'
 import { CollaborationFixes } from './collaborationFixes'
 import { CursorInView } from './cursorInView'
 import { QuietCursor } from './quietCursor'
+import { LongDocument } from './longDocument'
 import { RemoteInPlace } from './remoteInPlace'
 import { RemoteSelection } from './remoteSelection'
 import { CollaborationCaretWithFixes, CollaborationWithFixes } from './collaboration'
@@ -81,6 +82,8 @@ export function editorExtensions(options: {
     QuietCursor.configure({ awareness: options.provider.awareness }),
     // A key acts on the selection you see, not on one ProseMirror has not read yet (upstream race).
     KeySelection,
+    // A long document's blocks off screen are not laid out or painted (styles.css).
+    LongDocument,
     TaskCheckboxes,
     StructuredPaste,
     ...(options.images === undefined ? [] : [ImageUpload.configure(options.images)]),
