@@ -24,7 +24,7 @@
 import type { Node as ProseMirrorNode } from '@tiptap/pm/model'
 import type { EditorState, Plugin, Transaction } from '@tiptap/pm/state'
 import { Decoration, DecorationSet, type DecorationAttrs } from '@tiptap/pm/view'
-import { createDecorations, defaultAwarenessStateFilter, yCursorPluginKey, ySyncPluginKey } from '@tiptap/y-tiptap'
+import { createDecorations, defaultAwarenessStateFilter, yCursorPluginKey } from '@tiptap/y-tiptap'
 import type { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { aroundStateApply } from './pluginWraps'
@@ -127,7 +127,7 @@ function moved(decorations: Decoration[], before: ProseMirrorNode, tr: Transacti
 export function redrawChangedCarets(plugin: Plugin, awareness: Awareness, builders: CaretBuilders): void {
   let drawn: Drawn | null = null
   aroundStateApply(plugin, (upstream, tr, _value, oldState, newState) => {
-    const remote = (ySyncPluginKey.getState(newState) as { isChangeOrigin?: boolean } | undefined)?.isChangeOrigin
+    const remote = ySyncState(newState)?.isChangeOrigin
     const awarenessChanged = (tr.getMeta(yCursorPluginKey) as { awarenessUpdated?: boolean } | undefined)
       ?.awarenessUpdated
     if ((tr.docChanged && remote !== true) || (remote !== true && awarenessChanged !== true)) return upstream()

@@ -44,8 +44,15 @@
  */
 import { Extension } from '@tiptap/core'
 import type { EditorView } from '@tiptap/pm/view'
-import * as Y from 'yjs'
-import { aroundBindingObserver, type BindingObserver, bindingPlugin, showsLiveDocument, ySyncState } from './ySyncState'
+import type * as Y from 'yjs'
+import {
+  aroundBindingObserver,
+  type BindingObserver,
+  bindingPlugin,
+  forgetDeleted,
+  showsLiveDocument,
+  ySyncState,
+} from './ySyncState'
 
 /** The part of `ProsemirrorBinding` used here. */
 interface Binding {
@@ -56,13 +63,6 @@ interface Binding {
 }
 
 const wrapped = new WeakSet<Binding>()
-
-/** Forgets the entries of every type `transaction` deleted (nested ones included). */
-function forgetDeleted(mapping: Map<unknown, unknown>, transaction: Y.Transaction): void {
-  Y.iterateDeletedStructs(transaction, transaction.deleteSet, (struct) => {
-    if (struct instanceof Y.Item && struct.content instanceof Y.ContentType) mapping.delete(struct.content.type)
-  })
-}
 
 /** Makes `binding` keep the mapping entries of untouched types across remote changes. */
 export function keepUntouchedNodes(binding: Binding): void {

@@ -39,13 +39,10 @@ import { type EditorState, Selection, type Transaction } from '@tiptap/pm/state'
 import { ReplaceStep } from '@tiptap/pm/transform'
 import { ySyncPluginKey } from '@tiptap/y-tiptap'
 import * as Y from 'yjs'
-import { showsLiveDocument, ySyncState } from './ySyncState'
+import { type Mapped, showsLiveDocument, ySyncState } from './ySyncState'
 
 /** Meta of a remote change asking for the binding's scroll to your caret, done in the next frame (see below). */
 export const SCROLL_SOON = 'narrowRemoteChanges.scrollSoon'
-
-/** What the binding keeps per Yjs type: an element's node, or a text's run of text nodes. */
-type Mapped = ProseMirrorNode | ProseMirrorNode[]
 
 /** The part of the binding used here. */
 interface Binding {

@@ -34,7 +34,7 @@ import * as Y from 'yjs'
 import { ySyncState } from './ySyncState'
 
 /** The awareness field CollaborationCaret keeps the caret in (its default). */
-const CURSOR_FIELD = 'cursor'
+export const CURSOR_FIELD = 'cursor'
 
 /** The part of `ProsemirrorBinding` used here. */
 interface Binding {
@@ -43,7 +43,8 @@ interface Binding {
   prosemirrorView: EditorView | null
 }
 
-interface Cursor {
+/** A published caret: relative positions as JSON (or, set by this editor, as objects). */
+export interface Cursor {
   anchor: unknown
   head: unknown
 }
@@ -52,7 +53,8 @@ function relative(position: unknown): Y.RelativePosition {
   return position instanceof Y.RelativePosition ? position : Y.createRelativePositionFromJSON(position)
 }
 
-function sameCursor(a: Cursor | null | undefined, b: Cursor | null | undefined): boolean {
+/** Whether two published carets are at the same relative positions (false when either is absent). */
+export function sameCursor(a: Cursor | null | undefined, b: Cursor | null | undefined): boolean {
   if (a == null || b == null) return false
   return (
     Y.compareRelativePositions(relative(a.anchor), relative(b.anchor)) &&

@@ -46,13 +46,13 @@ import {
   aroundBindingObserver,
   type BindingObserver,
   bindingPlugin,
+  forgetDeleted,
+  type Mapped,
   showsLiveDocument,
   topLevelOf,
+  touched,
   ySyncState,
 } from './ySyncState'
-
-/** What the binding keeps per Yjs type: an element's node, or a text's run of text nodes. */
-type Mapped = ProseMirrorNode | ProseMirrorNode[]
 
 /** The part of `ProsemirrorBinding` used here. */
 interface Binding {
@@ -71,12 +71,6 @@ interface Touched {
   old: ProseMirrorNode
   index: number
   pos: number
-}
-
-/** Whether `transaction` changed `type` or anything in it (upstream deletes the mapping entries of those). */
-function touched(type: unknown, transaction: Y.Transaction): boolean {
-  const key = type as Parameters<typeof transaction.changed.has>[0]
-  return transaction.changed.has(key) || transaction.changedParentTypes.has(key)
 }
 
 /**
@@ -218,9 +212,7 @@ export function applyInPlace(binding: Binding, events: readonly unknown[], trans
     }
     // The entries upstream deletes before its rebuild, then those of the rebuilt elements.
     const { mapping } = binding
-    Y.iterateDeletedStructs(transaction, transaction.deleteSet, (struct) => {
-      if (struct instanceof Y.Item && struct.content instanceof Y.ContentType) mapping.delete(struct.content.type)
-    })
+    forgetDeleted(mapping, transaction)
     for (const type of transaction.changed.keys()) mapping.delete(type)
     for (const type of transaction.changedParentTypes.keys()) mapping.delete(type)
     for (const [type, node] of entries) mapping.set(type, node)

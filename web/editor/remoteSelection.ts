@@ -48,13 +48,12 @@ import {
   aroundBindingObserver,
   aroundSelectionSave,
   bindingPlugin,
+  type Mapped,
   showsLiveDocument,
   topLevelOf,
+  touched,
   ySyncState,
 } from './ySyncState'
-
-/** What the binding keeps per Yjs type: an element's node, or a text's run of text nodes. */
-type Mapped = ProseMirrorNode | ProseMirrorNode[]
 
 /** Upstream's saved selection (`getRelativeSelection`). */
 interface RelativeSelection {
@@ -77,6 +76,9 @@ interface Binding {
   _observeFunction: BindingObserver
   _isLocalCursorInView(): boolean
 }
+
+/** The part of `ProsemirrorBinding` that {@link saveSelection} reads. */
+export type SelectionBinding = Binding
 
 /** One end of a saved selection, inside top-level block `node` (Yjs type `type`), `offset` into its content. */
 interface End {
@@ -167,15 +169,7 @@ export function saveSelection(binding: Binding, state: EditorState): RelativeSel
 /** Whether `transaction` left the block of `end` as it was: not deleted, moved, changed, nor anything in it. */
 function untouched(end: End, binding: Binding, transaction: Y.Transaction): boolean {
   const item = end.type._item
-  const type: Parameters<typeof transaction.changed.has>[0] = end.type as never
-  return (
-    item !== null &&
-    !item.deleted &&
-    item.parent === binding.type &&
-    !transaction.changed.has(type) &&
-    // The changed types and all their ancestors (filled before deep observers such as the binding's run).
-    !transaction.changedParentTypes.has(type)
-  )
+  return item !== null && !item.deleted && item.parent === binding.type && !touched(end.type, transaction)
 }
 
 /** Makes `binding` save selections with {@link saveSelection} and leave untouched ones to {@link restoreSelection}. */

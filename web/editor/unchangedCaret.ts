@@ -24,32 +24,17 @@
 import type { EditorState, Plugin } from '@tiptap/pm/state'
 import type { EditorView } from '@tiptap/pm/view'
 import type { Awareness } from 'y-protocols/awareness'
-import * as Y from 'yjs'
 import { aroundViewUpdate } from './pluginWraps'
-import { saveSelection } from './remoteSelection'
+import { CURSOR_FIELD, type Cursor, sameCursor } from './quietCursor'
+import { type SelectionBinding, saveSelection } from './remoteSelection'
 import { ySyncState } from './ySyncState'
-
-/** The awareness field CollaborationCaret keeps the caret in (its default). */
-const CURSOR_FIELD = 'cursor'
-
-/** A published caret: relative positions as JSON (or, set by this editor, as objects). */
-interface Cursor {
-  anchor: unknown
-  head: unknown
-}
-
-function relative(position: unknown): Y.RelativePosition {
-  return position instanceof Y.RelativePosition ? position : Y.createRelativePositionFromJSON(position)
-}
 
 /**
  * The caret plugin's `updateCursorInfo` for a focused editor, with the positions found without a
  * walk; false (nothing done) when there is no binding to find them with.
  */
 function publishCaret(view: EditorView, before: EditorState, awareness: Awareness): boolean {
-  const sync = ySyncState<Parameters<typeof saveSelection>[0]>(view.state) as
-    | { binding?: Parameters<typeof saveSelection>[0]; isChangeOrigin?: boolean }
-    | undefined
+  const sync = ySyncState<SelectionBinding>(view.state)
   const binding = sync?.binding
   if (binding === undefined || !view.hasFocus()) return false
   const { anchor, head } = saveSelection(binding, view.state)
@@ -57,14 +42,7 @@ function publishCaret(view: EditorView, before: EditorState, awareness: Awarenes
   // As upstream: a remote change of the document publishes the caret even when it is the same.
   const force = sync?.isChangeOrigin === true && !before.doc.eq(view.state.doc)
   const current = awareness.getLocalState()?.[CURSOR_FIELD] as Cursor | null | undefined
-  if (
-    force ||
-    current == null ||
-    !Y.compareRelativePositions(relative(current.anchor), anchor) ||
-    !Y.compareRelativePositions(relative(current.head), head)
-  ) {
-    awareness.setLocalStateField(CURSOR_FIELD, { anchor, head })
-  }
+  if (force || !sameCursor(current, { anchor, head })) awareness.setLocalStateField(CURSOR_FIELD, { anchor, head })
   return true
 }
 

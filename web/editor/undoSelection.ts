@@ -22,7 +22,7 @@ import type { Plugin, Transaction } from '@tiptap/pm/state'
 import { ySyncPluginKey } from '@tiptap/y-tiptap'
 import type * as Y from 'yjs'
 import { aroundStateApply } from './pluginWraps'
-import { saveSelection } from './remoteSelection'
+import { type SelectionBinding, saveSelection } from './remoteSelection'
 import { ySyncState } from './ySyncState'
 
 /** The undo plugin's state (`yUndoPlugin`, `state.init` and `apply`). */
@@ -53,7 +53,7 @@ export function rememberSelectionWhenUsed(plugin: Plugin): void {
     const hasUndoOps = undoManager.undoStack.length > 0
     const hasRedoOps = undoManager.redoStack.length > 0
     if (mayAddUndoStep(tr)) {
-      const binding = ySyncState<Parameters<typeof saveSelection>[0]>(newState)?.binding
+      const binding = ySyncState<SelectionBinding>(newState)?.binding
       if (binding === undefined) return upstream()
       return { undoManager, prevSel: saveSelection(binding, oldState), hasUndoOps, hasRedoOps }
     }

@@ -4,6 +4,7 @@
  * the seams they wrap the binding at: its Yjs observer, its save of your selection, and a plugin
  * that hands them the binding.
  */
+import type { Node as ProseMirrorNode } from '@tiptap/pm/model'
 import { type EditorState, Plugin, PluginKey } from '@tiptap/pm/state'
 import { ySyncPluginKey } from '@tiptap/y-tiptap'
 import * as Y from 'yjs'
@@ -12,7 +13,12 @@ export interface YSyncState<Binding> {
   binding?: Binding
   snapshot?: unknown
   prevSnapshot?: unknown
+  /** Whether the state's last transaction was the binding's, applying a change from Yjs. */
+  isChangeOrigin?: boolean
 }
+
+/** What the binding maps a Yjs type to: an element's node, or a text's run of text nodes. */
+export type Mapped = ProseMirrorNode | ProseMirrorNode[]
 
 /** The sync plugin's state; `Binding` is the part of its `ProsemirrorBinding` the caller uses. */
 export function ySyncState<Binding>(state: EditorState): YSyncState<Binding> | undefined {
@@ -96,4 +102,18 @@ export function topLevelOf(type: Y.AbstractType<unknown>, fragment: Y.XmlFragmen
     if (parent === fragment) return current
     current = parent
   }
+}
+
+/** Whether `transaction` changed `type` or anything in it (the binding rebuilds those). */
+export function touched(type: unknown, transaction: Y.Transaction): boolean {
+  const key = type as Parameters<typeof transaction.changed.has>[0]
+  // The changed types and all their ancestors (filled before deep observers such as the binding's run).
+  return transaction.changed.has(key) || transaction.changedParentTypes.has(key)
+}
+
+/** Forgets the mapping entries of every type `transaction` deleted (nested ones too). */
+export function forgetDeleted(mapping: Map<unknown, unknown>, transaction: Y.Transaction): void {
+  Y.iterateDeletedStructs(transaction, transaction.deleteSet, (struct) => {
+    if (struct instanceof Y.Item && struct.content instanceof Y.ContentType) mapping.delete(struct.content.type)
+  })
 }
