@@ -222,6 +222,10 @@ test('a long document: blocks off screen are not rendered, and a name over the f
       index,
     )
   expect(await visibility(1100)).toBe('auto')
+  // Printed, every block is drawn.
+  await alice.page.emulateMedia({ media: 'print' })
+  expect(await visibility(1100)).toBe('visible')
+  await alice.page.emulateMedia({ media: 'screen' })
   await bob.focusEndOfBlock(0)
   await bobTypes(bob, alice, '!', '!')
   // Bob's name label sits above the first line of the first block, outside that block's box:
