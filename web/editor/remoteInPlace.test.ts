@@ -6,21 +6,23 @@
  * her document holds. A remote keystroke must not list the document.
  */
 import type { Node as ProseMirrorNode } from '@tiptap/pm/model'
-import { ySyncPluginKey } from '@tiptap/y-tiptap'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { DOCUMENT_FIELD } from '../sync/session'
 import {
-  type Person,
+  bindingOf,
   endOf,
   forgetPeople,
   mappingLookups,
   pair,
   person,
+  type Person,
   random,
+  randomSelection,
   relay,
   select,
   textPositions,
+  threePeople,
 } from './testPeople'
 
 afterEach(forgetPeople)
@@ -34,10 +36,6 @@ interface Binding {
   _isLocalCursorInView(): boolean
 }
 
-function bindingOf(someone: Person): Binding {
-  return (ySyncPluginKey.getState(someone.editor.state) as { binding: Binding }).binding
-}
-
 /** Paragraphs, a heading, an empty paragraph, a list, a quote holding a list, more paragraphs. */
 const HTML = [
   ...Array.from({ length: 12 }, (_, i) => `<p>Paragraph ${i} says something</p>`),
@@ -48,19 +46,8 @@ const HTML = [
   ...Array.from({ length: 12 }, (_, i) => `<p>Later paragraph ${i}</p>`),
 ].join('')
 
-function three(html = HTML): { alice: Person; bob: Person; carol: Person } {
-  const docs = [new Y.Doc(), new Y.Doc(), new Y.Doc()]
-  const [alice, bob, carol] = [
-    person('Alice', docs[0] as Y.Doc),
-    person('Bob', docs[1] as Y.Doc),
-    person('Carol', docs[2] as Y.Doc, BINDING_FIXES),
-  ] as const
-  relay(alice, bob)
-  relay(carol, alice)
-  relay(carol, bob)
-  // Seeded by Bob once, as the server seeds a document.
-  bob.editor.commands.setContent(html)
-  return { alice, bob, carol }
+function three(): { alice: Person; bob: Person; carol: Person } {
+  return threePeople(HTML, { carol: BINDING_FIXES })
 }
 
 /**
@@ -68,7 +55,7 @@ function three(html = HTML): { alice: Person; bob: Person; carol: Person } {
  * entry must be the very node the document holds (below a textblock, nothing is checked).
  */
 function mappingMismatches(someone: Person): string[] {
-  const { type, mapping } = bindingOf(someone)
+  const { type, mapping } = bindingOf<Binding>(someone)
   const mismatches: string[] = []
   const check = (element: Y.XmlElement, node: ProseMirrorNode, path: string): void => {
     if (mapping.get(element) !== node) mismatches.push(path)
@@ -106,8 +93,7 @@ describe('a remote change applied in place', () => {
       const upstreamLookups = mappingLookups(carol)
       for (let round = 0; round < 60; round++) {
         const positions = textPositions(alice.editor)
-        const anchor = pick(positions)
-        const head = next() < 0.6 ? anchor : pick(positions)
+        const [anchor, head] = randomSelection(positions, next, 0.6)
         select(alice.editor, anchor, head)
         select(carol.editor, anchor, head)
 
@@ -205,7 +191,7 @@ describe('a remote change applied in place', () => {
     for (const inView of [true, false]) {
       const { alice, bob } = pair(Array.from({ length: 40 }, (_, i) => `Paragraph ${i}`))
       select(alice.editor, endOf(alice.editor, 3) - 1)
-      bindingOf(alice)._isLocalCursorInView = () => inView
+      bindingOf<Binding>(alice)._isLocalCursorInView = () => inView
       const lookups = mappingLookups(alice)
       const view = alice.editor.view as unknown as { scrollToSelection: () => void }
       const scroll = vi.spyOn(view, 'scrollToSelection')

@@ -5,22 +5,23 @@
  * must hold the same selection and document. What Alice's binding saves must be upstream's
  * relative positions, and a remote keystroke must not walk the blocks before her caret.
  */
-import { getRelativeSelection, relativePositionToAbsolutePosition, ySyncPluginKey } from '@tiptap/y-tiptap'
+import { getRelativeSelection, relativePositionToAbsolutePosition } from '@tiptap/y-tiptap'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import * as Y from 'yjs'
 import { DOCUMENT_FIELD } from '../sync/session'
 import { positionOf, saveSelection } from './remoteSelection'
 import {
-  type Person,
+  bindingOf,
   endOf,
   forgetPeople,
   mappingLookups,
   pair,
-  person,
+  type Person,
   random,
-  relay,
+  randomSelection,
   select,
   textPositions,
+  threePeople,
 } from './testPeople'
 
 afterEach(forgetPeople)
@@ -34,31 +35,16 @@ interface Binding {
   _isLocalCursorInView(): boolean
 }
 
-function bindingOf(someone: Person): Binding {
-  return (ySyncPluginKey.getState(someone.editor.state) as { binding: Binding }).binding
-}
-
-/**
- * Alice with the fix (less the extensions in `aliceWithout`), Bob, and Carol without it, all
- * relayed to each other.
- */
+/** Alice with the fix (less the extensions in `aliceWithout`), Bob, and Carol without it. */
 function three(
   texts: readonly string[] = TEXTS,
   aliceWithout: readonly string[] = [],
 ): { alice: Person; bob: Person; carol: Person } {
-  const docs = [new Y.Doc(), new Y.Doc(), new Y.Doc()]
-  const [alice, bob, carol] = [
+  return threePeople(texts.map((text) => `<p>${text}</p>`).join(''), {
     // Without the in-place path, which takes most remote changes before this fix sees them.
-    person('Alice', docs[0] as Y.Doc, ['remoteInPlace', ...aliceWithout]),
-    person('Bob', docs[1] as Y.Doc),
-    person('Carol', docs[2] as Y.Doc, ['remoteSelection', 'remoteInPlace']),
-  ] as const
-  relay(alice, bob)
-  relay(carol, alice)
-  relay(carol, bob)
-  // Seeded by Bob once, as the server seeds a document.
-  bob.editor.commands.setContent(texts.map((text) => `<p>${text}</p>`).join(''))
-  return { alice, bob, carol }
+    alice: ['remoteInPlace', ...aliceWithout],
+    carol: ['remoteSelection', 'remoteInPlace'],
+  })
 }
 
 function expectSameRelative(a: Y.RelativePosition | null, b: Y.RelativePosition | null): void {
@@ -91,11 +77,10 @@ describe('your selection across remote changes', () => {
       const upstreamLookups = mappingLookups(carol)
       for (let round = 0; round < 60; round++) {
         const positions = textPositions(alice.editor)
-        const anchor = pick(positions)
-        const head = next() < 0.6 ? anchor : pick(positions)
+        const [anchor, head] = randomSelection(positions, next, 0.6)
         select(alice.editor, anchor, head)
         select(carol.editor, anchor, head)
-        const binding = bindingOf(alice)
+        const binding = bindingOf<Binding>(alice)
         const ours = saveSelection(binding as never, alice.editor.state)
         const upstream = getRelativeSelection(binding as never, alice.editor.state)
         expectSameRelative(ours.anchor, upstream.anchor)
@@ -206,7 +191,7 @@ describe('your selection across remote changes', () => {
     for (const inView of [true, false]) {
       const { alice, bob } = pair(TEXTS, { without: ['remoteInPlace'] })
       select(alice.editor, endOf(alice.editor, 3) - 1)
-      bindingOf(alice)._isLocalCursorInView = () => inView
+      bindingOf<Binding>(alice)._isLocalCursorInView = () => inView
       const view = alice.editor.view as unknown as { scrollToSelection: () => void }
       const scroll = vi.spyOn(view, 'scrollToSelection')
       bob.editor.commands.insertContentAt(endOf(bob.editor, 9), '!')

@@ -113,10 +113,33 @@ export function caretTransaction(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0))
 }
 
+/** `someone`'s Yjs binding (`ProsemirrorBinding`), typed as the part of it a test uses. */
+export function bindingOf<Binding>(someone: Person): Binding {
+  return (ySyncPluginKey.getState(someone.editor.state) as { binding: Binding }).binding
+}
+
+/**
+ * Alice, Bob and Carol, each in an editor on a Y.Doc of their own, all relayed to each other, the
+ * document seeded by Bob once with `html` (as the server seeds a document); Alice and Carol
+ * without the extensions named in `without` (to compare a fix with upstream's behaviour).
+ */
+export function threePeople(
+  html: string,
+  without: { alice?: readonly string[]; carol: readonly string[] },
+): { alice: Person; bob: Person; carol: Person } {
+  const alice = person('Alice', new Y.Doc(), without.alice)
+  const bob = person('Bob', new Y.Doc())
+  const carol = person('Carol', new Y.Doc(), without.carol)
+  relay(alice, bob)
+  relay(carol, alice)
+  relay(carol, bob)
+  bob.editor.commands.setContent(html)
+  return { alice, bob, carol }
+}
+
 /** Counts the lookups in `someone`'s binding mapping from now on: a position walk makes one per block it passes. */
 export function mappingLookups(someone: Person): () => number {
-  const { mapping } = (ySyncPluginKey.getState(someone.editor.state) as { binding: { mapping: Map<unknown, unknown> } })
-    .binding
+  const { mapping } = bindingOf<{ mapping: Map<unknown, unknown> }>(someone)
   let count = 0
   const get = mapping.get.bind(mapping)
   mapping.get = (key: unknown) => {
@@ -197,6 +220,16 @@ export function textPositions(editor: Editor): number[] {
     return false
   })
   return positions
+}
+
+/**
+ * A random selection among `positions` (from {@link textPositions}): a caret with chance `caret`,
+ * else a range; as [anchor, head].
+ */
+export function randomSelection(positions: readonly number[], next: () => number, caret: number): [number, number] {
+  const pick = (): number => positions[Math.floor(next() * positions.length)] as number
+  const anchor = pick()
+  return [anchor, next() < caret ? anchor : pick()]
 }
 
 /** A small seeded generator (mulberry32), so that a failing round can be run again. */

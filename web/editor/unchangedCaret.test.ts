@@ -7,13 +7,14 @@ import { absolutePositionToRelativePosition, ySyncPluginKey } from '@tiptap/y-ti
 import { afterEach, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import {
-  type Person,
   caretTransaction,
   endOf,
   forgetPeople,
   mappingLookups,
   pair,
+  type Person,
   random,
+  randomSelection,
   select,
   textPositions,
 } from './testPeople'
@@ -73,9 +74,7 @@ describe('your caret', () => {
         const next = random(11)
         const published = () => alice.awareness.getLocalState()?.cursor as { anchor: unknown; head: unknown }
         for (let round = 0; round < 40; round++) {
-          const positions = textPositions(alice.editor)
-          const at = positions[Math.floor(next() * positions.length)] as number
-          select(alice.editor, at, next() < 0.7 ? at : (positions[Math.floor(next() * positions.length)] as number))
+          select(alice.editor, ...randomSelection(textPositions(alice.editor), next, 0.7))
           if (next() < 0.5) alice.editor.commands.insertContent('k')
           const { anchor, head } = alice.editor.state.selection
           for (const [position, pos] of [
