@@ -62,8 +62,13 @@ function drawnCheaply(
   if (binding === undefined || !showsLiveDocument(sync) || binding.mapping.size === 0) return null
   const aw = clientState as { user?: Record<string, unknown>; cursor?: { anchor: unknown; head: unknown } } | null
   if (!defaultAwarenessStateFilter(binding.doc.clientID, clientId, aw) || aw?.cursor == null) return null
-  let anchor = positionOf(binding, state.doc, Y.createRelativePositionFromJSON(aw.cursor.anchor))
-  let head = positionOf(binding, state.doc, Y.createRelativePositionFromJSON(aw.cursor.head))
+  const anchorPosition = Y.createRelativePositionFromJSON(aw.cursor.anchor)
+  const headPosition = Y.createRelativePositionFromJSON(aw.cursor.head)
+  let anchor = positionOf(binding, state.doc, anchorPosition)
+  // A caret's two ends are one position: found once.
+  let head = Y.compareRelativePositions(anchorPosition, headPosition)
+    ? anchor
+    : positionOf(binding, state.doc, headPosition)
   if (anchor === undefined || head === undefined) return null
   // As upstream: the user object gets a colour and a name if it has none (in the awareness state).
   const user = aw.user ?? {}
