@@ -75,7 +75,8 @@ afterAll(() => {
 
 describe('bench scenarios at a tiny size', () => {
   it('fan-out delivers every edit to every reader on every server and floor', async () => {
-    for (const name of SERVER_NAMES) {
+    // The presence floor relays presence only.
+    for (const name of SERVER_NAMES.filter((server) => server !== 'floor-presence')) {
       const result = await runFanout(context, name, 3)
       expect({ name, deliveredShare: result.deliveredShare, dropped: result.dropped }).toEqual({
         name,
@@ -94,8 +95,8 @@ describe('bench scenarios at a tiny size', () => {
     expect(result.dropped).toBe(0)
   })
 
-  it('presence: probes receive every caret of the others (tandem, Hocuspocus and the y-websocket server)', async () => {
-    for (const name of ['tandem', 'hocuspocus', 'y-websocket'] as const) {
+  it('presence: probes receive every caret of the others (tandem, Hocuspocus, the y-websocket server and the presence floor)', async () => {
+    for (const name of ['tandem', 'hocuspocus', 'y-websocket', 'floor-presence'] as const) {
       const result = await runPresence(context, name, 5)
       expect({ name, deliveredShare: result.deliveredShare, dropped: result.dropped }).toEqual({
         name,

@@ -18,6 +18,7 @@ const ENTRIES = {
   hocuspocus: 'bench/servers/hocuspocus.ts',
   floor: 'bench/servers/floor.ts',
   joinFloor: 'bench/servers/joinFloor.ts',
+  presenceFloor: 'bench/servers/presenceFloor.ts',
   docHolder: 'bench/servers/docHolder.ts',
   probe: 'bench/servers/probe.ts',
   worker: 'bench/load/worker.ts',

@@ -12,7 +12,7 @@ import { type EditorsRun, editorsStepPassed } from './scenarios/editors'
 import type { IdleRun } from './scenarios/idle'
 import type { ManyDocsRun } from './scenarios/manyDocs'
 import type { PresenceRun } from './scenarios/presence'
-import { PEERS, type ServerName } from './servers'
+import { PEERS, SERVER_NAMES, type ServerName } from './servers'
 import { median } from './stats'
 
 export interface Machine {
@@ -59,7 +59,6 @@ export function machineInfo(startLoad: number): Machine {
 
 export const RESULTS_START = '<!-- bench:results:start -->'
 export const RESULTS_END = '<!-- bench:results:end -->'
-const SERVER_ORDER: ServerName[] = ['tandem', 'hocuspocus', 'y-websocket', 'floor', 'floor-ws', 'floor-join']
 
 type Numeric<T> = { [K in keyof T]: T[K] extends number ? K : never }[keyof T]
 
@@ -95,7 +94,7 @@ export function ratioToBestPeer<T extends { server: ServerName }>(runs: T[], col
 }
 
 function table<T extends { server: ServerName }>(runs: T[], columns: Column<T>[]): string {
-  const servers = SERVER_ORDER.filter((server) => runs.some((run) => run.server === server))
+  const servers = SERVER_NAMES.filter((server) => runs.some((run) => run.server === server))
   const lines = [
     `| server | ${columns.map((column) => column.title).join(' | ')} |`,
     `|---|${columns.map(() => '---:').join('|')}|`,
@@ -183,7 +182,7 @@ function editorsTable(runs: EditorsRun[], p99LimitMs: number): string {
     '| server | editors | documents | p50 (ms) | p99 (ms) | delivered | server CPU (cores) | server peak RSS (MiB) | load processes CPU (cores) | load processes RSS (MiB) | p99 < limit |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ]
-  for (const server of SERVER_ORDER) {
+  for (const server of SERVER_NAMES) {
     for (const run of runs.filter((one) => one.server === server).sort((a, b) => a.editors - b.editors)) {
       lines.push(
         `| ${server} | ${run.editors} | ${run.documents} | ${format(run.p50Ms, 1)} | ${format(run.p99Ms, 1)} | ${format(run.deliveredShare, 1, true)} | ${format(run.serverCpuShare, 2)} | ${format(run.peakRssMb, 0)} | ${format(run.loadCpuShare, 2)} | ${format(run.loadRssMb, 0)} | ${editorsStepPassed(run, p99LimitMs) ? 'yes' : 'no'} |`,
@@ -303,6 +302,15 @@ export function targets(results: BenchResults): Target[] {
       against: `${PRESENCE_LARGE_P99_MS} ms`,
     })
   }
+  if (large.some((run) => run.server === 'floor-presence')) {
+    // Not a target: the same limit for a server that batches carets as tandem does and does nothing else.
+    list.push({
+      what: `presence, ${PRESENCE_LARGE_CLIENTS} clients: the presence floor (\`floor-presence\`), p99`,
+      ratio: medianOf(large, 'floor-presence', 'p99Ms') / PRESENCE_LARGE_P99_MS,
+      limit: 1.0,
+      against: `${PRESENCE_LARGE_P99_MS} ms`,
+    })
+  }
   for (const clients of results.sizes.presence?.clients ?? []) {
     const runs = presence.filter((run) => run.clients === clients)
     if (runs.length === 0 || clients !== PRESENCE_TARGET_CLIENTS) continue
@@ -318,6 +326,20 @@ export function targets(results: BenchResults): Target[] {
       limit: 1.0,
       against: 'best peer',
     })
+    if (runs.some((run) => run.server === 'floor-presence')) {
+      // Not targets: where both limits sit against a server that only batches and sends.
+      for (const [key, limit, what] of [
+        ['cpuPerEntryUs', 0.25, 'CPU per delivered caret'],
+        ['p99Ms', 1.0, 'p99'],
+      ] as const) {
+        list.push({
+          what: `presence, ${clients} clients: the presence floor (\`floor-presence\`), ${what}`,
+          ratio: medianOf(runs, 'floor-presence', key) / bestPeer(runs, column(PRESENCE_COLUMNS, key)),
+          limit,
+          against: 'best peer',
+        })
+      }
+    }
   }
   for (const megabytes of results.sizes.bigJoin?.megabytes ?? []) {
     const runs = (results.bigJoin ?? []).filter((run) => run.targetMb === megabytes)
@@ -381,7 +403,7 @@ export function renderResults(results: BenchResults): string {
   )
   parts.push('### Targets (tandem ÷ best peer, or ÷ floor)')
   parts.push(
-    '`floor` frames each message once and writes it to the sockets behind `ws`\'s back; `floor-ws` is the same relay sending through `ws.send`, as tandem and the peers do. `floor-join` hands joiners the update frames it received and nothing else. The `floor through ws.send`, join floor and "process holding only the document" rows are not targets: they show where a target sits against what a server that does no Yjs work reaches with `ws`\'s API, or what holding the document alone takes.',
+    '`floor` frames each message once and writes it to the sockets behind `ws`\'s back; `floor-ws` is the same relay sending through `ws.send`, as tandem and the peers do. `floor-join` hands joiners the update frames it received and nothing else; `floor-presence` batches carets as tandem does (same tick) and does nothing else. The `floor through ws.send`, join floor, presence floor and "process holding only the document" rows are not targets: they show where a target sits against what a server that does no Yjs work reaches with `ws`\'s API, or what holding the document alone takes.',
   )
   parts.push(
     ['| target | ratio | limit | met? |', '|---|---:|---:|---|']
@@ -455,7 +477,7 @@ export function renderResults(results: BenchResults): string {
     )
     parts.push(editorsTable(editors, p99LimitMs))
     parts.push(
-      SERVER_ORDER.filter((server) => editors.some((run) => run.server === server))
+      SERVER_NAMES.filter((server) => editors.some((run) => run.server === server))
         .map((server) => `${server}: ${mostEditors(editors, server, p99LimitMs)} editors with p99 < ${p99LimitMs} ms`)
         .join('; '),
     )
@@ -470,6 +492,7 @@ const COLORS: Record<ServerName, string> = {
   floor: '#868e96',
   'floor-ws': '#adb5bd',
   'floor-join': '#ced4da',
+  'floor-presence': '#dee2e6',
 }
 
 /** Latency against readers, log–log, p99 solid and p50 dashed, one line per server. */
@@ -478,7 +501,7 @@ export function renderChart(runs: FanoutRun[]): string {
   const height = 440
   const margin = { left: 70, right: 170, top: 40, bottom: 55 }
   const readers = [...new Set(runs.map((run) => run.readers))].sort((a, b) => a - b)
-  const servers = SERVER_ORDER.filter((server) => runs.some((run) => run.server === server))
+  const servers = SERVER_NAMES.filter((server) => runs.some((run) => run.server === server))
   const series = servers.flatMap((server) =>
     (['p99Ms', 'p50Ms'] as const).map((key) => ({
       server,

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: tandem side by side with Hocuspocus, the y-websocket reference server and a
  * bare relay (the floor, and for fan-out and many documents the same relay sending through
- * `ws.send`, floor-ws), on the same load, servers alternated run by run.
+ * `ws.send`, floor-ws; for the join storm and presence, floors of their own), on the same load,
+ * servers alternated run by run.
  *
  *   npm run bench                          every scenario, 3 runs each (~50 min)
  *   npm run bench -- --quick               tiny sizes, 1 run, docs untouched (smoke)
@@ -15,6 +16,8 @@
  *   npm run bench -- --scenario presence --presence-clients 100 --presence-echo
  *                                          presence at these sizes only; with --presence-echo every
  *                                          client sends what it receives back (stock y-websocket browsers)
+ *   npm run bench -- --scenario presence --presence-tick 15
+ *                                          tandem's PRESENCE_TICK_MS and the presence floor's tick
  *   npm run bench -- --profile             CPU profiles (fan-out 500, many documents, cold join) and heap
  *                                          snapshots (idle) of tandem, summarised in
  *                                          .bench-tmp/profiles/summary.md
@@ -127,6 +130,8 @@ export async function runBench(
   const withoutFloor = allowed(['tandem', 'hocuspocus', 'y-websocket'])
   // The join storm runs the join floor, a server that hands joiners the bytes it received.
   const withJoinFloor = allowed(['tandem', 'hocuspocus', 'y-websocket', 'floor-join'])
+  // Presence runs the presence floor, a server that batches carets as tandem does and does nothing else.
+  const withPresenceFloor = allowed(['tandem', 'hocuspocus', 'y-websocket', 'floor-presence'])
   const results: Omit<BenchResults, 'machine' | 'command' | 'startedAt' | 'durationSeconds'> = {
     sizes,
     runs,
@@ -206,7 +211,7 @@ export async function runBench(
       freshWorkers()
       for (const clients of sizes.presence.clients) {
         for (let run = 0; run < runs; run++) {
-          for (const name of rotate(withoutFloor, run)) {
+          for (const name of rotate(withPresenceFloor, run)) {
             const result = await runPresence(context, name, clients)
             log(
               `presence ${clients} clients, run ${run + 1}, ${name}: ${result.cpuPerEntryUs.toFixed(2)} µs CPU/entry, delivered ${(result.deliveredShare * 100).toFixed(1)}%, p99 ${result.p99Ms.toFixed(1)} ms, ${result.sentMbPerSecond.toFixed(1)} MiB/s`,
@@ -331,6 +336,7 @@ async function main(): Promise<void> {
       'join-mb': { type: 'string' },
       'presence-clients': { type: 'string' },
       'presence-echo': { type: 'boolean', default: false },
+      'presence-tick': { type: 'string' },
     },
   })
   const quick = values.quick === true
@@ -364,10 +370,17 @@ async function main(): Promise<void> {
   if (presenceClients?.some((value) => !Number.isInteger(value) || value < 2))
     throw new Error('--presence-clients takes client counts, e.g. 100 or 100,500')
   const echo = values['presence-echo'] === true
+  const tickMs = values['presence-tick'] === undefined ? undefined : Number(values['presence-tick'])
+  if (tickMs !== undefined && !(tickMs >= 0)) throw new Error('--presence-tick takes milliseconds, e.g. 15')
   const sizes: Sizes = {
     ...profiled,
     bigJoin: joinMb === undefined ? profiled.bigJoin : { ...profiled.bigJoin, megabytes: joinMb },
-    presence: { ...profiled.presence, ...(presenceClients === undefined ? {} : { clients: presenceClients }), echo },
+    presence: {
+      ...profiled.presence,
+      ...(presenceClients === undefined ? {} : { clients: presenceClients }),
+      echo,
+      ...(tickMs === undefined ? {} : { tickMs }),
+    },
   }
   const results = await runBench({
     sizes,
@@ -390,6 +403,7 @@ async function main(): Promise<void> {
     joinMb !== undefined ||
     presenceClients !== undefined ||
     echo ||
+    tickMs !== undefined ||
     values['tandem-entry'] !== undefined ||
     values['no-write'] === true
   const resultsPath = exploratory ? `${workDir}/results-partial.json` : `${projectRoot}bench/results/latest.json`

@@ -10,7 +10,15 @@ import { buildDir, builtPath, projectRoot, workDir } from './build'
 import type { Target } from './load/wire'
 import type { ProbeStats } from './servers/probe'
 
-export const SERVER_NAMES = ['tandem', 'hocuspocus', 'y-websocket', 'floor', 'floor-ws', 'floor-join'] as const
+export const SERVER_NAMES = [
+  'tandem',
+  'hocuspocus',
+  'y-websocket',
+  'floor',
+  'floor-ws',
+  'floor-join',
+  'floor-presence',
+] as const
 export type ServerName = (typeof SERVER_NAMES)[number]
 export const PEERS: ServerName[] = ['hocuspocus', 'y-websocket']
 
@@ -124,6 +132,10 @@ export async function startServer(name: ServerName, options: StartOptions = {}):
       break
     case 'floor-join':
       script = builtPath('joinFloor')
+      target = (port) => ({ protocol: 'yws', wsBase: `ws://127.0.0.1:${port}/` })
+      break
+    case 'floor-presence':
+      script = builtPath('presenceFloor')
       target = (port) => ({ protocol: 'yws', wsBase: `ws://127.0.0.1:${port}/` })
       break
   }

@@ -13,9 +13,10 @@ export interface Sizes {
   /**
    * Presence: clients in one document (each size a run), caret moves per second, probe clients;
    * `echo`: every client sends each presence message it receives back, as stock y-websocket
-   * browsers do (tandem's browser app does not).
+   * browsers do (tandem's browser app does not); `tickMs`: tandem's PRESENCE_TICK_MS and the
+   * presence floor's tick (their default, 50 ms, when absent).
    */
-  presence: { clients: number[]; movesPerSecond: number; probes: number; echo?: boolean }
+  presence: { clients: number[]; movesPerSecond: number; probes: number; echo?: boolean; tickMs?: number }
   /** Join storm on big documents: encoded sizes (MiB), simultaneous joiners, per-joiner deadline. */
   bigJoin: { megabytes: number[]; joiners: number; timeoutMs: number }
   /**

@@ -29,7 +29,15 @@ export interface PresenceRun {
 export async function runPresence(context: ScenarioContext, name: ServerName, clients: number): Promise<PresenceRun> {
   const { workers, sizes } = context
   const probes = Math.min(sizes.presence.probes, clients)
-  const server = await startServer(name, context.startOptions(name))
+  const options = context.startOptions(name)
+  const tick = sizes.presence.tickMs
+  const tickVariable = name === 'tandem' ? 'PRESENCE_TICK_MS' : name === 'floor-presence' ? 'FLOOR_TICK_MS' : null
+  const server = await startServer(
+    name,
+    tick === undefined || tickVariable === null
+      ? options
+      : { ...options, env: { ...options.env, [tickVariable]: String(tick) } },
+  )
   try {
     const docName = await server.createDocument()
     const specs: ClientSpec[] = Array.from({ length: clients }, (_, index) => ({

@@ -143,3 +143,18 @@ describe('RoomAwareness: tombstones', () => {
     awareness.dispose()
   })
 })
+
+describe('RoomAwareness: batches', () => {
+  it('sends each state as the bytes it received, non-ASCII text included, and a relayed removal as a removal', () => {
+    const awareness = new RoomAwareness(limits)
+    const state = JSON.stringify({ user: { name: 'Zoë 🦊 王' } })
+    awareness.apply({}, update([[1, 1, state]]))
+    expect(awareness.takeChanges().all).toEqual(update([[1, 1, state]]))
+    const otherProcess = {}
+    awareness.applyTrusted(otherProcess, update([[2, 1, name('b')]]))
+    awareness.applyTrusted(otherProcess, update([[2, 2, 'null']]))
+    expect(awareness.size).toBe(1)
+    expect(awareness.takeChanges().all).toEqual(update([[2, 2, 'null']]))
+    awareness.dispose()
+  })
+})
