@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { type BenchResults, renderChart, renderResults, targets } from './report'
+import { type BenchResults, renderChart, renderResults, scenarioCharts, targets } from './report'
 import type { EditorsRun } from './scenarios/editors'
 import type { FanoutRun } from './scenarios/fanout'
+import type { PresenceRun } from './scenarios/presence'
 import { QUICK_SIZES } from './run'
 import { median, percentile } from './stats'
 
@@ -98,6 +99,58 @@ describe('report', () => {
     expect(svg.match(/<polyline/g)).toHaveLength(8)
     expect(svg.match(/stroke-dasharray/g)).toHaveLength(4)
     expect(svg).toContain('>floor</text>')
+  })
+})
+
+function presence(server: PresenceRun['server'], clients: number, p99Ms: number): PresenceRun {
+  return {
+    server,
+    clients,
+    cpuPerEntryUs: 1,
+    cpuShare: 0.2,
+    deliveredShare: 1,
+    p50Ms: p99Ms / 2,
+    p99Ms,
+    sentMbPerSecond: 10,
+    peakRssMb: 100,
+    dropped: 0,
+    loadCpuShare: 0.5,
+  }
+}
+
+describe('charts of the issue-16 scenarios', () => {
+  const measured: BenchResults = {
+    ...results,
+    presence: [
+      presence('tandem', 100, 20),
+      presence('tandem', 500, 60),
+      presence('hocuspocus', 100, 10),
+      presence('hocuspocus', 500, 30),
+      presence('floor-presence', 100, 15),
+      presence('floor-presence', 500, 55),
+    ],
+    editors: [editorsStep('tandem', 1000, 5), editorsStep('tandem', 2000, 80), editorsStep('hocuspocus', 1000, 70)],
+  }
+
+  it('draws presence against clients, with its floor, and the editor ladder up to the last step of each server, with the limit', () => {
+    const charts = scenarioCharts(measured)
+    expect(charts.map((chart) => chart.file)).toEqual(['benchmarks-presence.svg', 'benchmarks-editors.svg'])
+    const [presenceChart, editorsChart] = charts.map((chart) => chart.svg)
+    expect(presenceChart?.match(/<polyline/g)).toHaveLength(6)
+    expect(presenceChart).toContain('>floor-presence</text>')
+    expect(presenceChart).toContain('>clients</text>')
+    expect(presenceChart).not.toContain('limit')
+    // hocuspocus stopped at its first step: its lines hold one point each, not a point at 2,000.
+    const hocuspocusLines = editorsChart?.match(/<polyline[^>]*stroke="#1c7ed6"[^>]*points="[^"]*"/g) ?? []
+    expect(hocuspocusLines.map((line) => line.replace(/.*points="/, '').split(' ').length)).toEqual([1, 1])
+    expect(editorsChart).toContain('limit 50 ms')
+  })
+
+  it('links each chart under its scenario', () => {
+    const text = renderResults(measured)
+    expect(text).toContain('(benchmarks-presence.svg)')
+    expect(text).toContain('(benchmarks-editors.svg)')
+    expect(text).not.toContain('(benchmarks-join.svg)')
   })
 })
 

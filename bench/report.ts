@@ -1,6 +1,7 @@
 /**
  * Turns benchmark results into the tables of docs/benchmarks.md (between two markers, so the
- * hand-written analysis around them survives a rerun) and a latency-vs-readers chart in SVG.
+ * hand-written analysis around them survives a rerun) and latency charts in SVG: fan-out against
+ * readers, presence against clients, the join storm against document size, the editor ladder.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, release, totalmem } from 'node:os'
@@ -447,6 +448,7 @@ export function renderResults(results: BenchResults): string {
     const { movesPerSecond, probes } = sizes.presence
     parts.push(
       `### 6. Presence: N clients in one document, each moving its caret ${movesPerSecond}× a second (~300-byte CollaborationCaret-shaped states; ${probes} probe clients time them)`,
+      chartLink(PRESENCE_CHART),
     )
     for (const clients of sizes.presence.clients) {
       const runs = results.presence.filter((run) => run.clients === clients)
@@ -457,6 +459,7 @@ export function renderResults(results: BenchResults): string {
   if (bigJoin.length > 0) {
     parts.push(
       `### 7. Join storm on big documents: ${sizes.bigJoin.joiners} clients opening a document built from many edits at the same moment`,
+      chartLink(JOIN_CHART),
     )
     for (const megabytes of sizes.bigJoin.megabytes) {
       const runs = bigJoin.filter((run) => run.targetMb === megabytes)
@@ -474,6 +477,7 @@ export function renderResults(results: BenchResults): string {
     const { clientsPerDocument, editsPerSecond, caretsPerSecond, p99LimitMs } = sizes.editors
     parts.push(
       `### 8. Many editors: documents × ${clientsPerDocument} clients, each editing ${editsPerSecond}× and moving its caret ${caretsPerSecond}× a second (a ladder, climbed per server until p99 reaches ${p99LimitMs} ms)`,
+      chartLink(EDITORS_CHART),
     )
     parts.push(editorsTable(editors, p99LimitMs))
     parts.push(
@@ -491,34 +495,104 @@ const COLORS: Record<ServerName, string> = {
   'y-websocket': '#2f9e44',
   floor: '#868e96',
   'floor-ws': '#adb5bd',
-  'floor-join': '#ced4da',
-  'floor-presence': '#dee2e6',
+  // One floor per chart at most besides fan-out's two, so the scenario floors share a darker grey.
+  'floor-join': '#495057',
+  'floor-presence': '#495057',
 }
 
-/** Latency against readers, log–log, p99 solid and p50 dashed, one line per server. */
+interface LatencyRun {
+  server: ServerName
+  p50Ms: number
+  p99Ms: number
+}
+
+interface ChartSpec<T extends LatencyRun> {
+  title: string
+  /** What the x axis counts, and each run's value on it. */
+  xLabel: string
+  x: (run: T) => number
+  /** A limit drawn across the chart, e.g. a target's p99. */
+  limitMs?: number
+}
+
+/** Fan-out latency against readers. */
 export function renderChart(runs: FanoutRun[]): string {
+  return renderLatencyChart(runs, { title: 'Fan-out latency vs readers', xLabel: 'readers', x: (run) => run.readers })
+}
+
+/** The charts of issue 16's scenarios beside the fan-out one: file name and SVG, for those measured. */
+export function scenarioCharts(results: BenchResults): { file: string; alt: string; svg: string }[] {
+  const charts: { file: string; alt: string; svg: string }[] = []
+  const presence = results.presence ?? []
+  if (presence.length > 0) {
+    const spec = { title: 'Presence latency vs clients in one document', xLabel: 'clients' }
+    charts.push({
+      ...PRESENCE_CHART,
+      svg: renderLatencyChart(presence, { ...spec, x: (run) => run.clients }),
+    })
+  }
+  const bigJoin = results.bigJoin ?? []
+  if (bigJoin.length > 0) {
+    const spec = { title: 'Join storm: time to synced vs document size', xLabel: 'document (MB)' }
+    charts.push({
+      ...JOIN_CHART,
+      svg: renderLatencyChart(bigJoin, { ...spec, x: (run) => run.targetMb }),
+    })
+  }
+  const editors = results.editors ?? []
+  if (editors.length > 0) {
+    const spec = { title: 'Many editors: delivery latency vs editors', xLabel: 'editors' }
+    charts.push({
+      ...EDITORS_CHART,
+      svg: renderLatencyChart(editors, { ...spec, x: (run) => run.editors, limitMs: results.sizes.editors.p99LimitMs }),
+    })
+  }
+  return charts
+}
+
+/** The Markdown image of one of {@link scenarioCharts}. */
+function chartLink(chart: { file: string; alt: string }): string {
+  return `![${chart.alt}](${chart.file})`
+}
+
+const PRESENCE_CHART = {
+  file: 'benchmarks-presence.svg',
+  alt: 'p99 and p50 caret latency against clients in one document',
+}
+const JOIN_CHART = {
+  file: 'benchmarks-join.svg',
+  alt: 'p99 and p50 time to synced of the simultaneous joiners against the document size',
+}
+const EDITORS_CHART = {
+  file: 'benchmarks-editors.svg',
+  alt: 'p99 and p50 delivery latency against editors on the machine, with the p99 limit',
+}
+
+/** Latency against `spec.x`, log–log, p99 solid and p50 dashed, one line per server. */
+function renderLatencyChart<T extends LatencyRun>(runs: T[], spec: ChartSpec<T>): string {
   const width = 760
   const height = 440
   const margin = { left: 70, right: 170, top: 40, bottom: 55 }
-  const readers = [...new Set(runs.map((run) => run.readers))].sort((a, b) => a - b)
+  const xs = [...new Set(runs.map(spec.x))].sort((a, b) => a - b)
   const servers = SERVER_NAMES.filter((server) => runs.some((run) => run.server === server))
   const series = servers.flatMap((server) =>
     (['p99Ms', 'p50Ms'] as const).map((key) => ({
       server,
       key,
-      points: readers.map((count) => ({
+      // A median of no runs is NaN, left out when drawn: a ladder stops at a server's first failed step.
+      points: xs.map((count) => ({
         x: count,
-        y: median(runs.filter((run) => run.server === server && run.readers === count).map((run) => run[key])),
+        y: median(runs.filter((run) => run.server === server && spec.x(run) === count).map((run) => run[key])),
       })),
     })),
   )
-  const values = series
-    .flatMap((line) => line.points.map((point) => point.y))
-    .filter((value) => Number.isFinite(value) && value > 0)
+  const values = [...series.flatMap((line) => line.points.map((point) => point.y)), spec.limitMs ?? Number.NaN].filter(
+    (value) => Number.isFinite(value) && value > 0,
+  )
   const low = 10 ** Math.floor(Math.log10(Math.min(...values, 1)))
   const high = 10 ** Math.ceil(Math.log10(Math.max(...values, 1)))
-  const minX = Math.min(...readers)
-  const maxX = Math.max(...readers)
+  const minX = Math.min(...xs)
+  const maxX = Math.max(...xs)
   const x = (value: number): number =>
     margin.left +
     (maxX === minX ? 0.5 : Math.log10(value / minX) / Math.log10(maxX / minX)) * (width - margin.left - margin.right)
@@ -526,9 +600,9 @@ export function renderChart(runs: FanoutRun[]): string {
     height - margin.bottom - (Math.log10(value / low) / Math.log10(high / low)) * (height - margin.top - margin.bottom)
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
-    '<title>Fan-out latency against readers</title>',
+    `<title>${spec.title}</title>`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="${margin.left}" y="22" font-size="15" font-weight="bold">Fan-out latency vs readers (log–log; solid p99, dashed p50)</text>`,
+    `<text x="${margin.left}" y="22" font-size="15" font-weight="bold">${spec.title} (log–log; solid p99, dashed p50)</text>`,
   ]
   for (let decade = low; decade <= high * 1.0001; decade *= 10) {
     for (const step of [1, 2, 5]) {
@@ -542,15 +616,22 @@ export function renderChart(runs: FanoutRun[]): string {
       )
     }
   }
-  for (const count of readers) {
+  for (const value of xs) {
     out.push(
-      `<line x1="${x(count)}" x2="${x(count)}" y1="${margin.top}" y2="${height - margin.bottom}" stroke="#e9ecef"/>`,
+      `<line x1="${x(value)}" x2="${x(value)}" y1="${margin.top}" y2="${height - margin.bottom}" stroke="#e9ecef"/>`,
     )
-    out.push(`<text x="${x(count)}" y="${height - margin.bottom + 18}" text-anchor="middle">${count}</text>`)
+    out.push(`<text x="${x(value)}" y="${height - margin.bottom + 18}" text-anchor="middle">${value}</text>`)
   }
   out.push(
-    `<text x="${(margin.left + width - margin.right) / 2}" y="${height - 12}" text-anchor="middle">readers</text>`,
+    `<text x="${(margin.left + width - margin.right) / 2}" y="${height - 12}" text-anchor="middle">${spec.xLabel}</text>`,
   )
+  if (spec.limitMs !== undefined) {
+    const at = y(spec.limitMs).toFixed(1)
+    out.push(
+      `<line x1="${margin.left}" x2="${width - margin.right}" y1="${at}" y2="${at}" stroke="#c92a2a" stroke-dasharray="2 3"/>`,
+      `<text x="${margin.left + 4}" y="${Number(at) - 5}" fill="#c92a2a">limit ${spec.limitMs} ms</text>`,
+    )
+  }
   out.push(
     `<text transform="translate(18 ${(margin.top + height - margin.bottom) / 2}) rotate(-90)" text-anchor="middle">latency (ms)</text>`,
   )
@@ -588,7 +669,7 @@ ${RESULTS_START}
 ${RESULTS_END}
 `
 
-/** Rewrites the generated block of docs/benchmarks.md and the chart beside it. */
+/** Rewrites the generated block of docs/benchmarks.md and the charts beside it. */
 export function writeReport(results: BenchResults, projectRoot: string): void {
   const path = `${projectRoot}docs/benchmarks.md`
   const current = existsSync(path) ? readFileSync(path, 'utf8') : SKELETON
@@ -599,4 +680,5 @@ export function writeReport(results: BenchResults, projectRoot: string): void {
   const next = `${current.slice(0, start + RESULTS_START.length)}\n${renderResults(results)}\n${current.slice(end)}`
   writeFileSync(path, next)
   if (results.fanout.length > 0) writeFileSync(`${projectRoot}docs/benchmarks-latency.svg`, renderChart(results.fanout))
+  for (const chart of scenarioCharts(results)) writeFileSync(`${projectRoot}docs/${chart.file}`, chart.svg)
 }

@@ -23,7 +23,7 @@
  *                                          .bench-tmp/profiles/summary.md
  *
  * Raw results go to bench/results/latest.json (a partial run replaces only its own scenarios
- * there) and the tables and chart to docs/benchmarks.md and docs/benchmarks-latency.svg.
+ * there) and the tables and charts to docs/benchmarks.md and docs/benchmarks-*.svg.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
@@ -419,7 +419,7 @@ async function main(): Promise<void> {
   log(`raw results: ${resultsPath}`)
   if (!exploratory) {
     writeReport(full, projectRoot)
-    log('wrote docs/benchmarks.md and docs/benchmarks-latency.svg')
+    log('wrote docs/benchmarks.md and its charts (docs/benchmarks-*.svg)')
   }
 }
 
