@@ -13,13 +13,15 @@
  * person whose awareness state is the same object as when they were drawn (y-protocols replaces a
  * client's state object when it changes). Someone else's change of the document (a remote
  * change, which `narrowRemoteChanges.ts` makes a step replacing the blocks it changed rather than
- * the whole document) moves the carets outside those blocks with the text, as ProseMirror maps any
- * decoration; a caret or selection with an end inside them is drawn again, as is one with an end
- * right where a change was (a step finer than blocks): there a caret follows its Yjs relative
- * position, tied to the character before it, which mapping cannot know. A person drawn as nothing
- * is looked for again. Your own changes of the document (mapped, or hidden after a structural one)
- * and transactions without awareness changes go to upstream as before. Drop this once the caret
- * plugin redraws only what changed (the "upstream" tests beside this file then fail).
+ * the whole document) moves the carets outside those blocks with the text: their positions are
+ * mapped (a decoration set built to map them would visit every block of the document, as would
+ * one built to draw a person alone); a caret or selection with an end inside them is drawn again,
+ * as is one with an end right where a change was (a step finer than blocks): there a caret
+ * follows its Yjs relative position, tied to the character before it, which mapping cannot know.
+ * A person drawn as nothing is looked for again. Your own changes of the document (mapped, or
+ * hidden after a structural one) and transactions without awareness changes go to upstream as
+ * before. Drop this once the caret plugin redraws only what changed (the "upstream" tests beside
+ * this file then fail).
  */
 import type { Node as ProseMirrorNode } from '@tiptap/pm/model'
 import type { EditorState, Plugin, Transaction } from '@tiptap/pm/state'
@@ -36,9 +38,27 @@ export interface CaretBuilders {
   selection: (user: Record<string, unknown>, clientId: number) => DecorationAttrs
 }
 
+/**
+ * Where one person's caret is drawn: the caret at `head`, their selection from `from` to `to`
+ * (empty for a caret alone). Kept beside the decorations so that a remote change moves them by
+ * mapping three positions, not by building a decoration set over the whole document.
+ */
+interface Caret {
+  head: number
+  from: number
+  to: number
+}
+
+interface DrawnClient {
+  state: unknown
+  decorations: Decoration[]
+  /** Null when nothing is drawn. */
+  caret: Caret | null
+}
+
 interface Drawn {
   doc: ProseMirrorNode
-  byClient: Map<number, { state: unknown; decorations: Decoration[] }>
+  byClient: Map<number, DrawnClient>
 }
 
 /** The part of the binding {@link positionOf} uses. */
@@ -80,14 +100,49 @@ function drawnCheaply(
   const maxsize = Math.max(state.doc.content.size - 1, 0)
   anchor = Math.min(anchor, maxsize)
   head = Math.min(head, maxsize)
-  // As upstream's set of them (which leaves out an empty selection).
-  return DecorationSet.create(state.doc, [
-    Decoration.widget(head, () => builders.cursor(user, clientId), { key: `${clientId}`, side: 10 }),
-    Decoration.inline(Math.min(anchor, head), Math.max(anchor, head), builders.selection(user, clientId), {
-      inclusiveEnd: true,
-      inclusiveStart: false,
-    }),
-  ]).find()
+  return caretDecorations(
+    { head, from: Math.min(anchor, head), to: Math.max(anchor, head) },
+    user,
+    clientId,
+    `${clientId}`,
+    builders,
+  )
+}
+
+/**
+ * Upstream's decorations for a caret: the caret as a widget and the selection as an inline
+ * decoration, left out when empty (as upstream's decoration set leaves it out).
+ */
+function caretDecorations(
+  caret: Caret,
+  user: Record<string, unknown>,
+  clientId: number,
+  key: string,
+  builders: CaretBuilders,
+): Decoration[] {
+  const decorations = [Decoration.widget(caret.head, () => builders.cursor(user, clientId), { key, side: 10 })]
+  if (caret.from < caret.to) {
+    decorations.push(
+      Decoration.inline(caret.from, caret.to, builders.selection(user, clientId), {
+        inclusiveEnd: true,
+        inclusiveStart: false,
+      }),
+    )
+  }
+  return decorations
+}
+
+/** The caret a person's decorations draw (a widget, and a selection when not empty). */
+function caretOf(decorations: readonly Decoration[]): Caret | null {
+  const widget = decorations.find((decoration) => decoration.from === decoration.to)
+  if (widget === undefined) return null
+  const selection = decorations.find((decoration) => decoration.from < decoration.to)
+  return { head: widget.from, from: selection?.from ?? widget.from, to: selection?.to ?? widget.from }
+}
+
+/** The key of a person's caret widget: see {@link drawOne}. */
+function caretKey(clientId: number, clientState: unknown): string {
+  return `${clientId} ${JSON.stringify((clientState as { cursor?: unknown }).cursor)}`
 }
 
 /**
@@ -97,35 +152,44 @@ function drawnCheaply(
  * fades a few seconds after it appears (styles.css), shows again. A caret only moved by others'
  * edits, or drawn again in the same place, keeps its element.
  */
-function drawOne(state: EditorState, clientId: number, clientState: unknown, builders: CaretBuilders): Decoration[] {
+function drawOne(state: EditorState, clientId: number, clientState: unknown, builders: CaretBuilders): DrawnClient {
   // `createDecorations` reads only `getStates()` of the awareness it is given.
   const one = { getStates: () => new Map([[clientId, clientState]]) } as unknown as Awareness
   const drawn: Decoration[] =
     drawnCheaply(state, clientId, clientState, builders) ??
     createDecorations(state, one, defaultAwarenessStateFilter, builders.cursor, builders.selection).find()
-  const { user, cursor } = clientState as { user?: Record<string, unknown>; cursor?: unknown }
-  const key = `${clientId} ${JSON.stringify(cursor)}`
-  return drawn.map((decoration) => {
+  const { user } = clientState as { user?: Record<string, unknown> }
+  const key = caretKey(clientId, clientState)
+  const decorations = drawn.map((decoration) => {
     const spec = decoration.spec as { key?: string }
     if (spec.key === undefined) return decoration
     return Decoration.widget(decoration.from, () => builders.cursor(user ?? {}, clientId), { ...spec, key })
   })
+  return { state: clientState, decorations, caret: caretOf(decorations) }
 }
 
 /**
- * One person's `decorations`, drawn on `before`, moved with the changes of `tr`; null when an end
- * of one of them is inside a change or right at one (see above: drawn again then).
+ * One person's caret, drawn before `tr`, moved with its changes and drawn there; null when one of
+ * its positions is inside a change or right at one (see above: drawn again then). So a selection
+ * is never emptied here: that takes a change from one of its ends to the other.
  */
-function moved(decorations: Decoration[], before: ProseMirrorNode, tr: Transaction): Decoration[] | null {
-  for (const decoration of decorations) {
-    for (const pos of [decoration.from, decoration.to]) {
-      const left = tr.mapping.mapResult(pos, -1)
-      const right = tr.mapping.mapResult(pos, 1)
-      if (left.pos !== right.pos || left.deleted || right.deleted) return null
-    }
-  }
-  const after = DecorationSet.create(before, decorations).map(tr.mapping, tr.doc).find()
-  return after.length === decorations.length ? after : null
+function moved(
+  kept: DrawnClient & { caret: Caret },
+  clientId: number,
+  tr: Transaction,
+  builders: CaretBuilders,
+): DrawnClient | null {
+  const [head, from, to] = [kept.caret.head, kept.caret.from, kept.caret.to].map((pos) => {
+    const left = tr.mapping.mapResult(pos, -1)
+    const right = tr.mapping.mapResult(pos, 1)
+    return left.pos !== right.pos || left.deleted || right.deleted ? null : left.pos
+  })
+  if (head == null || from == null || to == null) return null
+  const caret = { head, from, to }
+  // The user object drawn before (upstream fills in a missing name and colour there).
+  const user = (kept.state as { user?: Record<string, unknown> }).user ?? {}
+  const decorations = caretDecorations(caret, user, clientId, caretKey(clientId, kept.state), builders)
+  return { state: kept.state, decorations, caret }
 }
 
 /** Wraps the `apply` of `plugin`'s state (the caret plugin's, drawing `awareness`) as described above. */
@@ -142,17 +206,14 @@ export function redrawChangedCarets(plugin: Plugin, awareness: Awareness, builde
     const byClient: Drawn['byClient'] = new Map()
     for (const [clientId, clientState] of awareness.getStates()) {
       const kept = previous?.byClient.get(clientId)
-      let decorations: Decoration[] | null = null
+      let client: DrawnClient | null = null
       if (kept !== undefined && kept.state === clientState) {
-        if (sameDoc) decorations = kept.decorations
+        if (sameDoc) client = kept
         // Nothing drawn may be a caret in text not here yet (presence can come before the
         // keystroke it follows): a change may bring that text, so it is looked for again.
-        else if (kept.decorations.length > 0) decorations = moved(kept.decorations, oldState.doc, tr)
+        else if (kept.caret !== null) client = moved({ ...kept, caret: kept.caret }, clientId, tr, builders)
       }
-      byClient.set(clientId, {
-        state: clientState,
-        decorations: decorations ?? drawOne(newState, clientId, clientState, builders),
-      })
+      byClient.set(clientId, client ?? drawOne(newState, clientId, clientState, builders))
     }
     drawn = { doc: newState.doc, byClient }
     return DecorationSet.create(
