@@ -49,6 +49,7 @@ import {
   forgetDeleted,
   type Mapped,
   showsLiveDocument,
+  findBlock,
   topLevelOf,
   touched,
   ySyncState,
@@ -92,15 +93,13 @@ function touchedBlocks(binding: Binding, doc: ProseMirrorNode, transaction: Y.Tr
   }
   if (blocks.size === 0) return null
   const found: Touched[] = []
-  let pos = 0
-  for (let index = 0; index < doc.childCount; index++) {
-    const child = doc.child(index)
-    const type = blocks.get(child)
-    if (type !== undefined) found.push({ type, old: child, index, pos })
-    pos += child.nodeSize
+  for (const [old, type] of blocks) {
+    const block = findBlock(doc, old)
+    if (block === null) return null
+    found.push({ type, old, index: block.index, pos: block.start })
   }
-  // Each exactly once: a node object the document holds twice (pasted twice) gives no answer.
-  return found.length === blocks.size ? found : null
+  found.sort((a, b) => a.index - b.index)
+  return found
 }
 
 /** Mapping entries to write once the change is sure to be applied. */

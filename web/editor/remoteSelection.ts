@@ -50,6 +50,7 @@ import {
   bindingPlugin,
   type Mapped,
   showsLiveDocument,
+  findBlock,
   topLevelOf,
   touched,
   ySyncState,
@@ -219,32 +220,17 @@ export function keepSelectionCheaply(binding: Binding): void {
   })
 }
 
-/** Where top-level block `node` starts in `doc`, found by identity; null when `doc` holds it not once. */
-function blockStart(doc: ProseMirrorNode, node: ProseMirrorNode): number | null {
-  let found: number | null = null
-  let start = 0
-  for (let i = 0; i < doc.childCount; i++) {
-    const child = doc.child(i)
-    if (child === node) {
-      if (found !== null) return null
-      found = start
-    }
-    start += child.nodeSize
-  }
-  return found
-}
-
 /** Where `end` is in `doc`: its block found by identity, or null when the document no longer holds it. */
 function positionIn(doc: ProseMirrorNode, end: End): number | null {
-  const start = blockStart(doc, end.node)
-  return start === null ? null : start + 1 + end.offset
+  const block = findBlock(doc, end.node)
+  return block === null ? null : block.start + 1 + end.offset
 }
 
 /**
  * Upstream's `relativePositionToAbsolutePosition` for `doc` (the document the binding's mapping
  * holds), without the walk over the top-level blocks before the position: the block is found
  * from Yjs (the position's type and its ancestors), its node by the mapping, its start by
- * identity in `doc` (a loop over ProseMirror's children, no Yjs), and the rest by upstream's
+ * identity in `doc` (`findBlock`: ProseMirror's children, no Yjs), and the rest by upstream's
  * function within that block — whose walk, once it reaches the block, is the same. Undefined
  * when it cannot say so cheaply (no such block, a position upstream would not resolve, or one at
  * a block's very start, where upstream's check for misresolved positions needs the whole walk):
@@ -261,8 +247,8 @@ export function positionOf(
   if (!(block instanceof Y.XmlElement)) return undefined
   const node = binding.mapping.get(block)
   if (node === undefined || Array.isArray(node)) return undefined
-  const start = blockStart(doc, node)
-  if (start === null) return undefined
+  const start = findBlock(doc, node)?.start
+  if (start === undefined) return undefined
   const inside = relativePositionToAbsolutePosition(binding.doc, block as never, position, binding.mapping as never)
   if (inside === null) return undefined
   const absolute = start + 1 + inside
