@@ -16,6 +16,7 @@ import { CollaborationFixes } from './collaborationFixes'
 import { CursorInView } from './cursorInView'
 import { QuietCursor } from './quietCursor'
 import { LongDocument } from './longDocument'
+import { QuickIsEmpty } from './quickIsEmpty'
 import { RemoteInPlace } from './remoteInPlace'
 import { RemoteSelection } from './remoteSelection'
 import { CollaborationCaretWithFixes, CollaborationWithFixes } from './collaboration'
@@ -84,6 +85,9 @@ export function editorExtensions(options: {
     KeySelection,
     // A long document's blocks off screen are not laid out or painted (styles.css).
     LongDocument,
+    // Whether the document is empty, asked by the placeholder on every update, without visiting
+    // every block (upstream).
+    QuickIsEmpty,
     TaskCheckboxes,
     StructuredPaste,
     ...(options.images === undefined ? [] : [ImageUpload.configure(options.images)]),
