@@ -6,12 +6,13 @@
  * attributes whose value changed are written.
  */
 import { Editor } from '@tiptap/core'
+import type { Node as ProseMirrorNode } from '@tiptap/pm/model'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Awareness } from 'y-protocols/awareness'
 import type { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
 import { editorExtensions } from './extensions'
-import { createToolbar } from './toolbar'
+import { createToolbar, isActive } from './toolbar'
 
 let cleanup: (() => void) | null = null
 
@@ -104,5 +105,75 @@ describe('the toolbar', () => {
     await nextFrame()
     expect(reads).toBe(1)
     expect(toolbar.element.classList.contains('more-after')).toBe(true)
+  })
+})
+
+describe('which blocks the caret is in', () => {
+  const content =
+    '<h2>Title</h2><p>Text</p><ul><li><p>Item</p></li></ul><ol><li><p>One</p></li></ol>' +
+    '<ul data-type="taskList"><li data-type="taskItem" data-checked="false"><p>Task</p></li></ul>' +
+    '<blockquote><p>Quote</p></blockquote><pre><code>code</code></pre>' +
+    '<table><tbody><tr><th><p>Head</p></th></tr><tr><td><p>Cell</p></td></tr></tbody></table><p>Last</p>'
+  const questions: [string, Record<string, unknown>?][] = [
+    ['heading', { level: 1 }],
+    ['heading', { level: 2 }],
+    ['paragraph'],
+    ['bulletList'],
+    ['orderedList'],
+    ['taskList'],
+    ['listItem'],
+    ['blockquote'],
+    ['codeBlock'],
+    ['table'],
+    ['tableHeader'],
+  ]
+
+  it('is what upstream says, at every caret position and for a selection across blocks', () => {
+    const { editor } = setup()
+    editor.commands.setContent(content)
+    const { doc } = editor.state
+    let carets = 0
+    const seen = new Set<string>()
+    for (let pos = 1; pos < doc.content.size; pos++) {
+      if (!doc.resolve(pos).parent.inlineContent) continue
+      editor.commands.setTextSelection(pos)
+      carets++
+      for (const [name, attributes] of questions) {
+        expect({ pos, name, attributes, active: isActive(editor, name, attributes) }).toEqual({
+          pos,
+          name,
+          attributes,
+          active: editor.isActive(name, attributes),
+        })
+        if (isActive(editor, name, attributes)) seen.add(`${name}${JSON.stringify(attributes ?? {})}`)
+      }
+    }
+    expect(carets).toBeGreaterThan(40)
+    // Every question but a level-1 heading is answered yes somewhere.
+    expect(seen.size).toBe(questions.length - 1)
+    editor.commands.setTextSelection({ from: 2, to: 10 })
+    for (const [name, attributes] of questions) {
+      expect(isActive(editor, name, attributes)).toBe(editor.isActive(name, attributes))
+    }
+  })
+
+  it('is found without visiting the blocks before the caret (upstream visits them)', () => {
+    const { editor } = setup()
+    editor.commands.setContent(content)
+    editor.commands.setTextSelection(editor.state.doc.content.size - 2)
+    const first = editor.state.doc.firstChild as ProseMirrorNode
+    const size = first.nodeSize
+    let reads = 0
+    Object.defineProperty(first, 'nodeSize', {
+      configurable: true,
+      get: () => {
+        reads++
+        return size
+      },
+    })
+    expect(isActive(editor, 'table')).toBe(false)
+    expect(reads).toBe(0)
+    expect(editor.isActive('table')).toBe(false)
+    expect(reads).toBeGreaterThan(0)
   })
 })
