@@ -1,6 +1,7 @@
 import { getSchema } from '@tiptap/core'
+import { Transform } from '@tiptap/pm/transform'
 import { describe, expect, it } from 'vitest'
-import { countDocument, countText, describeCounts } from './counts'
+import { DocumentCounter, countDocument, countText, describeCounts } from './counts'
 import { sharedSchemaExtensions } from './extensions'
 
 describe('countText', () => {
@@ -60,5 +61,47 @@ describe('countDocument', () => {
     )
     expect(edited.child(0)).toBe(doc.child(0))
     expect(countDocument(edited)).toEqual(whole(edited))
+  })
+
+  it('counted one document after another, starts from the last count and looks only at the blocks that differ', () => {
+    const counter = new DocumentCounter()
+    expect(counter.count(doc)).toEqual(whole(doc))
+    let random = 7
+    const next = (below: number) => {
+      random = (random * 1103515245 + 12345) % 2 ** 31
+      return random % below
+    }
+    let current = doc
+    for (let round = 0; round < 200; round++) {
+      const tr = new Transform(current)
+      const textPositions: number[] = []
+      current.descendants((node, pos) => {
+        if (node.isTextblock) for (let at = pos + 1; at <= pos + 1 + node.content.size; at++) textPositions.push(at)
+      })
+      const at = textPositions[next(textPositions.length)] as number
+      const kind = next(4)
+      if (kind === 0) tr.insert(at, schema.text(['word ', '👍🏽', ' 三', 'don’t '][next(4)] as string))
+      else if (kind === 1) tr.split(at)
+      else if (kind === 2) tr.delete(at, Math.min(at + 1 + next(12), current.content.size))
+      else tr.insert(current.content.size, schema.nodeFromJSON(paragraph(text(`new ${round}`))))
+      current = tr.doc
+      expect({ round, counts: counter.count(current) }).toEqual({ round, counts: whole(current) })
+    }
+    // A keystroke in the last block: the blocks before it are not looked at.
+    const typed = new Transform(current).insert(current.content.size - 1, schema.text('!')).doc
+    const middle = current.child(Math.floor(current.childCount / 2))
+    expect(typed.child(Math.floor(current.childCount / 2))).toBe(middle)
+    const expected = whole(typed)
+    const size = middle.nodeSize
+    let reads = 0
+    Object.defineProperty(middle, 'nodeSize', {
+      configurable: true,
+      get: () => {
+        reads++
+        return size
+      },
+    })
+    expect(counter.count(typed)).toEqual(expected)
+    expect(reads).toBe(0)
   })
 })

@@ -21,8 +21,11 @@ export function countText(text: string): TextCounts {
   return { words: wordCount, characters }
 }
 
+/** As `toLocaleString()` formats numbers, made once (each `toLocaleString()` makes its own). */
+const numbers = new Intl.NumberFormat()
+
 export function describeCounts({ words: w, characters: c }: TextCounts): string {
-  return `${w.toLocaleString()} ${w === 1 ? 'word' : 'words'} · ${c.toLocaleString()} ${c === 1 ? 'character' : 'characters'}`
+  return `${numbers.format(w)} ${w === 1 ? 'word' : 'words'} · ${numbers.format(c)} ${c === 1 ? 'character' : 'characters'}`
 }
 
 /**
@@ -41,13 +44,61 @@ export function countDocument(doc: ProseMirrorNode): TextCounts {
   let wordCount = 0
   let characters = 0
   doc.forEach((block) => {
-    let counts = blockCounts.get(block)
-    if (counts === undefined) {
-      counts = countText(Fragment.from(block).textBetween(0, block.nodeSize, '\n', ' '))
-      blockCounts.set(block, counts)
-    }
+    const counts = countBlock(block)
     wordCount += counts.words
     characters += counts.characters
   })
   return { words: wordCount, characters }
+}
+
+function countBlock(block: ProseMirrorNode): TextCounts {
+  let counts = blockCounts.get(block)
+  if (counts === undefined) {
+    counts = countText(Fragment.from(block).textBetween(0, block.nodeSize, '\n', ' '))
+    blockCounts.set(block, counts)
+  }
+  return counts
+}
+
+/**
+ * {@link countDocument} of one editor's documents one after another: each count starts from the
+ * last one and looks only at the blocks between the first and the last that differ (compared by
+ * identity from both ends), instead of adding up every block again — at 5,000 paragraphs the
+ * sum over every block was 3 ms of every second of typing.
+ */
+export class DocumentCounter {
+  #doc: ProseMirrorNode | null = null
+  #counts: TextCounts = { words: 0, characters: 0 }
+
+  count(doc: ProseMirrorNode): TextCounts {
+    const before = this.#doc
+    if (before === null) {
+      this.#counts = countDocument(doc)
+    } else if (before !== doc) {
+      const old = before.content.content
+      const now = doc.content.content
+      let start = 0
+      while (start < old.length && start < now.length && old[start] === now[start]) start++
+      let oldEnd = old.length
+      let nowEnd = now.length
+      while (oldEnd > start && nowEnd > start && old[oldEnd - 1] === now[nowEnd - 1]) {
+        oldEnd--
+        nowEnd--
+      }
+      let { words, characters } = this.#counts
+      for (const block of old.slice(start, oldEnd)) {
+        const counts = countBlock(block)
+        words -= counts.words
+        characters -= counts.characters
+      }
+      for (const block of now.slice(start, nowEnd)) {
+        const counts = countBlock(block)
+        words += counts.words
+        characters += counts.characters
+      }
+      this.#counts = { words, characters }
+    }
+    this.#doc = doc
+    return this.#counts
+  }
 }

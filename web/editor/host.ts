@@ -8,7 +8,7 @@ import { Editor } from '@tiptap/core'
 import type { WebsocketProvider } from 'y-websocket'
 import type * as Y from 'yjs'
 import type { Identity } from '../identity'
-import { type TextCounts, countDocument } from './counts'
+import { DocumentCounter, type TextCounts } from './counts'
 import { editorExtensions } from './extensions'
 import type { ImageUploadOptions } from './imageUpload'
 import { type Toolbar, createToolbar } from './toolbar'
@@ -31,6 +31,7 @@ export class EditorHost {
   readonly #options: EditorHostOptions
   readonly #element: HTMLElement
   #countTimer: ReturnType<typeof setTimeout> | null = null
+  readonly #counter = new DocumentCounter()
 
   constructor(element: HTMLElement, options: EditorHostOptions) {
     this.#options = options
@@ -104,7 +105,7 @@ export class EditorHost {
     this.#countTimer = setTimeout(() => {
       this.#countTimer = null
       if (this.editor.isDestroyed) return
-      this.#options.onCounts(countDocument(this.editor.state.doc))
+      this.#options.onCounts(this.#counter.count(this.editor.state.doc))
     }, this.#options.countDelayMs ?? 150)
   }
 
