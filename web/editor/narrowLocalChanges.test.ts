@@ -45,6 +45,13 @@ describe('your changes written to Yjs', () => {
             .setTextSelection({ from: startOf(editor, 1), to: startOf(editor, 1) + 6 })
             .toggleBold()
             .run(),
+        // Two blocks changed, none added or removed: not a change of one block.
+        (editor) =>
+          editor
+            .chain()
+            .setTextSelection({ from: startOf(editor, 1) + 1, to: endOf(editor, 2) - 1 })
+            .toggleItalic()
+            .run(),
         (editor) => editor.chain().setTextSelection(startOf(editor, 0)).setNode('heading', { level: 2 }).run(),
         (editor) => editor.chain().setTextSelection(startOf(editor, 0)).setNode('heading', { level: 3 }).run(),
         (editor) => editor.chain().setTextSelection(startOf(editor, 2)).toggleBulletList().run(),
