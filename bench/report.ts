@@ -523,49 +523,46 @@ export function renderChart(runs: FanoutRun[]): string {
 /** The charts of issue 16's scenarios beside the fan-out one: file name and SVG, for those measured. */
 export function scenarioCharts(results: BenchResults): { file: string; alt: string; svg: string }[] {
   const charts: { file: string; alt: string; svg: string }[] = []
-  const presence = results.presence ?? []
-  if (presence.length > 0) {
-    const spec = { title: 'Presence latency vs clients in one document', xLabel: 'clients' }
-    charts.push({
-      ...PRESENCE_CHART,
-      svg: renderLatencyChart(presence, { ...spec, x: (run) => run.clients }),
-    })
+  const add = <T extends LatencyRun>(chart: ScenarioChart, runs: T[], x: (run: T) => number, limitMs?: number) => {
+    if (runs.length === 0) return
+    const { file, alt, title, xLabel } = chart
+    charts.push({ file, alt, svg: renderLatencyChart(runs, { title, xLabel, x, limitMs }) })
   }
-  const bigJoin = results.bigJoin ?? []
-  if (bigJoin.length > 0) {
-    const spec = { title: 'Join storm: time to synced vs document size', xLabel: 'document (MB)' }
-    charts.push({
-      ...JOIN_CHART,
-      svg: renderLatencyChart(bigJoin, { ...spec, x: (run) => run.targetMb }),
-    })
-  }
-  const editors = results.editors ?? []
-  if (editors.length > 0) {
-    const spec = { title: 'Many editors: delivery latency vs editors', xLabel: 'editors' }
-    charts.push({
-      ...EDITORS_CHART,
-      svg: renderLatencyChart(editors, { ...spec, x: (run) => run.editors, limitMs: results.sizes.editors.p99LimitMs }),
-    })
-  }
+  add(PRESENCE_CHART, results.presence ?? [], (run) => run.clients)
+  add(JOIN_CHART, results.bigJoin ?? [], (run) => run.targetMb)
+  add(EDITORS_CHART, results.editors ?? [], (run) => run.editors, results.sizes.editors.p99LimitMs)
   return charts
 }
 
 /** The Markdown image of one of {@link scenarioCharts}. */
-function chartLink(chart: { file: string; alt: string }): string {
+function chartLink(chart: ScenarioChart): string {
   return `![${chart.alt}](${chart.file})`
 }
 
-const PRESENCE_CHART = {
+interface ScenarioChart {
+  file: string
+  alt: string
+  title: string
+  xLabel: string
+}
+
+const PRESENCE_CHART: ScenarioChart = {
   file: 'benchmarks-presence.svg',
   alt: 'p99 and p50 caret latency against clients in one document',
+  title: 'Presence latency vs clients in one document',
+  xLabel: 'clients',
 }
-const JOIN_CHART = {
+const JOIN_CHART: ScenarioChart = {
   file: 'benchmarks-join.svg',
   alt: 'p99 and p50 time to synced of the simultaneous joiners against the document size',
+  title: 'Join storm: time to synced vs document size',
+  xLabel: 'document (MB)',
 }
-const EDITORS_CHART = {
+const EDITORS_CHART: ScenarioChart = {
   file: 'benchmarks-editors.svg',
   alt: 'p99 and p50 delivery latency against editors on the machine, with the p99 limit',
+  title: 'Many editors: delivery latency vs editors',
+  xLabel: 'editors',
 }
 
 /** Latency against `spec.x`, log–log, p99 solid and p50 dashed, one line per server. */

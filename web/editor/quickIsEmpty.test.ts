@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { sharedSchemaExtensions } from './extensions'
 import { isEmptyNode } from './quickIsEmpty'
 import { forgetPeople, pair } from './testPeople'
+import { countReads } from './testReads'
 
 afterEach(forgetPeople)
 
@@ -15,22 +16,6 @@ const paragraph = (text?: string) => ({
   type: 'paragraph',
   ...(text === undefined ? {} : { content: [{ type: 'text', text }] }),
 })
-
-/** Counts reads of `node`'s size and kind: a check that visits it reads one of them. */
-function watch(node: ProseMirrorNode): { reads: number } {
-  const seen = { reads: 0 }
-  for (const name of ['nodeSize', 'isText'] as const) {
-    const value = node[name]
-    Object.defineProperty(node, name, {
-      configurable: true,
-      get: () => {
-        seen.reads++
-        return value
-      },
-    })
-  }
-  return seen
-}
 
 describe('whether a document is empty', () => {
   it('is what upstream says, for empty and non-empty documents of every kind', () => {
@@ -50,14 +35,14 @@ describe('whether a document is empty', () => {
 
   it('stops at the first block with content', () => {
     const { alice } = pair(['First', 'Second', 'Third'])
-    const last = watch(alice.editor.state.doc.lastChild as ProseMirrorNode)
+    const last = countReads(alice.editor.state.doc.lastChild as ProseMirrorNode, ['nodeSize', 'isText'])
     expect(alice.editor.isEmpty).toBe(false)
     expect(last.reads).toBe(0)
   })
 
   it('(upstream) visits every block', () => {
     const { alice } = pair(['First', 'Second', 'Third'])
-    const last = watch(alice.editor.state.doc.lastChild as ProseMirrorNode)
+    const last = countReads(alice.editor.state.doc.lastChild as ProseMirrorNode, ['nodeSize', 'isText'])
     expect(isNodeEmpty(alice.editor.state.doc)).toBe(false)
     expect(last.reads).toBeGreaterThan(0)
   })
