@@ -194,4 +194,24 @@ describe('the others’ carets', () => {
     expect(caretOf('Carol')).not.toBeNull()
     expect(caretOf('Carol')).not.toBe(first)
   })
+
+  it('of a person whose state names no user are drawn as upstream draws them, also once moved by others’ edits', async () => {
+    const { alice, bob, watchers } = group(true)
+    const [carol] = watchers
+    if (carol === undefined) throw new Error('no watchers')
+    carol.moveTo(10, 3, 9)
+    carol.awareness.setLocalState({ cursor: carol.awareness.getLocalState()?.cursor })
+    await caretTransaction()
+    // Upstream's defaults: a name from the client id, an orange colour.
+    const name = `User: ${carol.awareness.clientID}`
+    const drawn = () => ({
+      caret: alice.editor.view.dom.querySelector(`[data-testid="remote-caret"][data-user-name="${name}"]`) !== null,
+      selection: alice.editor.view.dom.querySelector('.collaboration-carets__selection')?.getAttribute('style'),
+    })
+    const first = drawn()
+    expect(first).toEqual({ caret: true, selection: expect.stringContaining('#ffa500') })
+    bob.editor.chain().setTextSelection(endOf(bob.editor, 2)).insertContent('typed').run()
+    await caretTransaction()
+    expect(drawn()).toEqual(first)
+  })
 })

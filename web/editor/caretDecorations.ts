@@ -90,13 +90,7 @@ function drawnCheaply(
     ? anchor
     : positionOf(binding, state.doc, headPosition)
   if (anchor === undefined || head === undefined) return null
-  // As upstream: the user object gets a colour and a name if it has none (in the awareness state).
-  const user = aw.user ?? {}
-  if (user.color == null) user.color = '#ffa500'
-  else if (typeof user.color !== 'string' || !VALID_COLOR.test(user.color)) {
-    console.warn('A user uses an unsupported color format', user)
-  }
-  if (user.name == null) user.name = `User: ${clientId}`
+  const user = userOf(clientId, aw)
   const maxsize = Math.max(state.doc.content.size - 1, 0)
   anchor = Math.min(anchor, maxsize)
   head = Math.min(head, maxsize)
@@ -140,6 +134,20 @@ function caretOf(decorations: readonly Decoration[]): Caret | null {
   return { head: widget.from, from: selection?.from ?? widget.from, to: selection?.to ?? widget.from }
 }
 
+/**
+ * The user a caret is drawn for, as upstream makes it: the state's user object, given a colour and
+ * a name if it has none (in the awareness state), or a new one with those when there is none.
+ */
+function userOf(clientId: number, clientState: unknown): Record<string, unknown> {
+  const user = (clientState as { user?: Record<string, unknown> } | null)?.user ?? {}
+  if (user.color == null) user.color = '#ffa500'
+  else if (typeof user.color !== 'string' || !VALID_COLOR.test(user.color)) {
+    console.warn('A user uses an unsupported color format', user)
+  }
+  if (user.name == null) user.name = `User: ${clientId}`
+  return user
+}
+
 /** The key of a person's caret widget: see {@link drawOne}. */
 function caretKey(clientId: number, clientState: unknown): string {
   return `${clientId} ${JSON.stringify((clientState as { cursor?: unknown }).cursor)}`
@@ -158,12 +166,12 @@ function drawOne(state: EditorState, clientId: number, clientState: unknown, bui
   const drawn: Decoration[] =
     drawnCheaply(state, clientId, clientState, builders) ??
     createDecorations(state, one, defaultAwarenessStateFilter, builders.cursor, builders.selection).find()
-  const { user } = clientState as { user?: Record<string, unknown> }
+  const user = userOf(clientId, clientState)
   const key = caretKey(clientId, clientState)
   const decorations = drawn.map((decoration) => {
     const spec = decoration.spec as { key?: string }
     if (spec.key === undefined) return decoration
-    return Decoration.widget(decoration.from, () => builders.cursor(user ?? {}, clientId), { ...spec, key })
+    return Decoration.widget(decoration.from, () => builders.cursor(user, clientId), { ...spec, key })
   })
   return { state: clientState, decorations, caret: caretOf(decorations) }
 }
@@ -186,8 +194,7 @@ function moved(
   })
   if (head == null || from == null || to == null) return null
   const caret = { head, from, to }
-  // The user object drawn before (upstream fills in a missing name and colour there).
-  const user = (kept.state as { user?: Record<string, unknown> }).user ?? {}
+  const user = userOf(clientId, kept.state)
   const decorations = caretDecorations(caret, user, clientId, caretKey(clientId, kept.state), builders)
   return { state: kept.state, decorations, caret }
 }
