@@ -7,8 +7,9 @@
  * each over the blocks before the caret. With N people each moving a caret about once a second,
  * every open editor does N² such pairs of walks a second.
  *
- * Here the carets are drawn one person at a time (by upstream's `createDecorations`, given that
- * person's state alone, with the builders CollaborationCaret gives the plugin), and a transaction
+ * Here the carets are drawn one person at a time (as upstream's `createDecorations` draws them,
+ * with the builders CollaborationCaret gives the plugin; where their positions cannot be found
+ * through their block, by upstream's function given that person's state alone), and a transaction
  * that brings awareness changes but leaves the document as it was keeps the decorations of every
  * person whose awareness state is the same object as when they were drawn (y-protocols replaces a
  * client's state object when it changes). Someone else's change of the document (a remote
@@ -67,16 +68,11 @@ type PositionBinding = Parameters<typeof positionOf>[0]
 const VALID_COLOR = /^#[0-9a-fA-F]{6}$/
 
 /**
- * Upstream's `createDecorations` for one person, with their positions found by `positionOf`
- * (through the block they are in, not a walk over the blocks before it); null when a position
- * cannot be found that way or the person has no caret to draw, for upstream to draw them.
+ * Where upstream's `createDecorations` draws one person's caret, with their positions found by
+ * `positionOf` (through the block they are in, not a walk over the blocks before it); null when a
+ * position cannot be found that way or the person has no caret to draw, for upstream to say.
  */
-function drawnCheaply(
-  state: EditorState,
-  clientId: number,
-  clientState: unknown,
-  builders: CaretBuilders,
-): Decoration[] | null {
+function caretCheaply(state: EditorState, clientId: number, clientState: unknown): Caret | null {
   const sync = ySyncState<PositionBinding>(state)
   const binding = sync?.binding
   if (binding === undefined || !showsLiveDocument(sync) || binding.mapping.size === 0) return null
@@ -90,17 +86,10 @@ function drawnCheaply(
     ? anchor
     : positionOf(binding, state.doc, headPosition)
   if (anchor === undefined || head === undefined) return null
-  const user = userOf(clientId, aw)
   const maxsize = Math.max(state.doc.content.size - 1, 0)
   anchor = Math.min(anchor, maxsize)
   head = Math.min(head, maxsize)
-  return caretDecorations(
-    { head, from: Math.min(anchor, head), to: Math.max(anchor, head) },
-    user,
-    clientId,
-    `${clientId}`,
-    builders,
-  )
+  return { head, from: Math.min(anchor, head), to: Math.max(anchor, head) }
 }
 
 /**
@@ -126,7 +115,7 @@ function caretDecorations(
   return decorations
 }
 
-/** The caret a person's decorations draw (a widget, and a selection when not empty). */
+/** The caret upstream's decorations for a person draw (a widget, and a selection when not empty). */
 function caretOf(decorations: readonly Decoration[]): Caret | null {
   const widget = decorations.find((decoration) => decoration.from === decoration.to)
   if (widget === undefined) return null
@@ -163,17 +152,14 @@ function caretKey(clientId: number, clientState: unknown): string {
 function drawOne(state: EditorState, clientId: number, clientState: unknown, builders: CaretBuilders): DrawnClient {
   // `createDecorations` reads only `getStates()` of the awareness it is given.
   const one = { getStates: () => new Map([[clientId, clientState]]) } as unknown as Awareness
-  const drawn: Decoration[] =
-    drawnCheaply(state, clientId, clientState, builders) ??
-    createDecorations(state, one, defaultAwarenessStateFilter, builders.cursor, builders.selection).find()
-  const user = userOf(clientId, clientState)
-  const key = caretKey(clientId, clientState)
-  const decorations = drawn.map((decoration) => {
-    const spec = decoration.spec as { key?: string }
-    if (spec.key === undefined) return decoration
-    return Decoration.widget(decoration.from, () => builders.cursor(user, clientId), { ...spec, key })
-  })
-  return { state: clientState, decorations, caret: caretOf(decorations) }
+  const caret =
+    caretCheaply(state, clientId, clientState) ??
+    caretOf(createDecorations(state, one, defaultAwarenessStateFilter, builders.cursor, builders.selection).find())
+  const decorations =
+    caret === null
+      ? []
+      : caretDecorations(caret, userOf(clientId, clientState), clientId, caretKey(clientId, clientState), builders)
+  return { state: clientState, decorations, caret }
 }
 
 /**
