@@ -17,6 +17,7 @@ import {
   pair,
   person,
   type Person,
+  picker,
   random,
   randomSelection,
   relay,
@@ -87,7 +88,7 @@ describe('a remote change applied in place', () => {
     let inPlace = 0
     for (const seed of [1, 2, 3, 4]) {
       const next = random(seed)
-      const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T
+      const pick = picker(next)
       const { alice, bob, carol } = three()
       const lookups = mappingLookups(alice)
       const upstreamLookups = mappingLookups(carol)

@@ -17,6 +17,7 @@ import {
   mappingLookups,
   pair,
   type Person,
+  picker,
   random,
   randomSelection,
   select,
@@ -71,7 +72,7 @@ describe('your selection across remote changes', () => {
     let resolvedCheaply = 0
     for (const [seed, aliceWithout] of variants) {
       const next = random(seed)
-      const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T
+      const pick = picker(next)
       const { alice, bob, carol } = three(TEXTS, aliceWithout)
       const lookups = mappingLookups(alice)
       const upstreamLookups = mappingLookups(carol)

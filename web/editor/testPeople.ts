@@ -227,9 +227,9 @@ export function textPositions(editor: Editor): number[] {
  * else a range; as [anchor, head].
  */
 export function randomSelection(positions: readonly number[], next: () => number, caret: number): [number, number] {
-  const pick = (): number => positions[Math.floor(next() * positions.length)] as number
-  const anchor = pick()
-  return [anchor, next() < caret ? anchor : pick()]
+  const pick = picker(next)
+  const anchor = pick(positions)
+  return [anchor, next() < caret ? anchor : pick(positions)]
 }
 
 /** A small seeded generator (mulberry32), so that a failing round can be run again. */
@@ -241,4 +241,9 @@ export function random(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
+}
+
+/** Picks one of `items` with `next` (a {@link random} generator). */
+export function picker(next: () => number): <T>(items: readonly T[]) => T {
+  return <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T
 }
